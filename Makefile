@@ -1,0 +1,73 @@
+# Kravspår. Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+# `make run` is the embedded development server: debug on, SQLite in var/.
+RUN_ENV := DJANGO_DEBUG=1
+# Tests never see a real secret; everything else runs with production defaults.
+TEST_ENV := DJANGO_SECRET_KEY=insecure-key-for-tests-only
+
+.PHONY: run test install lint types migrations-check messages-check unit postgres messages clean system-deps
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input -v 0
+	$(RUN_ENV) $(BIN)/python manage.py setup_roles
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	@echo "Kravspår is at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian packages the tests need: PostgreSQL for the second database run,
+# Chromium for the browser tests, gettext for the translation check.
+system-deps:
+	@missing=""; \
+	test -x /usr/lib/postgresql/15/bin/initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(TEST_ENV) $(BIN)/mypy .
+
+migrations-check: install
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+messages-check: install
+	$(TEST_ENV) $(BIN)/python scripts/check_translations.py
+
+# Unit, view, API and browser tests on SQLite.
+unit: install system-deps
+	$(TEST_ENV) $(BIN)/pytest -q
+
+# The same tests (less the browser) on a throw-away PostgreSQL cluster.
+postgres: install system-deps
+	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -m "not browser"
+
+test: install system-deps lint types migrations-check messages-check unit postgres
+
+# Extract the English strings and compile the Swedish catalogue (needs gettext).
+messages: install
+	$(TEST_ENV) $(BIN)/python manage.py makemessages -l sv --no-location --no-obsolete -i ".venv/*" -i "var/*"
+	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l sv
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

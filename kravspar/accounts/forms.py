@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from kravspar.accounts import services
+from kravspar.accounts.models import User
+from kravspar.accounts.roles import ROLE_HELP, Role
+from kravspar.organisations.models import Organisation, Unit
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request else None
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Username or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _("Wrong username, e-mail or password. Check them and try again."),
+        "inactive": _("This account is deactivated. Contact your administrator."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        if username:
+            minutes = services.login_locked_minutes(username)
+            if minutes:
+                raise forms.ValidationError(
+                    ngettext(
+                        "Too many failed logins. The account is locked for %(minutes)d more minute. "
+                        "You can reset your password by e-mail.",
+                        "Too many failed logins. The account is locked for %(minutes)d more minutes. "
+                        "You can reset your password by e-mail.",
+                        minutes,
+                    )
+                    % {"minutes": minutes},
+                    code="locked",
+                )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                services.login_failure_record(username=username, ip_address=client_ip(self.request))
+            raise
+        services.login_failures_clear(username=username)
+        return cleaned
+
+
+class PersonForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"))
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, help_text=_("Must belong to the organisation.")
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(r.value, r.label) for r in Role if r != Role.SUPPLIER_CONTACT],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=" ".join(f"{Role(r).label}: {h}" for r, h in ROLE_HELP.items() if r != Role.SUPPLIER_CONTACT),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.filter(organisation__in=organisations).select_related(  # type: ignore[attr-defined]
+            "organisation"
+        )
+        self.fields["unit"].label_from_instance = lambda u: f"{u.organisation} – {u.name}"  # type: ignore[attr-defined]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, so you recognise it later.")
+    )
+
+
+def person_initial(person: User) -> dict[str, Any]:
+    return {
+        "username": person.username,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "title": person.title,
+        "organisation": person.organisation_id,
+        "unit": person.unit_id,
+        "roles": list(person.groups.values_list("name", flat=True)),
+        "version": person.version,
+    }

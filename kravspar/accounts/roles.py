@@ -1,0 +1,94 @@
+"""The roles of Kravspår and what each may do. This module is the policy; read it first.
+
+Roles are stored as Django groups named by the role's value and created by
+``python manage.py setup_roles``. A person may hold several roles; they add up.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    # Inköp: follows up contract law, social and environmental requirements, and
+    # "sees every organisation the joint function serves".
+    PROCUREMENT_OFFICER = "inkopare", _("Procurement officer")
+    # The operational unit that orders from contracts; follows up quality in its own organisation.
+    ORDERER = "bestallare", _("Orderer")
+    # Takes part where environment-priority areas are procured, for the region's environmental organisation.
+    ENVIRONMENT_SPECIALIST = "miljospecialist", _("Environment specialist")
+    # Management: reads results, changes nothing.
+    READER = "lasare", _("Reader")
+    # Keeps organisations, units, people and history.
+    ADMINISTRATOR = "administrator", _("Administrator")
+    # An external person who belongs to a supplier, never to a buyer organisation (supplier portal).
+    SUPPLIER_CONTACT = "leverantor", _("Supplier contact")
+
+
+ROLE_HELP = {
+    Role.PROCUREMENT_OFFICER: _("Inköp. Sees every organisation the joint purchasing function serves."),
+    Role.ORDERER: _("An ordering unit. Sees its own organisation."),
+    Role.ENVIRONMENT_SPECIALIST: _("The region's environmental organisation. Sees its region."),
+    Role.READER: _("Read-only, for management. Sees its region and what its unit serves."),
+    Role.ADMINISTRATOR: _("Manages organisations, units, people and reads all history."),
+    Role.SUPPLIER_CONTACT: _("A supplier's contact person. Sees only their own supplier's matters."),
+}
+
+BUYER_ROLES = frozenset(
+    {Role.PROCUREMENT_OFFICER, Role.ORDERER, Role.ENVIRONMENT_SPECIALIST, Role.READER, Role.ADMINISTRATOR}
+)
+
+
+class Scope(enum.Flag):
+    """Which organisations a role sees. A person's scope is the union over their roles."""
+
+    NONE = 0
+    OWN = enum.auto()  # the person's own organisation
+    REGION = enum.auto()  # the region of the own organisation, with its companies and foundations
+    SERVED = enum.auto()  # the organisations the person's unit serves (the joint Inköp unit)
+    ALL = enum.auto()
+
+
+SCOPE_BY_ROLE: dict[str, Scope] = {
+    Role.PROCUREMENT_OFFICER: Scope.OWN | Scope.REGION | Scope.SERVED,
+    Role.ORDERER: Scope.OWN,
+    Role.ENVIRONMENT_SPECIALIST: Scope.OWN | Scope.REGION,
+    Role.READER: Scope.OWN | Scope.REGION | Scope.SERVED,
+    Role.ADMINISTRATOR: Scope.ALL,
+    Role.SUPPLIER_CONTACT: Scope.NONE,
+}
+
+
+class Perm(models.TextChoices):
+    VIEW_ORGANISATIONS = "view_organisations", _("View organisations and units")
+    MANAGE_ORGANISATIONS = "manage_organisations", _("Create and change organisations and units")
+    VIEW_PEOPLE = "view_people", _("View people")
+    MANAGE_PEOPLE = "manage_people", _("Create and change people and their roles")
+    VIEW_AUDIT_LOG = "view_audit_log", _("Search all history")
+    USE_API = "use_api", _("Create personal API tokens")
+
+
+_BUYER_READ = {Perm.VIEW_ORGANISATIONS, Perm.VIEW_PEOPLE, Perm.USE_API}
+
+PERMS_BY_ROLE: dict[str, frozenset[str]] = {
+    Role.PROCUREMENT_OFFICER: frozenset(_BUYER_READ),
+    Role.ORDERER: frozenset(_BUYER_READ),
+    Role.ENVIRONMENT_SPECIALIST: frozenset(_BUYER_READ),
+    Role.READER: frozenset(_BUYER_READ),
+    Role.ADMINISTRATOR: frozenset(set(Perm)),
+    Role.SUPPLIER_CONTACT: frozenset(),
+}
+
+# Django model permissions given to each role's group, so that the Django admin
+# (for staff) follows the same policy as the application.
+ADMIN_MODEL_PERMS: dict[str, list[str]] = {
+    Role.ADMINISTRATOR: [
+        "organisations.view_organisation",
+        "organisations.view_unit",
+        "accounts.view_user",
+        "audit.view_auditevent",
+    ],
+}

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kravspar.accounts import access, services
+from kravspar.accounts.forms import ApiTokenForm, LoginForm, PersonForm, person_initial
+from kravspar.accounts.models import ApiToken, User
+from kravspar.accounts.roles import Perm, Role
+from kravspar.audit.selectors import audit_events_for
+from kravspar.core.errors import DomainError
+from kravspar.core.forms import add_service_errors
+from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.organisations.models import Organisation
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The person's own page: who they are, their roles, and their API tokens."""
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_token = services.api_token_create(actor=user, user=user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "form": form,
+            "new_token": new_token,
+            "tokens": user.api_tokens.all(),
+            "can_use_api": access.has_perm(user, Perm.USE_API),
+            "role_labels": [Role(r).label for r in sorted(access.roles_of(user))],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request: HttpRequest, key: str) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, uuid=key if _is_uuid(key) else None).first()  # type: ignore[misc]
+    if token is None:
+        raise Http404
+    if request.method == "POST":
+        services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+        messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
+        return redirect("accounts:account")
+    return render(request, "accounts/confirm_revoke.html", {"token": token})
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    access.require_perm(request.user, Perm.VIEW_PEOPLE)
+    qs = (
+        access.people_visible_to(request.user)
+        .select_related("organisation", "unit")
+        .prefetch_related(Prefetch("groups"))
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
+        )
+    organisations = access.organisations_visible_to(request.user).order_by("name")
+    org_key = request.GET.get("organisation", "")
+    if org_key:
+        qs = qs.filter(organisation__uuid=org_key) if _is_uuid(org_key) else qs.none()
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        qs = qs.filter(groups__name=role)
+    status = request.GET.get("status", "active")
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    page = paginate(request, qs.order_by("last_name", "first_name", "username"))
+    template = "accounts/person_list.html"
+    if request.headers.get("HX-Request"):
+        template = "accounts/_person_results.html"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "q": q,
+            "organisations": organisations,
+            "org_key": org_key,
+            "roles": [(r.value, r.label) for r in Role],
+            "role": role,
+            "status": status,
+            "querystring": querystring_without_page(request),
+            "can_manage": access.has_perm(request.user, Perm.MANAGE_PEOPLE),
+        },
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, key: str) -> HttpResponse:
+    person = access.person_for(request.user, key)
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {
+            "person": person,
+            "role_labels": [Role(r).label for r in person.groups.values_list("name", flat=True) if r in Role.values],
+            "history": paginate(request, audit_events_for(person), per_page=20),
+            "can_manage": access.can_change_person(request.user, person),
+        },
+    )
+
+
+def _person_form(request: HttpRequest, **kwargs: object) -> PersonForm:
+    orgs = Organisation.objects.filter(is_active=True)
+    return PersonForm(request.POST or None, organisations=orgs, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    access.require_perm(request.user, Perm.MANAGE_PEOPLE)
+    form = _person_form(request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_create(
+                actor=request.user,  # type: ignore[arg-type]
+                username=data["username"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                title=data["title"],
+                organisation=data["organisation"],
+                unit=data["unit"],
+                roles=data["roles"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was added and has been e-mailed a link to choose a password.") % {"name": person},
+            )
+            return redirect("accounts:person_detail", key=person.uuid)
+    return render(
+        request,
+        "accounts/person_form.html",
+        {"form": form, "person": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, key: str) -> HttpResponse:
+    person = access.person_for(request.user, key, change=True)
+    form = _person_form(request, initial=person_initial(person))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_update(
+                actor=request.user,  # type: ignore[arg-type]
+                person=person,
+                expected_version=data["version"],
+                roles=data["roles"],
+                username=data["username"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                title=data["title"],
+                organisation=data["organisation"],
+                unit=data["unit"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("accounts:person_detail", key=person.uuid)
+    return render(
+        request,
+        "accounts/person_form.html",
+        {"form": form, "person": person},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_set_active(request: HttpRequest, key: str) -> HttpResponse:
+    person = access.person_for(request.user, key, change=True)
+    error = None
+    if request.method == "POST":
+        try:
+            services.person_set_active(actor=request.user, person=person, active=not person.is_active)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(
+                request,
+                (_("%(name)s was reactivated.") if not person.is_active else _("%(name)s was deactivated."))
+                % {"name": person},
+            )
+            return redirect("accounts:person_detail", key=person.uuid)
+    return render(request, "accounts/confirm_person_active.html", {"person": person, "error": error})

@@ -1,0 +1,88 @@
+"""The REST API at /api/v1/, documented at /api/v1/openapi.json.
+
+Every error has one shape: {"code": ..., "message": ..., "details": ...}.
+Clients authenticate with a personal token (``Authorization: Bearer <token>``); the
+browser's session works too, with CSRF protection for changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from kravspar.accounts.models import User
+from kravspar.accounts.services import api_token_authenticate
+from kravspar.core.errors import DomainError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Kravspår API",
+    version="1",
+    description="Contract follow-up and supplier audit. Authenticate with `Authorization: Bearer <token>`; "
+    "create a token on your account page or with `python manage.py create_api_token USERNAME`.",
+    auth=[BearerToken(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: Any, details: dict[str, Any] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": str(message), "details": details or {}}, status=status
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return error_response(request, 422, "invalid_request", _("The request is not valid."), {"errors": exc.errors})
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid_data(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    details = {"fields": exc.message_dict} if hasattr(exc, "error_dict") else {"errors": exc.messages}
+    return error_response(request, 400, "invalid", " ".join(exc.messages), details)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthorized", _("Log in or send a valid API token."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", _("You do not have permission to do this."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "error", exc.message)
+
+
+api.add_router("/", "kravspar.organisations.api.router")

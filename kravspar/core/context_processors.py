@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from kravspar.accounts import access
+from kravspar.accounts.roles import Perm
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the main navigation may show this person."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "organisations": access.has_perm(user, Perm.VIEW_ORGANISATIONS),
+            "people": access.has_perm(user, Perm.VIEW_PEOPLE),
+            "history": access.has_perm(user, Perm.VIEW_AUDIT_LOG),
+            "api": access.has_perm(user, Perm.USE_API),
+        }
+    }

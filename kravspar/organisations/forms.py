@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kravspar.core.forms import ServiceModelForm
+from kravspar.organisations.counties import County
+from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
+
+
+class OrganisationForm(ServiceModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "kind",
+            "parent",
+            "org_number",
+            "peppol_scheme",
+            "peppol_value",
+            "vat_number",
+            "street_address",
+            "postal_code",
+            "city",
+            "county",
+        ]
+        help_texts = {
+            "peppol_value": _("Leave empty to use the organisation number (scheme 0007)."),
+            "vat_number": _("SE + organisation number + 01, e.g. SE232100003201."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Organisation.objects.filter(kind=OrganisationKind.REGION)  # type: ignore[attr-defined]
+        self.fields["peppol_value"].required = False
+        self.fields["org_number"].max_length = 13  # type: ignore[attr-defined]
+        self.fields["org_number"].widget.attrs["maxlength"] = 13
+        self.fields["vat_number"].max_length = 16  # type: ignore[attr-defined]
+        self.fields["vat_number"].widget.attrs["maxlength"] = 16
+        self.fields["postal_code"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code"})
+        self.fields["street_address"].widget.attrs["autocomplete"] = "street-address"
+
+
+class UnitForm(ServiceModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "description", "serves"]
+        widgets = {"serves": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, organisation number or city"))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *OrganisationKind.choices])
+    county = forms.ChoiceField(label=_("County"), required=False, choices=[("", _("All counties")), *County.choices])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
+    )
+
+
+UNIT_KIND_CHOICES = [("", _("All kinds")), *UnitKind.choices]

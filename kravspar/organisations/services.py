@@ -1,0 +1,289 @@
+"""Every change to organisations and units. Views, the API, the admin and commands call
+these functions; none of them saves an organisation or a unit itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kravspar.accounts import access
+from kravspar.accounts.roles import Perm
+from kravspar.audit.services import audit_record, snapshot
+from kravspar.core.errors import ConcurrentEditError, NotAllowedError
+from kravspar.organisations.identifiers import (
+    SWEDISH_ORGNR_SCHEME,
+    normalise_org_number,
+    normalise_peppol_id,
+    normalise_vat_number,
+)
+from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
+
+if TYPE_CHECKING:
+    from kravspar.accounts.models import User
+
+ORGANISATION_FIELDS = [
+    "kind",
+    "parent",
+    "name",
+    "org_number",
+    "peppol_scheme",
+    "peppol_value",
+    "vat_number",
+    "street_address",
+    "postal_code",
+    "city",
+    "county",
+]
+UNIT_FIELDS = ["name", "kind", "description"]
+_POSTAL_CODE = re.compile(r"^\d{3} ?\d{2}$")
+
+
+def _require_manage(actor: User | None) -> None:
+    # actor=None is the system itself (seeding, imports run by an operator).
+    if actor is not None and not access.has_perm(actor, Perm.MANAGE_ORGANISATIONS):
+        raise NotAllowedError()
+
+
+def _clean_organisation(org: Organisation) -> None:
+    """Normalise identifiers in place and collect every error, keyed by field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    org.name = org.name.strip()
+    if not org.name:
+        add("name", _("Name: write the organisation's name."))
+    if org.kind not in OrganisationKind.values:
+        add("kind", _("Kind: choose one of the listed kinds."))
+    try:
+        org.org_number = normalise_org_number(org.org_number)
+    except ValidationError as exc:
+        add("org_number", exc.messages[0])
+    if org.kind == OrganisationKind.REGION and org.parent_id is not None:
+        add("parent", _("Parent region: a region has no parent; leave the field empty."))
+    if org.parent is not None:
+        if org.parent.kind != OrganisationKind.REGION:
+            add("parent", _("Parent region: the parent must be a region."))
+        if org.pk is not None and org.parent.pk == org.pk:
+            add("parent", _("Parent region: an organisation cannot be its own parent."))
+    if not org.peppol_scheme:
+        org.peppol_scheme = SWEDISH_ORGNR_SCHEME
+    if not org.peppol_value and org.peppol_scheme == SWEDISH_ORGNR_SCHEME and "org_number" not in errors:
+        org.peppol_value = org.org_number  # 0007 derives from the organisation number by default
+    if not org.peppol_value:
+        if "org_number" not in errors:
+            add("peppol_value", _("Peppol id: write the identifier for the chosen scheme."))
+    else:
+        try:
+            org.peppol_scheme, org.peppol_value = normalise_peppol_id(org.peppol_scheme, org.peppol_value)
+        except ValidationError as exc:
+            add("peppol_scheme" if exc.code == "eas" else "peppol_value", exc.messages[0])
+    if org.vat_number:
+        try:
+            org.vat_number = normalise_vat_number(org.vat_number)
+        except ValidationError as exc:
+            add("vat_number", exc.messages[0])
+    if org.postal_code:
+        if not _POSTAL_CODE.match(org.postal_code.strip()):
+            add("postal_code", _("Postal code: write five digits, e.g. 721 89."))
+        else:
+            digits = org.postal_code.replace(" ", "")
+            org.postal_code = f"{digits[:3]} {digits[3:]}"
+    if "org_number" not in errors:
+        clash = Organisation.objects.filter(org_number=org.org_number).exclude(pk=org.pk).first()
+        if clash:
+            add(
+                "org_number",
+                _("Organisation number: %(number)s is already registered for %(name)s.")
+                % {"number": org.org_number_display, "name": clash.name},
+            )
+    if org.peppol_value and "peppol_value" not in errors:
+        clash = (
+            Organisation.objects.filter(peppol_scheme=org.peppol_scheme, peppol_value=org.peppol_value)
+            .exclude(pk=org.pk)
+            .first()
+        )
+        if clash:
+            add("peppol_value", _("Peppol id: already used by %(name)s.") % {"name": clash.name})
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(obj: Any) -> None:
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        # A parallel request registered the same identifier between our check and the insert.
+        raise ValidationError(_("This was registered by someone else at the same moment. Reload and check.")) from exc
+
+
+@transaction.atomic
+def organisation_create(*, actor: User | None, **fields: Any) -> Organisation:
+    _require_manage(actor)
+    org = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
+    _clean_organisation(org)
+    _save(org)
+    audit_record(
+        actor=actor, action="organisation.created", obj=org, organisation=org, after=snapshot(org, ORGANISATION_FIELDS)
+    )
+    return org
+
+
+def _lock(model: type[Any], obj: Any, expected_version: int | None) -> Any:
+    locked = model.objects.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError()
+    return locked
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: User | None, organisation: Organisation, expected_version: int | None, **changes: Any
+) -> Organisation:
+    """Change fields of an organisation. ``expected_version`` is the version the user
+    saw; if someone saved in between, nothing is changed and ConcurrentEditError tells why."""
+    _require_manage(actor)
+    org: Organisation = _lock(Organisation, organisation, expected_version)
+    before = snapshot(org, ORGANISATION_FIELDS)
+    for key, value in changes.items():
+        if key not in ORGANISATION_FIELDS:
+            raise ValueError(f"{key} cannot be changed here")
+        setattr(org, key, value)
+    _clean_organisation(org)
+    after = snapshot(org, ORGANISATION_FIELDS)
+    if after == before:
+        return org
+    org.version += 1
+    _save(org)
+    audit_record(actor=actor, action="organisation.updated", obj=org, organisation=org, before=before, after=after)
+    return org
+
+
+@transaction.atomic
+def organisation_set_active(*, actor: User | None, organisation: Organisation, active: bool) -> Organisation:
+    """Deactivate or reactivate. Organisations are never deleted: history and
+    contracts keep pointing at them."""
+    _require_manage(actor)
+    org: Organisation = _lock(Organisation, organisation, None)
+    if org.is_active == active:
+        return org
+    org.is_active = active
+    org.version += 1
+    org.save(update_fields=["is_active", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="organisation.reactivated" if active else "organisation.deactivated",
+        obj=org,
+        organisation=org,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    return org
+
+
+def _clean_unit(unit: Unit) -> None:
+    errors: dict[str, list[str]] = {}
+    unit.name = unit.name.strip()
+    if not unit.name:
+        errors["name"] = [_("Name: write the unit's name.")]
+    elif Unit.objects.filter(organisation_id=unit.organisation_id, name__iexact=unit.name).exclude(pk=unit.pk).exists():
+        errors["name"] = [_("Name: the organisation already has a unit with this name.")]
+    if unit.kind not in UnitKind.values:
+        errors["kind"] = [_("Kind: choose one of the listed kinds.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unit_snapshot(unit: Unit, serves: Iterable[Organisation]) -> dict[str, Any]:
+    data = snapshot(unit, UNIT_FIELDS)
+    data["serves"] = sorted(str(o) for o in serves)
+    return data
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    name: str,
+    kind: str,
+    description: str = "",
+    serves: Iterable[Organisation] = (),
+) -> Unit:
+    _require_manage(actor)
+    unit = Unit(organisation=organisation, name=name, kind=kind, description=description)
+    _clean_unit(unit)
+    _save(unit)
+    serves = list(serves)
+    unit.serves.set(serves)
+    audit_record(
+        actor=actor,
+        action="unit.created",
+        obj=unit,
+        organisation=organisation,
+        after=_unit_snapshot(unit, serves),
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    actor: User | None,
+    unit: Unit,
+    expected_version: int | None,
+    serves: Iterable[Organisation] | None = None,
+    **changes: Any,
+) -> Unit:
+    _require_manage(actor)
+    locked: Unit = _lock(Unit, unit, expected_version)
+    before = _unit_snapshot(locked, locked.serves.all())
+    for key, value in changes.items():
+        if key not in UNIT_FIELDS:
+            raise ValueError(f"{key} cannot be changed here")
+        setattr(locked, key, value)
+    _clean_unit(locked)
+    new_serves = list(serves) if serves is not None else list(locked.serves.all())
+    after = _unit_snapshot(locked, new_serves)
+    if after == before:
+        return locked
+    locked.version += 1
+    _save(locked)
+    if serves is not None:
+        locked.serves.set(new_serves)
+    audit_record(
+        actor=actor,
+        action="unit.updated",
+        obj=locked,
+        organisation=locked.organisation,
+        before=before,
+        after=after,
+    )
+    return locked
+
+
+@transaction.atomic
+def unit_set_active(*, actor: User | None, unit: Unit, active: bool) -> Unit:
+    _require_manage(actor)
+    locked: Unit = _lock(Unit, unit, None)
+    if locked.is_active == active:
+        return locked
+    locked.is_active = active
+    locked.version += 1
+    locked.save(update_fields=["is_active", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="unit.reactivated" if active else "unit.deactivated",
+        obj=locked,
+        organisation=locked.organisation,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    return locked

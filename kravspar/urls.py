@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kravspar.api import api
+from kravspar.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("kravspar.accounts.urls")),
+    path("organisationer/", include("kravspar.organisations.urls")),
+    path("historik/", include("kravspar.audit.urls")),
+    path("", include("kravspar.core.urls")),
+]
