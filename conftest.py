@@ -1,0 +1,94 @@
+"""Personas shared by the tests. Each story has the same cast:
+
+- Region Sörmland and Region Västmanland, with the joint Inköp unit (in Sörmland)
+  serving both; an ordering unit in each region.
+- ``admin``: an administrator.
+- ``officer``: an Inköp procurement officer (sees both regions).
+- ``orderer_vm``: a beställare in Region Västmanland (sees only Västmanland).
+- ``orderer_sl``: a beställare in Region Sörmland.
+- ``env_vm``: an environment specialist in Region Västmanland.
+- ``reader``: a reader (management) in the Inköp unit.
+- ``supplier_contact``: a person at a supplier (sees no buyer data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kravspar.accounts.management.commands.setup_roles import setup_roles
+from kravspar.accounts.models import User
+from kravspar.accounts.roles import Role
+from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
+from kravspar.testing.factories import OrganisationFactory, SupplierFactory, UnitFactory, UserFactory
+
+
+@dataclass
+class World:
+    sormland: Organisation
+    vastmanland: Organisation
+    inkop: Unit
+    unit_sl: Unit
+    unit_vm: Unit
+    admin: User
+    officer: User
+    orderer_vm: User
+    orderer_sl: User
+    env_vm: User
+    reader: User
+    supplier_contact: User
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    setup_roles()
+    sormland = OrganisationFactory(name="Region Sörmland", org_number="2321000032", peppol_value="2321000032")
+    vastmanland = OrganisationFactory(name="Region Västmanland", org_number="2321000172", peppol_value="2321000172")
+    inkop = UnitFactory(organisation=sormland, name="Inköp", kind=UnitKind.PURCHASING)
+    inkop.serves.set([vastmanland])
+    unit_sl = UnitFactory(organisation=sormland, name="Kirurgkliniken")
+    unit_vm = UnitFactory(organisation=vastmanland, name="Ortopedkliniken")
+    return World(
+        sormland=sormland,
+        vastmanland=vastmanland,
+        inkop=inkop,
+        unit_sl=unit_sl,
+        unit_vm=unit_vm,
+        admin=UserFactory(username="admin", organisation=sormland, unit=inkop, roles=[Role.ADMINISTRATOR]),
+        officer=UserFactory(
+            username="officer", organisation=sormland, unit=inkop, roles=[Role.PROCUREMENT_OFFICER]
+        ),
+        orderer_vm=UserFactory(username="orderer_vm", organisation=vastmanland, unit=unit_vm, roles=[Role.ORDERER]),
+        orderer_sl=UserFactory(username="orderer_sl", organisation=sormland, unit=unit_sl, roles=[Role.ORDERER]),
+        env_vm=UserFactory(
+            username="env_vm", organisation=vastmanland, unit=unit_vm, roles=[Role.ENVIRONMENT_SPECIALIST]
+        ),
+        reader=UserFactory(username="reader", organisation=sormland, unit=inkop, roles=[Role.READER]),
+        supplier_contact=UserFactory(username="supplier", supplier=SupplierFactory(), roles=[Role.SUPPLIER_CONTACT]),
+    )
+
+
+@pytest.fixture
+def client_for(client: Client) -> Any:
+    """client_for(user) -> a test client logged in as that person."""
+
+    def login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def company_of_vastmanland(world: World) -> Organisation:
+    return OrganisationFactory(name="Västmanlands Fastighets AB", kind=OrganisationKind.COMPANY, parent=world.vastmanland)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    (test_login checks that real passwords are stored with Argon2.)"""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
