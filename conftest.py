@@ -58,9 +58,7 @@ def world(db: Any) -> World:
         unit_sl=unit_sl,
         unit_vm=unit_vm,
         admin=UserFactory(username="admin", organisation=sormland, unit=inkop, roles=[Role.ADMINISTRATOR]),
-        officer=UserFactory(
-            username="officer", organisation=sormland, unit=inkop, roles=[Role.PROCUREMENT_OFFICER]
-        ),
+        officer=UserFactory(username="officer", organisation=sormland, unit=inkop, roles=[Role.PROCUREMENT_OFFICER]),
         orderer_vm=UserFactory(username="orderer_vm", organisation=vastmanland, unit=unit_vm, roles=[Role.ORDERER]),
         orderer_sl=UserFactory(username="orderer_sl", organisation=sormland, unit=unit_sl, roles=[Role.ORDERER]),
         env_vm=UserFactory(
@@ -84,7 +82,9 @@ def client_for(client: Client) -> Any:
 
 @pytest.fixture
 def company_of_vastmanland(world: World) -> Organisation:
-    return OrganisationFactory(name="Västmanlands Fastighets AB", kind=OrganisationKind.COMPANY, parent=world.vastmanland)
+    return OrganisationFactory(
+        name="Västmanlands Fastighets AB", kind=OrganisationKind.COMPANY, parent=world.vastmanland
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -126,11 +126,14 @@ KRAVSPAR_LOGIN_LOCKOUT_MINUTES = env_int("KRAVSPAR_LOGIN_LOCKOUT_MINUTES", 15)
 _secure = env_bool("KRAVSPAR_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
-SECURE_SSL_REDIRECT = env_bool("KRAVSPAR_SSL_REDIRECT", False)  # usually the proxy's job
+SECURE_SSL_REDIRECT = env_bool("KRAVSPAR_SSL_REDIRECT", _secure)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KRAVSPAR_BEHIND_PROXY", False) else None
 SECURE_HSTS_SECONDS = env_int("KRAVSPAR_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("KRAVSPAR_HSTS_PRELOAD", False)
+# Preloading is a decision for the owner of the whole domain, not for one application.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("KRAVSPAR_SESSION_AGE", 60 * 60 * 10)

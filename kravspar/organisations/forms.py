@@ -11,6 +11,19 @@ from kravspar.organisations.models import Organisation, OrganisationKind, Unit, 
 
 
 class OrganisationForm(ServiceModelForm):
+    # Wider than the stored digits: people type "232100-0032" and "SE 2321000032 01".
+    org_number = forms.CharField(
+        label=_("Organisation number"),
+        max_length=13,
+        help_text=_("Ten digits, e.g. 232100-0032. The last digit is a check digit."),
+    )
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=16,
+        required=False,
+        help_text=_("SE + organisation number + 01, e.g. SE232100003201."),
+    )
+
     class Meta:
         model = Organisation
         fields = [
@@ -26,19 +39,12 @@ class OrganisationForm(ServiceModelForm):
             "city",
             "county",
         ]
-        help_texts = {
-            "peppol_value": _("Leave empty to use the organisation number (scheme 0007)."),
-            "vat_number": _("SE + organisation number + 01, e.g. SE232100003201."),
-        }
+        help_texts = {"peppol_value": _("Leave empty to use the organisation number (scheme 0007).")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Organisation.objects.filter(kind=OrganisationKind.REGION)  # type: ignore[attr-defined]
         self.fields["peppol_value"].required = False
-        self.fields["org_number"].max_length = 13  # type: ignore[attr-defined]
-        self.fields["org_number"].widget.attrs["maxlength"] = 13
-        self.fields["vat_number"].max_length = 16  # type: ignore[attr-defined]
-        self.fields["vat_number"].widget.attrs["maxlength"] = 16
         self.fields["postal_code"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code"})
         self.fields["street_address"].widget.attrs["autocomplete"] = "street-address"
 

@@ -8,3 +8,5 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-tests-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kravspar.settings")
+# The test client speaks plain HTTP; production redirects to HTTPS (tested in test_operations).
+os.environ.setdefault("KRAVSPAR_SSL_REDIRECT", "0")

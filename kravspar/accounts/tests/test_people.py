@@ -12,7 +12,9 @@ from kravspar.audit.models import AuditEvent
 from kravspar.core.errors import ConcurrentEditError, NotAllowedError
 
 
-def test_admin_adds_a_person_who_gets_a_link_to_choose_a_password(world, client_for, django_capture_on_commit_callbacks):
+def test_admin_adds_a_person_who_gets_a_link_to_choose_a_password(
+    world, client_for, django_capture_on_commit_callbacks
+):
     client = client_for(world.admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -104,7 +106,7 @@ def test_deactivation_needs_confirmation_and_revokes_tokens(world, client_for):
     url = reverse("accounts:person_set_active", args=[world.orderer_vm.uuid])
     confirm = client.get(url)
     assert confirm.status_code == 200
-    assert b"<form method=\"post\">" in confirm.content
+    assert b'<form method="post">' in confirm.content
     world.orderer_vm.refresh_from_db()
     assert world.orderer_vm.is_active  # showing the question changes nothing
     client.post(url)

@@ -103,7 +103,9 @@ def test_update_without_changes_writes_no_history(world):
 def test_concurrent_edit_loses_nothing(world):
     """Two administrators open the same form; the second save is refused, the first stays."""
     seen_version = world.sormland.version
-    services.organisation_update(actor=world.admin, organisation=world.sormland, expected_version=seen_version, city="A")
+    services.organisation_update(
+        actor=world.admin, organisation=world.sormland, expected_version=seen_version, city="A"
+    )
     with pytest.raises(ConcurrentEditError):
         services.organisation_update(
             actor=world.admin, organisation=world.sormland, expected_version=seen_version, city="B"
