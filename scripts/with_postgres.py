@@ -52,7 +52,10 @@ def main() -> int:
 
     try:
         pg(f"{bindir}/initdb", "-D", data, "-U", "kravspar", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options = (
+            f"-p {port} -k {root} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
         pg(f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(root, "log"), "-w", "start")
         pg(f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "kravspar", "kravspar")
         env = dict(os.environ, DATABASE_URL=f"postgres://kravspar@127.0.0.1:{port}/kravspar")

@@ -6,24 +6,21 @@ from typing import Any
 
 import factory
 from django.contrib.auth.models import Group
+from stdnum import luhn
 
 from kravspar.accounts.models import User
 from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
 from kravspar.suppliers.models import Supplier
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test fixtures only
 
 # Valid Swedish organisation numbers (Luhn) for fictional organisations.
 _ORG_NUMBERS = iter(f"55{n:07d}" for n in range(1000000, 9999999))
 
 
 def _next_org_number() -> str:
-    from stdnum import luhn
-
-    while True:
-        base = next(_ORG_NUMBERS)
-        digits = base + luhn.calc_check_digit(base)
-        return digits
+    base = next(_ORG_NUMBERS)
+    return base + luhn.calc_check_digit(base)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
