@@ -45,27 +45,35 @@ class World:
 @pytest.fixture
 def world(db: Any) -> World:
     setup_roles()
-    sormland = OrganisationFactory(name="Region Sörmland", org_number="2321000032", peppol_value="2321000032")
-    vastmanland = OrganisationFactory(name="Region Västmanland", org_number="2321000172", peppol_value="2321000172")
-    inkop = UnitFactory(organisation=sormland, name="Inköp", kind=UnitKind.PURCHASING)
+    sormland = OrganisationFactory.create(name="Region Sörmland", org_number="2321000032", peppol_value="2321000032")
+    vastmanland = OrganisationFactory.create(
+        name="Region Västmanland", org_number="2321000172", peppol_value="2321000172"
+    )
+    inkop = UnitFactory.create(organisation=sormland, name="Inköp", kind=UnitKind.PURCHASING)
     inkop.serves.set([vastmanland])
-    unit_sl = UnitFactory(organisation=sormland, name="Kirurgkliniken")
-    unit_vm = UnitFactory(organisation=vastmanland, name="Ortopedkliniken")
+    unit_sl = UnitFactory.create(organisation=sormland, name="Kirurgkliniken")
+    unit_vm = UnitFactory.create(organisation=vastmanland, name="Ortopedkliniken")
     return World(
         sormland=sormland,
         vastmanland=vastmanland,
         inkop=inkop,
         unit_sl=unit_sl,
         unit_vm=unit_vm,
-        admin=UserFactory(username="admin", organisation=sormland, unit=inkop, roles=[Role.ADMINISTRATOR]),
-        officer=UserFactory(username="officer", organisation=sormland, unit=inkop, roles=[Role.PROCUREMENT_OFFICER]),
-        orderer_vm=UserFactory(username="orderer_vm", organisation=vastmanland, unit=unit_vm, roles=[Role.ORDERER]),
-        orderer_sl=UserFactory(username="orderer_sl", organisation=sormland, unit=unit_sl, roles=[Role.ORDERER]),
-        env_vm=UserFactory(
+        admin=UserFactory.create(username="admin", organisation=sormland, unit=inkop, roles=[Role.ADMINISTRATOR]),
+        officer=UserFactory.create(
+            username="officer", organisation=sormland, unit=inkop, roles=[Role.PROCUREMENT_OFFICER]
+        ),
+        orderer_vm=UserFactory.create(
+            username="orderer_vm", organisation=vastmanland, unit=unit_vm, roles=[Role.ORDERER]
+        ),
+        orderer_sl=UserFactory.create(username="orderer_sl", organisation=sormland, unit=unit_sl, roles=[Role.ORDERER]),
+        env_vm=UserFactory.create(
             username="env_vm", organisation=vastmanland, unit=unit_vm, roles=[Role.ENVIRONMENT_SPECIALIST]
         ),
-        reader=UserFactory(username="reader", organisation=sormland, unit=inkop, roles=[Role.READER]),
-        supplier_contact=UserFactory(username="supplier", supplier=SupplierFactory(), roles=[Role.SUPPLIER_CONTACT]),
+        reader=UserFactory.create(username="reader", organisation=sormland, unit=inkop, roles=[Role.READER]),
+        supplier_contact=UserFactory.create(
+            username="supplier", supplier=SupplierFactory.create(), roles=[Role.SUPPLIER_CONTACT]
+        ),
     )
 
 
@@ -82,7 +90,7 @@ def client_for(client: Client) -> Any:
 
 @pytest.fixture
 def company_of_vastmanland(world: World) -> Organisation:
-    return OrganisationFactory(
+    return OrganisationFactory.create(
         name="Västmanlands Fastighets AB", kind=OrganisationKind.COMPANY, parent=world.vastmanland
     )
 

@@ -23,7 +23,7 @@ def _next_org_number() -> str:
     return base + luhn.calc_check_digit(base)
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -34,7 +34,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     peppol_value = factory.LazyAttribute(lambda o: o.org_number)
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -43,14 +43,14 @@ class UnitFactory(factory.django.DjangoModelFactory):
     kind = UnitKind.ORDERING
 
 
-class SupplierFactory(factory.django.DjangoModelFactory):
+class SupplierFactory(factory.django.DjangoModelFactory[Supplier]):
     class Meta:
         model = Supplier
 
     name = factory.Sequence(lambda n: f"Leverantör {n} AB")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -62,6 +62,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def roles(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.groups.set([Group.objects.get_or_create(name=str(r))[0] for r in extracted])
+            obj.groups.set([Group.objects.get_or_create(name=str(r))[0] for r in extracted])
