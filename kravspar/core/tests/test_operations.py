@@ -86,3 +86,10 @@ def test_english_is_a_visible_switch(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/logga-in/"}, follow=True)
     assert b'<html lang="en">' in response.content
     assert b"Log in" in response.content
+
+
+def test_production_redirects_to_https_but_not_the_health_check(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/logga-in/")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
