@@ -100,3 +100,34 @@ def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     (test_login checks that real passwords are stored with Argon2.)"""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def second_officer(world: World) -> User:
+    """Another Inköp officer, for the four-eyes approval."""
+    return UserFactory.create(
+        username="officer2", organisation=world.sormland, unit=world.inkop, roles=[Role.PROCUREMENT_OFFICER]
+    )
+
+
+@pytest.fixture
+def procurement(world: World) -> Any:
+    """A joint procurement of cleaning services for both regions, in planning."""
+    from kravspar.cpv.models import CpvCode
+    from kravspar.procurements import services
+
+    return services.procurement_create(
+        actor=world.officer,
+        buyers=[world.sormland, world.vastmanland],
+        ordering_units=[world.unit_vm],
+        registry_number="RS-2026-0142",
+        title="Städtjänster",
+        kind="services",
+        procedure="open",
+        officer=world.officer,
+        cpv_main=CpvCode.objects.get(code="90910000"),
+        estimated_value=40_000_000,
+        duration_months=48,
+        criticality=2,
+        supply_risk=3,
+    )

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "kravspar.organisations",
     "kravspar.suppliers",
     "kravspar.accounts",
+    "kravspar.cpv",
+    "kravspar.procurements",
+    "kravspar.requirements",
 ]
 
 MIDDLEWARE = [

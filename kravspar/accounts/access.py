@@ -19,6 +19,7 @@ from django.http import Http404
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import PERMS_BY_ROLE, SCOPE_BY_ROLE, Perm, Role, Scope
 from kravspar.organisations.models import Organisation, Unit
+from kravspar.procurements.models import Procurement
 
 AnyUser = User | AnonymousUser
 
@@ -116,6 +117,29 @@ def people_visible_to(user: AnyUser) -> QuerySet[User]:
     if visible_organisation_ids(user) is None:
         return qs
     return _limit(qs, user, "organisation_id")
+
+
+def procurements_visible_to(user: AnyUser) -> QuerySet[Procurement]:
+    """A procurement is visible to whoever sees at least one of its buying organisations."""
+    if not has_perm(user, Perm.VIEW_PROCUREMENTS):
+        return Procurement.objects.none()
+    ids = visible_organisation_ids(user)
+    if ids is None:
+        return Procurement.objects.all()
+    return Procurement.objects.filter(
+        pk__in=Procurement.buyers.through.objects.filter(organisation_id__in=ids).values("procurement_id")
+    )
+
+
+def can_change_procurement(user: AnyUser, procurement: Procurement) -> bool:
+    return has_perm(user, Perm.MANAGE_PROCUREMENTS)
+
+
+def procurement_for(user: AnyUser, key: Any, *, change: bool = False) -> Procurement:
+    procurement: Procurement = _get(procurements_visible_to(user).select_related("officer", "cpv_main"), key)
+    if change and not can_change_procurement(user, procurement):
+        raise PermissionDenied
+    return procurement
 
 
 def _parse_uuid(value: Any) -> uuid_lib.UUID:

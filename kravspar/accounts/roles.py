@@ -69,14 +69,20 @@ class Perm(models.TextChoices):
     MANAGE_PEOPLE = "manage_people", _("Create and change people and their roles")
     VIEW_AUDIT_LOG = "view_audit_log", _("Search all history")
     USE_API = "use_api", _("Create personal API tokens")
+    VIEW_PROCUREMENTS = "view_procurements", _("View procurements, requirements and strategies")
+    MANAGE_PROCUREMENTS = "manage_procurements", _("Plan procurements, requirements and strategies")
+    APPROVE_STRATEGY = "approve_strategy", _("Approve follow-up strategies (as the second person)")
+    MANAGE_LIBRARY = "manage_library", _("Maintain the requirement library and category tables")
+    MANAGE_GOALS = "manage_goals", _("Maintain the region's environmental goals")
 
 
-_BUYER_READ = {Perm.VIEW_ORGANISATIONS, Perm.VIEW_PEOPLE, Perm.USE_API}
+_BUYER_READ = {Perm.VIEW_ORGANISATIONS, Perm.VIEW_PEOPLE, Perm.USE_API, Perm.VIEW_PROCUREMENTS}
+_PLANNING = {Perm.MANAGE_PROCUREMENTS, Perm.APPROVE_STRATEGY, Perm.MANAGE_LIBRARY}
 
 PERMS_BY_ROLE: dict[str, frozenset[str]] = {
-    Role.PROCUREMENT_OFFICER: frozenset(_BUYER_READ),
+    Role.PROCUREMENT_OFFICER: frozenset(_BUYER_READ | _PLANNING),
     Role.ORDERER: frozenset(_BUYER_READ),
-    Role.ENVIRONMENT_SPECIALIST: frozenset(_BUYER_READ),
+    Role.ENVIRONMENT_SPECIALIST: frozenset(_BUYER_READ | {Perm.MANAGE_GOALS}),
     Role.READER: frozenset(_BUYER_READ),
     Role.ADMINISTRATOR: frozenset(set(Perm)),
     Role.SUPPLIER_CONTACT: frozenset(),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -20,6 +19,7 @@ from kravspar.accounts.roles import Perm, Role
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
+from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.organisations.models import Organisation
 
@@ -74,7 +74,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_token_revoke(request: HttpRequest, key: str) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, uuid=key if _is_uuid(key) else None).first()  # type: ignore[misc]
+    token = ApiToken.objects.filter(user=request.user, uuid=key if is_uuid(key) else None).first()  # type: ignore[misc]
     if token is None:
         raise Http404
     if request.method == "POST":
@@ -82,14 +82,6 @@ def api_token_revoke(request: HttpRequest, key: str) -> HttpResponse:
         messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
         return redirect("accounts:account")
     return render(request, "accounts/confirm_revoke.html", {"token": token})
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
@@ -108,7 +100,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     organisations = access.organisations_visible_to(request.user).order_by("name")
     org_key = request.GET.get("organisation", "")
     if org_key:
-        qs = qs.filter(organisation__uuid=org_key) if _is_uuid(org_key) else qs.none()
+        qs = qs.filter(organisation__uuid=org_key) if is_uuid(org_key) else qs.none()
     role = request.GET.get("role", "")
     if role in Role.values:
         qs = qs.filter(groups__name=role)

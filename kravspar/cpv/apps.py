@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CpvConfig(AppConfig):
+    name = "kravspar.cpv"
+    label = "cpv"

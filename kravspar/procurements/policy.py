@@ -1,0 +1,234 @@
+"""The purchasing policy of Region Sörmland and Region Västmanland, as code.
+
+Read this module to know what Kravspår enforces; each rule quotes where it comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kravspar.procurements.models import (
+    Aim,
+    CategoryRule,
+    CategoryRuleKind,
+    Kraljic,
+    Procurement,
+    Responsible,
+    Strategy,
+    StrategyEntry,
+    StrategyStatus,
+    Tier,
+    Timing,
+)
+from kravspar.requirements.models import RequirementType
+
+if TYPE_CHECKING:
+    from kravspar.procurements.models import EnvironmentalGoal
+
+# "Strategin avgör vilken enhet hos köparen som ansvarar för uppföljningen: vissa
+# kvalitetskrav följs upp av beställaren; avtalsrättsliga frågor samt sociala och
+# miljömässiga krav följs upp av Inköp." (domain.md § 3)
+# Labour conditions are social requirements. Animal welfare and economy are not named
+# in the policy; we give them to Inköp, which owns contract terms and price follow-up.
+RESPONSIBLE_BY_TYPE: dict[str, Responsible] = {
+    RequirementType.QUALITY: Responsible.ORDERING_UNIT,
+    RequirementType.CONTRACT_LAW: Responsible.PURCHASING,
+    RequirementType.SOCIAL: Responsible.PURCHASING,
+    RequirementType.LABOUR: Responsible.PURCHASING,
+    RequirementType.ENVIRONMENT: Responsible.PURCHASING,
+    RequirementType.ANIMAL_WELFARE: Responsible.PURCHASING,
+    RequirementType.ECONOMY: Responsible.PURCHASING,
+}
+
+
+def responsible_for(requirement_type: str) -> Responsible:
+    return RESPONSIBLE_BY_TYPE[requirement_type]
+
+
+# --- Classification -------------------------------------------------------------------
+# Value bands in SEK. The threshold for the top band follows the size at which the
+# regions treat a contract as strategic; the middle band starts near the EU threshold
+# for goods and services bought by regions (about 2.3 MSEK in 2026).
+VALUE_BANDS = [(Decimal(50_000_000), 3), (Decimal(2_300_000), 2), (Decimal(0), 1)]
+
+
+def value_band(value: Decimal) -> int:
+    for floor, band in VALUE_BANDS:
+        if value >= floor:
+            return band
+    return 1
+
+
+def kraljic(procurement: Procurement) -> Kraljic | None:
+    """Importance (value and business criticality) × supply risk."""
+    if procurement.estimated_value is None or procurement.criticality is None or procurement.supply_risk is None:
+        return None
+    important = value_band(procurement.estimated_value) + procurement.criticality >= 4
+    risky = procurement.supply_risk >= 2
+    if important:
+        return Kraljic.STRATEGIC if risky else Kraljic.LEVERAGE
+    return Kraljic.BOTTLENECK if risky else Kraljic.NON_CRITICAL
+
+
+def computed_tier(procurement: Procurement) -> Tier | None:
+    """SKR's example: the top 10 % of contracts (A) get statistics and three meetings a
+    year, the next 30 % (B) statistics and one meeting, the remaining 60 % (C) statistics
+    and a follow-up every second year. We approximate the percentiles with a score of
+    value band + criticality + supply risk (3–9)."""
+    if procurement.estimated_value is None or procurement.criticality is None or procurement.supply_risk is None:
+        return None
+    score = value_band(procurement.estimated_value) + procurement.criticality + procurement.supply_risk
+    if score >= 8:
+        return Tier.A
+    if score >= 6:
+        return Tier.B
+    return Tier.C
+
+
+def tier(procurement: Procurement) -> Tier | None:
+    return Tier(procurement.tier_override) if procurement.tier_override else computed_tier(procurement)
+
+
+# --- Suggestions from CPV -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    label: str
+    source: str
+    message: str
+
+
+SUGGESTION_MESSAGES: dict[str, Callable[[], str]] = {
+    CategoryRuleKind.HIGH_RISK_SOCIAL: lambda: _(
+        "High-risk category for social follow-up: add the code of conduct and plan a staged follow-up "
+        "(self-assessment, desk audit, on-site audit if risk is found)."
+    ),
+    CategoryRuleKind.ENVIRONMENT_PRIORITY: lambda: _(
+        "Environment-priority area: an environment specialist from the region's environmental organisation "
+        "must take part."
+    ),
+    CategoryRuleKind.ANIMAL_PRODUCTS: lambda: _(
+        "Animal products: aim 5 (animal welfare) is relevant; require Swedish animal protection law or equivalent."
+    ),
+    CategoryRuleKind.LABOUR_CONDITIONS: lambda: _(
+        "Labour-intensive service: make the needs assessment for labour-law conditions (LOU 17:2–5)."
+    ),
+}
+
+
+def cpv_codes_of(procurement: Procurement) -> list[str]:
+    codes = [procurement.cpv_main_id] if procurement.cpv_main_id else []
+    codes += [c.code for c in procurement.cpv_additional.all()]
+    return [c for c in codes if c]
+
+
+def suggestions_for_codes(codes: Iterable[str]) -> list[Suggestion]:
+    codes = list(codes)
+    found: dict[tuple[str, str], Suggestion] = {}
+    for rule in CategoryRule.objects.filter(is_active=True):
+        if any(code.startswith(rule.cpv_prefix) for code in codes):
+            key = (rule.kind, rule.label)
+            found.setdefault(key, Suggestion(rule.kind, rule.label, rule.source, str(SUGGESTION_MESSAGES[rule.kind]())))
+    return sorted(found.values(), key=lambda s: (s.kind, s.label))
+
+
+def suggestions(procurement: Procurement) -> list[Suggestion]:
+    return suggestions_for_codes(cpv_codes_of(procurement))
+
+
+def needs_environment_specialist(procurement: Procurement) -> bool:
+    return any(s.kind == CategoryRuleKind.ENVIRONMENT_PRIORITY for s in suggestions(procurement))
+
+
+# --- The gate ---------------------------------------------------------------------------
+
+
+def goals_for(procurement: Procurement) -> list[EnvironmentalGoal]:
+    """The environmental goals of the buying regions valid today. A company or foundation
+    brings its parent region's programme."""
+    from kravspar.procurements.models import EnvironmentalGoal
+
+    today = timezone.localdate()
+    regions = {b.parent_id or b.id for b in procurement.buyers.all()}
+    return list(
+        EnvironmentalGoal.objects.filter(organisation_id__in=regions, valid_from__lte=today)
+        .exclude(valid_to__lt=today)
+        .select_related("organisation")
+    )
+
+
+def current_strategy(procurement: Procurement) -> Strategy | None:
+    return procurement.strategies.exclude(status=StrategyStatus.SUPERSEDED).order_by("-number").first()
+
+
+def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = True) -> list[str]:
+    """Everything that stops the procurement from leaving planning or being advertised.
+
+    "All procurement work is preceded by a strategy for how follow-up and supplier audit
+    will be done, during the procurement and after the contract is signed, which decides
+    who is responsible." An empty list means the gate is open."""
+    missing: list[str] = []
+    assessed = {a.aim: a for a in procurement.aim_assessments.all()}
+    for aim in Aim:
+        assessment = assessed.get(aim.value)
+        if assessment is None:
+            missing.append(_("Aim %(number)d (%(aim)s) is not assessed.") % {"number": aim.value, "aim": aim.label})
+        elif not assessment.how.strip():
+            missing.append(
+                _("Aim %(number)d (%(aim)s): say how the procurement serves it, or why it is not relevant.")
+                % {"number": aim.value, "aim": aim.label}
+            )
+    goal_ids = {g.goal_id for g in procurement.goal_assessments.all()}
+    for goal in goals_for(procurement):
+        if goal.id not in goal_ids:
+            missing.append(
+                _("Environmental goal “%(goal)s” of %(region)s is not considered.")
+                % {"goal": goal.title, "region": goal.organisation.name}
+            )
+    requirements = list(procurement.requirements.filter(removed=False))
+    if not requirements:
+        missing.append(_("The procurement has no requirements."))
+    strategy = current_strategy(procurement)
+    if strategy is None:
+        missing.append(_("There is no follow-up strategy."))
+        return missing
+    entries = {e.requirement_id: e for e in strategy.entries.all()}
+    for requirement in requirements:
+        entry = entries.get(requirement.id)
+        if entry is None:
+            missing.append(
+                _("Requirement “%(title)s” has no follow-up in the strategy.") % {"title": requirement.title}
+            )
+            continue
+        for problem in entry_problems(entry):
+            missing.append(_("Requirement “%(title)s”: %(problem)s") % {"title": requirement.title, "problem": problem})
+    if require_approval and strategy.status != StrategyStatus.APPROVED:
+        missing.append(
+            _("Strategy version %(number)d is not approved (status: %(status)s).")
+            % {"number": strategy.number, "status": strategy.get_status_display()}
+        )
+    return missing
+
+
+def entry_problems(entry: StrategyEntry) -> list[str]:
+    """What is incomplete in one strategy entry."""
+    problems: list[str] = []
+    if not entry.methods:
+        problems.append(_("choose at least one method."))
+    if not entry.timing:
+        problems.append(_("say when it is followed up."))
+    elif entry.timing == Timing.RECURRING and not entry.interval_months:
+        problems.append(_("say how many months between follow-ups."))
+    elif entry.timing == Timing.AT_MONTHS and not entry.at_months:
+        problems.append(_("say in which months after signing."))
+    if not entry.responsible:
+        problems.append(_("say who is responsible."))
+    return problems
