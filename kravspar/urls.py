@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("kravspar.accounts.urls")),
     path("organisationer/", include("kravspar.organisations.urls")),
     path("historik/", include("kravspar.audit.urls")),
+    path("miljomal/", include("kravspar.procurements.goal_views")),
+    path("cpv/", include("kravspar.cpv.urls")),
     path("", include("kravspar.core.urls")),
 ]
