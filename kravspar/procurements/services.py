@@ -22,11 +22,13 @@ from kravspar.core.errors import ConcurrentEditError, DomainError, NotAllowedErr
 from kravspar.organisations.models import Organisation, Unit, UnitKind
 from kravspar.procurements import policy
 from kravspar.procurements.models import (
+    AgreementType,
     Aim,
     AimAssessment,
     EnvironmentalGoal,
     GoalAssessment,
     Method,
+    Procedure,
     Procurement,
     ProcurementKind,
     ProcurementStatus,
@@ -120,6 +122,10 @@ def _clean(procurement: Procurement, buyers: list[Organisation]) -> None:
         errors["title"] = [_("Title: write what is being procured.")]
     if procurement.kind not in ProcurementKind.values:
         errors["kind"] = [_("Kind: choose goods, services or works.")]
+    if procurement.procedure and procurement.procedure not in Procedure.values:
+        errors["procedure"] = [_("Procedure: choose one of the procedures of LOU, or direct award.")]
+    if procurement.agreement_type not in AgreementType.values:
+        errors["agreement_type"] = [_("Contract or framework agreement: choose one.")]
     if not buyers:
         errors["buyers"] = [_("Buying organisations: choose at least one.")]
     if procurement.estimated_value is not None and procurement.estimated_value < 0:

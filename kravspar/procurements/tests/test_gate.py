@@ -220,3 +220,15 @@ def test_tier_and_kraljic(world, procurement):
         services.procurement_update(
             actor=world.officer, procurement=procurement, expected_version=None, tier_override="A"
         )
+
+
+def test_unknown_procedure_and_agreement_type_are_refused(world, procurement):
+    with pytest.raises(ValidationError) as exc:
+        services.procurement_update(
+            actor=world.officer,
+            procurement=procurement,
+            expected_version=None,
+            procedure="lottery",
+            agreement_type="handshake",
+        )
+    assert {"procedure", "agreement_type"} <= set(exc.value.message_dict)
