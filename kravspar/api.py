@@ -86,3 +86,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", "kravspar.organisations.api.router")
+api.add_router("/", "kravspar.cpv.api.router")
+api.add_router("/", "kravspar.procurements.api.router")
+api.add_router("/", "kravspar.requirements.api.router")

@@ -14,5 +14,7 @@ urlpatterns = [
     path("historik/", include("kravspar.audit.urls")),
     path("miljomal/", include("kravspar.procurements.goal_views")),
     path("cpv/", include("kravspar.cpv.urls")),
+    path("upphandlingar/", include("kravspar.procurements.urls")),
+    path("krav/", include("kravspar.requirements.urls")),
     path("", include("kravspar.core.urls")),
 ]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required

@@ -19,5 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "people": access.has_perm(user, Perm.VIEW_PEOPLE),
             "history": access.has_perm(user, Perm.VIEW_AUDIT_LOG),
             "api": access.has_perm(user, Perm.USE_API),
+            "procurements": access.has_perm(user, Perm.VIEW_PROCUREMENTS),
+            "library": access.has_perm(user, Perm.MANAGE_LIBRARY),
         }
     }

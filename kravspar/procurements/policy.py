@@ -76,6 +76,10 @@ def kraljic(procurement: Procurement) -> Kraljic | None:
     return Kraljic.BOTTLENECK if risky else Kraljic.NON_CRITICAL
 
 
+TIER_A_SCORE = 8
+TIER_B_SCORE = 6
+
+
 def computed_tier(procurement: Procurement) -> Tier | None:
     """SKR's example: the top 10 % of contracts (A) get statistics and three meetings a
     year, the next 30 % (B) statistics and one meeting, the remaining 60 % (C) statistics
@@ -84,9 +88,9 @@ def computed_tier(procurement: Procurement) -> Tier | None:
     if procurement.estimated_value is None or procurement.criticality is None or procurement.supply_risk is None:
         return None
     score = value_band(procurement.estimated_value) + procurement.criticality + procurement.supply_risk
-    if score >= 8:
+    if score >= TIER_A_SCORE:
         return Tier.A
-    if score >= 6:
+    if score >= TIER_B_SCORE:
         return Tier.B
     return Tier.C
 

@@ -299,6 +299,15 @@ def _draft(procurement: Procurement, actor: User | None) -> Strategy:
     current = policy.current_strategy(procurement)
     if current is not None and current.status == StrategyStatus.DRAFT:
         return current
+    if current is not None and current.status == StrategyStatus.SUBMITTED:
+        # The approver is reading this version: it must not change under their eyes.
+        raise TransitionError(
+            _(
+                "Strategy version %(number)d is waiting for approval and cannot change. Withdraw it first, "
+                "or ask the approver to send it back."
+            )
+            % {"number": current.number}
+        )
     number = (current.number + 1) if current else 1
     draft = Strategy.objects.create(
         procurement=procurement,
@@ -487,6 +496,27 @@ def strategy_submit(*, actor: User | None, procurement: Procurement) -> Strategy
     audit_record(
         actor=actor,
         action="strategy.submitted",
+        obj=locked,
+        organisation=_org(locked),
+        after={"strategy_version": strategy.number},
+    )
+    return strategy
+
+
+@transaction.atomic
+def strategy_withdraw(*, actor: User | None, procurement: Procurement) -> Strategy:
+    """The planner takes a submitted strategy back to draft, e.g. to add a requirement."""
+    _require(actor, Perm.MANAGE_PROCUREMENTS)
+    locked = _lock(procurement)
+    strategy = policy.current_strategy(locked)
+    if strategy is None or strategy.status != StrategyStatus.SUBMITTED:
+        raise TransitionError(_("There is no strategy waiting for approval."))
+    strategy.status = StrategyStatus.DRAFT
+    strategy.save(update_fields=["status", "updated_at"])
+    _touch(locked)
+    audit_record(
+        actor=actor,
+        action="strategy.withdrawn",
         obj=locked,
         organisation=_org(locked),
         after={"strategy_version": strategy.number},

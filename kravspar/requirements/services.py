@@ -267,8 +267,15 @@ def library_import_csv(*, actor: User | None, data: bytes, dry_run: bool = False
         rows.append((number, template, is_new))
     if errors:
         raise ValidationError(errors)
-    created = sum(1 for _n, _t, new in rows if new)
-    result = {"created": created, "updated": len(rows) - created, "dry_run": dry_run}
+    created_titles = [t.title for _n, t, new in rows if new]
+    updated_titles = [t.title for _n, t, new in rows if not new]
+    result = {
+        "created": len(created_titles),
+        "updated": len(updated_titles),
+        "created_titles": created_titles,
+        "updated_titles": updated_titles,
+        "dry_run": dry_run,
+    }
     if dry_run:
         return result
     with transaction.atomic():

@@ -232,3 +232,22 @@ def test_unknown_procedure_and_agreement_type_are_refused(world, procurement):
             agreement_type="handshake",
         )
     assert {"procedure", "agreement_type"} <= set(exc.value.message_dict)
+
+
+def test_a_submitted_strategy_cannot_change_until_withdrawn(world, procurement):
+    quality, _labour = plan_fully(world, procurement)
+    services.strategy_submit(actor=world.officer, procurement=procurement)
+    with pytest.raises(services.TransitionError):
+        services.strategy_entry_set(
+            actor=world.officer, procurement=procurement, requirement=quality, methods=["survey"], timing="at_start"
+        )
+    with pytest.raises(services.TransitionError):
+        requirement_services.requirement_add(
+            actor=world.officer, procurement=procurement, title="Nytt", type="quality", text="x"
+        )
+    services.strategy_withdraw(actor=world.officer, procurement=procurement)
+    services.strategy_entry_set(
+        actor=world.officer, procurement=procurement, requirement=quality, methods=["survey"], timing="at_start"
+    )
+    assert policy.current_strategy(procurement).number == 1
+    assert policy.current_strategy(procurement).status == StrategyStatus.DRAFT
