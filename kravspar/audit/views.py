@@ -16,7 +16,9 @@ from kravspar.organisations.models import Organisation
 
 
 class AuditSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Who, what or which object"))
+    q = forms.CharField(
+        label=_("Search"), required=False, help_text=_("Who, what or which object"), widget=forms.SearchInput
+    )
     action = forms.ChoiceField(label=_("Event"), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.all(), required=False, empty_label=_("All organisations")

@@ -57,7 +57,12 @@ class UnitForm(ServiceModelForm):
 
 
 class OrganisationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, organisation number or city"))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Name, organisation number or city"),
+        widget=forms.SearchInput,
+    )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *OrganisationKind.choices])
     county = forms.ChoiceField(label=_("County"), required=False, choices=[("", _("All counties")), *County.choices])
     status = forms.ChoiceField(

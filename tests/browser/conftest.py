@@ -1,0 +1,172 @@
+"""Fixtures for the browser tests: the real app in a subprocess, and one Chromium.
+
+The app runs as ``manage.py runserver`` against a throw-away SQLite database loaded
+with ``seed_demo``, so the browser sees exactly what ``make run`` shows. pytest-django's
+``live_server`` is not used: its transactional flush deletes rows, and the history
+table's triggers refuse DELETE.
+
+These tests never touch the test database. They carry no ``django_db`` mark, so
+pytest-django keeps blocking database access for them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_PASSWORD = "kravspar-demo-2026"  # seed_demo.DEMO_PASSWORD
+STARTUP_SECONDS = 30
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    While Playwright's sync API is alive it leaves an asyncio loop marked as running in
+    the main thread: Django then refuses ORM calls ("You cannot call this from an async
+    context") and ``asyncio.run()`` refuses to start. The browser is session-scoped, so
+    a test collected after the browser tests could fail for no reason of its own.
+    (pytest-django already puts database tests first; this also covers the rest.)
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _server_env(var_dir: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "insecure-key-for-tests-only",
+        "KRAVSPAR_VAR_DIR": var_dir,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "KRAVSPAR_HTTPS": "0",  # session and CSRF cookies over plain http
+        "PYTHONUNBUFFERED": "1",
+    }
+    # Always the throw-away SQLite database, even when the caller points at PostgreSQL.
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def _manage(*args: str, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own http://127.0.0.1 server
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def live_app() -> Iterator[str]:
+    """The base URL of the running app, e.g. ``http://127.0.0.1:54321``."""
+    with tempfile.TemporaryDirectory(prefix="kravspar-browser-", ignore_cleanup_errors=True) as var_dir:
+        env = _server_env(var_dir)
+        _manage("migrate", "--no-input", "-v", "0", env=env)
+        _manage("seed_demo", env=env)
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log_path = Path(var_dir) / "runserver.log"
+        with log_path.open("w+", encoding="utf-8") as log:
+            server = subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                deadline = time.monotonic() + STARTUP_SECONDS
+                while not _healthy(f"{base_url}/healthz"):
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        log.flush()
+                        output = log_path.read_text(encoding="utf-8", errors="replace")
+                        state = (
+                            f"exited with {server.returncode}"
+                            if server.poll() is not None
+                            else f"did not answer /healthz with 200 within {STARTUP_SECONDS} s"
+                        )
+                        pytest.fail(f"The app server {state}. Its output:\n{output}", pytrace=False)
+                    time.sleep(0.2)
+                yield base_url
+            finally:
+                server.terminate()
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session (Debian's, not Playwright's download)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}. The browser tests need it: run `make system-deps` "
+            "(or `apt-get install chromium`).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_app: str) -> Iterator[Callable[[], Page]]:
+    """new_page() -> a page in a fresh browser context (own cookies), asking for Swedish."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=live_app, locale="sv-SE")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
