@@ -199,5 +199,7 @@ LOGGING = {
 
 # --- Kravspår -------------------------------------------------------------------------
 KRAVSPAR_PAGE_SIZE = env_int("KRAVSPAR_PAGE_SIZE", 25)
+# API lists: ?limit= above this is cut, so no client fetches a whole table at once.
+NINJA_PAGINATION_MAX_LIMIT = env_int("KRAVSPAR_API_MAX_LIMIT", 500)
 # The address people reach Kravspår at, for links in e-mails.
 KRAVSPAR_BASE_URL = env_str("KRAVSPAR_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"

@@ -292,7 +292,11 @@ def login_locked_minutes(username: str) -> int:
 
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:
-    LoginFailure.objects.create(username_key=_username_key(username), ip_address=ip_address)
+    key = _username_key(username)
+    # Rows older than the window no longer count: drop them as new ones arrive.
+    since = timezone.now() - datetime.timedelta(minutes=settings.KRAVSPAR_LOGIN_LOCKOUT_MINUTES)
+    LoginFailure.objects.filter(username_key=key, created_at__lt=since).delete()
+    LoginFailure.objects.create(username_key=key, ip_address=ip_address)
 
 
 def login_failures_clear(*, username: str) -> None:

@@ -327,6 +327,7 @@ def _draft(procurement: Procurement, actor: User | None) -> Strategy:
         if current.status == StrategyStatus.APPROVED:
             current.status = StrategyStatus.SUPERSEDED
             current.save(update_fields=["status", "updated_at"])
+    before_status = procurement.status
     if procurement.status == ProcurementStatus.STRATEGY_APPROVED:
         # A changed strategy must be approved again before the procurement may be advertised.
         Procurement.objects.filter(pk=procurement.pk).update(status=ProcurementStatus.PLANNING)
@@ -336,7 +337,8 @@ def _draft(procurement: Procurement, actor: User | None) -> Strategy:
         action="strategy.version_created",
         obj=procurement,
         organisation=_org(procurement),
-        after={"strategy_version": number},
+        before={"status": before_status},
+        after={"strategy_version": number, "status": procurement.status},
     )
     return draft
 

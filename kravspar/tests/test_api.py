@@ -141,3 +141,9 @@ def test_session_auth_needs_csrf_for_changes(world):
     assert response.status_code in (401, 403)
     world.vastmanland.refresh_from_db()
     assert world.vastmanland.city == ""
+
+
+def test_api_limit_is_capped(admin_api, world):
+    """No client fetches a whole table in one request: a limit above 500 is refused."""
+    assert_error_shape(admin_api("get", "/api/v1/organisations?limit=100000"), 422, "invalid_request")
+    assert admin_api("get", "/api/v1/organisations?limit=500").status_code == 200

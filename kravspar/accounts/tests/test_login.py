@@ -126,3 +126,26 @@ def test_expired_reset_link_gives_a_clear_message(world, client, settings):
     settings.PASSWORD_RESET_TIMEOUT = -1
     page = client.get(link, follow=True)
     assert not page.context["validlink"]
+
+
+@override_settings(KRAVSPAR_LOGIN_MAX_FAILURES=2)
+def test_password_reset_lifts_the_lockout(world, client):
+    for _ in range(2):
+        post_login(client, "orderer_vm", "wrong")
+    assert post_login(client, "orderer_vm").status_code == 200  # locked
+    client.post(reverse("accounts:password_reset"), {"email": "orderer_vm@example.se"})
+    link = re.search(r"https?://[^/]+(/\S+)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": "ett-nytt-losenord-42", "new_password2": "ett-nytt-losenord-42"})
+    assert post_login(client, "orderer_vm", "ett-nytt-losenord-42").status_code == 302
+
+
+def test_old_failures_are_pruned(world, client):
+    import datetime
+
+    from django.utils import timezone
+
+    post_login(client, "orderer_vm", "wrong")
+    LoginFailure.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
+    post_login(client, "orderer_vm", "wrong")
+    assert LoginFailure.objects.count() == 1
