@@ -1,6 +1,11 @@
-"""Load the demo data: the two regions, the joint Inköp unit, a few ordering units and
-one person per role. Idempotent: what exists is left as it is."""
+"""Load the demo data: the two regions, the joint Inköp unit, a few ordering units, one
+person per role (two procurement officers, for four-eyes approval), the regions'
+environmental goals, their 131 real procurements of 2021 from Upphandlingsmyndigheten's
+statistics, and three procurements in planning at different stages. Idempotent: what
+exists is left as it is."""
 
+import datetime
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -10,9 +15,16 @@ from kravspar.accounts.management.commands.setup_roles import setup_roles
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
 from kravspar.accounts.services import person_create
+from kravspar.cpv.models import CpvCode
 from kravspar.organisations.counties import County
 from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
 from kravspar.organisations.services import organisation_create, unit_create
+from kravspar.procurements import services as procurement_services
+from kravspar.procurements.models import EnvironmentalGoal, Procurement
+from kravspar.procurements.policy import goals_for
+from kravspar.procurements.statistics import import_statistics
+from kravspar.requirements.models import RequirementTemplate
+from kravspar.requirements.services import requirement_add
 
 DEMO_PASSWORD = "kravspar-demo-2026"
 
@@ -50,6 +62,8 @@ REGIONS = [
 PEOPLE = [
     ("admin", "Anna", "Administratör", Role.ADMINISTRATOR, "2321000032", "Inköp"),
     ("inkopare", "Ingrid", "Inköpare", Role.PROCUREMENT_OFFICER, "2321000032", "Inköp"),
+    # A second officer in the joint Inköp unit, to approve what Ingrid submits (four eyes).
+    ("inkopare2", "Ingvar", "Inköpare", Role.PROCUREMENT_OFFICER, "2321000032", "Inköp"),
     ("bestallare", "Björn", "Beställare", Role.ORDERER, "2321000172", "Västmanlands sjukhus, ortopedkliniken"),
     ("bestallare.sormland", "Sara", "Beställare", Role.ORDERER, "2321000032", "Mälarsjukhuset, kirurgkliniken"),
     ("miljo", "Mikael", "Miljöspecialist", Role.ENVIRONMENT_SPECIALIST, "2321000172", "Miljöenheten"),
@@ -58,7 +72,7 @@ PEOPLE = [
 
 
 @transaction.atomic
-def seed_demo() -> list[tuple[str, str]]:
+def seed_demo() -> list[tuple[str, str, str]]:
     setup_roles()
     orgs: dict[str, Organisation] = {}
     for spec in REGIONS:
@@ -98,16 +112,314 @@ def seed_demo() -> list[tuple[str, str]]:
                 roles=[role],
                 password=DEMO_PASSWORD,
             )
-        logins.append((username, str(role.label)))
+        logins.append((username, str(role.label), f"{first} {last}"))
+    seed_goals(orgs)
+    import_statistics(STATISTICS_FILES)
+    seed_planning(orgs)
     return logins
 
 
+# --- Environmental goals ----------------------------------------------------------------
+# Region Västmanland: the five target areas of its environmental programme, with the
+# targets the region has published (e.g. transport CO2 −32 %). Region Sörmland: the four
+# goal areas of its sustainability programme 2024–2027, summarised for the demo.
+GOALS_FROM = datetime.date(2024, 1, 1)
+GOALS = {
+    "2321000172": (
+        "Miljöprogram – fem målområden",
+        None,
+        [
+            (
+                "E1",
+                "Minska klimatpåverkan från energianvändningen i fastigheterna med 10,5 %",
+                "Målområde energi. I upphandling: energieffektiva produkter och installationer, förnybar energi.",
+            ),
+            (
+                "T1",
+                "Minska klimatpåverkan från transporter med 32 %",
+                "Målområde transporter: tjänsteresor, sjukresor och godstransporter. I upphandling: fossilfria "
+                "drivmedel, fordon med låga utsläpp, samordnade leveranser.",
+            ),
+            (
+                "R1",
+                "Minska materialförbrukning och avfall genom cirkulära flöden",
+                "Målområde resursförbrukning och inköp: miljökrav i upphandling, återanvändning, "
+                "mindre engångsmaterial.",
+            ),
+            (
+                "L1",
+                "Minska läkemedlens miljöpåverkan",
+                "Målområde läkemedel: miljöhänsyn vid val och upphandling av läkemedel, minskade utsläpp av lustgas.",
+            ),
+            (
+                "F1",
+                "Minska koldioxidintensiteten i kapitalförvaltningen med 75 %",
+                "Målområde finansförvaltning. Berör sällan upphandling; bedöm ändå om avtalet påverkar målet.",
+            ),
+        ],
+    ),
+    "2321000032": (
+        "Hållbarhetsprogram 2024–2027",
+        datetime.date(2027, 12, 31),
+        [
+            (
+                "1",
+                "Minskad klimatpåverkan",
+                "Fossilfria transporter och energi; lägre utsläpp från det regionen köper. (Sammanfattning för "
+                "demo – kontrollera formuleringen mot det antagna programmet.)",
+            ),
+            (
+                "2",
+                "Hållbar resursanvändning",
+                "Cirkulära flöden, mindre avfall och engångsmaterial, återbruk. (Sammanfattning för demo.)",
+            ),
+            (
+                "3",
+                "Giftfri miljö och miljöanpassad läkemedelsanvändning",
+                "Utfasning av särskilt farliga ämnen i varor och kemikalier; läkemedlens miljöpåverkan. "
+                "(Sammanfattning för demo.)",
+            ),
+            (
+                "4",
+                "Socialt ansvarstagande i leveranskedjan",
+                "Goda arbetsvillkor hos leverantörer och underleverantörer; uppförandekod och uppföljning. "
+                "(Sammanfattning för demo.)",
+            ),
+        ],
+    ),
+}
+
+
+def seed_goals(orgs: dict[str, Organisation]) -> None:
+    for org_number, (programme, valid_to, goals) in GOALS.items():
+        org = orgs[org_number]
+        for code, title, description in goals:
+            if not EnvironmentalGoal.objects.filter(organisation=org, programme=programme, code=code).exists():
+                procurement_services.goal_create(
+                    actor=None,
+                    organisation=org,
+                    programme=programme,
+                    code=code,
+                    title=title,
+                    description=description,
+                    valid_from=GOALS_FROM,
+                    valid_to=valid_to,
+                )
+
+
+# --- The regions' real procurements of 2021 ---------------------------------------------
+STATISTICS_DIR = Path(__file__).resolve().parents[3] / "procurements" / "data"
+STATISTICS_FILES = [
+    STATISTICS_DIR / "uhm2021_procurements_sormland_vastmanland.csv",
+    STATISTICS_DIR / "uhm2021_contracted_value_sormland_vastmanland.csv",
+    STATISTICS_DIR / "uhm2021_suppliers_sormland_vastmanland.csv",
+]
+
+
+# --- Three procurements in planning -------------------------------------------------------
+
+
+def _template(title: str) -> RequirementTemplate | None:
+    return RequirementTemplate.objects.filter(title=title, is_active=True).first()
+
+
+def _assess_aims(procurement: Procurement, aims: dict[int, tuple[bool, str]]) -> None:
+    for aim, (relevant, how) in aims.items():
+        procurement_services.aim_assess(actor=None, procurement=procurement, aim=aim, relevant=relevant, how=how)
+
+
+def seed_planning(orgs: dict[str, Organisation]) -> None:
+    """No strategy yet (RS-2026-0031), a strategy being drafted (RV-2026-0058), and a
+    strategy waiting for approval (RS-2026-0044), submitted by Ingrid so that Ingvar, the
+    second officer, can approve it."""
+    sormland, vastmanland = orgs["2321000032"], orgs["2321000172"]
+    ingrid = User.objects.get(username="inkopare")
+    kitchen = Unit.objects.get(organisation=sormland, name="Nyköpings lasarett, kök och restaurang")
+    orthopaedics = Unit.objects.get(organisation=vastmanland, name="Västmanlands sjukhus, ortopedkliniken")
+    surgery = Unit.objects.get(organisation=sormland, name="Mälarsjukhuset, kirurgkliniken")
+
+    if not Procurement.objects.filter(registry_number="RS-2026-0031").exists():
+        meat = procurement_services.procurement_create(
+            actor=None,
+            buyers=[sormland],
+            ordering_units=[kitchen],
+            registry_number="RS-2026-0031",
+            title="Livsmedel – kött, chark och fågel",
+            description="Ramavtal för sjukhusköken i Nyköping och Eskilstuna. Förstudie pågår.",
+            kind="goods",
+            procedure="open",
+            agreement_type="framework",
+            officer=ingrid,
+            cpv_main=CpvCode.objects.get(code="15110000"),
+            estimated_value=24_000_000,
+            duration_months=48,
+            criticality=2,
+            supply_risk=2,
+        )
+        _assess_aims(meat, {5: (True, "Djurskydd enligt svensk lagstiftning ställs som krav på allt kött.")})
+
+    if not Procurement.objects.filter(registry_number="RV-2026-0058").exists():
+        cleaning = procurement_services.procurement_create(
+            actor=None,
+            buyers=[vastmanland],
+            ordering_units=[orthopaedics],
+            registry_number="RV-2026-0058",
+            title="Städtjänster Västmanlands sjukhus",
+            description="Lokalvård på vårdavdelningar och mottagningar, Västerås och Köping.",
+            kind="services",
+            procedure="open",
+            agreement_type="contract",
+            officer=ingrid,
+            cpv_main=CpvCode.objects.get(code="90911200"),
+            estimated_value=38_000_000,
+            duration_months=48,
+            criticality=3,
+            supply_risk=2,
+        )
+        _assess_aims(
+            cleaning,
+            {
+                1: (True, "Fast pris per kvadratmeter; avtalstrohet följs upp mot fakturor."),
+                3: (True, "Miljömärkta kemikalier och mikrofiberteknik minskar kemikalieanvändningen."),
+                4: (True, "Städbranschen har hög risk: arbetsrättsliga villkor enligt LOU 17 kap."),
+            },
+        )
+        quality = requirement_add(
+            actor=None,
+            procurement=cleaning,
+            title="Städkvalitet enligt SS 627801 (INSTA 800)",
+            type="quality",
+            text="Lokalvården ska hålla kvalitetsnivå 3 enligt SS 627801 i vårdlokaler och nivå 2 i övriga lokaler.",
+            evidence="Kvalitetsmätning enligt INSTA 800 varje kvartal, utförd av beställaren eller oberoende part.",
+            verified_when="after_contract",
+            aims=[1],
+        )
+        labour = requirement_add(
+            actor=None, procurement=cleaning, template=_template("Lön, semester och arbetstid enligt kollektivavtal")
+        )
+        for title in ("Kemiska produkter enligt REACH och CLP", "Uppförandekod för leverantörer"):
+            template = _template(title)
+            if template is not None:
+                requirement_add(actor=None, procurement=cleaning, template=template)
+        procurement_services.strategy_entry_set(
+            actor=None,
+            procurement=cleaning,
+            requirement=quality,
+            methods=["spot_check", "supplier_meeting"],
+            timing="recurring",
+            interval_months=3,
+        )
+        procurement_services.strategy_entry_set(
+            actor=None,
+            procurement=cleaning,
+            requirement=labour,
+            methods=["self_assessment", "desk_audit"],
+            timing="at_months",
+            at_months=[3, 12],
+        )
+
+    if not Procurement.objects.filter(registry_number="RS-2026-0044").exists():
+        transport = procurement_services.procurement_create(
+            actor=None,
+            buyers=[sormland, vastmanland],
+            ordering_units=[surgery, orthopaedics],
+            registry_number="RS-2026-0044",
+            title="Godstransporter mellan sjukhus och vårdcentraler",
+            description="Gemensam upphandling: dagliga transporter av prover, förbrukningsmaterial och tvätt.",
+            kind="services",
+            procedure="open",
+            agreement_type="contract",
+            officer=ingrid,
+            cpv_main=CpvCode.objects.get(code="60100000"),
+            estimated_value=52_000_000,
+            duration_months=48,
+            criticality=3,
+            supply_risk=2,
+        )
+        _assess_aims(
+            transport,
+            {
+                1: (True, "Pris per körning och index; fakturor kontrolleras mot prislistan."),
+                2: (True, "Uppdelning i två geografiska anbudsområden ger fler möjliga anbudsgivare."),
+                3: (True, "Fossilfria drivmedel och Euro VI minskar utsläppen från transporterna."),
+                4: (
+                    True,
+                    "Transportbranschen: lön, semester och arbetstid enligt kollektivavtal, även underleverantörer.",
+                ),
+                5: (False, "Inga animaliska produkter köps."),
+                6: (True, "Anbudsområden i vardera länet gör det möjligt för lokala åkerier att lämna anbud."),
+            },
+        )
+        plan: list[tuple[str, list[str], str, dict[str, Any]]] = [
+            ("Tunga fordon i transportuppdraget uppfyller Euro VI", ["document_review"], "at_start", {}),
+            (
+                "Fossilfria drivmedel i transportuppdraget",
+                ["document_review", "invoice_check"],
+                "recurring",
+                {"interval_months": 12},
+            ),
+            (
+                "Lön, semester och arbetstid enligt kollektivavtal",
+                ["self_assessment", "desk_audit"],
+                "at_months",
+                {"at_months": [3, 15]},
+            ),
+            ("E-faktura via Peppol BIS Billing 3.0", ["invoice_check"], "recurring", {"interval_months": 3}),
+            ("Prisjustering mot index", ["invoice_check"], "recurring", {"interval_months": 12}),
+            ("Leveransprecision", ["supplier_meeting", "spot_check"], "recurring", {"interval_months": 4}),
+        ]
+        for title, methods, timing, extra in plan:
+            template = _template(title)
+            if template is None:
+                continue
+            requirement = requirement_add(actor=None, procurement=transport, template=template)
+            procurement_services.strategy_entry_set(
+                actor=None,
+                procurement=transport,
+                requirement=requirement,
+                methods=methods,
+                timing=timing,
+                **extra,
+            )
+        for goal in goals_for(transport):
+            transport_goal = goal.code in ("T1", "1")
+            procurement_services.goal_assess(
+                actor=None,
+                procurement=transport,
+                goal=goal,
+                addressed=transport_goal,
+                how=(
+                    "Krav på fossilfria drivmedel och Euro VI; samordnade rutter."
+                    if transport_goal
+                    else "Målet berörs inte av transportupphandlingen."
+                ),
+            )
+        procurement_services.strategy_update(
+            actor=None,
+            procurement=transport,
+            kickoff_meeting=True,
+            supplier_must_participate=True,
+            during_procurement=(
+                "Vid utvärdering: fordonslista med uppgifter ur vägtrafikregistret (Euro VI, drivmedel) och "
+                "leverantörens bekräftelse av arbetsrättsliga villkor."
+            ),
+        )
+        procurement_services.strategy_submit(actor=ingrid, procurement=transport)
+
+
 class Command(BaseCommand):
-    help = "Load the demo organisations, units and people (idempotent)."
+    help = (
+        "Load the demo organisations, units, people, environmental goals, the regions' 2021 procurements "
+        "and three procurements in planning (idempotent)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = seed_demo()
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role in logins:
-            self.stdout.write(f"  {username:<22} {role}")
+        for username, role, name in logins:
+            self.stdout.write(f"  {username:<22} {role:<18} {name}")
+        self.stdout.write(
+            "\nProcurements in planning: RS-2026-0031 (no strategy yet), RV-2026-0058 (strategy drafted), "
+            "RS-2026-0044 (waiting for approval: submitted by inkopare, log in as inkopare2 to approve)."
+        )
         self.stdout.write("")
