@@ -67,7 +67,7 @@ test: install system-deps lint types migrations-check messages-check unit postgr
 # Extract the English strings and compile the Swedish catalogue (needs gettext).
 messages: install
 	$(TEST_ENV) $(BIN)/python manage.py makemessages -l sv --no-location --no-obsolete -i ".venv/*" -i "var/*"
-	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l sv
+	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l sv --ignore=".venv/*"
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
