@@ -8,7 +8,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kravspar.accounts import access
-from kravspar.accounts.roles import Role
+from kravspar.accounts.models import User
+from kravspar.accounts.roles import Perm, Role
+from kravspar.procurements import selectors as procurement_selectors
 
 
 @require_GET
@@ -26,12 +28,18 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    roles = access.roles_of(request.user)
+    """The start page: for a procurement officer, what waits for their action or approval."""
+    user: User = request.user  # type: ignore[assignment]
+    roles = access.roles_of(user)
+    plans = access.has_perm(user, Perm.MANAGE_PROCUREMENTS)
     return render(
         request,
         "core/home.html",
         {
             "role_labels": [Role(r).label for r in sorted(roles)],
-            "organisations": access.organisations_visible_to(request.user).filter(is_active=True)[:10],
+            "organisations": access.organisations_visible_to(user).filter(is_active=True)[:10],
+            "planning": procurement_selectors.my_planning(user)[:10] if plans else [],
+            "awaiting": procurement_selectors.strategies_awaiting_approval(user)[:10] if plans else [],
+            "plans": plans,
         },
     )

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kravspar.accounts import access
 from kravspar.accounts.models import User
@@ -186,7 +187,9 @@ def strategy_version(procurement: Procurement, number: int) -> Strategy:
 
 def timing_text(entry: StrategyEntry) -> str:
     if entry.timing == Timing.RECURRING and entry.interval_months:
-        return _("Every %(months)d months after signing") % {"months": entry.interval_months}
+        return ngettext("Every month after signing", "Every %(months)d months after signing", entry.interval_months) % {
+            "months": entry.interval_months
+        }
     if entry.timing == Timing.AT_MONTHS and entry.at_months:
         return _("At months %(months)s after signing") % {"months": ", ".join(str(m) for m in entry.at_months)}
     return str(Timing(entry.timing).label) if entry.timing else ""

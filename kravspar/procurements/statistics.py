@@ -29,9 +29,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kravspar.audit.models import AuditEvent
@@ -407,6 +408,13 @@ def _audit_events(action: str, items: Iterable[tuple[Any, int | None, dict[str, 
 
 
 def _description(row: Row) -> str:
+    # Stored data, not UI: always written in the installation's language, whatever
+    # language the person running the import has chosen.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _description_text(row)
+
+
+def _description_text(row: Row) -> str:
     lines = [_("Imported from Upphandlingsmyndigheten's statistics 2021 (Upphandlings-ID %(id)s).") % {"id": row.ident}]
     if row.published:
         if row.ad_database:

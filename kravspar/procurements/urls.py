@@ -25,6 +25,7 @@ urlpatterns = [
     path("<str:key>/strategi/", views.strategy_edit, name="strategy_edit"),
     path("<str:key>/strategi/krav/<str:requirement_key>/", views.strategy_entry_edit, name="strategy_entry"),
     path("<str:key>/strategi/skicka/", views.strategy_submit, name="strategy_submit"),
+    path("<str:key>/strategi/ta-tillbaka/", views.strategy_withdraw, name="strategy_withdraw"),
     path("<str:key>/strategi/godkann/", views.strategy_approve, name="strategy_approve"),
     path("<str:key>/strategi/skicka-tillbaka/", views.strategy_return, name="strategy_return"),
     path("<str:key>/strategi/<int:number>/", views.strategy_version, name="strategy_version"),

@@ -238,6 +238,7 @@ def _detail_context(request: HttpRequest, procurement: Procurement) -> dict[str,
         and strategy is not None
         and strategy.submitted_by_id != user.pk,
         "history": paginate(request, audit_events_for(procurement), per_page=20),
+        "suppliers": procurement.supplier_links.select_related("supplier"),
     }
 
 
@@ -497,6 +498,21 @@ def strategy_submit(request: HttpRequest, key: str) -> HttpResponse:
         request,
         _("Strategy version %(number)d was sent for approval. A second person must approve it.")
         % {"number": strategy.number},
+    )
+    return redirect(_detail_url(procurement, "strategy"))
+
+
+@login_required
+@require_POST
+def strategy_withdraw(request: HttpRequest, key: str) -> HttpResponse:
+    user = _user(request)
+    procurement = access.procurement_for(user, key, change=True)
+    try:
+        strategy = services.strategy_withdraw(actor=user, procurement=procurement)
+    except DomainError as exc:
+        return _refused(request, procurement, exc)
+    messages.success(
+        request, _("Strategy version %(number)d is a draft again and can be changed.") % {"number": strategy.number}
     )
     return redirect(_detail_url(procurement, "strategy"))
 

@@ -93,3 +93,26 @@ def test_production_redirects_to_https_but_not_the_health_check(client, db, sett
     response = client.get("/logga-in/")
     assert response.status_code == 301 and response["Location"].startswith("https://")
     assert client.get("/healthz").status_code == 200
+
+
+def test_start_page_shows_an_officer_what_waits(world, client_for, procurement, second_officer):
+    from kravspar.procurements import services
+    from kravspar.procurements.models import Aim
+    from kravspar.requirements import services as requirement_services
+
+    for aim in Aim:
+        services.aim_assess(actor=world.officer, procurement=procurement, aim=aim.value, relevant=True, how="Så.")
+    requirement = requirement_services.requirement_add(
+        actor=world.officer, procurement=procurement, title="Kvalitet", type="quality", text="Text."
+    )
+    services.strategy_entry_set(
+        actor=world.officer, procurement=procurement, requirement=requirement, methods=["survey"], timing="at_start"
+    )
+    mine = client_for(world.officer).get("/")
+    assert procurement in list(mine.context["planning"])
+    services.strategy_submit(actor=world.officer, procurement=procurement)
+    theirs = client_for(second_officer).get("/")
+    assert [s.procurement for s in theirs.context["awaiting"]] == [procurement]
+    assert procurement.registry_number.encode() in theirs.content
+    orderer = client_for(world.orderer_vm).get("/")
+    assert orderer.context["plans"] is False

@@ -386,8 +386,9 @@ def test_detail_query_count_does_not_grow_with_requirements(
 
     add_requirements(2, 0)
     # Session, user, roles, visible organisations; the procurement and its relations; the
-    # gate; the strategy and its entries; the library choices; the history page.
-    with django_assert_max_num_queries(27) as few:
+    # gate; the strategy and its entries; the library choices; the history page; the
+    # contracted suppliers.
+    with django_assert_max_num_queries(28) as few:
         client.get(detail)
     add_requirements(30, 2)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -712,3 +713,32 @@ def test_pages_in_english(world, client_for, procurement, second_officer, settin
         response = client.get(page)
         assert response.status_code == 200, page
         assert '<html lang="en">' in response.content.decode(), page
+
+
+def test_officer_withdraws_a_submitted_strategy_in_the_ui(world, client_for, procurement):
+    from kravspar.procurements import services
+    from kravspar.procurements.models import Aim, StrategyStatus
+    from kravspar.requirements import services as requirement_services
+
+    for aim in Aim:
+        services.aim_assess(actor=world.officer, procurement=procurement, aim=aim.value, relevant=True, how="Så.")
+    requirement = requirement_services.requirement_add(
+        actor=world.officer, procurement=procurement, title="Kvalitet", type="quality", text="Text."
+    )
+    services.strategy_entry_set(
+        actor=world.officer, procurement=procurement, requirement=requirement, methods=["survey"], timing="at_start"
+    )
+    services.strategy_submit(actor=world.officer, procurement=procurement)
+    client = client_for(world.officer)
+    page = client.get(reverse("procurements:detail", args=[procurement.uuid]))
+    assert reverse("procurements:strategy_withdraw", args=[procurement.uuid]).encode() in page.content
+    assert (
+        client_for(world.orderer_vm)
+        .post(reverse("procurements:strategy_withdraw", args=[procurement.uuid]))
+        .status_code
+        == 403
+    )
+    client = client_for(world.officer)
+    response = client.post(reverse("procurements:strategy_withdraw", args=[procurement.uuid]))
+    assert response.status_code == 302
+    assert procurement.strategies.get().status == StrategyStatus.DRAFT
