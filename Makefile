@@ -49,6 +49,7 @@ types: install
 	$(TEST_ENV) $(BIN)/mypy .
 
 migrations-check: install
+	mkdir -p var
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 messages-check: install
