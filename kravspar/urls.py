@@ -16,5 +16,6 @@ urlpatterns = [
     path("cpv/", include("kravspar.cpv.urls")),
     path("upphandlingar/", include("kravspar.procurements.urls")),
     path("krav/", include("kravspar.requirements.urls")),
+    path("kategorier/", include("kravspar.procurements.category_views")),
     path("", include("kravspar.core.urls")),
 ]

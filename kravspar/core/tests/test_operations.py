@@ -116,3 +116,13 @@ def test_start_page_shows_an_officer_what_waits(world, client_for, procurement, 
     assert procurement.registry_number.encode() in theirs.content
     orderer = client_for(world.orderer_vm).get("/")
     assert orderer.context["plans"] is False
+
+
+def test_swedish_even_when_the_browser_asks_for_english(client, db):
+    response = client.get("/logga-in/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert b'<html lang="sv">' in response.content
+    assert response["Content-Language"] == "sv"
+    client.cookies["django_language"] = "en"
+    assert b'<html lang="en">' in client.get("/logga-in/").content
+    client.cookies["django_language"] = "klingon"
+    assert b'<html lang="sv">' in client.get("/logga-in/").content
