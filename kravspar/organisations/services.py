@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record, snapshot
+from kravspar.core import services as core_services
 from kravspar.core.errors import ConcurrentEditError, NotAllowedError
 from kravspar.organisations.identifiers import (
     SWEDISH_ORGNR_SCHEME,
@@ -150,19 +151,21 @@ def organisation_update(
     """Change fields of an organisation. ``expected_version`` is the version the user
     saw; if someone saved in between, nothing is changed and ConcurrentEditError tells why."""
     _require_manage(actor)
-    org: Organisation = _lock(Organisation, organisation, expected_version)
-    before = snapshot(org, ORGANISATION_FIELDS)
-    for key, value in changes.items():
-        if key not in ORGANISATION_FIELDS:
-            raise ValueError(f"{key} cannot be changed here")
-        setattr(org, key, value)
-    _clean_organisation(org)
-    after = snapshot(org, ORGANISATION_FIELDS)
-    if after == before:
-        return org
-    org.version += 1
-    _save(org)
-    audit_record(actor=actor, action="organisation.updated", obj=org, organisation=org, before=before, after=after)
+    org = core_services.lock(Organisation.objects.all(), organisation.pk, expected_version)
+    try:
+        with transaction.atomic():
+            core_services.update_fields(
+                actor=actor,
+                obj=org,
+                fields=ORGANISATION_FIELDS,
+                changes=changes,
+                clean=_clean_organisation,
+                action="organisation.updated",
+                organisation=org,
+            )
+    except IntegrityError as exc:
+        # A parallel request registered the same identifier between our check and the save.
+        raise ValidationError(_("This was registered by someone else at the same moment. Reload and check.")) from exc
     return org
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record, snapshot
+from kravspar.core import services as core_services
 from kravspar.core.errors import ConcurrentEditError, DomainError, NotAllowedError
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.models import Organisation, Unit, UnitKind
@@ -700,22 +701,15 @@ def goal_update(
     """Change a goal. Ending a goal is done by setting ``valid_to``; goals are never
     deleted, since procurements have been assessed against them."""
     _can_manage_goals(actor, goal.organisation)
-    locked = EnvironmentalGoal.objects.select_for_update().select_related("organisation").get(pk=goal.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError()
-    before = snapshot(locked, GOAL_FIELDS)
-    for key, value in changes.items():
-        if key not in GOAL_FIELDS:
-            raise ValueError(f"{key} cannot be changed here")
-        setattr(locked, key, value)
-    _clean_goal(locked)
-    after = snapshot(locked, GOAL_FIELDS)
-    if before == after:
-        return locked
-    locked.version += 1
-    locked.save()
-    audit_record(
-        actor=actor, action="goal.updated", obj=locked, organisation=locked.organisation, before=before, after=after
+    locked = core_services.lock(EnvironmentalGoal.objects.select_related("organisation"), goal.pk, expected_version)
+    core_services.update_fields(
+        actor=actor,
+        obj=locked,
+        fields=GOAL_FIELDS,
+        changes=changes,
+        clean=_clean_goal,
+        action="goal.updated",
+        organisation=locked.organisation,
     )
     return locked
 
@@ -780,19 +774,13 @@ def category_rule_update(
     """Change a rule. A rule that no longer applies is deactivated, not deleted, so that
     the history says which suggestions it gave and on what source."""
     _require(actor, Perm.MANAGE_LIBRARY)
-    locked = CategoryRule.objects.select_for_update().get(pk=rule.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError()
-    before = snapshot(locked, CATEGORY_RULE_FIELDS)
-    for key, value in changes.items():
-        if key not in CATEGORY_RULE_FIELDS:
-            raise ValueError(f"{key} cannot be changed here")
-        setattr(locked, key, value)
-    _clean_category_rule(locked)
-    after = snapshot(locked, CATEGORY_RULE_FIELDS)
-    if before == after:
-        return locked
-    locked.version += 1
-    locked.save()
-    audit_record(actor=actor, action="category_rule.updated", obj=locked, before=before, after=after)
+    locked = core_services.lock(CategoryRule.objects.all(), rule.pk, expected_version)
+    core_services.update_fields(
+        actor=actor,
+        obj=locked,
+        fields=CATEGORY_RULE_FIELDS,
+        changes=changes,
+        clean=_clean_category_rule,
+        action="category_rule.updated",
+    )
     return locked

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record, snapshot
+from kravspar.core import services as core_services
 from kravspar.core.errors import ConcurrentEditError, NotAllowedError
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, StrategyEntry
@@ -189,21 +190,15 @@ def template_update(
 ) -> RequirementTemplate:
     """Change a library template. Requirements already copied from it keep their text."""
     _require(actor, Perm.MANAGE_LIBRARY)
-    locked = RequirementTemplate.objects.select_for_update().get(pk=template.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError()
-    before = snapshot(locked, [*TEMPLATE_FIELDS, "is_active"])
-    for key, value in changes.items():
-        if key not in [*TEMPLATE_FIELDS, "is_active"]:
-            raise ValueError(f"{key} cannot be changed here")
-        setattr(locked, key, value)
-    clean_requirement_fields(locked)
-    after = snapshot(locked, [*TEMPLATE_FIELDS, "is_active"])
-    if before == after:
-        return locked
-    locked.version += 1
-    locked.save()
-    audit_record(actor=actor, action="library.updated", obj=locked, before=before, after=after)
+    locked = core_services.lock(RequirementTemplate.objects.all(), template.pk, expected_version)
+    core_services.update_fields(
+        actor=actor,
+        obj=locked,
+        fields=[*TEMPLATE_FIELDS, "is_active"],
+        changes=changes,
+        clean=clean_requirement_fields,
+        action="library.updated",
+    )
     return locked
 
 

@@ -9,3 +9,11 @@ register = template.Library()
 def role_label(value: str) -> str:
     """The translated name of a role stored as a group name."""
     return str(Role(value).label) if value in Role.values else value
+
+
+@register.filter
+def with_label(error: str, label: str) -> str:
+    """An error for the summary, naming its field once: service messages already start
+    with the field's name, Django's own ("This field is required.") do not."""
+    error, label = str(error), str(label)
+    return error if error.lower().startswith(label.lower()) else f"{label}: {error}"

@@ -126,3 +126,13 @@ def test_swedish_even_when_the_browser_asks_for_english(client, db):
     assert b'<html lang="en">' in client.get("/logga-in/").content
     client.cookies["django_language"] = "klingon"
     assert b'<html lang="sv">' in client.get("/logga-in/").content
+
+
+def test_error_summary_names_the_field_once(world, client_for):
+    response = client_for(world.admin).post(
+        "/organisationer/ny/",
+        {"name": "Region X", "kind": "region", "org_number": "232100-0033", "peppol_scheme": "0007"},
+    )
+    summary = response.content.decode().split('class="error-summary"')[1].split("</div>")[0]
+    assert "Organisationsnummer: Organisationsnummer" not in summary
+    assert "Organisationsnummer: kontrollsiffran" in summary
