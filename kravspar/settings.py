@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "kravspar.cpv",
     "kravspar.procurements",
     "kravspar.requirements",
+    "kravspar.contracts",
+    "kravspar.followups",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ from django.http import Http404
 
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import PERMS_BY_ROLE, SCOPE_BY_ROLE, Perm, Role, Scope
+from kravspar.contracts.models import Contract
+from kravspar.followups.models import Activity
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.procurements.models import Procurement
 
@@ -140,6 +142,54 @@ def procurement_for(user: AnyUser, key: Any, *, change: bool = False) -> Procure
     if change and not can_change_procurement(user, procurement):
         raise PermissionDenied
     return procurement
+
+
+def contracts_visible_to(user: AnyUser) -> QuerySet[Contract]:
+    """A contract is visible to whoever sees at least one organisation that may call off from it."""
+    if not has_perm(user, Perm.VIEW_CONTRACTS):
+        return Contract.objects.none()
+    ids = visible_organisation_ids(user)
+    if ids is None:
+        return Contract.objects.all()
+    return Contract.objects.filter(
+        pk__in=Contract.buyers.through.objects.filter(organisation_id__in=ids).values("contract_id")
+    )
+
+
+def can_change_contract(user: AnyUser, contract: Contract) -> bool:
+    return has_perm(user, Perm.MANAGE_CONTRACTS)
+
+
+def contract_for(user: AnyUser, key: Any, *, change: bool = False) -> Contract:
+    contract: Contract = _get(contracts_visible_to(user).select_related("procurement"), key)
+    if change and not can_change_contract(user, contract):
+        raise PermissionDenied
+    return contract
+
+
+def activities_visible_to(user: AnyUser) -> QuerySet[Activity]:
+    return Activity.objects.filter(contract__in=contracts_visible_to(user))
+
+
+def can_record_activity(user: AnyUser, activity: Activity) -> bool:
+    """Inköp records any follow-up it sees; others record those assigned to them or their unit."""
+    if has_perm(user, Perm.MANAGE_CONTRACTS):
+        return True
+    if not has_perm(user, Perm.RECORD_FOLLOWUPS) or not isinstance(user, User):
+        return False
+    return activity.responsible_person_id == user.pk or (
+        user.unit_id is not None and activity.responsible_unit_id == user.unit_id
+    )
+
+
+def activity_for(user: AnyUser, key: Any, *, change: bool = False) -> Activity:
+    activity: Activity = _get(
+        activities_visible_to(user).select_related("contract", "requirement", "responsible_unit", "responsible_person"),
+        key,
+    )
+    if change and not can_record_activity(user, activity):
+        raise PermissionDenied
+    return activity
 
 
 def _parse_uuid(value: Any) -> uuid_lib.UUID:

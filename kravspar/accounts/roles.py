@@ -74,15 +74,31 @@ class Perm(models.TextChoices):
     APPROVE_STRATEGY = "approve_strategy", _("Approve follow-up strategies (as the second person)")
     MANAGE_LIBRARY = "manage_library", _("Maintain the requirement library and category tables")
     MANAGE_GOALS = "manage_goals", _("Maintain the region's environmental goals")
+    VIEW_CONTRACTS = "view_contracts", _("View contracts, follow-ups and suppliers")
+    MANAGE_CONTRACTS = "manage_contracts", _("Register contracts, suppliers and follow-up plans")
+    RECORD_FOLLOWUPS = "record_followups", _("Carry out follow-ups assigned to one's unit")
 
 
-_BUYER_READ = {Perm.VIEW_ORGANISATIONS, Perm.VIEW_PEOPLE, Perm.USE_API, Perm.VIEW_PROCUREMENTS}
-_PLANNING = {Perm.MANAGE_PROCUREMENTS, Perm.APPROVE_STRATEGY, Perm.MANAGE_LIBRARY}
+_BUYER_READ = {
+    Perm.VIEW_ORGANISATIONS,
+    Perm.VIEW_PEOPLE,
+    Perm.USE_API,
+    Perm.VIEW_PROCUREMENTS,
+    Perm.VIEW_CONTRACTS,
+}
+_PLANNING = {
+    Perm.MANAGE_PROCUREMENTS,
+    Perm.APPROVE_STRATEGY,
+    Perm.MANAGE_LIBRARY,
+    Perm.MANAGE_CONTRACTS,
+    Perm.RECORD_FOLLOWUPS,
+}
 
 PERMS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.PROCUREMENT_OFFICER: frozenset(_BUYER_READ | _PLANNING),
-    Role.ORDERER: frozenset(_BUYER_READ),
-    Role.ENVIRONMENT_SPECIALIST: frozenset(_BUYER_READ | {Perm.MANAGE_GOALS}),
+    # Quality requirements are followed up by the ordering unit (beställaren).
+    Role.ORDERER: frozenset(_BUYER_READ | {Perm.RECORD_FOLLOWUPS}),
+    Role.ENVIRONMENT_SPECIALIST: frozenset(_BUYER_READ | {Perm.MANAGE_GOALS, Perm.RECORD_FOLLOWUPS}),
     Role.READER: frozenset(_BUYER_READ),
     Role.ADMINISTRATOR: frozenset(set(Perm)),
     Role.SUPPLIER_CONTACT: frozenset(),

@@ -34,12 +34,37 @@ class Sector(models.TextChoices):
     PUBLIC = "public", _("Public")
 
 
+class CollectiveAgreement(models.TextChoices):
+    AGREEMENT = "agreement", _("Bound by a collective agreement")
+    AGREEMENT_LIKE = "agreement_like", _("Collective-agreement-like conditions")
+    NONE = "none", _("No collective agreement")
+
+
 class Supplier(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(max_length=200, db_index=True, editable=False, default="")
-    org_number = models.CharField(_("organisation number"), max_length=10, blank=True)
+    org_number = models.CharField(
+        _("organisation number"), max_length=10, blank=True, help_text=_("Swedish suppliers: ten digits.")
+    )
+    foreign_id = models.CharField(
+        _("foreign identifier"), max_length=60, blank=True, help_text=_("For suppliers without a Swedish number.")
+    )
+    country = models.CharField(_("country"), max_length=2, default="SE", help_text=_("ISO 3166 code, e.g. SE"))
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    peppol_scheme = models.CharField(_("Peppol scheme"), max_length=4, blank=True)
+    peppol_value = models.CharField(_("Peppol id"), max_length=130, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    county = models.CharField(_("county"), max_length=2, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
     sector = models.CharField(_("sector"), max_length=10, choices=Sector.choices, blank=True)
+    collective_agreement = models.CharField(
+        _("collective agreement"), max_length=20, choices=CollectiveAgreement.choices, blank=True
+    )
+    collective_agreement_name = models.CharField(_("which collective agreement"), max_length=200, blank=True)
+    f_tax = models.BooleanField(_("approved for F-tax"), null=True, blank=True)
     # Where the supplier was first registered from, e.g. Upphandlingsmyndigheten's statistics.
     source = models.CharField(_("source"), max_length=100, blank=True)
 
