@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kravspar.requirements",
     "kravspar.contracts",
     "kravspar.followups",
+    "kravspar.findings",
 ]
 
 MIDDLEWARE = [
