@@ -17,5 +17,9 @@ urlpatterns = [
     path("upphandlingar/", include("kravspar.procurements.urls")),
     path("krav/", include("kravspar.requirements.urls")),
     path("kategorier/", include("kravspar.procurements.category_views")),
+    path("avtal/", include("kravspar.contracts.urls")),
+    path("leverantorer/", include("kravspar.suppliers.urls")),
+    path("avvikelser/", include("kravspar.findings.urls")),
+    path("uppfoljning/", include("kravspar.followups.urls")),
     path("", include("kravspar.core.urls")),
 ]

@@ -235,3 +235,35 @@ def person_for(user: AnyUser, key: Any, *, change: bool = False) -> User:
     if change and not can_change_person(user, person):
         raise PermissionDenied
     return person
+
+
+# Findings (deviations, action plans, sanctions): visible to whoever sees the contract;
+# raised, handled and decided by Inköp (domain § 4: "Sanctions (contract law, Inköp)").
+
+
+def deviations_visible_to(user: AnyUser) -> QuerySet[Any]:
+    from kravspar.findings.models import Deviation
+
+    return Deviation.objects.filter(contract__in=contracts_visible_to(user))
+
+
+def can_manage_findings(user: AnyUser) -> bool:
+    return has_perm(user, Perm.MANAGE_CONTRACTS)
+
+
+def deviation_for(user: AnyUser, key: Any, *, change: bool = False) -> Any:
+    deviation = _get(
+        deviations_visible_to(user).select_related(
+            "contract", "activity", "requirement", "supplier", "subcontractor", "raised_by"
+        ),
+        key,
+    )
+    if change and not can_manage_findings(user):
+        raise PermissionDenied
+    return deviation
+
+
+def sanctions_visible_to(user: AnyUser) -> QuerySet[Any]:
+    from kravspar.findings.models import Sanction
+
+    return Sanction.objects.filter(contract__in=contracts_visible_to(user))

@@ -49,6 +49,8 @@ class Contract(TimestampedModel):
     fine_cap_weeks = models.PositiveSmallIntegerField(_("fine for at most (weeks)"), null=True, blank=True)
     termination_grounds = models.TextField(_("termination grounds"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
+    ended_on = models.DateField(_("ended"), null=True, blank=True, help_text=_("When a terminated contract ended."))
+    end_reason = models.TextField(_("reason"), blank=True, help_text=_("Why the contract was terminated or expired."))
     # True when the contract has no approved follow-up strategy behind it (registered
     # directly, or its procurement predates the rule); cleared when a strategy is approved.
     strategy_missing = models.BooleanField(_("strategy missing"), default=True)

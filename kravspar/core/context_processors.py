@@ -21,5 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "api": access.has_perm(user, Perm.USE_API),
             "procurements": access.has_perm(user, Perm.VIEW_PROCUREMENTS),
             "library": access.has_perm(user, Perm.MANAGE_LIBRARY),
+            "contracts": access.has_perm(user, Perm.VIEW_CONTRACTS),
+            "findings": access.has_perm(user, Perm.VIEW_CONTRACTS),
+            "followups": access.has_perm(user, Perm.VIEW_CONTRACTS),
         }
     }

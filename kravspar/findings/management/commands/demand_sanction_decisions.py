@@ -1,0 +1,86 @@
+"""Ask Inköp for every sanction decision still missing. Run daily from cron.
+
+Domain § 4: the system "keeps asking until one is recorded, so no agreed sanction is
+silently forgotten" — so, unlike reminders, this mails again on every run.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kravspar.accounts.models import User
+from kravspar.accounts.roles import Role
+from kravspar.contracts.models import Contract
+from kravspar.findings.models import Deviation
+from kravspar.findings.selectors import deviations_needing_decision
+from kravspar.organisations.models import UnitKind
+
+
+def inkop_recipients(contract: Contract) -> list[str]:
+    """The contract's procurement officer and the officers of the Inköp units that belong
+    to or serve the organisations that call off from it; else the escalation address."""
+    buyers = list(contract.buyers.all())
+    orgs = {o.pk for o in buyers} | {o.parent_id for o in buyers if o.parent_id}
+    officers = User.objects.filter(
+        is_active=True,
+        groups__name=Role.PROCUREMENT_OFFICER,
+        unit__kind=UnitKind.PURCHASING,
+    ).filter(Q(unit__organisation__in=orgs) | Q(unit__serves__in=orgs))
+    emails = {e for e in officers.values_list("email", flat=True) if e}
+    procurement = contract.procurement
+    if procurement is not None and procurement.officer is not None and procurement.officer.email:
+        emails.add(procurement.officer.email)
+    if not emails:
+        fallback = getattr(settings, "KRAVSPAR_ESCALATION_EMAIL", "")
+        if fallback:
+            emails.add(fallback)
+    return sorted(emails)
+
+
+class Command(BaseCommand):
+    help = "E-mail Inköp about every major or critical deviation whose deadline passed without a sanction decision."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--today", type=datetime.date.fromisoformat, default=None, help="YYYY-MM-DD")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today: datetime.date = options["today"] or timezone.localdate()
+        by_contract: dict[Contract, list[Deviation]] = defaultdict(list)
+        for deviation in deviations_needing_decision(today):
+            by_contract[deviation.contract].append(deviation)
+        sent = 0
+        for contract, deviations in by_contract.items():
+            recipients = inkop_recipients(contract)
+            if not recipients:
+                self.stderr.write(f"No Inköp recipient for contract {contract.contract_number}")
+                continue
+            lines = [
+                _("The deadline of these deviations has passed without a verified correction.")
+                + " "
+                + _("Record a sanction decision for each: apply, or waive with a reason."),
+                "",
+            ]
+            for d in deviations:
+                url = reverse("findings:detail", args=[d.uuid])
+                lines.append(f"- {d.get_severity_display()}: {d.title} ({_('deadline')} {d.deadline:%Y-%m-%d}) {url}")
+            lines += ["", _("You will be asked again every day until a decision is recorded.")]
+            send_mail(
+                subject=_("Sanction decision needed: %(contract)s") % {"contract": contract},
+                message="\n".join(lines),
+                from_email=None,
+                recipient_list=recipients,
+            )
+            sent += 1
+        self.stdout.write(
+            f"{sent} contract(s), {sum(len(v) for v in by_contract.values())} deviation(s) need a decision"
+        )

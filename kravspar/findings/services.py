@@ -1,0 +1,510 @@
+"""Every change to deviations, action plans, sanction decisions and evaluations. Views,
+the API, the admin and commands call these functions; none of them saves these objects.
+
+Every change on a deviation — including its action plan — bumps the deviation's version,
+so two people working on the same deviation cannot overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kravspar.accounts import access
+from kravspar.audit.services import audit_record, snapshot
+from kravspar.contracts.models import Contract, ContractRequirement, Subcontractor
+from kravspar.core import services as core_services
+from kravspar.core.errors import DomainError, NotAllowedError
+from kravspar.findings import policy
+from kravspar.findings.models import (
+    ActionItem,
+    ActionPlan,
+    AimFulfilment,
+    ContractEvaluation,
+    Decision,
+    Deviation,
+    DeviationStatus,
+    Fulfilment,
+    PlanStatus,
+    Sanction,
+    SanctionKind,
+    Severity,
+)
+from kravspar.procurements.models import Aim
+
+if TYPE_CHECKING:
+    from kravspar.accounts.models import User
+    from kravspar.followups.models import Activity
+    from kravspar.suppliers.models import Supplier
+
+DEVIATION_FIELDS = ["severity", "title", "description", "requirement", "subcontractor", "supplier"]
+_STATE_FIELDS = ["status", "deadline", "fixed_on", "closed_on"]
+
+
+def _require_manage(actor: User | None) -> None:
+    # actor=None is the system itself (imports, the demo).
+    if actor is not None and not access.can_manage_findings(actor):
+        raise NotAllowedError()
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _clean_deviation(deviation: Deviation) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    deviation.title = (deviation.title or "").strip()
+    if not deviation.title:
+        add("title", _("Title: say in a few words what is wrong."))
+    if deviation.severity not in Severity.values:
+        add("severity", _("Severity: choose observation, minor, major or critical."))
+    if deviation.requirement is not None and deviation.requirement.contract_id != deviation.contract_id:
+        add("requirement", _("Requirement: choose one of this contract's requirements."))
+    if deviation.subcontractor is not None and deviation.subcontractor.contract_id != deviation.contract_id:
+        add("subcontractor", _("Subcontractor: choose one of this contract's subcontractors."))
+    if deviation.supplier is not None and not deviation.contract.suppliers.filter(pk=deviation.supplier.pk).exists():
+        add("supplier", _("Supplier: choose one of the contract's suppliers."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_deviation(deviation: Deviation, expected_version: int | None) -> Deviation:
+    return core_services.lock(Deviation.objects.select_related("contract"), deviation.pk, expected_version)
+
+
+def _set_state(
+    *, actor: User | None, deviation: Deviation, action: str, extra: dict[str, Any] | None = None, **state: Any
+) -> None:
+    before = snapshot(deviation, _STATE_FIELDS)
+    for key, value in state.items():
+        setattr(deviation, key, value)
+    deviation.version += 1
+    deviation.save()
+    after = snapshot(deviation, _STATE_FIELDS) | (extra or {})
+    audit_record(actor=actor, action=action, obj=deviation, before=before, after=after)
+
+
+def _require_no_pending_decision(deviation: Deviation) -> None:
+    decided = deviation.sanctions.exists()
+    if policy.needs_decision(deviation, _today(), decided=decided):
+        raise DomainError(
+            _(
+                "The deadline %(deadline)s has passed without a verified correction. Inköp must first record a "
+                "sanction decision (apply or waive, with a reason)."
+            )
+            % {"deadline": deviation.deadline}
+        )
+
+
+@transaction.atomic
+def deviation_raise(
+    *,
+    actor: User | None,
+    activity: Activity,
+    severity: str,
+    title: str,
+    description: str = "",
+    requirement: ContractRequirement | None = None,
+    subcontractor: Subcontractor | None = None,
+    supplier: Supplier | None = None,
+    raised_on: datetime.date | None = None,
+) -> Deviation:
+    """Record a deviation found in a follow-up activity. The requirement defaults to the
+    activity's, and the supplier to the contract's only supplier."""
+    _require_manage(actor)
+    contract = activity.contract
+    if supplier is None:
+        suppliers = list(contract.suppliers.all()[:2])
+        supplier = suppliers[0] if len(suppliers) == 1 else None
+    deviation = Deviation(
+        contract=contract,
+        activity=activity,
+        requirement=requirement or activity.requirement,
+        subcontractor=subcontractor,
+        supplier=supplier,
+        severity=severity,
+        title=title,
+        description=description,
+        raised_by=actor,
+        raised_on=raised_on or _today(),
+    )
+    _clean_deviation(deviation)
+    deviation.save()
+    audit_record(
+        actor=actor,
+        action="deviation.raised",
+        obj=deviation,
+        after=snapshot(deviation, [*DEVIATION_FIELDS, "raised_on"]) | {"contract": contract.contract_number},
+    )
+    return deviation
+
+
+@transaction.atomic
+def deviation_update(
+    *, actor: User | None, deviation: Deviation, expected_version: int | None, **changes: Any
+) -> Deviation:
+    _require_manage(actor)
+    locked = _lock_deviation(deviation, expected_version)
+    core_services.update_fields(
+        actor=actor,
+        obj=locked,
+        fields=DEVIATION_FIELDS,
+        changes=changes,
+        clean=_clean_deviation,
+        action="deviation.updated",
+    )
+    return locked
+
+
+@transaction.atomic
+def action_plan_agree(
+    *,
+    actor: User | None,
+    deviation: Deviation,
+    expected_version: int | None,
+    deadline: datetime.date,
+    items: Sequence[tuple[str, datetime.date | None]] = (),
+    agreed_on: datetime.date | None = None,
+    supplier_response: str = "",
+) -> ActionPlan:
+    """Agree a time-bound corrective action plan with the supplier. A later plan (after a
+    reopening or a failed verification) supersedes the earlier one, which is kept."""
+    _require_manage(actor)
+    locked = _lock_deviation(deviation, expected_version)
+    allowed = (DeviationStatus.OPEN, DeviationStatus.REOPENED, DeviationStatus.NOT_FIXED)
+    if locked.status not in allowed:
+        raise DomainError(_("An action plan can be agreed only for an open, reopened or not fixed deviation."))
+    _require_no_pending_decision(locked)
+    agreed_on = agreed_on or _today()
+    errors: dict[str, list[str]] = {}
+    if deadline < agreed_on:
+        errors["deadline"] = [_("Deadline: must be on or after the day the plan is agreed.")]
+    clean_items = [(text.strip(), day) for text, day in items if text and text.strip()]
+    if not clean_items:
+        errors["items"] = [_("Actions: write at least one action the supplier will take.")]
+    for _text, day in clean_items:
+        if day is not None and day > deadline:
+            errors.setdefault("items", []).append(_("Actions: an action's deadline cannot be after the plan's."))
+            break
+    if errors:
+        raise ValidationError(errors)
+    locked.action_plans.exclude(status__in=[PlanStatus.CLOSED]).update(status=PlanStatus.CLOSED)
+    plan = ActionPlan.objects.create(
+        deviation=locked,
+        agreed_on=agreed_on,
+        deadline=deadline,
+        supplier_response=supplier_response.strip(),
+        status=PlanStatus.AGREED,
+    )
+    ActionItem.objects.bulk_create([ActionItem(plan=plan, text=t, deadline=d) for t, d in clean_items])
+    _set_state(
+        actor=actor,
+        deviation=locked,
+        action="deviation.action_plan_agreed",
+        extra={"actions": [t for t, _d in clean_items]},
+        status=DeviationStatus.ACTION_PLAN_AGREED,
+        deadline=deadline,
+        fixed_on=None,
+    )
+    return plan
+
+
+def _current_plan(deviation: Deviation) -> ActionPlan:
+    plan = deviation.action_plans.order_by("-id").first()
+    if plan is None or plan.status != PlanStatus.AGREED:
+        raise DomainError(_("There is no agreed action plan waiting for this."))
+    return plan
+
+
+@transaction.atomic
+def action_plan_record_response(
+    *, actor: User | None, deviation: Deviation, expected_version: int | None, supplier_response: str
+) -> ActionPlan:
+    """Record what the supplier answers or reports about the plan."""
+    _require_manage(actor)
+    locked = _lock_deviation(deviation, expected_version)
+    plan = _current_plan(locked)
+    text = supplier_response.strip()
+    if not text:
+        raise ValidationError({"supplier_response": [_("The supplier's response: write what the supplier said.")]})
+    before = plan.supplier_response
+    plan.supplier_response = text
+    plan.version += 1
+    plan.save()
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="deviation.supplier_response_recorded",
+        obj=locked,
+        before={"supplier_response": before},
+        after={"supplier_response": text},
+    )
+    return plan
+
+
+@transaction.atomic
+def action_item_mark_done(
+    *, actor: User | None, item: ActionItem, expected_version: int | None, done_on: datetime.date | None
+) -> ActionItem:
+    _require_manage(actor)
+    locked = _lock_deviation(item.plan.deviation, expected_version)
+    _current_plan(locked)
+    before = item.done_on
+    item.done_on = done_on
+    item.save()
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="deviation.action_done" if done_on else "deviation.action_undone",
+        obj=locked,
+        before={item.text: str(before) if before else None},
+        after={item.text: str(done_on) if done_on else None},
+    )
+    return item
+
+
+@transaction.atomic
+def action_plan_verify(
+    *,
+    actor: User | None,
+    deviation: Deviation,
+    expected_version: int | None,
+    fixed: bool,
+    verified_on: datetime.date | None = None,
+    note: str = "",
+) -> ActionPlan:
+    """The responsible unit checks the correction: fixed (in time or late, by the date
+    it was verified) or not fixed / not enough."""
+    _require_manage(actor)
+    locked = _lock_deviation(deviation, expected_version)
+    plan = _current_plan(locked)
+    verified_on = verified_on or _today()
+    if verified_on < plan.agreed_on:
+        raise ValidationError({"verified_on": [_("Verified: cannot be before the plan was agreed.")]})
+    if not fixed and not note.strip():
+        raise ValidationError({"note": [_("Verification: say what is missing or not enough.")]})
+    plan.status = PlanStatus.VERIFIED if fixed else PlanStatus.NOT_ENOUGH
+    plan.verified_by = actor
+    plan.verified_on = verified_on
+    plan.verification_note = note.strip()
+    plan.version += 1
+    plan.save()
+    _set_state(
+        actor=actor,
+        deviation=locked,
+        action="deviation.verified_fixed" if fixed else "deviation.verified_not_fixed",
+        extra={"verification": plan.verification_note, "verified_on": str(verified_on)},
+        status=DeviationStatus.FIXED if fixed else DeviationStatus.NOT_FIXED,
+        fixed_on=verified_on if fixed else None,
+    )
+    return plan
+
+
+@transaction.atomic
+def deviation_close(
+    *, actor: User | None, deviation: Deviation, expected_version: int | None, note: str = ""
+) -> Deviation:
+    """Close a fixed deviation, or an observation. A missed deadline needs its sanction decision first."""
+    _require_manage(actor)
+    locked = _lock_deviation(deviation, expected_version)
+    if locked.status == DeviationStatus.CLOSED:
+        raise DomainError(_("The deviation is already closed."))
+    if locked.status != DeviationStatus.FIXED and locked.severity != Severity.OBSERVATION and not note.strip():
+        raise ValidationError({"note": [_("Reason: say why a deviation that is not fixed is closed.")]})
+    _require_no_pending_decision(locked)
+    locked.action_plans.filter(status=PlanStatus.AGREED).update(status=PlanStatus.CLOSED)
+    _set_state(
+        actor=actor,
+        deviation=locked,
+        action="deviation.closed",
+        extra={"note": note.strip()},
+        status=DeviationStatus.CLOSED,
+        closed_on=_today(),
+    )
+    return locked
+
+
+@transaction.atomic
+def deviation_reopen(
+    *, actor: User | None, deviation: Deviation, expected_version: int | None, reason: str
+) -> Deviation:
+    """Reopen a fixed or closed deviation that turned out not to be over. The reason and
+    the earlier state stay in the history; a new action plan is needed."""
+    _require_manage(actor)
+    locked = _lock_deviation(deviation, expected_version)
+    if locked.status not in (DeviationStatus.FIXED, DeviationStatus.CLOSED, DeviationStatus.NOT_FIXED):
+        raise DomainError(_("Only a fixed, not fixed or closed deviation can be reopened."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Reason: say why the deviation is reopened.")]})
+    _require_no_pending_decision(locked)
+    _set_state(
+        actor=actor,
+        deviation=locked,
+        action="deviation.reopened",
+        extra={"reason": reason.strip()},
+        status=DeviationStatus.REOPENED,
+        deadline=None,
+        fixed_on=None,
+        closed_on=None,
+    )
+    return locked
+
+
+def _money(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationError({"amount": [_("Amount: write a number of kronor.")]}) from None
+    if amount < 0:
+        raise ValidationError({"amount": [_("Amount: cannot be negative.")]})
+    return amount
+
+
+@transaction.atomic
+def sanction_decide(
+    *,
+    actor: User | None,
+    contract: Contract,
+    deviations: Iterable[Deviation],
+    decision: str,
+    kind: str = "",
+    clause: str = "",
+    reason: str = "",
+    amount: Any = None,
+    decided_on: datetime.date | None = None,
+) -> Sanction:
+    """Inköp decides to apply a sanction, or to waive it with a reason. A decision on a
+    deviation ends the demand for one. A fine's amount is computed from the contract:
+    per started week after the deadline, up to the cap."""
+    _require_manage(actor)
+    deviations = list(Deviation.objects.select_for_update().filter(pk__in=[d.pk for d in deviations]))
+    decided_on = decided_on or _today()
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not deviations:
+        add("deviations", _("Deviations: choose the deviations the decision is about."))
+    if any(d.contract_id != contract.pk for d in deviations):
+        add("deviations", _("Deviations: all must belong to this contract."))
+    reason = reason.strip()
+    weeks = None
+    money = _money(amount)
+    if decision == Decision.WAIVE:
+        if not reason:
+            add(
+                "reason",
+                _("Reasoning: say why the sanction is waived; not claiming an agreed sanction must be explained."),
+            )
+    elif decision == Decision.APPLY:
+        if kind not in SanctionKind.values:
+            add("kind", _("Sanction: choose which sanction is applied."))
+        if kind == SanctionKind.FINE:
+            fine = policy.fine_for_deviations(contract, deviations, decided_on)
+            if contract.fine_per_week is None:
+                add("kind", _("Sanction: the contract sets no fine per week; choose another sanction."))
+            elif fine is None or fine.weeks == 0:
+                add("kind", _("Sanction: no deadline has been missed, so there is no fine to apply."))
+            else:
+                weeks, money = fine.weeks, fine.amount
+        elif kind in (SanctionKind.PRICE_REDUCTION, SanctionKind.SET_OFF) and money is None:
+            add("amount", _("Amount: write the amount to reduce or set off."))
+        if kind == SanctionKind.TERMINATION and not reason:
+            add("reason", _("Reasoning: give the grounds for termination."))
+    else:
+        add("decision", _("Decision: choose apply or waive."))
+    if errors:
+        raise ValidationError(errors)
+    sanction = Sanction.objects.create(
+        contract=contract,
+        decision=decision,
+        kind=kind if kind in SanctionKind.values else "",
+        clause=clause.strip(),
+        weeks=weeks,
+        amount=money,
+        reason=reason,
+        decided_by=actor,
+        decided_on=decided_on,
+    )
+    sanction.deviations.set(deviations)
+    after = snapshot(sanction, ["decision", "kind", "clause", "weeks", "amount", "reason", "decided_on"])
+    audit_record(actor=actor, action="sanction.decided", obj=sanction, after=after | {"contract": str(contract)})
+    for deviation in deviations:
+        deviation.version += 1
+        deviation.save(update_fields=["version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="deviation.sanction_decided",
+            obj=deviation,
+            after={"decision": decision, "kind": kind, "amount": str(money) if money is not None else None},
+        )
+    return sanction
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    actor: User | None,
+    contract: Contract,
+    expected_version: int | None,
+    aims: dict[int, tuple[str, str]],
+    supplier_relationship: str = "",
+    lessons: str = "",
+    evaluated_on: datetime.date | None = None,
+) -> ContractEvaluation:
+    """Record (or revise) the evaluation at the end of the contract. ``aims`` maps each
+    aim to its goal fulfilment and a comment."""
+    _require_manage(actor)
+    errors: dict[str, list[str]] = {}
+    for aim, (fulfilment, _comment) in aims.items():
+        if aim not in Aim.values or fulfilment not in Fulfilment.values:
+            errors.setdefault("aims", []).append(_("Goal fulfilment: choose a level for each aim."))
+            break
+    if errors:
+        raise ValidationError(errors)
+    existing = ContractEvaluation.objects.filter(contract=contract).first()
+    if existing is None:
+        evaluation = ContractEvaluation(contract=contract)
+        before: dict[str, Any] | None = None
+    else:
+        evaluation = core_services.lock(ContractEvaluation.objects.all(), existing.pk, expected_version)
+        before = snapshot(evaluation, ["supplier_relationship", "lessons", "evaluated_on"]) | {
+            f"aim {a.aim}": f"{a.fulfilment} {a.comment}".strip() for a in evaluation.aims.all()
+        }
+        evaluation.version += 1
+    evaluation.supplier_relationship = supplier_relationship.strip()
+    evaluation.lessons = lessons.strip()
+    evaluation.evaluated_by = actor
+    evaluation.evaluated_on = evaluated_on or _today()
+    evaluation.save()
+    evaluation.aims.all().delete()
+    AimFulfilment.objects.bulk_create(
+        [AimFulfilment(evaluation=evaluation, aim=a, fulfilment=f, comment=c.strip()) for a, (f, c) in aims.items()]
+    )
+    after = snapshot(evaluation, ["supplier_relationship", "lessons", "evaluated_on"]) | {
+        f"aim {a}": f"{f} {c.strip()}".strip() for a, (f, c) in aims.items()
+    }
+    audit_record(
+        actor=actor,
+        action="contract.evaluated" if before is None else "contract.evaluation_updated",
+        obj=evaluation,
+        before=before,
+        after=after,
+    )
+    return evaluation

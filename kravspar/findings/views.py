@@ -1,0 +1,403 @@
+"""Deviation pages. Each change goes through one service in ``services.py``; the views
+only fetch through ``access`` (404 for what the person may not see, 403 for what they
+may see but not change) and turn errors into messages on the form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kravspar.accounts import access
+from kravspar.accounts.roles import Perm
+from kravspar.audit.selectors import audit_events_for
+from kravspar.core.errors import DomainError
+from kravspar.core.forms import add_service_errors
+from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.findings import policy, selectors, services
+from kravspar.findings.forms import (
+    ActionPlanForm,
+    DeviationFilterForm,
+    DeviationForm,
+    EvaluationForm,
+    ReasonForm,
+    ResponseForm,
+    SanctionForm,
+    VerifyForm,
+)
+from kravspar.findings.models import ContractEvaluation, Deviation, DeviationStatus, PlanStatus, Severity
+from kravspar.procurements.models import Aim
+
+
+def _list_template(request: HttpRequest, full: str, partial: str) -> str:
+    return partial if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else full
+
+
+def _run(form: forms.BaseForm, call: Callable[[], Any]) -> Any:
+    """Call a service; on failure put its message on the form (what was typed stays) and return None."""
+    try:
+        return call()
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    except DomainError as exc:
+        form.add_error(None, str(exc.message))
+    return None
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def deviation_list(request: HttpRequest) -> HttpResponse:
+    access.require_perm(request.user, Perm.VIEW_CONTRACTS)
+    today = timezone.localdate()
+    form = DeviationFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {"severity": data["severity"], "status": data["status"], "decision_needed": data["decision_needed"]}
+        if number := data["contract"].strip():
+            contract = access.contracts_visible_to(request.user).filter(contract_number=number).first()
+            filters["contract"] = contract
+            if contract is None:
+                filters["severity"] = "__none__"  # an unknown or invisible contract matches nothing
+    page = paginate(request, selectors.deviation_list(request.user, today=today, **filters))
+    rows = []
+    for deviation in page.object_list:
+        light = policy.deviation_light(deviation, today)
+        rows.append(
+            {
+                "deviation": deviation,
+                "light": light[0] if light else None,
+                "light_label": policy.Light.LABELS[light[0]] if light else "",
+                "needs_decision": policy.needs_decision(deviation, today, decided=deviation.decided),
+            }
+        )
+    return render(
+        request,
+        _list_template(request, "findings/deviation_list.html", "findings/_deviation_results.html"),
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "querystring": querystring_without_page(request),
+            "can_manage": access.can_manage_findings(request.user),
+        },
+    )
+
+
+@login_required
+def deviation_detail(request: HttpRequest, key: str) -> HttpResponse:
+    deviation = selectors.deviation_page_data(access.deviation_for(request.user, key))
+    today = timezone.localdate()
+    plans = list(deviation.action_plans.all())
+    plan = plans[-1] if plans else None
+    sanctions = list(deviation.sanctions.all())
+    light = policy.deviation_light(deviation, today)
+    fine = policy.fine_for_deviations(deviation.contract, [deviation], today)
+    can_manage = access.can_manage_findings(request.user)
+    status = deviation.status
+    return render(
+        request,
+        "findings/deviation_detail.html",
+        {
+            "deviation": deviation,
+            "plan": plan,
+            "earlier_plans": plans[:-1],
+            "sanctions": sanctions,
+            "light": light[0] if light else None,
+            "light_label": policy.Light.LABELS[light[0]] if light else "",
+            "light_reason": light[1] if light else "",
+            "needs_decision": policy.needs_decision(deviation, today, decided=bool(sanctions)),
+            "fine": fine if fine and fine.weeks else None,
+            "history": paginate(request, audit_events_for(deviation), per_page=20),
+            "can_manage": can_manage,
+            "can_agree": can_manage
+            and status in (DeviationStatus.OPEN, DeviationStatus.REOPENED, DeviationStatus.NOT_FIXED),
+            "can_respond": can_manage and plan is not None and plan.status == PlanStatus.AGREED,
+            "can_close": can_manage and status != DeviationStatus.CLOSED,
+            "can_reopen": can_manage
+            and status in (DeviationStatus.FIXED, DeviationStatus.CLOSED, DeviationStatus.NOT_FIXED),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deviation_raise(request: HttpRequest, activity_key: str) -> HttpResponse:
+    activity = access.activity_for(request.user, activity_key)
+    if not access.can_manage_findings(request.user):
+        raise PermissionDenied
+    contract = activity.contract
+    form = DeviationForm(
+        request.POST or None,
+        contract=contract,
+        initial={"requirement": activity.requirement_id, "severity": Severity.MINOR},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        deviation = _run(
+            form,
+            lambda: services.deviation_raise(
+                actor=request.user,  # type: ignore[arg-type]
+                activity=activity,
+                severity=data["severity"],
+                title=data["title"],
+                description=data["description"],
+                requirement=data["requirement"],
+                supplier=data["supplier"],
+                subcontractor=data["subcontractor"],
+            ),
+        )
+        if deviation is not None:
+            messages.success(request, _("The deviation was recorded."))
+            return redirect("findings:detail", key=deviation.uuid)
+    return _form_page(request, "findings/deviation_form.html", {"form": form, "deviation": None, "activity": activity})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deviation_edit(request: HttpRequest, key: str) -> HttpResponse:
+    deviation: Deviation = access.deviation_for(request.user, key, change=True)
+    initial = {
+        "severity": deviation.severity,
+        "title": deviation.title,
+        "description": deviation.description,
+        "requirement": deviation.requirement_id,
+        "supplier": deviation.supplier_id,
+        "subcontractor": deviation.subcontractor_id,
+        "version": deviation.version,
+    }
+    form = DeviationForm(request.POST or None, contract=deviation.contract, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        done = _run(
+            form,
+            lambda: services.deviation_update(
+                actor=request.user,  # type: ignore[arg-type]
+                deviation=deviation,
+                expected_version=form.cleaned_data["version"],
+                **data,
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("findings:detail", key=deviation.uuid)
+    return _form_page(request, "findings/deviation_form.html", {"form": form, "deviation": deviation})
+
+
+def _step(
+    request: HttpRequest,
+    key: str,
+    form_class: type[forms.Form],
+    title: str,
+    initial: dict[str, Any],
+    call: Callable[[Deviation, dict[str, Any], forms.Form], Any],
+    success: str,
+) -> HttpResponse:
+    """One step of a deviation's lifecycle: a small form, one service call."""
+    deviation: Deviation = access.deviation_for(request.user, key, change=True)
+    form = form_class(request.POST or None, initial={"version": deviation.version, **initial})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(form, lambda: call(deviation, form.cleaned_data, form)) is not None
+    ):
+        messages.success(request, success)
+        return redirect("findings:detail", key=deviation.uuid)
+    return _form_page(request, "findings/step_form.html", {"form": form, "deviation": deviation, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_plan_agree(request: HttpRequest, key: str) -> HttpResponse:
+    today = timezone.localdate()
+    return _step(
+        request,
+        key,
+        ActionPlanForm,
+        _("Agree an action plan"),
+        {"agreed_on": today},
+        lambda d, data, form: services.action_plan_agree(
+            actor=request.user,  # type: ignore[arg-type]
+            deviation=d,
+            expected_version=data["version"],
+            agreed_on=data["agreed_on"],
+            deadline=data["deadline"],
+            items=form.items(),  # type: ignore[attr-defined]
+            supplier_response=data["supplier_response"],
+        ),
+        _("The action plan was agreed."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_plan_response(request: HttpRequest, key: str) -> HttpResponse:
+    return _step(
+        request,
+        key,
+        ResponseForm,
+        _("Record the supplier's response"),
+        {},
+        lambda d, data, form: services.action_plan_record_response(
+            actor=request.user,  # type: ignore[arg-type]
+            deviation=d,
+            expected_version=data["version"],
+            supplier_response=data["supplier_response"],
+        ),
+        _("The supplier's response was recorded."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_plan_verify(request: HttpRequest, key: str) -> HttpResponse:
+    return _step(
+        request,
+        key,
+        VerifyForm,
+        _("Verify the correction"),
+        {"verified_on": timezone.localdate()},
+        lambda d, data, form: services.action_plan_verify(
+            actor=request.user,  # type: ignore[arg-type]
+            deviation=d,
+            expected_version=data["version"],
+            fixed=data["fixed"],
+            verified_on=data["verified_on"],
+            note=data["note"],
+        ),
+        _("The verification was recorded."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deviation_close(request: HttpRequest, key: str) -> HttpResponse:
+    return _step(
+        request,
+        key,
+        ReasonForm,
+        _("Close the deviation"),
+        {},
+        lambda d, data, form: services.deviation_close(
+            actor=request.user,  # type: ignore[arg-type]
+            deviation=d,
+            expected_version=data["version"],
+            note=data["reason"],
+        ),
+        _("The deviation was closed."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deviation_reopen(request: HttpRequest, key: str) -> HttpResponse:
+    return _step(
+        request,
+        key,
+        ReasonForm,
+        _("Reopen the deviation"),
+        {},
+        lambda d, data, form: services.deviation_reopen(
+            actor=request.user,  # type: ignore[arg-type]
+            deviation=d,
+            expected_version=data["version"],
+            reason=data["reason"],
+        ),
+        _("The deviation was reopened."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sanction_decide(request: HttpRequest, key: str) -> HttpResponse:
+    deviation: Deviation = access.deviation_for(request.user, key, change=True)
+    today = timezone.localdate()
+    contract = deviation.contract
+    form = SanctionForm(request.POST or None, initial={"decided_on": today})
+    fine = policy.fine_for_deviations(contract, [deviation], today)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sanction = _run(
+            form,
+            lambda: services.sanction_decide(
+                actor=request.user,  # type: ignore[arg-type]
+                contract=contract,
+                deviations=[deviation],
+                decision=data["decision"],
+                kind=data["kind"],
+                clause=data["clause"],
+                reason=data["reason"],
+                amount=data["amount"],
+                decided_on=data["decided_on"],
+            ),
+        )
+        if sanction is not None:
+            messages.success(request, _("The sanction decision was recorded."))
+            return redirect("findings:detail", key=deviation.uuid)
+    return _form_page(
+        request,
+        "findings/sanction_form.html",
+        {"form": form, "deviation": deviation, "contract": contract, "fine": fine if fine and fine.weeks else None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_edit(request: HttpRequest, contract_key: str) -> HttpResponse:
+    contract = access.contract_for(request.user, contract_key)
+    if not access.can_manage_findings(request.user):
+        raise PermissionDenied
+    existing = ContractEvaluation.objects.filter(contract=contract).prefetch_related("aims").first()
+    initial: dict[str, Any] = {"evaluated_on": timezone.localdate()}
+    if existing is not None:
+        initial |= {
+            "version": existing.version,
+            "evaluated_on": existing.evaluated_on,
+            "supplier_relationship": existing.supplier_relationship,
+            "lessons": existing.lessons,
+        }
+        for row in existing.aims.all():
+            initial[f"aim_{row.aim}"] = row.fulfilment
+            initial[f"aim_{row.aim}_comment"] = row.comment
+    form = EvaluationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        evaluation = _run(
+            form,
+            lambda: services.evaluation_record(
+                actor=request.user,  # type: ignore[arg-type]
+                contract=contract,
+                expected_version=data["version"],
+                aims=form.aims(),
+                supplier_relationship=data["supplier_relationship"],
+                lessons=data["lessons"],
+                evaluated_on=data["evaluated_on"],
+            ),
+        )
+        if evaluation is not None:
+            messages.success(request, _("The evaluation was saved."))
+            return redirect("findings:evaluation", contract_key=contract.uuid)
+    aim_rows = [(form[f"aim_{aim.value}"], form[f"aim_{aim.value}_comment"]) for aim in Aim]
+    return _form_page(
+        request,
+        "findings/evaluation_form.html",
+        {
+            "form": form,
+            "contract": contract,
+            "evaluation": existing,
+            "aim_rows": aim_rows,
+            "status": selectors.contract_status(contract, timezone.localdate()),
+        },
+    )

@@ -1,0 +1,244 @@
+"""The follow-up plan: a contract's requirement snapshot turned into dated activities.
+
+One activity per (requirement, occurrence), not one per method. The unique key of
+``Activity`` is (requirement, occurrence), so re-planning stays idempotent even when the
+list of methods is edited; and one occurrence of a requirement is one piece of work for
+one responsible unit, who may well use several methods in it (a questionnaire followed by
+a document review). The activity carries the first method; the others are named in its
+notes.
+
+Re-planning (after an extension, or when dates change) only ever changes activities that
+are still PLANNED: those are moved to their new date or cancelled when they fall outside
+the contract period; started, done and cancelled work is never touched. The one
+exception is an activity the planner itself cancelled earlier as outside the period: if
+the period grows back over it, it is planned again (the unique key leaves no other way to
+add it).
+
+Everything is done in bulk so that 100,000 contracts plan in minutes: ``plan_contracts``
+takes contracts in chunks and needs a handful of queries per chunk.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from kravspar.audit.models import AuditEvent
+from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement
+from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
+from kravspar.procurements.models import Method, Timing
+
+if TYPE_CHECKING:
+    from kravspar.accounts.models import User
+
+# "The start-up follow-up is carried out within the first month of the contract."
+AT_START_DAYS = 30
+REPLAN_CANCEL_REASON = "outside the contract period after re-planning"
+CHUNK = 500
+
+
+@dataclass
+class PlanResult:
+    created: int = 0
+    moved: int = 0
+    cancelled: int = 0
+    replanned: int = 0  # planner-cancelled activities planned again because the period grew
+    unchanged: int = 0
+    kept: int = 0  # started, done or cancelled: left as they are
+    skipped_requirements: int = 0  # no method, or no follow-up after signing
+    overdue: int = 0  # open activities already past their due date after planning
+
+    def add(self, other: PlanResult) -> None:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later; the 31st becomes the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _effective_end(contract: Contract, extensions: Iterable[ContractExtension]) -> datetime.date:
+    # The contracts app will own this rule as kravspar.contracts.selectors.effective_end();
+    # until it exists: the initial end plus every extension used.
+    return add_months(contract.ends_on, sum(e.months for e in extensions))
+
+
+def occurrences(
+    requirement: ContractRequirement, starts_on: datetime.date, ends_on: datetime.date
+) -> list[datetime.date]:
+    """The due dates of a requirement's follow-up within [starts_on, ends_on], in order;
+    the index of each is its occurrence number."""
+    if requirement.timing == Timing.AT_START:
+        due = starts_on + datetime.timedelta(days=AT_START_DAYS)
+        return [due] if due <= ends_on else []
+    if requirement.timing == Timing.RECURRING:
+        step = requirement.interval_months or 0
+        if step <= 0:
+            return []
+        dates = []
+        k = 1
+        while (due := add_months(starts_on, k * step)) <= ends_on:
+            dates.append(due)
+            k += 1
+        return dates
+    if requirement.timing == Timing.AT_MONTHS:
+        months = sorted({int(m) for m in requirement.at_months or [] if int(m) >= 0})
+        return [d for d in (add_months(starts_on, m) for m in months) if d <= ends_on]
+    # AT_EVALUATION (or no timing): verified before signing, nothing to do after.
+    return []
+
+
+def _notes_for(methods: list[str]) -> str:
+    others = [str(Method(m).label) if m in Method.values else m for m in methods[1:]]
+    return (gettext("Also by: %(methods)s.") % {"methods": ", ".join(others)}) if others else ""
+
+
+def _chunks(items: Iterable[Contract], size: int) -> Iterator[list[Contract]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def plan_contract(contract: Contract, *, actor: User | None = None, today: datetime.date | None = None) -> PlanResult:
+    """Generate or re-plan one contract's follow-up activities."""
+    return plan_contracts([contract], actor=actor, today=today)
+
+
+def plan_contracts(
+    contracts: Iterable[Contract],
+    *,
+    actor: User | None = None,
+    today: datetime.date | None = None,
+    chunk_size: int = CHUNK,
+) -> PlanResult:
+    """Plan many contracts, ``chunk_size`` at a time, each chunk in one transaction."""
+    today = today or timezone.localdate()
+    total = PlanResult()
+    for chunk in _chunks(contracts, chunk_size):
+        with transaction.atomic():
+            total.add(_plan_chunk(chunk, actor=actor, today=today))
+    return total
+
+
+def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetime.date) -> PlanResult:
+    ids = [c.pk for c in contracts]
+    requirements: dict[int, list[ContractRequirement]] = defaultdict(list)
+    for req in ContractRequirement.objects.filter(contract_id__in=ids).only(
+        "id", "contract_id", "methods", "timing", "interval_months", "at_months", "responsible", "responsible_unit_id"
+    ):
+        requirements[req.contract_id].append(req)
+    extensions: dict[int, list[ContractExtension]] = defaultdict(list)
+    for ext in ContractExtension.objects.filter(contract_id__in=ids).only("contract_id", "months"):
+        extensions[ext.contract_id].append(ext)
+    existing_by_contract: dict[int, dict[tuple[int, int], Activity]] = defaultdict(dict)
+    for a in (
+        Activity.objects.filter(contract_id__in=ids)
+        .select_for_update()
+        .only("id", "contract_id", "requirement_id", "occurrence", "status", "due_on", "cancel_reason", "version")
+    ):
+        existing_by_contract[a.contract_id][(a.requirement_id, a.occurrence)] = a
+
+    to_create: list[Activity] = []
+    to_update: list[Activity] = []
+    events: list[AuditEvent] = []
+    total = PlanResult()
+    for contract in contracts:
+        result = PlanResult()
+        end = _effective_end(contract, extensions[contract.pk])
+        existing = existing_by_contract[contract.pk]
+        wanted: set[tuple[int, int]] = set()
+        for req in requirements[contract.pk]:
+            methods = [m for m in req.methods or [] if m]
+            dates = occurrences(req, contract.starts_on, end) if methods else []
+            if not dates:
+                result.skipped_requirements += 1
+            for number, due in enumerate(dates):
+                key = (req.pk, number)
+                wanted.add(key)
+                activity = existing.get(key)
+                if activity is None:
+                    to_create.append(
+                        Activity(
+                            contract_id=contract.pk,
+                            requirement_id=req.pk,
+                            occurrence=number,
+                            method=methods[0],
+                            due_on=due,
+                            responsible=req.responsible,
+                            responsible_unit_id=req.responsible_unit_id,
+                            notes=_notes_for(methods),
+                        )
+                    )
+                    result.created += 1
+                    result.overdue += due < today
+                elif activity.status == ActivityStatus.PLANNED:
+                    if activity.due_on != due:
+                        activity.due_on = due
+                        activity.version += 1
+                        to_update.append(activity)
+                        result.moved += 1
+                    else:
+                        result.unchanged += 1
+                    result.overdue += due < today
+                elif activity.status == ActivityStatus.CANCELLED and activity.cancel_reason == REPLAN_CANCEL_REASON:
+                    activity.status = ActivityStatus.PLANNED
+                    activity.cancel_reason = ""
+                    activity.due_on = due
+                    activity.version += 1
+                    to_update.append(activity)
+                    result.replanned += 1
+                else:
+                    result.kept += 1
+                    result.overdue += activity.status in OPEN_STATUSES and activity.due_on < today
+        for key, activity in existing.items():
+            if key in wanted:
+                continue
+            if activity.status == ActivityStatus.PLANNED:
+                activity.status = ActivityStatus.CANCELLED
+                activity.cancel_reason = REPLAN_CANCEL_REASON
+                activity.version += 1
+                to_update.append(activity)
+                result.cancelled += 1
+            else:
+                result.kept += 1
+        events.append(_event(contract, actor, result, end))
+        total.add(result)
+
+    Activity.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        now = timezone.now()
+        for activity in to_update:
+            activity.updated_at = now
+        Activity.objects.bulk_update(
+            to_update, ["status", "due_on", "cancel_reason", "version", "updated_at"], batch_size=1000
+        )
+    # AuditEvent refuses update and delete, not bulk inserts: one event per contract plan.
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return total
+
+
+def _event(contract: Contract, actor: User | None, result: PlanResult, end: datetime.date) -> AuditEvent:
+    return AuditEvent(
+        actor=actor,
+        actor_label=(actor.get_full_name() or actor.get_username()) if actor else "system",
+        action="contract.planned",
+        object_type=contract._meta.label_lower,
+        object_id=str(contract.uuid),
+        object_repr=f"{contract.contract_number} {contract.title}"[:300],
+        after=result.as_dict() | {"period_end": str(end)},
+    )

@@ -1,0 +1,131 @@
+"""The supplier registry: shared reference data that every buyer role may read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from kravspar.accounts import access
+from kravspar.accounts.models import User
+from kravspar.accounts.roles import Perm
+from kravspar.audit.selectors import audit_events_for
+from kravspar.contracts.selectors import with_extensions
+from kravspar.core.errors import DomainError
+from kravspar.core.forms import add_service_errors
+from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.suppliers import selectors, services
+from kravspar.suppliers.forms import SupplierFilterForm, SupplierForm
+from kravspar.suppliers.services import REGISTRY_FIELDS
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    return user
+
+
+def _list_template(request: HttpRequest, full: str, fragment: str) -> str:
+    # htmx asks for just the results when the person types in the search field.
+    return fragment if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else full
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    return render(request, "suppliers/supplier_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _data(form: SupplierForm) -> dict[str, Any]:
+    data = {k: v for k, v in form.cleaned_data.items() if k in REGISTRY_FIELDS}
+    for key, value in data.items():
+        if value is None and key not in ("f_tax",):
+            data[key] = ""
+    return data
+
+
+@login_required
+@require_safe
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    access.require_perm(user, Perm.VIEW_CONTRACTS)
+    form = SupplierFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = form.cleaned_data
+    page = paginate(request, selectors.supplier_search(selectors.suppliers_visible_to(user), **filters))
+    return render(
+        request,
+        _list_template(request, "suppliers/supplier_list.html", "suppliers/_supplier_results.html"),
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "can_manage": access.has_perm(user, Perm.MANAGE_CONTRACTS),
+        },
+    )
+
+
+@login_required
+@require_safe
+def supplier_detail(request: HttpRequest, key: str) -> HttpResponse:
+    user = _user(request)
+    supplier = selectors.supplier_for(user, key)
+    contracts = (
+        with_extensions(access.contracts_visible_to(user).filter(suppliers=supplier))
+        .prefetch_related("suppliers", "buyers")
+        .order_by("-signed_on", "contract_number")
+    )
+    return render(
+        request,
+        "suppliers/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "contracts": contracts,
+            "history": paginate(request, audit_events_for(supplier), per_page=20),
+            "can_manage": selectors.can_change_supplier(user, supplier),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplier_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    access.require_perm(user, Perm.MANAGE_CONTRACTS)
+    form = SupplierForm(request.POST or None, initial={"country": "SE"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            supplier = services.supplier_create(actor=user, **_data(form))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": supplier.name})
+            return redirect("suppliers:detail", key=supplier.uuid)
+    return _form_page(request, {"form": form, "supplier": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplier_edit(request: HttpRequest, key: str) -> HttpResponse:
+    user = _user(request)
+    supplier = selectors.supplier_for(user, key, change=True)
+    initial = {f: getattr(supplier, f) for f in REGISTRY_FIELDS} | {"version": supplier.version}
+    form = SupplierForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supplier_update(
+                actor=user, supplier=supplier, expected_version=form.cleaned_data["version"], **_data(form)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("suppliers:detail", key=supplier.uuid)
+    return _form_page(request, {"form": form, "supplier": supplier})
