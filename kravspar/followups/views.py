@@ -139,6 +139,7 @@ def _detail(request: HttpRequest, activity: Activity, status: int = 200, **forms
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
         "max_evidence_bytes": uploads.max_bytes(),
         "states": S,
+        "can_raise_deviation": access.can_manage_findings(request.user),
     }
     return render(request, "followups/activity_detail.html", context, status=status)
 

@@ -239,6 +239,9 @@ def _detail_context(request: HttpRequest, procurement: Procurement) -> dict[str,
         and strategy.submitted_by_id != user.pk,
         "history": paginate(request, audit_events_for(procurement), per_page=20),
         "suppliers": procurement.supplier_links.select_related("supplier"),
+        "contracts": access.contracts_visible_to(user).filter(procurement=procurement),
+        "can_register_contract": access.has_perm(user, Perm.MANAGE_CONTRACTS)
+        and procurement.status in (ProcurementStatus.AWARDED, ProcurementStatus.CONCLUDED),
     }
 
 

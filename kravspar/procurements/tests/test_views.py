@@ -387,8 +387,8 @@ def test_detail_query_count_does_not_grow_with_requirements(
     add_requirements(2, 0)
     # Session, user, roles, visible organisations; the procurement and its relations; the
     # gate; the strategy and its entries; the library choices; the history page; the
-    # contracted suppliers.
-    with django_assert_max_num_queries(28) as few:
+    # contracted suppliers; the contracts registered from it.
+    with django_assert_max_num_queries(29) as few:
         client.get(detail)
     add_requirements(30, 2)
     with django_assert_max_num_queries(len(few.captured_queries)):
