@@ -20,7 +20,6 @@ takes contracts in chunks and needs a handful of queries per chunk.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -34,6 +33,7 @@ from django.utils.translation import gettext
 
 from kravspar.audit.models import AuditEvent
 from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement
+from kravspar.contracts.selectors import add_months, effective_end
 from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
 from kravspar.procurements.models import Method, Timing
 
@@ -65,17 +65,12 @@ class PlanResult:
         return asdict(self)
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later; the 31st becomes the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _effective_end(contract: Contract, extensions: Iterable[ContractExtension]) -> datetime.date:
-    # The contracts app will own this rule as kravspar.contracts.selectors.effective_end();
-    # until it exists: the initial end plus every extension used.
-    return add_months(contract.ends_on, sum(e.months for e in extensions))
+    # The contracts app's rule, fed with extensions loaded in bulk for the whole batch.
+    contract.months_used = sum(e.months for e in extensions)  # type: ignore[attr-defined]
+    end = effective_end(contract)
+    # A terminated contract is followed up no further than the day it ended.
+    return min(end, contract.ended_on) if contract.ended_on else end
 
 
 def occurrences(
