@@ -34,7 +34,8 @@ def test_seed_demo_loads_goals_statistics_and_planning_once(db, capsys):
     assert Organisation.objects.count() == 2  # the statistics found both regions by number
     assert sormland.procurements.filter(source=SOURCE).count() == 70
     assert vastmanland.procurements.filter(source=SOURCE).count() == 61
-    assert Supplier.objects.count() == 209
+    assert Supplier.objects.filter(source__startswith="Upphandlingsmyndigheten").count() == 209
+    assert Supplier.objects.count() == 210  # and the demo contract's cleaning company
 
     assert vastmanland.environmental_goals.count() == 5
     assert sormland.environmental_goals.count() == 4

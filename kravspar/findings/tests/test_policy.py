@@ -3,6 +3,8 @@
 import datetime
 from decimal import Decimal
 
+from django.utils import translation
+
 from kravspar.contracts.models import Contract
 from kravspar.findings import policy
 from kravspar.findings.models import Deviation, DeviationStatus, Severity
@@ -36,9 +38,10 @@ def test_yellow_while_being_handled_within_the_deadline():
 
 
 def test_red_when_the_deadline_passed_without_verification():
-    status = policy.status_of([dev(status=DeviationStatus.ACTION_PLAN_AGREED, deadline=TODAY - DAY)], TODAY)
-    assert status.light == "red"
-    assert "passed without verification" in status.reasons[0]
+    with translation.override("en"):
+        status = policy.status_of([dev(status=DeviationStatus.ACTION_PLAN_AGREED, deadline=TODAY - DAY)], TODAY)
+        assert status.light == "red"
+        assert "passed without verification" in status.reasons[0]
 
 
 def test_red_when_fixed_late_or_not_enough():

@@ -15,7 +15,9 @@ from kravspar.accounts.management.commands.setup_roles import setup_roles
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
 from kravspar.accounts.services import person_create
+from kravspar.contracts.demo import seed_contracts
 from kravspar.cpv.models import CpvCode
+from kravspar.followups.demo import seed_followup
 from kravspar.organisations.counties import County
 from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
 from kravspar.organisations.services import organisation_create, unit_create
@@ -116,6 +118,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_goals(orgs)
     import_statistics(STATISTICS_FILES)
     seed_planning(orgs)
+    seed_contracts()
+    seed_followup(orgs)
     return logins
 
 
@@ -421,5 +425,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nProcurements in planning: RS-2026-0031 (no strategy yet), RV-2026-0058 (strategy drafted), "
             "RS-2026-0044 (waiting for approval: submitted by inkopare, log in as inkopare2 to approve)."
+        )
+        self.stdout.write(
+            "Follow-up: contract RV-2025-0107 has a plan, follow-ups done and two major deviations, "
+            "one fined and one waived; the regions' 2021 procurements are registered as contracts."
         )
         self.stdout.write("")
