@@ -202,6 +202,11 @@ LOGGING = {
 
 # --- Kravspår -------------------------------------------------------------------------
 KRAVSPAR_PAGE_SIZE = env_int("KRAVSPAR_PAGE_SIZE", 25)
+# Follow-up: evidence files, reminders and escalation (see docs/operations.md).
+KRAVSPAR_MAX_EVIDENCE_BYTES = env_int("KRAVSPAR_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024)
+KRAVSPAR_REMINDER_DAYS_BEFORE = env_int("KRAVSPAR_REMINDER_DAYS_BEFORE", 7)
+KRAVSPAR_ESCALATION_DAYS = env_int("KRAVSPAR_ESCALATION_DAYS", 14)
+KRAVSPAR_ESCALATION_EMAIL = env_str("KRAVSPAR_ESCALATION_EMAIL", "") or ""
 # API lists: ?limit= above this is cut, so no client fetches a whole table at once.
 NINJA_PAGINATION_MAX_LIMIT = env_int("KRAVSPAR_API_MAX_LIMIT", 500)
 # The address people reach Kravspår at, for links in e-mails.
