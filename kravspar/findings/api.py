@@ -9,6 +9,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -16,7 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from kravspar.accounts import access
 from kravspar.contracts.models import ContractRequirement, Subcontractor
 from kravspar.findings import policy, selectors, services
-from kravspar.findings.models import ActionPlan, Deviation, Sanction
+from kravspar.findings.models import ActionItem, ActionPlan, Deviation, Sanction
 from kravspar.suppliers.models import Supplier
 
 router = Router(tags=["deviations"])
@@ -75,6 +76,7 @@ class ActionPlanIn(Schema):
 
 
 class ActionItemOut(Schema):
+    id: int = Field(..., description="The action's key in /deviations/{key}/action-items/{item_key}/done.")
     text: str
     deadline: datetime.date | None
     done_on: datetime.date | None
@@ -89,10 +91,59 @@ class ActionPlanOut(Schema):
     verified_on: datetime.date | None
     verification_note: str
     items: list[ActionItemOut]
+    deviation_version: int = Field(
+        ..., alias="deviation.version", description="The deviation's version after this change; send it next time."
+    )
 
     @staticmethod
     def resolve_items(obj: ActionPlan) -> list[Any]:
         return list(obj.items.all())
+
+
+VERSION_HELP = "The deviation's version you read; a 409 tells you someone changed it since."
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="e.g. forbidden, not_found, concurrent_edit, invalid_state, invalid")
+    message: str
+    details: dict[str, Any]
+
+
+# What the lifecycle steps may answer besides success: 400 invalid data (details.fields),
+# 403 visible but not yours to change, 404 not visible to you, 409 a stale version
+# (concurrent_edit) or a step the deviation's state refuses (invalid_state).
+STEP_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class ResponseIn(Schema):
+    version: int | None = Field(None, description=VERSION_HELP)
+    supplier_response: str = Field(..., description="What the supplier answers or reports about the plan.")
+
+
+class VerifyIn(Schema):
+    version: int | None = Field(None, description=VERSION_HELP)
+    fixed: bool = Field(..., description="True: fixed. False: not fixed, or not enough (a note is required).")
+    verified_on: datetime.date | None = Field(None, description="Defaults to today.")
+    note: str = ""
+
+
+class CloseIn(Schema):
+    version: int | None = Field(None, description=VERSION_HELP)
+    note: str = Field("", description="Required unless the deviation is fixed or an observation.")
+
+
+class ReopenIn(Schema):
+    version: int | None = Field(None, description=VERSION_HELP)
+    reason: str
+
+
+class ActionDoneIn(Schema):
+    version: int | None = Field(None, description=VERSION_HELP)
+    done_on: datetime.date | None = Field(None, description="Defaults to today.")
+
+
+class ActionDoneOut(ActionItemOut):
+    deviation_version: int
 
 
 class SanctionIn(Schema):
@@ -206,6 +257,94 @@ def agree_action_plan(request: HttpRequest, key: UUID, payload: ActionPlanIn) ->
         supplier_response=payload.supplier_response,
     )
     return 201, plan
+
+
+@router.post(
+    "/deviations/{key}/action-plan/response",
+    response={200: ActionPlanOut, **STEP_ERRORS},
+    summary="Record the supplier's response to the current action plan (Inköp)",
+)
+def record_response(request: HttpRequest, key: UUID, payload: ResponseIn) -> ActionPlan:
+    deviation = _get(request, key, change=True)
+    return services.action_plan_record_response(
+        actor=request.user,  # type: ignore[arg-type]
+        deviation=deviation,
+        expected_version=payload.version,
+        supplier_response=payload.supplier_response,
+    )
+
+
+@router.post(
+    "/deviations/{key}/action-plan/verify",
+    response={200: ActionPlanOut, **STEP_ERRORS},
+    summary="Verify the correction: fixed, or not fixed / not enough (Inköp)",
+)
+def verify_action_plan(request: HttpRequest, key: UUID, payload: VerifyIn) -> ActionPlan:
+    deviation = _get(request, key, change=True)
+    return services.action_plan_verify(
+        actor=request.user,  # type: ignore[arg-type]
+        deviation=deviation,
+        expected_version=payload.version,
+        fixed=payload.fixed,
+        verified_on=payload.verified_on,
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/deviations/{key}/action-items/{item_key}/done",
+    response={200: ActionDoneOut, **STEP_ERRORS},
+    summary="Mark an action of the current action plan as done (Inköp)",
+)
+def mark_action_done(request: HttpRequest, key: UUID, item_key: int, payload: ActionDoneIn) -> dict[str, Any]:
+    deviation = _get(request, key, change=True)
+    item = get_object_or_404(ActionItem.objects.select_related("plan"), pk=item_key, plan__deviation=deviation)
+    item.plan.deviation = deviation
+    services.action_item_mark_done(
+        actor=request.user,  # type: ignore[arg-type]
+        item=item,
+        expected_version=payload.version,
+        done_on=payload.done_on or timezone.localdate(),
+    )
+    return {
+        "id": item.pk,
+        "text": item.text,
+        "deadline": item.deadline,
+        "done_on": item.done_on,
+        "deviation_version": _get(request, key).version,
+    }
+
+
+@router.post(
+    "/deviations/{key}/close",
+    response={200: DeviationOut, **STEP_ERRORS},
+    summary="Close a deviation (Inköp); a missed deadline needs its sanction decision first",
+)
+def close_deviation(request: HttpRequest, key: UUID, payload: CloseIn) -> Deviation:
+    deviation = _get(request, key, change=True)
+    services.deviation_close(
+        actor=request.user,  # type: ignore[arg-type]
+        deviation=deviation,
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return _get(request, key)
+
+
+@router.post(
+    "/deviations/{key}/reopen",
+    response={200: DeviationOut, **STEP_ERRORS},
+    summary="Reopen a fixed, not fixed or closed deviation, with a reason (Inköp)",
+)
+def reopen_deviation(request: HttpRequest, key: UUID, payload: ReopenIn) -> Deviation:
+    deviation = _get(request, key, change=True)
+    services.deviation_reopen(
+        actor=request.user,  # type: ignore[arg-type]
+        deviation=deviation,
+        expected_version=payload.version,
+        reason=payload.reason,
+    )
+    return _get(request, key)
 
 
 @router.get("/deviations/{key}/sanctions", response=list[SanctionOut], summary="Sanction decisions on a deviation")

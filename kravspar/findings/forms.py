@@ -77,6 +77,12 @@ class VerifyForm(forms.Form):
     note = forms.CharField(label=_("Verification"), required=False, widget=forms.Textarea)
 
 
+class ActionDoneForm(forms.Form):
+    """The "Mark done" button next to an open action: the version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class ReasonForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea)

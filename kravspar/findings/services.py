@@ -21,8 +21,9 @@ from kravspar.accounts import access
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.contracts.models import Contract, ContractRequirement, Subcontractor
 from kravspar.core import services as core_services
-from kravspar.core.errors import DomainError, NotAllowedError
+from kravspar.core.errors import NotAllowedError
 from kravspar.findings import policy
+from kravspar.findings.errors import StateConflictError
 from kravspar.findings.models import (
     ActionItem,
     ActionPlan,
@@ -98,7 +99,7 @@ def _set_state(
 def _require_no_pending_decision(deviation: Deviation) -> None:
     decided = deviation.sanctions.exists()
     if policy.needs_decision(deviation, _today(), decided=decided):
-        raise DomainError(
+        raise StateConflictError(
             _(
                 "The deadline %(deadline)s has passed without a verified correction. Inköp must first record a "
                 "sanction decision (apply or waive, with a reason)."
@@ -184,7 +185,7 @@ def action_plan_agree(
     locked = _lock_deviation(deviation, expected_version)
     allowed = (DeviationStatus.OPEN, DeviationStatus.REOPENED, DeviationStatus.NOT_FIXED)
     if locked.status not in allowed:
-        raise DomainError(_("An action plan can be agreed only for an open, reopened or not fixed deviation."))
+        raise StateConflictError(_("An action plan can be agreed only for an open, reopened or not fixed deviation."))
     _require_no_pending_decision(locked)
     agreed_on = agreed_on or _today()
     errors: dict[str, list[str]] = {}
@@ -223,7 +224,7 @@ def action_plan_agree(
 def _current_plan(deviation: Deviation) -> ActionPlan:
     plan = deviation.action_plans.order_by("-id").first()
     if plan is None or plan.status != PlanStatus.AGREED:
-        raise DomainError(_("There is no agreed action plan waiting for this."))
+        raise StateConflictError(_("There is no agreed action plan waiting for this."))
     return plan
 
 
@@ -260,7 +261,8 @@ def action_item_mark_done(
 ) -> ActionItem:
     _require_manage(actor)
     locked = _lock_deviation(item.plan.deviation, expected_version)
-    _current_plan(locked)
+    if _current_plan(locked).pk != item.plan_id:
+        raise StateConflictError(_("This action belongs to an earlier action plan."))
     before = item.done_on
     item.done_on = done_on
     item.save()
@@ -321,7 +323,7 @@ def deviation_close(
     _require_manage(actor)
     locked = _lock_deviation(deviation, expected_version)
     if locked.status == DeviationStatus.CLOSED:
-        raise DomainError(_("The deviation is already closed."))
+        raise StateConflictError(_("The deviation is already closed."))
     if locked.status != DeviationStatus.FIXED and locked.severity != Severity.OBSERVATION and not note.strip():
         raise ValidationError({"note": [_("Reason: say why a deviation that is not fixed is closed.")]})
     _require_no_pending_decision(locked)
@@ -346,7 +348,7 @@ def deviation_reopen(
     _require_manage(actor)
     locked = _lock_deviation(deviation, expected_version)
     if locked.status not in (DeviationStatus.FIXED, DeviationStatus.CLOSED, DeviationStatus.NOT_FIXED):
-        raise DomainError(_("Only a fixed, not fixed or closed deviation can be reopened."))
+        raise StateConflictError(_("Only a fixed, not fixed or closed deviation can be reopened."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Reason: say why the deviation is reopened.")]})
     _require_no_pending_decision(locked)

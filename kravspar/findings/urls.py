@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:key>/", views.deviation_detail, name="detail"),
     path("<str:key>/andra/", views.deviation_edit, name="edit"),
     path("<str:key>/atgardsplan/", views.action_plan_agree, name="plan"),
+    path("<str:key>/atgard/<int:item_id>/klar/", views.action_item_done, name="item_done"),
     path("<str:key>/svar/", views.action_plan_response, name="response"),
     path("<str:key>/verifiering/", views.action_plan_verify, name="verify"),
     path("<str:key>/stang/", views.deviation_close, name="close"),

@@ -12,10 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
@@ -25,6 +25,7 @@ from kravspar.core.forms import add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.findings import policy, selectors, services
 from kravspar.findings.forms import (
+    ActionDoneForm,
     ActionPlanForm,
     DeviationFilterForm,
     DeviationForm,
@@ -34,7 +35,7 @@ from kravspar.findings.forms import (
     SanctionForm,
     VerifyForm,
 )
-from kravspar.findings.models import ContractEvaluation, Deviation, DeviationStatus, PlanStatus, Severity
+from kravspar.findings.models import ActionItem, ContractEvaluation, Deviation, DeviationStatus, PlanStatus, Severity
 from kravspar.procurements.models import Aim
 
 
@@ -279,6 +280,30 @@ def action_plan_verify(request: HttpRequest, key: str) -> HttpResponse:
         ),
         _("The verification was recorded."),
     )
+
+
+@login_required
+@require_POST
+def action_item_done(request: HttpRequest, key: str, item_id: int) -> HttpResponse:
+    """The "Mark done" button on the deviation page: no page of its own, so any refusal
+    (a stale version, an earlier plan) comes back as a message on the deviation page."""
+    deviation: Deviation = access.deviation_for(request.user, key, change=True)
+    item = get_object_or_404(ActionItem.objects.select_related("plan"), pk=item_id, plan__deviation=deviation)
+    item.plan.deviation = deviation
+    form = ActionDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_item_mark_done(
+                actor=request.user,  # type: ignore[arg-type]
+                item=item,
+                expected_version=form.cleaned_data["version"],
+                done_on=timezone.localdate(),
+            )
+        except (ValidationError, DomainError) as exc:
+            messages.error(request, str(exc.message) if isinstance(exc, DomainError) else " ".join(exc.messages))
+        else:
+            messages.success(request, _("The action was marked as done."))
+    return redirect("findings:detail", key=deviation.uuid)
 
 
 @login_required

@@ -3,6 +3,7 @@ the lifecycle through the forms, the conflict message that keeps what was typed,
 pinned query counts."""
 
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -172,3 +173,69 @@ def test_status_badge_tags_show_the_word_not_only_the_colour(world, raise_deviat
     with translation.override("en"):
         html = template.render(Context({"contract": contract, "supplier": supplier}))
     assert html.count("Red") == 2 and "status-red" in html
+
+
+def test_officer_marks_an_action_done_on_the_deviation_page(world, client_for, raise_deviation, with_plan):
+    deviation = with_plan(raise_deviation(severity=Severity.MINOR), timezone.localdate() + 5 * DAY)
+    item = deviation.action_plans.get().items.get()
+    url = reverse("findings:item_done", args=[deviation.uuid, item.pk])
+    client = client_for(world.officer)
+    page = client.get(reverse("findings:detail", args=[deviation.uuid]))
+    assert url.encode() in page.content
+    assert f'name="version" value="{deviation.version}"'.encode() in page.content
+
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"version": deviation.version})
+    assert response.status_code == 302 and response.url == reverse("findings:detail", args=[deviation.uuid])
+    item.refresh_from_db()
+    assert item.done_on == timezone.localdate()
+    page = client.get(reverse("findings:detail", args=[deviation.uuid]))
+    assert url.encode() not in page.content  # done: the date, no button
+    assert item.done_on.isoformat().encode() in page.content
+    assert b"deviation.action_done" in page.content
+
+
+def test_marking_done_with_a_stale_version_changes_nothing_and_says_why(world, client_for, raise_deviation, with_plan):
+    deviation = with_plan(raise_deviation(severity=Severity.MINOR), timezone.localdate() + 5 * DAY)
+    item = deviation.action_plans.get().items.get()
+    services.deviation_update(actor=world.officer, deviation=deviation, expected_version=None, title="Någon annan")
+    client = client_for(world.officer)
+    response = client.post(
+        reverse("findings:item_done", args=[deviation.uuid, item.pk]), {"version": deviation.version}, follow=True
+    )
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    item.refresh_from_db()
+    assert item.done_on is None
+
+
+def test_only_those_who_manage_findings_can_mark_actions_done(
+    world, client_for, raise_deviation, with_plan, sormland_contract
+):
+    deviation = with_plan(raise_deviation(severity=Severity.MINOR), timezone.localdate() + 5 * DAY)
+    item = deviation.action_plans.get().items.get()
+    url = reverse("findings:item_done", args=[deviation.uuid, item.pk])
+    orderer = client_for(world.orderer_vm)
+    assert url.encode() not in orderer.get(reverse("findings:detail", args=[deviation.uuid])).content
+    assert orderer.post(url, {"version": deviation.version}).status_code == 403
+    hidden = with_plan(
+        services.deviation_raise(
+            actor=world.officer, activity=make_activity(sormland_contract), severity="minor", title="Dold"
+        ),
+        timezone.localdate() + 5 * DAY,
+    )
+    hidden_item = hidden.action_plans.get().items.get()
+    assert orderer.post(reverse("findings:item_done", args=[hidden.uuid, hidden_item.pk])).status_code == 404
+    # An action of another deviation, under this deviation's address, is not found either.
+    officer = client_for(world.officer)
+    assert officer.post(reverse("findings:item_done", args=[deviation.uuid, hidden_item.pk])).status_code == 404
+    assert not type(item).objects.filter(done_on__isnull=False).exists()
+
+
+def test_status_badge_has_classes_not_inline_colours(world, client_for, raise_deviation):
+    deviation = raise_deviation(severity=Severity.CRITICAL)  # red
+    page = client_for(world.officer).get(reverse("findings:detail", args=[deviation.uuid]))
+    match = re.search(r'<span class="status-badge status-red"([^>]*)>(.*?</span>.*?)</span>', page.content.decode())
+    assert match, "no red badge"
+    assert "style" not in match.group(1)
+    assert "Red" in match.group(2) or "Röd" in match.group(2)  # the word as well as the colour
