@@ -35,7 +35,7 @@ from kravspar.audit.models import AuditEvent
 from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement
 from kravspar.contracts.selectors import add_months, effective_end
 from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
-from kravspar.procurements.models import Method, Timing
+from kravspar.procurements.models import Method, Responsible, Timing
 
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
@@ -137,6 +137,9 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
         "id", "contract_id", "methods", "timing", "interval_months", "at_months", "responsible", "responsible_unit_id"
     ):
         requirements[req.contract_id].append(req)
+    # The named person: Inköp's follow-ups go to the procurement's responsible officer; the
+    # ordering unit's stay with the whole unit until someone there is assigned.
+    officers = dict(Contract.objects.filter(pk__in=ids).values_list("pk", "procurement__officer_id"))
     extensions: dict[int, list[ContractExtension]] = defaultdict(list)
     for ext in ContractExtension.objects.filter(contract_id__in=ids).only("contract_id", "months"):
         extensions[ext.contract_id].append(ext)
@@ -176,6 +179,9 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
                             due_on=due,
                             responsible=req.responsible,
                             responsible_unit_id=req.responsible_unit_id,
+                            responsible_person_id=officers.get(contract.pk)
+                            if req.responsible == Responsible.PURCHASING
+                            else None,
                             notes=_notes_for(methods),
                         )
                     )
