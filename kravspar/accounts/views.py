@@ -59,10 +59,8 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_token = services.api_token_create(actor=user, user=user, name=form.cleaned_data["name"])
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             form = ApiTokenForm()
     return render(
@@ -213,10 +211,8 @@ def person_edit(request: HttpRequest, key: str) -> HttpResponse:
                 organisation=data["organisation"],
                 unit=data["unit"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("accounts:person_detail", key=person.uuid)

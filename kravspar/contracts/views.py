@@ -154,10 +154,8 @@ def contract_create(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 contract = services.contract_register_direct(actor=user, **parties, **data)
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Contract %(number)s was registered.") % {"number": contract.contract_number})
             if contract.strategy_missing:
@@ -197,10 +195,8 @@ def contract_edit(request: HttpRequest, key: str) -> HttpResponse:
                 buyers=form.cleaned_data["buyers"],
                 **_contract_data(form),
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("contracts:detail", key=contract.uuid)
@@ -227,10 +223,8 @@ def contract_extend(request: HttpRequest, key: str) -> HttpResponse:
                 decided_on=form.cleaned_data["decided_on"],
                 expected_version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("The extension was recorded."))
             return redirect("contracts:detail", key=contract.uuid)
@@ -267,10 +261,8 @@ def contract_status(request: HttpRequest, key: str) -> HttpResponse:
                 ended_on=data["ended_on"],
                 expected_version=data["version"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("The contract's status was changed."))
             return redirect("contracts:detail", key=contract.uuid)
@@ -326,10 +318,8 @@ def subcontractor_edit(request: HttpRequest, key: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **_subcontractor_data(form),
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect(f"{contract_url(sub.contract)}#subcontractors-heading")

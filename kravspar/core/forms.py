@@ -3,11 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from kravspar.core.errors import DomainError
 
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's validation errors on the form, each on its field where the
-    form has that field, else at the top."""
-    if hasattr(exc, "error_dict"):
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError | DomainError) -> None:
+    """Show a service's refusal on the form: validation errors each on its field where the
+    form has that field, a domain error (e.g. a concurrent edit) at the top. What the person
+    typed stays in the form."""
+    if isinstance(exc, DomainError):
+        form.add_error(None, str(exc.message))
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

@@ -47,10 +47,8 @@ def _run(form: forms.BaseForm, call: Callable[[], Any]) -> Any:
     """Call a service; on failure put its message on the form (what was typed stays) and return None."""
     try:
         return call()
-    except ValidationError as exc:
+    except (ValidationError, DomainError) as exc:
         add_service_errors(form, exc)
-    except DomainError as exc:
-        form.add_error(None, str(exc.message))
     return None
 
 

@@ -186,10 +186,8 @@ def activity_transition(request: HttpRequest, key: str, action: str) -> HttpResp
                 done = services.activity_cancel(
                     actor=user, activity=activity, reason=data["reason"], expected_version=data["version"]
                 )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("The follow-up is now “%(status)s”.") % {"status": done.get_status_display()})
             return redirect("followups:detail", key=activity.uuid)
@@ -217,10 +215,8 @@ def activity_notes(request: HttpRequest, key: str) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
                 expected_version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("followups:detail", key=activity.uuid)
@@ -240,10 +236,8 @@ def activity_assign(request: HttpRequest, key: str) -> HttpResponse:
                 person=form.cleaned_data["person"],
                 expected_version=form.cleaned_data["version"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("followups:detail", key=activity.uuid)

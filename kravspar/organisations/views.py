@@ -127,10 +127,8 @@ def organisation_edit(request: HttpRequest, key: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **data,
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("organisations:detail", key=org.uuid)
@@ -219,10 +217,8 @@ def unit_edit(request: HttpRequest, key: str) -> HttpResponse:
                 description=data["description"],
                 serves=data["serves"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("organisations:unit_detail", key=unit.uuid)

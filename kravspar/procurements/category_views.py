@@ -169,10 +169,8 @@ def category_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rule = services.category_rule_create(actor=user, **form.service_data())
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(
                 request,
@@ -200,10 +198,8 @@ def category_edit(request: HttpRequest, key: str) -> HttpResponse:
             services.category_rule_update(
                 actor=user, rule=rule, expected_version=form.cleaned_data["version"], **form.service_data()
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("categories:list")

@@ -76,10 +76,8 @@ def goal_create(request: HttpRequest, key: str) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             services.goal_create(actor=request.user, organisation=region, **data)  # type: ignore[arg-type]
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("The goal was added."))
             return redirect("goals:list", key=region.uuid)
@@ -108,10 +106,8 @@ def goal_edit(request: HttpRequest, key: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **data,
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("goals:list", key=goal.organisation.uuid)

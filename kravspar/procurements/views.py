@@ -148,10 +148,8 @@ def procurement_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             procurement = services.procurement_create(actor=user, **_procurement_data(form))
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(
                 request,
@@ -180,10 +178,8 @@ def procurement_edit(request: HttpRequest, key: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **_procurement_data(form),
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("procurements:detail", key=procurement.uuid)
@@ -296,10 +292,8 @@ def procurement_cancel(request: HttpRequest, key: str) -> HttpResponse:
             services.procurement_transition(
                 actor=user, procurement=procurement, to=ProcurementStatus.CANCELLED, reason=form.cleaned_data["reason"]
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("The procurement was cancelled."))
             return redirect("procurements:detail", key=procurement.uuid)
@@ -413,10 +407,8 @@ def strategy_edit(request: HttpRequest, key: str) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             services.strategy_update(actor=user, procurement=procurement, **data)
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("The strategy was saved."))
             return redirect(_detail_url(procurement, "strategy"))
@@ -467,10 +459,8 @@ def strategy_entry_edit(request: HttpRequest, key: str, requirement_key: str) ->
             services.strategy_entry_set(
                 actor=user, procurement=procurement, requirement=requirement, **form.cleaned_data
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("The follow-up of “%(title)s” was saved.") % {"title": requirement.title})
             return redirect(_detail_url(procurement, "strategy"))
@@ -546,10 +536,8 @@ def strategy_return(request: HttpRequest, key: str) -> HttpResponse:
             strategy = services.strategy_return(
                 actor=user, procurement=procurement, comment=form.cleaned_data["comment"]
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(
                 request, _("Strategy version %(number)d was sent back to draft.") % {"number": strategy.number}

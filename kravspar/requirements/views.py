@@ -69,10 +69,8 @@ def requirement_add(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             requirement = services.requirement_add(actor=user, procurement=procurement, **form.service_data())
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(
                 request,
@@ -125,10 +123,8 @@ def requirement_edit(request: HttpRequest, key: str, requirement_key: str) -> Ht
                 expected_version=form.cleaned_data["version"],
                 **form.service_data(),
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect(_requirements_url(procurement))
@@ -253,10 +249,8 @@ def template_edit(request: HttpRequest, key: str) -> HttpResponse:
             services.template_update(
                 actor=user, template=template, expected_version=form.cleaned_data["version"], **form.service_data()
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("requirements:detail", key=template.uuid)

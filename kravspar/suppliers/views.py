@@ -121,10 +121,8 @@ def supplier_edit(request: HttpRequest, key: str) -> HttpResponse:
             services.supplier_update(
                 actor=user, supplier=supplier, expected_version=form.cleaned_data["version"], **_data(form)
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Your changes were saved."))
             return redirect("suppliers:detail", key=supplier.uuid)
