@@ -513,42 +513,39 @@ def strategy_submit(*, actor: User | None, procurement: Procurement) -> Strategy
 def strategy_withdraw(*, actor: User | None, procurement: Procurement) -> Strategy:
     """The planner takes a submitted strategy back to draft, e.g. to add a requirement."""
     _require(actor, Perm.MANAGE_PROCUREMENTS)
-    locked = _lock(procurement)
-    strategy = policy.current_strategy(locked)
-    if strategy is None or strategy.status != StrategyStatus.SUBMITTED:
-        raise TransitionError(_("There is no strategy waiting for approval."))
-    strategy.status = StrategyStatus.DRAFT
-    strategy.save(update_fields=["status", "updated_at"])
-    _touch(locked)
-    audit_record(
-        actor=actor,
-        action="strategy.withdrawn",
-        obj=locked,
-        organisation=_org(locked),
-        after={"strategy_version": strategy.number},
-    )
-    return strategy
+    return _submitted_back_to_draft(actor=actor, procurement=procurement, action="strategy.withdrawn")
 
 
 @transaction.atomic
 def strategy_return(*, actor: User | None, procurement: Procurement, comment: str) -> Strategy:
     """The approver sends a submitted strategy back to draft, with a comment."""
     _require(actor, Perm.APPROVE_STRATEGY)
+    return _submitted_back_to_draft(actor=actor, procurement=procurement, action="strategy.returned", comment=comment)
+
+
+def _submitted_back_to_draft(
+    *, actor: User | None, procurement: Procurement, action: str, comment: str | None = None
+) -> Strategy:
+    """A submitted strategy becomes a draft again: withdrawn by the planner, or sent back by
+    the approver with a comment (required). The step is recorded with its version."""
     locked = _lock(procurement)
     strategy = policy.current_strategy(locked)
     if strategy is None or strategy.status != StrategyStatus.SUBMITTED:
         raise TransitionError(_("There is no strategy waiting for approval."))
-    if not comment.strip():
-        raise ValidationError({"comment": [_("Comment: say what needs to change.")]})
+    extra = {}
+    if comment is not None:
+        if not comment.strip():
+            raise ValidationError({"comment": [_("Comment: say what needs to change.")]})
+        extra = {"comment": comment.strip()}
     strategy.status = StrategyStatus.DRAFT
     strategy.save(update_fields=["status", "updated_at"])
     _touch(locked)
     audit_record(
         actor=actor,
-        action="strategy.returned",
+        action=action,
         obj=locked,
         organisation=_org(locked),
-        after={"strategy_version": strategy.number, "comment": comment.strip()},
+        after={"strategy_version": strategy.number} | extra,
     )
     return strategy
 
