@@ -51,6 +51,13 @@ INSTALLED_APPS = [
     "kravspar.contracts",
     "kravspar.followups",
     "kravspar.findings",
+    "kravspar.supplierinfo",
+    "kravspar.portal",
+    "kravspar.questionnaires",
+    "kravspar.reports",
+    "kravspar.opendata",
+    "kravspar.invoices",
+    "kravspar.spend",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,12 @@ urlpatterns = [
     path("leverantorer/", include("kravspar.suppliers.urls")),
     path("avvikelser/", include("kravspar.findings.urls")),
     path("uppfoljning/", include("kravspar.followups.urls")),
+    path("leverantorsinformation/", include("kravspar.supplierinfo.urls")),
+    path("leverantor/", include("kravspar.portal.urls")),
+    path("forfragningar/", include("kravspar.questionnaires.urls")),
+    path("rapporter/", include("kravspar.reports.urls")),
+    path("oppna-data/", include("kravspar.opendata.urls")),
+    path("fakturor/", include("kravspar.invoices.urls")),
+    path("ekonomi/", include("kravspar.spend.urls")),
     path("", include("kravspar.core.urls")),
 ]

@@ -8,6 +8,7 @@ translation must have a Swedish translation. `make messages` updates the catalog
 from __future__ import annotations
 
 import gettext
+import os
 import shutil
 import subprocess
 import sys
@@ -15,62 +16,61 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PO = ROOT / "locale" / "sv" / "LC_MESSAGES" / "django.po"
-MO = PO.with_suffix(".mo")
+# The project's catalogue, plus one per app that keeps its own (kravspar/<app>/locale/),
+# so that apps built side by side never edit the same file.
+CATALOGUES = ["locale", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "kravspar").glob("*/locale"))]
+PO_NAME = Path("sv") / "LC_MESSAGES" / "django.po"
 
 
 def main() -> int:
-    if not PO.exists() or not MO.exists():
-        print(f"missing {PO} or {MO}: run `make messages`")
-        return 1
     problems: list[str] = []
-    # Extract afresh into a scratch copy and compare: a string added to the code
-    # but not to the catalogue fails here.
+    total = 0
+    for catalogue in CATALOGUES:
+        po = ROOT / catalogue / PO_NAME
+        if not po.exists() or not po.with_suffix(".mo").exists():
+            problems.append(f"missing {po.relative_to(ROOT)} or its .mo: run `make messages`")
+    if problems:
+        print("\n".join(problems))
+        return 1
+    # Extract afresh in a scratch copy of the sources and compare: a string added to the
+    # code but not to a catalogue fails here, and the working tree is never touched.
     with tempfile.TemporaryDirectory() as tmp:
-        scratch = Path(tmp) / "locale" / "sv" / "LC_MESSAGES"
-        scratch.mkdir(parents=True)
-        shutil.copy(PO, scratch / "django.po")
+        copy = Path(tmp) / "project"
+        copy.mkdir()
+        shutil.copy(ROOT / "manage.py", copy / "manage.py")
+        ignore = shutil.ignore_patterns("__pycache__", "*.mo", "*.pyc")
+        for name in ("kravspar", "templates", "locale"):
+            shutil.copytree(ROOT / name, copy / name, ignore=ignore)
         subprocess.run(
-            [
-                sys.executable,
-                "manage.py",
-                "makemessages",
-                "-l",
-                "sv",
-                "--no-location",
-                "--no-obsolete",
-                "-i",
-                ".venv/*",
-                "-i",
-                "var/*",
-                "-i",
-                "locale/*",
-            ],
-            cwd=ROOT,
+            [sys.executable, "manage.py", "makemessages", "-l", "sv", "--no-location", "--no-obsolete"],
+            cwd=copy,
             check=True,
             capture_output=True,
-            env={**__import__("os").environ, "KRAVSPAR_LOCALE_DIR": str(Path(tmp) / "locale")},
+            env={**os.environ, "KRAVSPAR_LOCALE_DIR": str(copy / "locale")},
         )
-        fresh = (scratch / "django.po").read_text(encoding="utf-8")
-    entries = parse_po(fresh)
-    for msgid, (msgstr, fuzzy) in entries.items():
-        if not msgid:
-            continue
-        if fuzzy:
-            problems.append(f"fuzzy: {msgid!r}")
-        elif not any(msgstr):
-            problems.append(f"untranslated: {msgid!r}")
-    with MO.open("rb") as fh:
-        catalog = gettext.GNUTranslations(fh)
-    for msgid, (msgstr, fuzzy) in parse_po(PO.read_text(encoding="utf-8")).items():
-        if msgid and not fuzzy and msgstr[0] and "\x00" not in msgid and catalog.gettext(msgid) != msgstr[0]:
-            problems.append(f"stale .mo (run make messages): {msgid!r}")
+        for catalogue in CATALOGUES:
+            fresh = parse_po((copy / catalogue / PO_NAME).read_text(encoding="utf-8"))
+            total += len(fresh) - 1
+            for msgid, (msgstr, fuzzy) in fresh.items():
+                if not msgid:
+                    continue
+                if fuzzy:
+                    problems.append(f"{catalogue}: fuzzy: {msgid!r}")
+                elif not any(msgstr):
+                    problems.append(f"{catalogue}: untranslated: {msgid!r}")
+    for catalogue in CATALOGUES:
+        po = ROOT / catalogue / PO_NAME
+        with po.with_suffix(".mo").open("rb") as fh:
+            compiled = gettext.GNUTranslations(fh)
+        for msgid, (msgstr, fuzzy) in parse_po(po.read_text(encoding="utf-8")).items():
+            if msgid and not fuzzy and msgstr[0] and "\x00" not in msgid and compiled.gettext(msgid) != msgstr[0]:
+                problems.append(f"{catalogue}: stale .mo (run make messages): {msgid!r}")
     for problem in problems[:50]:
         print(problem)
     if problems:
-        print(f"{len(problems)} translation problem(s) in {PO.relative_to(ROOT)}; run `make messages` and translate.")
+        print(f"{len(problems)} translation problem(s); run `make messages` and translate.")
         return 1
-    print(f"Swedish catalogue complete: {len(entries) - 1} strings.")
+    print(f"Swedish catalogue complete: {total} strings in {len(CATALOGUES)} catalogues.")
     return 0
 
 

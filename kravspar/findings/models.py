@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kravspar.core.models import TimestampedModel
 from kravspar.procurements.models import Aim
+from kravspar.requirements.models import RequirementType
 
 
 class Severity(models.TextChoices):
@@ -73,6 +74,9 @@ class Deviation(TimestampedModel):
         on_delete=models.PROTECT,
         related_name="deviations",
     )
+    # What area the deviation concerns: the requirement's type when there is one, "economy"
+    # for what invoices reveal. Reports count deviations by it.
+    kind = models.CharField(_("type"), max_length=20, choices=RequirementType.choices, blank=True)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)

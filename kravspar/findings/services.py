@@ -128,10 +128,12 @@ def deviation_raise(
     if supplier is None:
         suppliers = list(contract.suppliers.all()[:2])
         supplier = suppliers[0] if len(suppliers) == 1 else None
+    requirement = requirement or activity.requirement
     deviation = Deviation(
         contract=contract,
         activity=activity,
-        requirement=requirement or activity.requirement,
+        kind=requirement.type if requirement is not None else "",
+        requirement=requirement,
         subcontractor=subcontractor,
         supplier=supplier,
         severity=severity,
@@ -147,6 +149,48 @@ def deviation_raise(
         action="deviation.raised",
         obj=deviation,
         after=snapshot(deviation, [*DEVIATION_FIELDS, "raised_on"]) | {"contract": contract.contract_number},
+    )
+    return deviation
+
+
+@transaction.atomic
+def deviation_raise_on_contract(
+    *,
+    actor: User | None,
+    contract: Contract,
+    kind: str,
+    severity: str,
+    title: str,
+    description: str = "",
+    supplier: Supplier | None = None,
+    requirement: ContractRequirement | None = None,
+    raised_on: datetime.date | None = None,
+) -> Deviation:
+    """Record a deviation found outside a follow-up activity, e.g. by the invoice checks
+    (kind "economy"). It then follows the same action-plan and sanction flow."""
+    _require_manage(actor)
+    if supplier is None:
+        suppliers = list(contract.suppliers.all()[:2])
+        supplier = suppliers[0] if len(suppliers) == 1 else None
+    deviation = Deviation(
+        contract=contract,
+        activity=None,
+        kind=kind or (requirement.type if requirement is not None else ""),
+        requirement=requirement,
+        supplier=supplier,
+        severity=severity,
+        title=title,
+        description=description,
+        raised_by=actor,
+        raised_on=raised_on or _today(),
+    )
+    _clean_deviation(deviation)
+    deviation.save()
+    audit_record(
+        actor=actor,
+        action="deviation.raised",
+        obj=deviation,
+        after=snapshot(deviation, [*DEVIATION_FIELDS, "kind", "raised_on"]) | {"contract": contract.contract_number},
     )
     return deviation
 

@@ -5,6 +5,7 @@ statistics, and three procurements in planning at different stages. Idempotent: 
 exists is left as it is."""
 
 import datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,9 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_planning(orgs)
     seed_contracts()
     seed_followup(orgs)
+    # Each later capability seeds its own demo data, in the order they build on each other.
+    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata"):
+        logins.extend(import_module(f"kravspar.{app}.demo").seed())
     return logins
 
 

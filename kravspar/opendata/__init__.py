@@ -1,0 +1,1 @@
+"""Open data: OCDS release packages."""

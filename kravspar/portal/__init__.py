@@ -1,0 +1,1 @@
+"""Supplier portal (invitations, supplier's own view, evidence library, declarations)."""

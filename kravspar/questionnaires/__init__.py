@@ -1,0 +1,1 @@
+"""Requests to suppliers and questionnaires."""

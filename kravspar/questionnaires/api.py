@@ -1,0 +1,5 @@
+"""API endpoints of questionnaires, mounted at /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["Requests to suppliers"])

@@ -1,0 +1,1 @@
+"""Dashboards, reports to file, exports and contract import."""

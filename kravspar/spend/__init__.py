@@ -1,0 +1,1 @@
+"""Price lists, invoice matching, price checks and spend figures."""

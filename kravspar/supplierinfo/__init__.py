@@ -1,0 +1,1 @@
+"""Supplier information (public page, policy documents)."""
