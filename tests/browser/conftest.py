@@ -67,6 +67,9 @@ def _server_env(var_dir: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "KRAVSPAR_HTTPS": "0",  # session and CSRF cookies over plain http
         "PYTHONUNBUFFERED": "1",
+        # E-mail goes to files, one per message, so tests can follow links in it (`mailbox`).
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(Path(var_dir) / "mail"),
     }
     # Always the throw-away SQLite database, even when the caller points at PostgreSQL.
     env.pop("DATABASE_URL", None)
@@ -98,10 +101,28 @@ def _healthy(url: str) -> bool:
         return False
 
 
+_MAIL_DIR: list[Path] = []
+
+
+@pytest.fixture
+def mailbox(live_app: str) -> Callable[[], str]:
+    """mailbox() -> the text of every e-mail the app server has sent so far, oldest first."""
+
+    def read() -> str:
+        folder = _MAIL_DIR[0]
+        if not folder.exists():
+            return ""
+        files = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+        return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+
+    return read
+
+
 @pytest.fixture(scope="session")
 def live_app() -> Iterator[str]:
     """The base URL of the running app, e.g. ``http://127.0.0.1:54321``."""
     with tempfile.TemporaryDirectory(prefix="kravspar-browser-", ignore_cleanup_errors=True) as var_dir:
+        _MAIL_DIR[:] = [Path(var_dir) / "mail"]
         env = _server_env(var_dir)
         _manage("migrate", "--no-input", "-v", "0", env=env)
         _manage("seed_demo", env=env)
