@@ -246,12 +246,12 @@ class InvoiceLine(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), help_text=_("Order of the line in the document, from 1."))
     line_id = models.CharField(_("line id"), max_length=200)
-    quantity = models.DecimalField(_("quantity"), max_digits=24, decimal_places=6)
+    quantity = models.DecimalField(_("quantity"), max_digits=28, decimal_places=10)
     unit_code = models.CharField(_("unit"), max_length=3, help_text=_("UN/ECE Recommendation 20, e.g. EA, H87, KGM."))
     line_net_amount = models.DecimalField(_("line net amount"), max_digits=19, decimal_places=2)
-    price_amount = models.DecimalField(_("net price"), max_digits=24, decimal_places=6)
+    price_amount = models.DecimalField(_("net price"), max_digits=28, decimal_places=10)
     base_quantity = models.DecimalField(
-        _("price base quantity"), max_digits=24, decimal_places=6, null=True, blank=True
+        _("price base quantity"), max_digits=28, decimal_places=10, null=True, blank=True
     )
     item_name = models.CharField(_("item name"), max_length=500)
     seller_item_id = models.CharField(_("seller's item id"), max_length=200, blank=True)
