@@ -147,6 +147,15 @@ class ExtensionIn(Schema):
     version: int | None = None
 
 
+class VersionIn(Schema):
+    version: int | None = None
+
+
+class LinkProcurementIn(Schema):
+    procurement: UUID
+    version: int | None = None
+
+
 class SubcontractorOut(Schema):
     uuid: UUID
     contract: UUID = Field(..., alias="contract.uuid")
@@ -268,6 +277,33 @@ def use_extension(request: HttpRequest, key: UUID, payload: ExtensionIn) -> tupl
         actor=user, contract=contract, decided_on=payload.decided_on, expected_version=payload.version
     )
     return 201, _detail(request, key)
+
+
+@router.post(
+    "/contracts/{key}/adopt-strategy",
+    response=ContractDetailOut,
+    summary="Adopt the procurement's approved strategy and make the plan (a contract flagged strategy missing)",
+)
+def adopt_strategy(request: HttpRequest, key: UUID, payload: VersionIn) -> Contract:
+    user = _user(request)
+    contract = access.contract_for(user, key, change=True)
+    services.contract_adopt_strategy(actor=user, contract=contract, expected_version=payload.version)
+    return _detail(request, key)
+
+
+@router.post(
+    "/contracts/{key}/procurement",
+    response=ContractDetailOut,
+    summary="Tie a directly registered contract to its awarded or concluded procurement",
+)
+def link_procurement(request: HttpRequest, key: UUID, payload: LinkProcurementIn) -> Contract:
+    user = _user(request)
+    contract = access.contract_for(user, key, change=True)
+    procurement = access.procurement_for(user, payload.procurement)
+    services.contract_link_procurement(
+        actor=user, contract=contract, procurement=procurement, expected_version=payload.version
+    )
+    return _detail(request, key)
 
 
 @router.get(

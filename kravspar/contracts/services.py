@@ -315,6 +315,130 @@ def contract_register_direct(
     return contract
 
 
+def approved_strategy_to_adopt(contract: Contract) -> Any:
+    """The procurement's approved strategy a "strategy missing" contract could adopt, or None."""
+    if not contract.strategy_missing or contract.procurement_id is None:
+        return None
+    assert contract.procurement is not None
+    strategy = policy.current_strategy(contract.procurement)
+    return strategy if strategy is not None and strategy.status == StrategyStatus.APPROVED else None
+
+
+@transaction.atomic
+def contract_adopt_strategy(*, actor: User | None, contract: Contract, expected_version: int | None = None) -> Contract:
+    """Give a contract flagged "strategy missing" the follow-up strategy approved since
+    it was registered, and generate its plan.
+
+    The contract's procurement must now have an approved strategy (for an imported
+    procurement, one retrofitted after signing: requirements may be added to it while a
+    contract of it lacks a strategy). Requirements already copied keep their text and
+    get the strategy's follow-up; requirements added since are copied. This is the one
+    time a signed contract's snapshot grows — it had no follow-up to rewrite."""
+    _require(actor)
+    locked = _lock(contract, expected_version)
+    if not locked.strategy_missing:
+        raise ContractError(
+            _("This contract already follows an approved strategy (version %(number)s).")
+            % {"number": locked.strategy_version}
+        )
+    strategy = approved_strategy_to_adopt(locked)
+    if strategy is None:
+        raise ContractError(
+            _(
+                "There is no approved follow-up strategy to adopt. Write the requirements and the strategy on "
+                "the contract's procurement and have a second person approve it."
+            )
+            if locked.procurement_id
+            else _("The contract has no procurement: link it to its procurement first.")
+        )
+    assert locked.procurement is not None
+    entries = {e.requirement_id: e for e in strategy.entries.all()}
+    copied = {r.source_requirement_id: r for r in locked.requirements.all()}
+    new_rows = []
+    for requirement in locked.procurement.requirements.filter(removed=False).order_by("position", "id"):
+        row = copied.get(requirement.pk) or ContractRequirement(
+            contract=locked, source_requirement=requirement, **{f: getattr(requirement, f) for f in REQUIREMENT_COPY}
+        )
+        entry = entries.get(requirement.pk)
+        if entry is not None:
+            for f in ENTRY_COPY:
+                value = getattr(entry, f)
+                setattr(row, f, list(value) if isinstance(value, list) else value)
+        if row.pk is None:
+            new_rows.append(row)
+        elif entry is not None:
+            row.save(update_fields=[f.removesuffix("_id") for f in ENTRY_COPY])
+    ContractRequirement.objects.bulk_create(new_rows)
+    locked.strategy_missing = False
+    locked.strategy_version = strategy.number
+    locked.version += 1
+    locked.save(update_fields=["strategy_missing", "strategy_version", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="contract.strategy_adopted",
+        obj=locked,
+        organisation=_organisation(locked),
+        before={"strategy_missing": True},
+        after={"strategy_missing": False, "strategy_version": strategy.number, "requirements_added": len(new_rows)},
+    )
+    # Import here: follow-up planning builds on contracts, not the other way round.
+    from kravspar.followups.planning import plan_contract
+
+    plan_contract(locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def contract_link_procurement(
+    *, actor: User | None, contract: Contract, procurement: Procurement, expected_version: int | None = None
+) -> Contract:
+    """Tie a contract registered without a procurement to the (awarded or concluded)
+    procurement it came from, so that a follow-up strategy can be written there. Its
+    requirements are copied; if the procurement's strategy is approved, it is adopted."""
+    _require(actor)
+    locked = _lock(contract, expected_version)
+    if locked.procurement_id is not None:
+        raise ContractError(
+            _("The contract is already tied to procurement %(number)s.") % {"number": locked.procurement}
+        )
+    if procurement.status not in CONTRACTABLE:
+        raise ValidationError(
+            {
+                "procurement": [
+                    _("Procurement: choose an awarded or concluded procurement; this one is %(status)s.")
+                    % {"status": procurement.get_status_display().lower()}
+                ]
+            }
+        )
+    locked.procurement = procurement
+    locked.version += 1
+    locked.save(update_fields=["procurement", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="contract.procurement_linked",
+        obj=locked,
+        organisation=_organisation(locked),
+        before={"procurement": None},
+        after={"procurement": str(procurement)},
+    )
+    if approved_strategy_to_adopt(locked) is not None:
+        return contract_adopt_strategy(actor=actor, contract=locked)
+    ContractRequirement.objects.bulk_create(
+        ContractRequirement(contract=locked, source_requirement=r, **{f: getattr(r, f) for f in REQUIREMENT_COPY})
+        for r in procurement.requirements.filter(removed=False).order_by("position", "id")
+    )
+    return locked
+
+
+def adopt_strategy_for_procurement(*, actor: User | None, procurement: Procurement) -> list[Contract]:
+    """Called when a strategy is approved: every contract of the procurement still flagged
+    "strategy missing" adopts it. Contracts that follow an earlier version keep it."""
+    adopted = []
+    for contract in procurement.contracts.filter(strategy_missing=True).select_related("procurement"):
+        adopted.append(contract_adopt_strategy(actor=actor, contract=contract))
+    return adopted
+
+
 def _lock(contract: Contract, expected_version: int | None) -> Contract:
     return core_services.lock(Contract.objects.all(), contract.pk, expected_version)
 

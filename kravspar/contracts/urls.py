@@ -12,5 +12,7 @@ urlpatterns = [
     path("<str:key>/andra/", views.contract_edit, name="edit"),
     path("<str:key>/forlangning/", views.contract_extend, name="extend"),
     path("<str:key>/status/", views.contract_status, name="status"),
+    path("<str:key>/strategi/", views.contract_adopt_strategy, name="adopt_strategy"),
+    path("<str:key>/upphandling/", views.contract_link_procurement, name="link_procurement"),
     path("<str:key>/underleverantorer/ny/", views.subcontractor_create, name="subcontractor_create"),
 ]

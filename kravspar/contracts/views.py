@@ -103,8 +103,61 @@ def contract_detail(request: HttpRequest, key: str) -> HttpResponse:
             "history": paginate(request, audit_events_for(contract), per_page=20),
             "can_manage": access.can_change_contract(user, contract),
             "is_active": contract.status == ContractStatus.ACTIVE,
+            "strategy_to_adopt": services.approved_strategy_to_adopt(contract),
         },
     )
+
+
+@login_required
+@require_POST
+def contract_link_procurement(request: HttpRequest, key: str) -> HttpResponse:
+    """Tie a directly registered contract to its procurement, given its registry number."""
+    user = _user(request)
+    contract = access.contract_for(user, key, change=True)
+    number = request.POST.get("registry_number", "").strip()
+    procurement = (
+        access.procurements_visible_to(user).filter(registry_number__iexact=number).first() if number else None
+    )
+    if procurement is None:
+        messages.error(
+            request,
+            _("Registry number: no procurement %(number)s that you can see. Check the number.")
+            % {"number": number or "–"},
+        )
+        return redirect("contracts:detail", key=contract.uuid)
+    version = request.POST.get("version")
+    try:
+        services.contract_link_procurement(
+            actor=user,
+            contract=contract,
+            procurement=procurement,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The contract is now tied to procurement %(number)s.") % {"number": procurement})
+    return redirect("contracts:detail", key=contract.uuid)
+
+
+@login_required
+@require_POST
+def contract_adopt_strategy(request: HttpRequest, key: str) -> HttpResponse:
+    """Adopt the procurement's approved strategy (a contract flagged "strategy missing")."""
+    user = _user(request)
+    contract = access.contract_for(user, key, change=True)
+    version = request.POST.get("version")
+    try:
+        services.contract_adopt_strategy(
+            actor=user, contract=contract, expected_version=int(version) if version and version.isdigit() else None
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The contract now follows the approved strategy, and its follow-up plan is made."))
+    return redirect("contracts:detail", key=contract.uuid)
 
 
 def _visible_buyers(user: User, contract: Contract | None = None) -> QuerySet[Organisation]:

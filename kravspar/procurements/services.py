@@ -582,6 +582,10 @@ def strategy_approve(*, actor: User, procurement: Procurement) -> Strategy:
         before={"status": before_status},
         after={"status": locked.status, "strategy_version": strategy.number},
     )
+    # Contracts signed before this strategy existed ("strategy missing") adopt it now.
+    from kravspar.contracts.services import adopt_strategy_for_procurement
+
+    adopt_strategy_for_procurement(actor=actor, procurement=locked)
     return strategy
 
 

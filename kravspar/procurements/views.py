@@ -50,6 +50,7 @@ from kravspar.procurements.models import (
     Tier,
 )
 from kravspar.procurements.services import StrategyIncompleteError
+from kravspar.requirements.services import retrofitting
 
 # What the button that moves a procurement on says, by target status.
 TRANSITION_LABELS = {
@@ -202,6 +203,9 @@ def _detail_context(request: HttpRequest, procurement: Procurement) -> dict[str,
     goal_assessments = {a.goal_id: a for a in procurement.goal_assessments.all()}
     can_manage = access.can_change_procurement(user, procurement)
     editable = can_manage and procurement.status not in CLOSED
+    # A concluded procurement whose contract lacks a strategy may still get one (see
+    # requirements.services.retrofitting); everything else about it stays closed.
+    retrofit = can_manage and procurement.status == ProcurementStatus.CONCLUDED and retrofitting(procurement)
     targets = [t for t in services.allowed_transitions(procurement) if t in TRANSITION_LABELS]
     if procurement.status == ProcurementStatus.PLANNING:
         # Planning moves on by approval; "Advertise" is offered so the gate can say what is missing.
@@ -228,7 +232,9 @@ def _detail_context(request: HttpRequest, procurement: Procurement) -> dict[str,
         "can_cancel": editable and ProcurementStatus.CANCELLED in services.allowed_transitions(procurement),
         "can_manage": can_manage,
         "editable": editable,
-        "strategy_editable": editable and not submitted,
+        "strategy_editable": (editable or retrofit) and not submitted,
+        "strategy_open": editable or retrofit,
+        "retrofit": retrofit,
         "can_approve": submitted
         and access.has_perm(user, Perm.APPROVE_STRATEGY)
         and strategy is not None

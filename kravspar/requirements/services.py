@@ -68,8 +68,20 @@ def clean_requirement_fields(obj: Requirement | RequirementTemplate) -> None:
 
 
 def _editable(procurement: Procurement) -> None:
-    if procurement.status in (ProcurementStatus.CONCLUDED, ProcurementStatus.CANCELLED):
+    if procurement.status == ProcurementStatus.CANCELLED or (
+        procurement.status == ProcurementStatus.CONCLUDED and not retrofitting(procurement)
+    ):
         raise ValidationError(_("A concluded or cancelled procurement's requirements cannot be changed."))
+
+
+def retrofitting(procurement: Procurement) -> bool:
+    """A concluded procurement whose contract was signed without a follow-up strategy
+    (typically one that predates Kravspår) may still get requirements and a strategy:
+    that is how such a contract gets followed up. Once every contract has adopted an
+    approved strategy, the procurement is closed to changes again."""
+    from kravspar.contracts.models import Contract
+
+    return Contract.objects.filter(procurement=procurement, strategy_missing=True).exists()
 
 
 def _after_change(procurement: Procurement, actor: User | None) -> None:
