@@ -1,0 +1,84 @@
+"""Import Peppol BIS Billing 3.0 invoices and credit notes from files and folders.
+
+    python manage.py import_invoices /srv/peppol/inbox 2026-01-invoice.xml
+
+Folders are read recursively (``*.xml``). Each invoice is stored in its own transaction,
+so the import can be stopped at any point and run again: what was stored is reported
+as a duplicate, the rest is imported. The exit status is 0 when every file was imported
+or was a duplicate, and 1 when a file was refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kravspar.accounts.models import User
+from kravspar.invoices.models import ImportBatch, ProblemSeverity
+from kravspar.invoices.services import GROUP_SIZE, import_paths
+
+
+class Command(BaseCommand):
+    help = "Import Peppol BIS 3 invoices and credit notes (UBL 2.1 XML) from files and folders."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", help="Files, or folders read recursively for *.xml")
+        parser.add_argument("--progress-every", type=int, default=1000, help="Print progress every N files (0: never)")
+        parser.add_argument("--user", default="", help="Username recorded as the importer")
+        parser.add_argument(
+            "--max-problems", type=int, default=50, help="How many refused files the summary lists by name"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        translation.activate(settings.LANGUAGE_CODE)
+        actor = None
+        if options["user"]:
+            actor = User.objects.filter(username=options["user"]).first()
+            if actor is None:
+                raise CommandError(_("There is no user %(username)s.") % {"username": options["user"]})
+        every: int = options["progress_every"]
+        last = [0]
+
+        def progress(batch: ImportBatch) -> None:
+            if every > 0 and batch.file_count // every > last[0]:
+                last[0] = batch.file_count // every
+                self.stdout.write(
+                    _("%(files)s files: %(imported)s imported, %(duplicates)s duplicates, %(refused)s refused")
+                    % {
+                        "files": batch.file_count,
+                        "imported": batch.imported_count,
+                        "duplicates": batch.duplicate_count,
+                        "refused": batch.refused_count,
+                    }
+                )
+                self.stdout.flush()
+
+        group = max(1, min(GROUP_SIZE, every)) if every > 0 else GROUP_SIZE
+        batch = import_paths(options["paths"], actor=actor, progress=progress, group_size=group)
+        self.stdout.write(
+            _(
+                "Done: %(files)s files, %(imported)s imported (%(lines)s lines, %(warnings)s with warnings), "
+                "%(duplicates)s duplicates, %(refused)s refused."
+            )
+            % {
+                "files": batch.file_count,
+                "imported": batch.imported_count,
+                "lines": batch.line_count,
+                "warnings": batch.warning_count,
+                "duplicates": batch.duplicate_count,
+                "refused": batch.refused_count,
+            }
+        )
+        refused = batch.problems.filter(severity=ProblemSeverity.REFUSED).order_by("id")
+        for problem in refused[: options["max_problems"]]:
+            self.stdout.write(f"  {problem.file_name}: [{problem.code}] {problem.message}")
+        if batch.refused_count > options["max_problems"]:
+            self.stdout.write(
+                _("  … and %(count)s more refused files.") % {"count": batch.refused_count - options["max_problems"]}
+            )
+        if batch.refused_count:
+            raise SystemExit(1)

@@ -1,0 +1,616 @@
+"""Storing e-invoices. Every document is stored in its own transaction, with its original
+bytes, header and lines together, so a killed import leaves whole invoices only and
+running it again completes the work (what was stored is reported as a duplicate).
+
+Duplicates are found twice: a cheap look-up before storing (one query per group of
+documents), and the database's unique constraints on ``sha256`` and on
+(``seller_key``, ``number``, ``kind``), which decide when two imports race.
+
+Entry points:
+- ``import_paths(paths, actor=, progress=)``: files and folders (the command, the benchmark);
+- ``import_files([(name, bytes)], actor=, source=)``: uploads and the API;
+- ``store_documents(parsed_docs, ...)``: the lower level, for callers that parse themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kravspar.audit.services import audit_record
+from kravspar.invoices import signals
+from kravspar.invoices.models import (
+    BatchSource,
+    BatchStatus,
+    ImportBatch,
+    ImportProblem,
+    InvoiceDocument,
+    InvoiceLine,
+    ProblemSeverity,
+)
+from kravspar.invoices.ubl import InvoiceRejected, ParsedDocument, ProblemCode, Warning_, parse, sha256_of
+from kravspar.organisations.identifiers import SWEDISH_ORGNR_SCHEME
+from kravspar.organisations.models import Organisation
+from kravspar.suppliers.models import Supplier
+
+if TYPE_CHECKING:
+    from kravspar.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+LINE_BATCH_SIZE = 500
+GROUP_SIZE = 100  # documents parsed before their duplicates are looked up together
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "KRAVSPAR_INVOICE_MAX_BYTES", 10 * 1024 * 1024))
+
+
+IMPORTED = "imported"
+DUPLICATE = "duplicate"
+REFUSED = "refused"
+
+
+@dataclass(slots=True)
+class Outcome:
+    file_name: str
+    status: str  # IMPORTED, DUPLICATE or REFUSED
+    sha256: str = ""
+    code: str = ""
+    message: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    document: InvoiceDocument | None = None
+    existing: InvoiceDocument | None = None  # for a duplicate: the document stored before
+
+
+class Resolver:
+    """Finds the buyer organisation and the supplier of a document, with caches that
+    last one import (a batch of 50,000 invoices asks about each supplier once)."""
+
+    def __init__(self) -> None:
+        self._orgs_by_peppol: dict[tuple[str, str], int] = {}
+        self._orgs_by_number: dict[str, int] = {}
+        for org_id, scheme, value, number in Organisation.objects.values_list(
+            "id", "peppol_scheme", "peppol_value", "org_number"
+        ):
+            self._orgs_by_peppol[(scheme, value)] = org_id
+            self._orgs_by_number[number] = org_id
+        self._suppliers: dict[tuple[str, str], int | None] = {}
+
+    def buyer_id(self, doc: ParsedDocument) -> int | None:
+        found = self._orgs_by_peppol.get((doc.buyer_endpoint_scheme, doc.buyer_endpoint_id))
+        if found is None and doc.buyer_legal_scheme == SWEDISH_ORGNR_SCHEME:
+            found = self._orgs_by_number.get(doc.buyer_legal_id.replace("-", ""))
+        if found is None and doc.buyer_endpoint_scheme == SWEDISH_ORGNR_SCHEME:
+            found = self._orgs_by_number.get(doc.buyer_endpoint_id.replace("-", ""))
+        return found
+
+    def _supplier(self, key: tuple[str, str], query: Q) -> int | None:
+        if key not in self._suppliers:
+            self._suppliers[key] = Supplier.objects.filter(query).order_by("id").values_list("id", flat=True).first()
+        return self._suppliers[key]
+
+    def supplier_id(self, doc: ParsedDocument) -> int | None:
+        if doc.seller_org_number:
+            found = self._supplier(("org", doc.seller_org_number), Q(org_number=doc.seller_org_number))
+            if found:
+                return found
+        if doc.seller_endpoint_id:
+            found = self._supplier(
+                ("peppol", f"{doc.seller_endpoint_scheme}:{doc.seller_endpoint_id}"),
+                Q(peppol_scheme=doc.seller_endpoint_scheme, peppol_value=doc.seller_endpoint_id),
+            )
+            if found:
+                return found
+        if doc.seller_vat_id:
+            return self._supplier(("vat", doc.seller_vat_id.upper()), Q(vat_number__iexact=doc.seller_vat_id))
+        return None
+
+
+def _document(
+    doc: ParsedDocument,
+    *,
+    buyer_id: int | None,
+    supplier_id: int | None,
+    batch: ImportBatch | None,
+    actor: User | None,
+    warnings: list[Warning_],
+) -> InvoiceDocument:
+    return InvoiceDocument(
+        kind=doc.kind,
+        original=doc.original,
+        sha256=doc.sha256,
+        file_name=doc.file_name,
+        customization_id=doc.customization_id,
+        profile_id=doc.profile_id,
+        type_code=doc.type_code,
+        number=doc.number,
+        issue_date=doc.issue_date,
+        due_date=doc.due_date,
+        currency=doc.currency,
+        buyer_reference=doc.buyer_reference,
+        order_reference=doc.order_reference,
+        contract_reference=doc.contract_reference,
+        billing_reference=doc.billing_reference,
+        seller_key=doc.seller_key,
+        seller_endpoint_id=doc.seller_endpoint_id,
+        seller_endpoint_scheme=doc.seller_endpoint_scheme,
+        seller_legal_id=doc.seller_legal_id,
+        seller_legal_scheme=doc.seller_legal_scheme,
+        seller_vat_id=doc.seller_vat_id,
+        seller_org_number=doc.seller_org_number,
+        seller_name=doc.seller_name,
+        buyer_endpoint_id=doc.buyer_endpoint_id,
+        buyer_endpoint_scheme=doc.buyer_endpoint_scheme,
+        buyer_legal_id=doc.buyer_legal_id,
+        buyer_legal_scheme=doc.buyer_legal_scheme,
+        buyer_name=doc.buyer_name,
+        line_extension_amount=doc.line_extension_amount,
+        tax_exclusive_amount=doc.tax_exclusive_amount,
+        tax_inclusive_amount=doc.tax_inclusive_amount,
+        payable_amount=doc.payable_amount,
+        line_count=len(doc.lines),
+        buyer_organisation_id=buyer_id,
+        supplier_id=supplier_id,
+        warnings=[w.as_dict() for w in warnings],
+        batch=batch,
+        imported_at=timezone.now(),
+        imported_by=actor,
+    )
+
+
+def _lines(document: InvoiceDocument, doc: ParsedDocument) -> list[InvoiceLine]:
+    return [
+        InvoiceLine(
+            document=document,
+            position=line.position,
+            line_id=line.line_id,
+            quantity=line.quantity,
+            unit_code=line.unit_code,
+            line_net_amount=line.line_net_amount,
+            price_amount=line.price_amount,
+            base_quantity=line.base_quantity,
+            item_name=line.item_name,
+            seller_item_id=line.seller_item_id,
+            standard_item_id=line.standard_item_id,
+            standard_item_scheme=line.standard_item_scheme,
+            cpv_code=line.cpv_code,
+            classifications=line.classifications,
+            order_line_reference=line.order_line_reference,
+            note=line.note,
+        )
+        for line in doc.lines
+    ]
+
+
+def _duplicate_message(doc: ParsedDocument, existing: InvoiceDocument | None, *, same_bytes: bool) -> tuple[str, str]:
+    when = existing.imported_at.strftime("%Y-%m-%d") if existing else ""
+    if same_bytes:
+        return (
+            ProblemCode.DUPLICATE_FILE,
+            _("The same file was already imported on %(date)s (invoice %(number)s); it was not stored again.")
+            % {"date": when, "number": doc.number},
+        )
+    return (
+        ProblemCode.DUPLICATE_INVOICE,
+        _("%(kind)s %(number)s from %(seller)s was already imported on %(date)s; it was not stored again.")
+        % {
+            "kind": _("Credit note") if doc.kind == "credit_note" else _("Invoice"),
+            "number": doc.number,
+            "seller": doc.seller_name or doc.seller_key,
+            "date": when,
+        },
+    )
+
+
+def _find_existing(
+    docs: Sequence[ParsedDocument],
+) -> tuple[dict[str, InvoiceDocument], dict[tuple[str, str, str], InvoiceDocument]]:
+    if not docs:
+        return {}, {}
+    by_key_q = Q()
+    for d in docs:
+        by_key_q |= Q(seller_key=d.seller_key, number=d.number, kind=d.kind)
+    found = InvoiceDocument.objects.filter(Q(sha256__in=[d.sha256 for d in docs]) | by_key_q).only(
+        "id", "uuid", "sha256", "seller_key", "number", "kind", "imported_at", "buyer_organisation_id"
+    )
+    by_sha: dict[str, InvoiceDocument] = {}
+    by_key: dict[tuple[str, str, str], InvoiceDocument] = {}
+    for existing in found:
+        by_sha[existing.sha256] = existing
+        by_key[(existing.seller_key, existing.number, existing.kind)] = existing
+    return by_sha, by_key
+
+
+def store_documents(
+    parsed_docs: Sequence[ParsedDocument],
+    *,
+    batch: ImportBatch | None = None,
+    actor: User | None = None,
+    resolver: Resolver | None = None,
+    allowed_buyer_ids: frozenset[int] | None = None,
+    bulk_signal: bool = False,
+) -> list[Outcome]:
+    """Store each document in its own transaction; report duplicates instead of storing.
+
+    ``allowed_buyer_ids``: when given (a person's visible organisations), a document whose
+    buyer is not among them is refused before the duplicate check, so that nobody learns
+    about another organisation's invoices from a "duplicate" answer.
+
+    After each commit ``signals.invoice_stored`` is sent for the document, or, with
+    ``bulk_signal``, ``signals.invoices_stored`` once with all stored documents.
+    """
+    resolver = resolver or Resolver()
+    by_sha, by_key = _find_existing(parsed_docs)
+    outcomes: list[Outcome] = []
+    stored: list[InvoiceDocument] = []
+    for doc in parsed_docs:
+        buyer_id = resolver.buyer_id(doc)
+        if allowed_buyer_ids is not None and (buyer_id is None or buyer_id not in allowed_buyer_ids):
+            outcomes.append(
+                Outcome(
+                    doc.file_name,
+                    REFUSED,
+                    doc.sha256,
+                    ProblemCode.BUYER_NOT_ALLOWED,
+                    _("The invoice is addressed to %(buyer)s (%(id)s), an organisation you do not import invoices for.")
+                    % {
+                        "buyer": doc.buyer_name or _("an unknown buyer"),
+                        "id": f"{doc.buyer_endpoint_scheme}:{doc.buyer_endpoint_id}",
+                    },
+                )
+            )
+            continue
+        key = (doc.seller_key, doc.number, doc.kind)
+        existing = by_sha.get(doc.sha256)
+        if existing is not None or key in by_key:
+            same_bytes = existing is not None
+            existing = existing or by_key[key]
+            code, message = _duplicate_message(doc, existing, same_bytes=same_bytes)
+            outcomes.append(Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=existing))
+            continue
+        warnings = list(doc.warnings)
+        if buyer_id is None:
+            warnings.append(
+                Warning_(
+                    ProblemCode.UNKNOWN_BUYER,
+                    _("No organisation has the buyer's Peppol id %(id)s; the invoice is stored without a buyer.")
+                    % {"id": f"{doc.buyer_endpoint_scheme}:{doc.buyer_endpoint_id}"},
+                )
+            )
+        supplier_id = resolver.supplier_id(doc)
+        if supplier_id is None:
+            warnings.append(
+                Warning_(
+                    ProblemCode.UNKNOWN_SUPPLIER,
+                    _("The seller %(seller)s (%(id)s) is not in the supplier registry.")
+                    % {"seller": doc.seller_name or "?", "id": doc.seller_key},
+                )
+            )
+        document = _document(
+            doc, buyer_id=buyer_id, supplier_id=supplier_id, batch=batch, actor=actor, warnings=warnings
+        )
+        try:
+            with transaction.atomic():
+                document.save(force_insert=True)
+                InvoiceLine.objects.bulk_create(_lines(document, doc), batch_size=LINE_BATCH_SIZE)
+                if batch is not None and warnings:
+                    ImportProblem.objects.bulk_create(
+                        [
+                            ImportProblem(
+                                batch=batch,
+                                file_name=doc.file_name,
+                                severity=ProblemSeverity.WARNING,
+                                code=w.code,
+                                message=w.message,
+                                sha256=doc.sha256,
+                                document=document,
+                            )
+                            for w in warnings
+                        ]
+                    )
+                if not bulk_signal:
+                    transaction.on_commit(_send_one(document), robust=True)
+        except IntegrityError:
+            # Another import stored it between the look-up and the insert.
+            document.pk = None
+            raced = InvoiceDocument.objects.filter(
+                Q(sha256=doc.sha256) | Q(seller_key=doc.seller_key, number=doc.number, kind=doc.kind)
+            ).first()
+            if raced is None:
+                raise
+            code, message = _duplicate_message(doc, raced, same_bytes=raced.sha256 == doc.sha256)
+            outcomes.append(Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=raced))
+            continue
+        by_sha[doc.sha256] = document
+        by_key[key] = document
+        stored.append(document)
+        outcomes.append(
+            Outcome(
+                doc.file_name,
+                IMPORTED,
+                doc.sha256,
+                document=document,
+                details={"warnings": [w.as_dict() for w in warnings]},
+            )
+        )
+    if bulk_signal and stored:
+        transaction.on_commit(
+            lambda: signals.invoices_stored.send(sender=InvoiceDocument, documents=stored), robust=True
+        )
+    return outcomes
+
+
+def _send_one(document: InvoiceDocument) -> Callable[[], None]:
+    def send() -> None:
+        signals.invoice_stored.send(sender=InvoiceDocument, document=document)
+
+    return send
+
+
+# --- Batches -----------------------------------------------------------------------------
+
+
+def start_batch(*, source: str, actor: User | None = None, label: str = "") -> ImportBatch:
+    return ImportBatch.objects.create(source=source, actor=actor, label=label[:500], started_at=timezone.now())
+
+
+class BatchRecorder:
+    """Counts outcomes into a batch and writes its problems; the counters are saved
+    after each group, so a killed import's batch shows how far it got."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        self.batch = batch
+        self.outcomes: list[Outcome] = []
+
+    def add(self, outcomes: Iterable[Outcome]) -> None:
+        new = list(outcomes)
+        self.outcomes.extend(new)
+        b = self.batch
+        problems: list[ImportProblem] = []
+        for o in new:
+            b.file_count += 1
+            if o.status == IMPORTED:
+                b.imported_count += 1
+                assert o.document is not None
+                b.line_count += o.document.line_count
+                if o.document.warnings:
+                    b.warning_count += 1
+            elif o.status == DUPLICATE:
+                b.duplicate_count += 1
+                problems.append(
+                    ImportProblem(
+                        batch=b,
+                        file_name=o.file_name[-500:],
+                        severity=ProblemSeverity.DUPLICATE,
+                        code=o.code,
+                        message=o.message,
+                        sha256=o.sha256,
+                        document=o.existing,
+                    )
+                )
+            else:
+                b.refused_count += 1
+                problems.append(
+                    ImportProblem(
+                        batch=b,
+                        file_name=o.file_name[-500:],
+                        severity=ProblemSeverity.REFUSED,
+                        code=o.code,
+                        message=o.message,
+                        sha256=o.sha256,
+                    )
+                )
+        with transaction.atomic():
+            ImportProblem.objects.bulk_create(problems, batch_size=LINE_BATCH_SIZE)
+            b.save(
+                update_fields=[
+                    "file_count",
+                    "imported_count",
+                    "duplicate_count",
+                    "refused_count",
+                    "warning_count",
+                    "line_count",
+                    "updated_at",
+                ]
+            )
+
+    def finish(self, *, status: str = BatchStatus.FINISHED) -> ImportBatch:
+        b = self.batch
+        b.status = status
+        b.finished_at = timezone.now()
+        with transaction.atomic():
+            b.save(update_fields=["status", "finished_at", "updated_at"])
+            audit_record(
+                actor=b.actor,
+                action="invoices.import",
+                obj=b,
+                after={
+                    "source": b.source,
+                    "label": b.label,
+                    "status": b.status,
+                    "files": b.file_count,
+                    "imported": b.imported_count,
+                    "duplicates": b.duplicate_count,
+                    "refused": b.refused_count,
+                    "lines": b.line_count,
+                },
+            )
+        return b
+
+
+def parse_one(name: str, data: bytes) -> ParsedDocument | Outcome:
+    """The parsed document, or a refusal outcome with the reason."""
+    if len(data) > max_file_bytes():
+        return Outcome(
+            name,
+            REFUSED,
+            sha256_of(data),
+            ProblemCode.TOO_LARGE,
+            _("The file is larger than %(size)s MB.") % {"size": max_file_bytes() // (1024 * 1024)},
+        )
+    try:
+        return parse(data, name)
+    except InvoiceRejected as exc:
+        return Outcome(name, REFUSED, sha256_of(data), exc.code, exc.message, exc.details)
+
+
+def _process(
+    items: Iterable[tuple[str, bytes | Outcome]],
+    recorder: BatchRecorder,
+    *,
+    actor: User | None,
+    allowed_buyer_ids: frozenset[int] | None,
+    bulk_signal: bool,
+    group_size: int,
+    progress: Callable[[ImportBatch], None] | None,
+) -> None:
+    resolver = Resolver()
+    group: list[ParsedDocument] = []
+    pending: list[Outcome] = []
+
+    def flush() -> None:
+        outcomes = store_documents(
+            group,
+            batch=recorder.batch,
+            actor=actor,
+            resolver=resolver,
+            allowed_buyer_ids=allowed_buyer_ids,
+            bulk_signal=bulk_signal,
+        )
+        recorder.add([*pending, *outcomes])
+        group.clear()
+        pending.clear()
+        if progress is not None:
+            progress(recorder.batch)
+
+    for name, data in items:
+        result = data if isinstance(data, Outcome) else parse_one(name, data)
+        if isinstance(result, Outcome):
+            pending.append(result)
+        else:
+            group.append(result)
+        if len(group) + len(pending) >= group_size:
+            flush()
+    if group or pending:
+        flush()
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, Path | None]]:
+    """Files named, and the ``.xml`` files under folders named (recursively), sorted.
+    A path that does not exist is yielded with ``None``."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and found.suffix.lower() == ".xml":
+                    yield str(found), found
+        elif path.is_file():
+            yield str(path), path
+        else:
+            yield str(path), None
+
+
+def _read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, bytes | Outcome]]:
+    limit = max_file_bytes()
+    for name, path in iter_files(paths):
+        if path is None:
+            yield (
+                name,
+                Outcome(
+                    name, REFUSED, "", ProblemCode.NOT_FOUND, _("There is no file or folder %(path)s.") % {"path": name}
+                ),
+            )
+            continue
+        try:
+            if path.stat().st_size > limit:
+                yield (
+                    name,
+                    Outcome(
+                        name,
+                        REFUSED,
+                        "",
+                        ProblemCode.TOO_LARGE,
+                        _("The file is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)},
+                    ),
+                )
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            yield (
+                name,
+                Outcome(
+                    name,
+                    REFUSED,
+                    "",
+                    ProblemCode.UNREADABLE,
+                    _("The file could not be read: %(error)s") % {"error": exc.strerror or str(exc)},
+                ),
+            )
+            continue
+        yield name, data
+
+
+def import_paths(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    actor: User | None = None,
+    progress: Callable[[ImportBatch], None] | None = None,
+    source: str = BatchSource.COMMAND,
+    group_size: int = GROUP_SIZE,
+    bulk_signal: bool = False,
+) -> ImportBatch:
+    """Import the files and folders (recursively, ``*.xml``) named. ``progress`` is called
+    with the batch after every group of ``group_size`` files."""
+    batch = start_batch(source=source, actor=actor, label=", ".join(str(p) for p in paths))
+    recorder = BatchRecorder(batch)
+    try:
+        _process(
+            _read(paths),
+            recorder,
+            actor=actor,
+            allowed_buyer_ids=None,
+            bulk_signal=bulk_signal,
+            group_size=group_size,
+            progress=progress,
+        )
+    except BaseException:
+        recorder.finish(status=BatchStatus.FAILED)
+        raise
+    return recorder.finish()
+
+
+def import_files(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    actor: User | None,
+    source: str,
+    allowed_buyer_ids: frozenset[int] | None = None,
+) -> tuple[ImportBatch, list[Outcome]]:
+    """Import files already in memory (uploads, the API). Returns the batch and one outcome per file."""
+    batch = start_batch(source=source, actor=actor, label=", ".join(name for name, _data in files))
+    recorder = BatchRecorder(batch)
+    try:
+        _process(
+            list(files),
+            recorder,
+            actor=actor,
+            allowed_buyer_ids=allowed_buyer_ids,
+            bulk_signal=False,
+            group_size=GROUP_SIZE,
+            progress=None,
+        )
+    except BaseException:
+        recorder.finish(status=BatchStatus.FAILED)
+        raise
+    return recorder.finish(), recorder.outcomes

@@ -1,0 +1,563 @@
+"""Reading Peppol BIS Billing 3.0 invoices and credit notes (UBL 2.1).
+
+``parse(data, file_name)`` returns a ``ParsedDocument`` with the fields the economic
+follow-up needs, or raises ``InvoiceRejected`` with a stable ``code`` and a message for
+the person who imported the file. Nothing here touches the database.
+
+The XML parser never expands entities, loads a DTD or goes to the network, and a
+document with a DOCTYPE is refused outright: a Peppol document has none, and refusing it
+stops "billion laughs" entity expansion and external entities (XXE) before they start.
+
+Customization id (BT-24). Peppol access points validate BIS 3 before they deliver, so
+what arrives is normally exactly ``BIS3_CUSTOMIZATION``. A document that declares another
+specification built on EN 16931 (``urn:cen.eu:en16931:2017…``, e.g. a national extension
+or XRechnung) carries every field read here with the same meaning, so it is imported
+with a warning rather than lost from the spend figures. Anything else (BIS 2, an
+unknown syntax, or no customization id at all) does not promise those meanings and is
+refused: a wrongly read invoice would be worse than a refused one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import enum
+import hashlib
+import re
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from lxml import etree
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.se import vat as se_vat
+
+from kravspar.organisations.identifiers import SWEDISH_ORGNR_SCHEME, normalise_org_number
+
+BIS3_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+EN16931_PREFIX = "urn:cen.eu:en16931:2017"
+GTIN_SCHEME = "0160"
+CPV_LIST_ID = "STI"
+
+NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+NS = {"cac": NS_CAC, "cbc": NS_CBC}
+
+KIND_INVOICE = "invoice"
+KIND_CREDIT_NOTE = "credit_note"
+
+
+class ProblemCode(enum.StrEnum):
+    """Stable reason codes. They appear in the API, the import report and tests; do not rename."""
+
+    EMPTY = "empty_file"
+    TOO_LARGE = "file_too_large"
+    UNREADABLE = "unreadable_file"
+    DOCTYPE = "doctype_refused"
+    MALFORMED = "malformed_xml"
+    WRONG_ROOT = "wrong_root"
+    UNSUPPORTED_CUSTOMIZATION = "unsupported_customization"
+    MISSING_NUMBER = "missing_invoice_number"
+    MISSING_DATE = "missing_issue_date"
+    INVALID_DATE = "invalid_date"
+    MISSING_CURRENCY = "missing_currency"
+    MISSING_SUPPLIER_ID = "missing_supplier_id"
+    INVALID_ORG_NUMBER = "invalid_org_number"
+    MISSING_TOTALS = "missing_totals"
+    INVALID_AMOUNT = "invalid_amount"
+    NO_LINES = "no_lines"
+    INVALID_LINE = "invalid_line"
+    TOO_LONG = "value_too_long"
+    NOT_FOUND = "file_not_found"
+    BUYER_NOT_ALLOWED = "buyer_not_allowed"
+    # Duplicates: reported, not stored.
+    DUPLICATE_FILE = "duplicate_file"
+    DUPLICATE_INVOICE = "duplicate_invoice"
+    # Warnings: stored all the same.
+    OTHER_CUSTOMIZATION = "customization_not_bis3"
+    UNKNOWN_BUYER = "unknown_buyer"
+    UNKNOWN_SUPPLIER = "unknown_supplier"
+    INVALID_VAT_NUMBER = "invalid_vat_number"
+
+
+class InvoiceRejected(Exception):
+    """A document that cannot be imported. ``message`` is translated (Swedish by default)."""
+
+    def __init__(self, code: ProblemCode, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+@dataclass(slots=True)
+class Warning_:
+    code: ProblemCode
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": str(self.code), "message": self.message}
+
+
+@dataclass(slots=True)
+class ParsedLine:
+    position: int
+    line_id: str
+    quantity: Decimal
+    unit_code: str
+    line_net_amount: Decimal
+    price_amount: Decimal
+    base_quantity: Decimal | None
+    item_name: str
+    seller_item_id: str = ""
+    standard_item_id: str = ""
+    standard_item_scheme: str = ""
+    cpv_code: str = ""
+    classifications: list[dict[str, str]] = field(default_factory=list)
+    order_line_reference: str = ""
+    note: str = ""
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    kind: str
+    original: bytes
+    sha256: str
+    file_name: str
+    customization_id: str
+    profile_id: str
+    type_code: str
+    number: str
+    issue_date: datetime.date
+    due_date: datetime.date | None
+    currency: str
+    buyer_reference: str
+    order_reference: str
+    contract_reference: str
+    billing_reference: str
+    seller_key: str
+    seller_endpoint_id: str
+    seller_endpoint_scheme: str
+    seller_legal_id: str
+    seller_legal_scheme: str
+    seller_vat_id: str
+    seller_org_number: str
+    seller_name: str
+    buyer_endpoint_id: str
+    buyer_endpoint_scheme: str
+    buyer_legal_id: str
+    buyer_legal_scheme: str
+    buyer_name: str
+    line_extension_amount: Decimal
+    tax_exclusive_amount: Decimal
+    tax_inclusive_amount: Decimal
+    payable_amount: Decimal
+    lines: list[ParsedLine]
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+# --- The XML parser ----------------------------------------------------------------------
+
+_local = threading.local()
+_DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+
+
+def _parser() -> etree.XMLParser:
+    # An lxml parser is not thread-safe; one per thread, reused for speed.
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            load_dtd=False,
+            dtd_validation=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        _local.parser = parser
+    return parser
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """The root element of a safe parse, or InvoiceRejected."""
+    if not data.strip():
+        raise InvoiceRejected(ProblemCode.EMPTY, _("The file is empty."))
+    # Refused before parsing (for the ASCII-compatible encodings every Peppol document
+    # uses), and again after parsing, for anything the byte scan could not see.
+    if _DOCTYPE.search(data[:4096]) or _ENTITY.search(data):
+        raise InvoiceRejected(
+            ProblemCode.DOCTYPE,
+            _("The file declares a DOCTYPE or entities. Peppol documents have none; it was not read."),
+        )
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise InvoiceRejected(
+            ProblemCode.MALFORMED,
+            _("The file is not well-formed XML: %(error)s") % {"error": exc.msg or str(exc)},
+            {"line": exc.lineno},
+        ) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InvoiceRejected(
+            ProblemCode.DOCTYPE,
+            _("The file declares a DOCTYPE or entities. Peppol documents have none; it was not read."),
+        )
+    return root
+
+
+# --- Reading fields ----------------------------------------------------------------------
+
+
+def _t(el: etree._Element | None, path: str) -> str:
+    if el is None:
+        return ""
+    found = el.find(path, NS)
+    if found is None or found.text is None:
+        return ""
+    return " ".join(found.text.split())
+
+
+def _attr(el: etree._Element | None, path: str, name: str) -> str:
+    if el is None:
+        return ""
+    found = el.find(path, NS)
+    if found is None:
+        return ""
+    return (found.get(name) or "").strip()
+
+
+def _date(value: str, label: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise InvoiceRejected(
+            ProblemCode.INVALID_DATE,
+            _("%(field)s: %(value)s is not a date (write YYYY-MM-DD).") % {"field": label, "value": value},
+            {"field": label},
+        ) from None
+
+
+def _decimal(value: str, label: str, *, places: int, digits: int, required: bool = True) -> Decimal | None:
+    if not value:
+        if required:
+            raise InvoiceRejected(
+                ProblemCode.MISSING_TOTALS, _("%(field)s is missing.") % {"field": label}, {"field": label}
+            )
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise InvoiceRejected(
+            ProblemCode.INVALID_AMOUNT,
+            _("%(field)s: %(value)s is not a number.") % {"field": label, "value": value},
+            {"field": label},
+        ) from None
+    if not number.is_finite():
+        raise InvoiceRejected(
+            ProblemCode.INVALID_AMOUNT,
+            _("%(field)s: %(value)s is not a number.") % {"field": label, "value": value},
+            {"field": label},
+        )
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > places:
+        # A trailing zero is harmless (12.500); more real decimals than allowed are not.
+        rounded = number.quantize(Decimal(1).scaleb(-places))
+        if rounded != number:
+            raise InvoiceRejected(
+                ProblemCode.INVALID_AMOUNT,
+                _("%(field)s: %(value)s has more than %(places)s decimals.")
+                % {"field": label, "value": value, "places": places},
+                {"field": label},
+            )
+        number = rounded
+    if abs(number) >= Decimal(10) ** (digits - places):
+        raise InvoiceRejected(
+            ProblemCode.INVALID_AMOUNT,
+            _("%(field)s: %(value)s is too large.") % {"field": label, "value": value},
+            {"field": label},
+        )
+    return number
+
+
+def _amount(value: str, label: str) -> Decimal:
+    result = _decimal(value, label, places=2, digits=19)
+    assert result is not None
+    return result
+
+
+def _fit(value: str, limit: int, label: str) -> str:
+    if len(value) > limit:
+        raise InvoiceRejected(
+            ProblemCode.TOO_LONG,
+            _("%(field)s is longer than %(limit)s characters.") % {"field": label, "limit": limit},
+            {"field": label},
+        )
+    return value
+
+
+def _org_number(value: str, label: str) -> str:
+    """Ten digits of a Swedish organisation number, or InvoiceRejected naming the field."""
+    try:
+        return normalise_org_number(value, field=label)
+    except ValidationError as exc:
+        raise InvoiceRejected(
+            ProblemCode.INVALID_ORG_NUMBER, " ".join(exc.messages), {"field": label, "value": value}
+        ) from None
+
+
+@dataclass(slots=True)
+class _Party:
+    endpoint_id: str = ""
+    endpoint_scheme: str = ""
+    legal_id: str = ""
+    legal_scheme: str = ""
+    vat_id: str = ""
+    name: str = ""
+    country: str = ""
+    org_number: str = ""
+
+
+def _party(root: etree._Element, path: str, role: str) -> _Party:
+    party_el = root.find(path, NS)
+    p = _Party()
+    if party_el is None:
+        return p
+    p.endpoint_id = _t(party_el, "cbc:EndpointID")
+    p.endpoint_scheme = _attr(party_el, "cbc:EndpointID", "schemeID")
+    p.legal_id = _t(party_el, "cac:PartyLegalEntity/cbc:CompanyID")
+    p.legal_scheme = _attr(party_el, "cac:PartyLegalEntity/cbc:CompanyID", "schemeID")
+    for tax in party_el.iterfind("cac:PartyTaxScheme", NS):
+        if _t(tax, "cac:TaxScheme/cbc:ID").upper() == "VAT":
+            p.vat_id = _t(tax, "cbc:CompanyID")
+            break
+    p.name = _t(party_el, "cac:PartyLegalEntity/cbc:RegistrationName") or _t(party_el, "cac:PartyName/cbc:Name")
+    p.country = _t(party_el, "cac:PostalAddress/cac:Country/cbc:IdentificationCode").upper()
+
+    # Swedish organisation numbers are checked wherever the document says it has one.
+    if p.endpoint_scheme == SWEDISH_ORGNR_SCHEME and p.endpoint_id:
+        p.org_number = _org_number(p.endpoint_id, _("%(party)s's Peppol id (EndpointID, 0007)") % {"party": role})
+    if p.legal_id and (
+        p.legal_scheme == SWEDISH_ORGNR_SCHEME
+        or (not p.legal_scheme and p.country == "SE" and re.fullmatch(r"\d{6}-?\d{4}", p.legal_id))
+    ):
+        legal = _org_number(p.legal_id, _("%(party)s's organisation number (CompanyID)") % {"party": role})
+        p.org_number = p.org_number or legal
+    return p
+
+
+def _check_vat(p: _Party, role: str, warnings: list[Warning_]) -> None:
+    if not p.vat_id.upper().startswith("SE"):
+        return
+    try:
+        digits = se_vat.validate(p.vat_id)
+    except StdnumError:
+        warnings.append(
+            Warning_(
+                ProblemCode.INVALID_VAT_NUMBER,
+                _("%(party)s's VAT number %(value)s is not a valid Swedish VAT number.")
+                % {"party": role, "value": p.vat_id},
+            )
+        )
+        return
+    if not p.org_number:
+        with contextlib.suppress(ValidationError):
+            p.org_number = normalise_org_number(str(digits)[:10])
+
+
+def _seller_key(p: _Party) -> str:
+    if p.org_number:
+        return f"{SWEDISH_ORGNR_SCHEME}:{p.org_number}"
+    if p.endpoint_id:
+        return f"{p.endpoint_scheme or '-'}:{p.endpoint_id}"
+    if p.legal_id:
+        return f"{p.legal_scheme or 'legal'}:{p.legal_id}"
+    if p.vat_id:
+        return f"VAT:{p.vat_id.upper()}"
+    return ""
+
+
+def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
+    line_tag, qty_tag = (
+        ("cac:InvoiceLine", "cbc:InvoicedQuantity")
+        if kind == KIND_INVOICE
+        else ("cac:CreditNoteLine", "cbc:CreditedQuantity")
+    )
+    lines: list[ParsedLine] = []
+    for position, el in enumerate(root.iterfind(line_tag, NS), start=1):
+        line_id = _t(el, "cbc:ID") or str(position)
+        try:
+            quantity = _decimal(_t(el, qty_tag), _("quantity"), places=10, digits=28)
+            net = _decimal(_t(el, "cbc:LineExtensionAmount"), _("line net amount"), places=2, digits=19)
+            price = _decimal(_t(el, "cac:Price/cbc:PriceAmount"), _("net price"), places=10, digits=28)
+            base = _decimal(
+                _t(el, "cac:Price/cbc:BaseQuantity"), _("price base quantity"), places=10, digits=28, required=False
+            )
+        except InvoiceRejected as exc:
+            raise InvoiceRejected(
+                ProblemCode.INVALID_LINE,
+                _("Line %(line)s: %(message)s") % {"line": line_id, "message": exc.message},
+                {"line": line_id, **exc.details},
+            ) from None
+        assert quantity is not None and net is not None and price is not None
+        item = el.find("cac:Item", NS)
+        classifications: list[dict[str, str]] = []
+        cpv = ""
+        if item is not None:
+            for code_el in item.iterfind("cac:CommodityClassification/cbc:ItemClassificationCode", NS):
+                code = " ".join((code_el.text or "").split())
+                list_id = (code_el.get("listID") or "").strip()
+                if code:
+                    classifications.append({"list_id": list_id, "code": code})
+                    if list_id == CPV_LIST_ID and not cpv:
+                        cpv = code
+        lines.append(
+            ParsedLine(
+                position=position,
+                line_id=_fit(line_id, 200, _("line id")),
+                quantity=quantity,
+                unit_code=_fit(_attr(el, qty_tag, "unitCode"), 3, _("unit")),
+                line_net_amount=net,
+                price_amount=price,
+                base_quantity=base,
+                item_name=_t(item, "cbc:Name")[:500],
+                seller_item_id=_fit(_t(item, "cac:SellersItemIdentification/cbc:ID"), 200, _("seller's item id")),
+                standard_item_id=_fit(_t(item, "cac:StandardItemIdentification/cbc:ID"), 200, _("standard item id")),
+                standard_item_scheme=_attr(item, "cac:StandardItemIdentification/cbc:ID", "schemeID")[:4],
+                cpv_code=cpv[:20],
+                classifications=classifications,
+                order_line_reference=_t(el, "cac:OrderLineReference/cbc:LineID")[:200],
+                note=_t(el, "cbc:Note"),
+            )
+        )
+    return lines
+
+
+def parse(data: bytes, file_name: str = "") -> ParsedDocument:
+    """Read one BIS 3 Invoice or CreditNote. Raises InvoiceRejected for anything that
+    cannot be imported; returns warnings for what can be imported all the same."""
+    root = parse_xml(data)
+    tag = etree.QName(root)
+    if tag.namespace == NS_INVOICE and tag.localname == "Invoice":
+        kind = KIND_INVOICE
+    elif tag.namespace == NS_CREDIT_NOTE and tag.localname == "CreditNote":
+        kind = KIND_CREDIT_NOTE
+    else:
+        raise InvoiceRejected(
+            ProblemCode.WRONG_ROOT,
+            _("The document is a %(root)s, not a UBL 2.1 Invoice or CreditNote.") % {"root": tag.localname},
+            {"root": tag.text},
+        )
+
+    warnings: list[Warning_] = []
+    customization = _t(root, "cbc:CustomizationID")
+    if not customization:
+        raise InvoiceRejected(
+            ProblemCode.UNSUPPORTED_CUSTOMIZATION,
+            _("The document has no customization id (BT-24); it does not say it follows Peppol BIS Billing 3.0."),
+        )
+    if customization != BIS3_CUSTOMIZATION:
+        if not customization.startswith(EN16931_PREFIX):
+            raise InvoiceRejected(
+                ProblemCode.UNSUPPORTED_CUSTOMIZATION,
+                _("The document follows %(value)s, not Peppol BIS Billing 3.0 (EN 16931).") % {"value": customization},
+                {"customization_id": customization},
+            )
+        warnings.append(
+            Warning_(
+                ProblemCode.OTHER_CUSTOMIZATION,
+                _("The document follows %(value)s, an EN 16931 specification other than Peppol BIS Billing 3.0.")
+                % {"value": customization},
+            )
+        )
+
+    number = _t(root, "cbc:ID")
+    if not number:
+        raise InvoiceRejected(ProblemCode.MISSING_NUMBER, _("The invoice number (cbc:ID, BT-1) is missing."))
+    issue = _t(root, "cbc:IssueDate")
+    if not issue:
+        raise InvoiceRejected(ProblemCode.MISSING_DATE, _("The issue date (cbc:IssueDate, BT-2) is missing."))
+    issue_date = _date(issue, _("issue date"))
+    due = _t(root, "cbc:DueDate") or _t(root, "cac:PaymentTerms/cbc:PaymentDueDate")
+    due_date = _date(due, _("due date")) if due else None
+    currency = _t(root, "cbc:DocumentCurrencyCode").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise InvoiceRejected(
+            ProblemCode.MISSING_CURRENCY, _("The invoice currency (BT-5) is missing or not a currency code.")
+        )
+
+    seller = _party(root, "cac:AccountingSupplierParty/cac:Party", _("The seller"))
+    buyer = _party(root, "cac:AccountingCustomerParty/cac:Party", _("The buyer"))
+    _check_vat(seller, _("The seller"), warnings)
+    seller_key = _seller_key(seller)
+    if not seller_key:
+        raise InvoiceRejected(
+            ProblemCode.MISSING_SUPPLIER_ID,
+            _(
+                "The seller has no identifier: neither a Peppol id (EndpointID), an organisation number "
+                "(PartyLegalEntity/CompanyID) nor a VAT number."
+            ),
+        )
+
+    totals = root.find("cac:LegalMonetaryTotal", NS)
+    if totals is None:
+        raise InvoiceRejected(ProblemCode.MISSING_TOTALS, _("The document totals (LegalMonetaryTotal) are missing."))
+    line_extension = _amount(_t(totals, "cbc:LineExtensionAmount"), _("sum of lines"))
+    tax_exclusive = _amount(_t(totals, "cbc:TaxExclusiveAmount"), _("total excluding VAT"))
+    tax_inclusive = _amount(_t(totals, "cbc:TaxInclusiveAmount"), _("total including VAT"))
+    payable = _amount(_t(totals, "cbc:PayableAmount"), _("amount due"))
+
+    lines = _lines(root, kind)
+    if not lines:
+        raise InvoiceRejected(ProblemCode.NO_LINES, _("The document has no lines."))
+
+    return ParsedDocument(
+        kind=kind,
+        original=data,
+        sha256=sha256_of(data),
+        file_name=file_name[-500:],
+        customization_id=customization[:300],
+        profile_id=_t(root, "cbc:ProfileID")[:300],
+        type_code=_t(root, "cbc:InvoiceTypeCode" if kind == KIND_INVOICE else "cbc:CreditNoteTypeCode")[:3],
+        number=_fit(number, 200, _("invoice number")),
+        issue_date=issue_date,
+        due_date=due_date,
+        currency=currency,
+        buyer_reference=_fit(_t(root, "cbc:BuyerReference"), 200, _("buyer reference")),
+        order_reference=_fit(_t(root, "cac:OrderReference/cbc:ID"), 200, _("order reference")),
+        contract_reference=_fit(_t(root, "cac:ContractDocumentReference/cbc:ID"), 200, _("contract reference")),
+        billing_reference=_fit(
+            _t(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"), 200, _("preceding invoice")
+        ),
+        seller_key=_fit(seller_key, 140, _("seller identifier")),
+        seller_endpoint_id=_fit(seller.endpoint_id, 130, _("seller endpoint id")),
+        seller_endpoint_scheme=seller.endpoint_scheme[:4],
+        seller_legal_id=_fit(seller.legal_id, 130, _("seller legal id")),
+        seller_legal_scheme=seller.legal_scheme[:4],
+        seller_vat_id=seller.vat_id[:30],
+        seller_org_number=seller.org_number,
+        seller_name=seller.name[:300],
+        buyer_endpoint_id=buyer.endpoint_id[:130],
+        buyer_endpoint_scheme=buyer.endpoint_scheme[:4],
+        buyer_legal_id=buyer.legal_id[:130],
+        buyer_legal_scheme=buyer.legal_scheme[:4],
+        buyer_name=buyer.name[:300],
+        line_extension_amount=line_extension,
+        tax_exclusive_amount=tax_exclusive,
+        tax_inclusive_amount=tax_inclusive,
+        payable_amount=payable,
+        lines=lines,
+        warnings=warnings,
+    )
