@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class SpendConfig(AppConfig):
     name = "kravspar.spend"
     label = "spend"
+
+    def ready(self) -> None:
+        from kravspar.invoices.signals import invoice_stored, invoices_stored
+        from kravspar.spend import matching
+
+        invoice_stored.connect(matching.on_invoice_stored, dispatch_uid="spend.match_invoice")
+        invoices_stored.connect(matching.on_invoices_stored, dispatch_uid="spend.match_invoices")

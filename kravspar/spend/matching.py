@@ -1,0 +1,758 @@
+"""Matching invoices to buyers, suppliers, contracts and price-list articles, and the
+checks that turn what is found into follow-up.
+
+Set-based: ``match_documents`` takes a batch of documents, loads what it needs into
+dictionaries in a fixed number of queries (contracts, units, articles, earlier matches),
+decides in Python, and writes with ``bulk_create`` (upserts). Deviations are raised only
+for what the checks find, once per invoice, contract and check (``EconomyFinding``).
+
+The order of the contract rules (domain § 5): the contract document reference (BT-12),
+then the order reference (BT-13) and the buyer reference (BT-10), then supplier + buyer +
+issue date within the contract's period. A credit note with a billing reference (BT-25)
+takes the contract of the invoice it credits. A match made by hand is never overridden.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kravspar.contracts.models import Contract, ContractExtension, ContractStatus
+from kravspar.contracts.selectors import add_months
+from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
+from kravspar.organisations.models import Organisation, Unit
+from kravspar.spend import policy
+from kravspar.spend.models import (
+    Check,
+    DeviationInvoiceLine,
+    EconomyFinding,
+    InvoiceMatch,
+    LineMatch,
+    LineMethod,
+    LineStatus,
+    MatchMethod,
+    MatchStatus,
+    OffContractPurchase,
+    PriceListArticle,
+)
+from kravspar.suppliers.models import Supplier
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+DOC_FIELDS = [
+    "id",
+    "kind",
+    "number",
+    "issue_date",
+    "buyer_reference",
+    "order_reference",
+    "contract_reference",
+    "billing_reference",
+    "seller_key",
+    "seller_endpoint_id",
+    "seller_endpoint_scheme",
+    "seller_legal_id",
+    "seller_vat_id",
+    "seller_org_number",
+    "buyer_endpoint_id",
+    "buyer_endpoint_scheme",
+    "buyer_legal_id",
+    "buyer_organisation_id",
+    "supplier_id",
+]
+LINE_FIELDS = [
+    "id",
+    "document_id",
+    "quantity",
+    "line_net_amount",
+    "price_amount",
+    "base_quantity",
+    "unit_code",
+    "seller_item_id",
+    "standard_item_id",
+    "standard_item_scheme",
+]
+INVOICE_MATCH_UPDATE = [
+    "status",
+    "method",
+    "detail",
+    "organisation",
+    "unit",
+    "supplier",
+    "contract",
+    "credited_document",
+    "issue_date",
+    "net_amount",
+    "unmatched_lines",
+    "needs_attention",
+    "matched_at",
+    "matched_by",
+    "version",
+]
+LINE_MATCH_UPDATE = [
+    "invoice_match",
+    "status",
+    "method",
+    "article",
+    "organisation",
+    "unit",
+    "supplier",
+    "contract",
+    "issue_date",
+    "net_amount",
+    "unit_price",
+    "agreed_price",
+    "contracted",
+    "on_terms",
+    "over_price",
+    "overcharge",
+    "matched_by",
+    "matched_at",
+    "version",
+]
+
+
+@dataclass
+class ContractInfo:
+    id: int
+    number: str
+    starts_on: datetime.date
+    end: datetime.date
+    value: Decimal | None
+    supplier_ids: set[int] = field(default_factory=set)
+    buyer_ids: set[int] = field(default_factory=set)
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.end
+
+
+@dataclass
+class MatchSummary:
+    documents: int = 0
+    lines: int = 0
+    matched: int = 0
+    queued: int = 0
+    off_contract: int = 0
+    deviations: int = 0
+    evidence: int = 0
+
+    def add(self, other: MatchSummary) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def contract_end(contract: Contract | Any, months_used: int) -> datetime.date:
+    """The end with the extensions used, or the day a terminated contract ended."""
+    end = add_months(contract.ends_on, months_used)
+    if contract.status == ContractStatus.TERMINATED and contract.ended_on:
+        end = min(end, contract.ended_on)
+    return end
+
+
+def load_contracts() -> dict[int, ContractInfo]:
+    """Every contract with its parties and effective end, in four queries."""
+    months: dict[int, int] = defaultdict(int)
+    for contract_id, used in ContractExtension.objects.values_list("contract_id", "months"):
+        months[contract_id] += used
+    contracts = {
+        c.pk: ContractInfo(
+            id=c.pk, number=c.contract_number, starts_on=c.starts_on, end=contract_end(c, months[c.pk]), value=c.value
+        )
+        for c in Contract.objects.only("id", "contract_number", "starts_on", "ends_on", "status", "ended_on", "value")
+    }
+    for contract_id, supplier_id in Contract.suppliers.through.objects.values_list("contract_id", "supplier_id"):
+        if contract_id in contracts:
+            contracts[contract_id].supplier_ids.add(supplier_id)
+    for contract_id, org_id in Contract.buyers.through.objects.values_list("contract_id", "organisation_id"):
+        if contract_id in contracts:
+            contracts[contract_id].buyer_ids.add(org_id)
+    return contracts
+
+
+def unit_price_of(line: dict[str, Any]) -> Decimal:
+    """Net price per one unit of the invoiced quantity (BT-146 / BT-149)."""
+    base = line["base_quantity"] or Decimal(1)
+    price: Decimal = line["price_amount"]
+    return price / base if base else price
+
+
+class Matcher:
+    """Loads the contracts and units once; ``match`` then takes batches of documents."""
+
+    def __init__(self, *, tolerance: Decimal | None = None) -> None:
+        self.tolerance = policy.tolerance_percent() if tolerance is None else tolerance
+        self.contracts = load_contracts()
+        self.by_number: dict[str, ContractInfo] = {c.number.strip().upper(): c for c in self.contracts.values()}
+        self.by_supplier: dict[int, list[ContractInfo]] = defaultdict(list)
+        for info in self.contracts.values():
+            for supplier_id in info.supplier_ids:
+                self.by_supplier[supplier_id].append(info)
+        self.units: dict[tuple[int, str], int] = {
+            (org_id, name.strip().lower()): pk
+            for pk, org_id, name in Unit.objects.filter(is_active=True).values_list("id", "organisation_id", "name")
+        }
+
+    # --- documents ------------------------------------------------------------------
+
+    def _resolve_parties(self, docs: list[dict[str, Any]]) -> None:
+        """Fill in buyer and supplier where the import did not find them (e.g. the supplier
+        was added to the registry later). Two queries at most."""
+        orgs_needed = [d for d in docs if d["buyer_organisation_id"] is None]
+        if orgs_needed:
+            ids = {d["buyer_endpoint_id"] for d in orgs_needed if d["buyer_endpoint_id"]}
+            legal = {d["buyer_legal_id"] for d in orgs_needed if d["buyer_legal_id"]}
+            by_peppol: dict[str, int] = {}
+            by_number: dict[str, int] = {}
+            for pk, peppol, number in Organisation.objects.filter(
+                Q(peppol_value__in=ids) | Q(org_number__in=legal | ids)
+            ).values_list("id", "peppol_value", "org_number"):
+                by_peppol[peppol] = pk
+                if number:
+                    by_number[number] = pk
+            for d in orgs_needed:
+                d["buyer_organisation_id"] = (
+                    by_peppol.get(d["buyer_endpoint_id"])
+                    or by_number.get(d["buyer_legal_id"])
+                    or by_number.get(d["buyer_endpoint_id"])
+                )
+                d["_buyer_via"] = "resolved" if d["buyer_organisation_id"] else ""
+        suppliers_needed = [d for d in docs if d["supplier_id"] is None]
+        if not suppliers_needed:
+            return
+        numbers = {d["seller_org_number"] for d in suppliers_needed if d["seller_org_number"]}
+        vats = {d["seller_vat_id"].replace(" ", "").upper() for d in suppliers_needed if d["seller_vat_id"]}
+        endpoints = {d["seller_endpoint_id"] for d in suppliers_needed if d["seller_endpoint_id"]}
+        by_org: dict[str, int] = {}
+        by_vat: dict[str, int] = {}
+        by_endpoint: dict[str, int] = {}
+        for pk, org_number, vat, peppol in Supplier.objects.filter(
+            Q(org_number__in=numbers) | Q(vat_number__in=vats) | Q(peppol_value__in=endpoints)
+        ).values_list("id", "org_number", "vat_number", "peppol_value"):
+            if org_number:
+                by_org.setdefault(org_number, pk)
+            if vat:
+                by_vat.setdefault(vat.replace(" ", "").upper(), pk)
+            if peppol:
+                by_endpoint.setdefault(peppol, pk)
+        for d in suppliers_needed:
+            d["supplier_id"] = (
+                by_org.get(d["seller_org_number"])
+                or by_endpoint.get(d["seller_endpoint_id"])
+                or by_vat.get(d["seller_vat_id"].replace(" ", "").upper())
+            )
+
+    def _fits(self, info: ContractInfo, doc: dict[str, Any]) -> bool:
+        """The contract is between this supplier and this buyer."""
+        supplier_ok = doc["supplier_id"] is None or doc["supplier_id"] in info.supplier_ids
+        return supplier_ok and doc["buyer_organisation_id"] in info.buyer_ids
+
+    def _by_reference(self, reference: str, doc: dict[str, Any]) -> ContractInfo | None:
+        """The contract a reference names: its number exactly, or the number at the start
+        of the reference (order references such as "RV-2025-0107-0042")."""
+        ref = reference.strip().upper()
+        if not ref:
+            return None
+        info = self.by_number.get(ref)
+        if info is not None:
+            return info if self._fits(info, doc) else None
+        pool = (
+            self.by_supplier.get(doc["supplier_id"], [])
+            if doc["supplier_id"] is not None
+            else [c for c in self.contracts.values() if doc["buyer_organisation_id"] in c.buyer_ids]
+        )
+        hits = [c for c in pool if ref.startswith(c.number.upper()) and self._fits(c, doc)]
+        return hits[0] if len(hits) == 1 else None
+
+    def _match_contract(
+        self,
+        doc: dict[str, Any],
+        credited: dict[tuple[str, str], tuple[int, int | None]],
+        decided: dict[int, dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Status, method, detail and contract (or candidates) for one document. A credit
+        note's credited invoice may be in the same batch (``decided``)."""
+        result: dict[str, Any] = {"contract_id": None, "candidates": [], "credited_id": None, "nearest": None}
+        if doc["kind"] == DocumentKind.CREDIT_NOTE and doc["billing_reference"]:
+            hit = credited.get((doc["seller_key"], doc["billing_reference"].strip()))
+            if hit is not None:
+                result["credited_id"] = hit[0]
+        if doc["buyer_organisation_id"] is None:
+            return result | {
+                "status": MatchStatus.NO_BUYER,
+                "method": MatchMethod.NONE,
+                "detail": doc["buyer_endpoint_id"],
+            }
+        for method, reference in (
+            (MatchMethod.CONTRACT_REFERENCE, doc["contract_reference"]),
+            (MatchMethod.ORDER_REFERENCE, doc["order_reference"]),
+            (MatchMethod.BUYER_REFERENCE, doc["buyer_reference"]),
+        ):
+            info = self._by_reference(reference, doc)
+            if info is not None:
+                return result | {
+                    "status": MatchStatus.MATCHED,
+                    "method": method,
+                    "detail": reference,
+                    "contract_id": info.id,
+                }
+        if result["credited_id"] is not None:
+            contract_id = (
+                decided.get(result["credited_id"], {}).get("contract_id")
+                or credited[(doc["seller_key"], doc["billing_reference"].strip())][1]
+            )
+            if contract_id is not None:
+                return result | {
+                    "status": MatchStatus.MATCHED,
+                    "method": MatchMethod.CREDITED_INVOICE,
+                    "detail": doc["billing_reference"],
+                    "contract_id": contract_id,
+                }
+        if doc["supplier_id"] is None:
+            return result | {"status": MatchStatus.NO_SUPPLIER, "method": MatchMethod.NONE, "detail": doc["seller_key"]}
+        theirs = [
+            c for c in self.by_supplier.get(doc["supplier_id"], []) if doc["buyer_organisation_id"] in c.buyer_ids
+        ]
+        valid = [c for c in theirs if c.covers(doc["issue_date"])]
+        if len(valid) == 1:
+            return result | {
+                "status": MatchStatus.MATCHED,
+                "method": MatchMethod.SUPPLIER_PERIOD,
+                "detail": str(doc["issue_date"]),
+                "contract_id": valid[0].id,
+            }
+        if len(valid) > 1:
+            return result | {
+                "status": MatchStatus.AMBIGUOUS,
+                "method": MatchMethod.NONE,
+                "detail": ", ".join(sorted(c.number for c in valid)),
+                "candidates": [c.id for c in valid],
+            }
+        nearest = min(theirs, key=lambda c: abs((c.end - doc["issue_date"]).days), default=None)
+        return result | {
+            "status": MatchStatus.NO_CONTRACT,
+            "method": MatchMethod.NONE,
+            "detail": nearest.number if nearest else "",
+            "nearest": nearest.id if nearest else None,
+        }
+
+    # --- lines ----------------------------------------------------------------------
+
+    @staticmethod
+    def _article_for(
+        line: dict[str, Any],
+        contract_id: int,
+        day: datetime.date,
+        by_item: dict[tuple[int, str], list[PriceListArticle]],
+        by_gtin: dict[tuple[int, str], list[PriceListArticle]],
+    ) -> tuple[PriceListArticle | None, str]:
+        def valid(candidates: list[PriceListArticle]) -> PriceListArticle | None:
+            for article in candidates:
+                if (article.valid_from is None or article.valid_from <= day) and (
+                    article.valid_to is None or day <= article.valid_to
+                ):
+                    return article
+            return None
+
+        if line["seller_item_id"]:
+            article = valid(by_item.get((contract_id, line["seller_item_id"].strip()), []))
+            if article is not None:
+                return article, LineMethod.SELLER_ITEM_ID
+        gtin = line["standard_item_id"].strip() if line["standard_item_scheme"] == "0160" else ""
+        if gtin:
+            article = valid(by_gtin.get((contract_id, gtin), []))
+            if article is not None:
+                return article, LineMethod.GTIN
+        return None, LineMethod.NONE
+
+    # --- the batch ------------------------------------------------------------------
+
+    def match(self, document_ids: Sequence[int]) -> MatchSummary:
+        """Match these documents (new or again) in one transaction."""
+        summary = MatchSummary()
+        if not document_ids:
+            return summary
+        with transaction.atomic():
+            self._match(list(document_ids), summary)
+        return summary
+
+    def _match(self, document_ids: list[int], summary: MatchSummary) -> None:
+        now = timezone.now()
+        docs = list(InvoiceDocument.objects.filter(pk__in=document_ids).values(*DOC_FIELDS))
+        if not docs:
+            return
+        summary.documents += len(docs)
+        ids = [d["id"] for d in docs]
+        existing = {m.document_id: m for m in InvoiceMatch.objects.filter(document_id__in=ids)}
+        self._resolve_parties(docs)
+
+        refs = {
+            (d["seller_key"], d["billing_reference"].strip())
+            for d in docs
+            if d["kind"] == DocumentKind.CREDIT_NOTE and d["billing_reference"]
+        }
+        credited: dict[tuple[str, str], tuple[int, int | None]] = {}
+        if refs:
+            for pk, seller_key, number, contract_id in InvoiceDocument.objects.filter(
+                kind=DocumentKind.INVOICE, number__in={r[1] for r in refs}, seller_key__in={r[0] for r in refs}
+            ).values_list("id", "seller_key", "number", "match__contract_id"):
+                credited[(seller_key, number)] = (pk, contract_id)
+
+        lines_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for line in (
+            InvoiceLine.objects.filter(document_id__in=ids).order_by("document_id", "position").values(*LINE_FIELDS)
+        ):
+            lines_by_doc[line["document_id"]].append(line)
+        manual_lines = {
+            lm.line_id: lm for lm in LineMatch.objects.filter(line__document_id__in=ids, method=LineMethod.MANUAL)
+        }
+
+        decided: dict[int, dict[str, Any]] = {}
+        # Invoices first, so that a credit note can take the contract of an invoice in the same batch.
+        docs.sort(key=lambda d: (d["kind"] != DocumentKind.INVOICE, d["id"]))
+        for doc in docs:
+            before = existing.get(doc["id"])
+            if before is not None and before.method == MatchMethod.MANUAL:
+                result = {
+                    "status": MatchStatus.MATCHED,
+                    "method": MatchMethod.MANUAL,
+                    "detail": before.detail,
+                    "contract_id": before.contract_id,
+                    "candidates": [],
+                    "credited_id": before.credited_document_id,
+                    "nearest": None,
+                }
+                doc["supplier_id"] = before.supplier_id or doc["supplier_id"]
+            else:
+                result = self._match_contract(doc, credited, decided)
+            decided[doc["id"]] = result
+
+        contract_ids = {r["contract_id"] for r in decided.values() if r["contract_id"]}
+        by_item: dict[tuple[int, str], list[PriceListArticle]] = defaultdict(list)
+        by_gtin: dict[tuple[int, str], list[PriceListArticle]] = defaultdict(list)
+        articles: dict[int, PriceListArticle] = {}
+        if contract_ids:
+            for article in PriceListArticle.objects.filter(contract_id__in=contract_ids).order_by("-valid_from"):
+                articles[article.pk] = article
+                if article.seller_item_id:
+                    by_item[(article.contract_id, article.seller_item_id)].append(article)
+                if article.gtin:
+                    by_gtin[(article.contract_id, article.gtin)].append(article)
+        for lm in manual_lines.values():
+            if lm.article_id is not None and lm.article_id not in articles:
+                articles[lm.article_id] = PriceListArticle.objects.get(pk=lm.article_id)
+
+        # Decide every line, then write the documents' matches and the lines' matches.
+        match_rows: list[InvoiceMatch] = []
+        line_rows: list[tuple[int, LineMatch]] = []
+        findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = defaultdict(list)
+        for doc in docs:
+            result = decided[doc["id"]]
+            contract_id = result["contract_id"]
+            sign = Decimal(-1) if doc["kind"] == DocumentKind.CREDIT_NOTE else Decimal(1)
+            is_invoice = doc["kind"] == DocumentKind.INVOICE
+            org_id = doc["buyer_organisation_id"]
+            unit_id = self.units.get((org_id, doc["buyer_reference"].strip().lower())) if org_id else None
+            unmatched = 0
+            total = Decimal(0)
+            for line in lines_by_doc.get(doc["id"], []):
+                amount = (line["line_net_amount"] * sign).quantize(CENT)
+                total += amount
+                price = unit_price_of(line)
+                manual = manual_lines.get(line["id"])
+                article: PriceListArticle | None = None
+                method = LineMethod.NONE
+                if contract_id is not None:
+                    if manual is not None and manual.article_id is not None:
+                        candidate = articles.get(manual.article_id)
+                        if candidate is not None and candidate.contract_id == contract_id:
+                            article, method = candidate, LineMethod.MANUAL
+                    if article is None:
+                        article, method = self._article_for(line, contract_id, doc["issue_date"], by_item, by_gtin)
+                status = (
+                    LineStatus.NO_CONTRACT
+                    if contract_id is None
+                    else LineStatus.MATCHED
+                    if article is not None
+                    else LineStatus.NO_ARTICLE
+                )
+                agreed = article.net_price if article is not None else None
+                over = False
+                overcharge = Decimal(0)
+                if agreed is not None and (line["unit_code"] or "").upper() == article.unit_code:  # type: ignore[union-attr]
+                    over = policy.is_over_price(price, agreed, self.tolerance)
+                    if over and is_invoice:
+                        overcharge = ((price - agreed) * line["quantity"]).quantize(CENT, ROUND_HALF_UP)
+                on_terms = (
+                    agreed is not None and price <= agreed and (line["unit_code"] or "").upper() == article.unit_code
+                )  # type: ignore[union-attr]
+                if status == LineStatus.NO_ARTICLE:
+                    unmatched += 1
+                lm = LineMatch(
+                    line_id=line["id"],
+                    status=status,
+                    method=method,
+                    article=article,
+                    organisation_id=org_id,
+                    unit_id=unit_id,
+                    supplier_id=doc["supplier_id"],
+                    contract_id=contract_id,
+                    issue_date=doc["issue_date"],
+                    net_amount=amount,
+                    unit_price=price,
+                    agreed_price=agreed,
+                    contracted=contract_id is not None,
+                    on_terms=on_terms,
+                    over_price=over and is_invoice,
+                    overcharge=overcharge,
+                    matched_by_id=manual.matched_by_id if method == LineMethod.MANUAL and manual else None,
+                    matched_at=manual.matched_at if method == LineMethod.MANUAL and manual else now,
+                    version=(manual.version + 1) if manual else 1,
+                )
+                line_rows.append((doc["id"], lm))
+                if contract_id is not None and is_invoice:
+                    if lm.over_price:
+                        findings[(contract_id, doc["id"], Check.OVER_PRICE)].append((line["id"], agreed, overcharge))
+                    if status == LineStatus.NO_ARTICLE:
+                        findings[(contract_id, doc["id"], Check.NOT_ON_CONTRACT)].append((line["id"], None, Decimal(0)))
+                    info = self.contracts.get(contract_id)
+                    if info is not None and doc["issue_date"] > info.end:
+                        findings[(contract_id, doc["id"], Check.AFTER_END)].append((line["id"], agreed, Decimal(0)))
+            summary.lines += len(lines_by_doc.get(doc["id"], []))
+            before = existing.get(doc["id"])
+            status = result["status"]
+            reviewed = before is not None and before.reviewed_at is not None
+            match_rows.append(
+                InvoiceMatch(
+                    document_id=doc["id"],
+                    status=status,
+                    method=result["method"],
+                    detail=(result["detail"] or "")[:200],
+                    organisation_id=org_id,
+                    unit_id=unit_id,
+                    supplier_id=doc["supplier_id"],
+                    contract_id=contract_id,
+                    credited_document_id=result["credited_id"],
+                    issue_date=doc["issue_date"],
+                    net_amount=total,
+                    unmatched_lines=unmatched,
+                    needs_attention=(status != MatchStatus.MATCHED or unmatched > 0) and not reviewed,
+                    matched_at=before.matched_at
+                    if before is not None and result["method"] == MatchMethod.MANUAL
+                    else now,
+                    matched_by_id=before.matched_by_id
+                    if before is not None and result["method"] == MatchMethod.MANUAL
+                    else None,
+                    version=before.version + 1 if before is not None else 1,
+                )
+            )
+            if status == MatchStatus.MATCHED:
+                summary.matched += 1
+            if status != MatchStatus.MATCHED or unmatched:
+                summary.queued += 1
+
+        InvoiceMatch.objects.bulk_create(
+            match_rows, update_conflicts=True, unique_fields=["document"], update_fields=INVOICE_MATCH_UPDATE
+        )
+        match_ids = dict(InvoiceMatch.objects.filter(document_id__in=ids).values_list("document_id", "id"))
+        through = InvoiceMatch.candidates.through
+        through.objects.filter(invoicematch_id__in=match_ids.values()).delete()
+        through.objects.bulk_create(
+            [
+                through(invoicematch_id=match_ids[doc_id], contract_id=contract_id)
+                for doc_id, r in decided.items()
+                for contract_id in r["candidates"]
+            ]
+        )
+        for doc_id, lm in line_rows:
+            lm.invoice_match_id = match_ids[doc_id]
+        LineMatch.objects.bulk_create(
+            [lm for _d, lm in line_rows],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["line"],
+            update_fields=LINE_MATCH_UPDATE,
+        )
+        self._off_contract(docs, decided, match_rows, now, summary)
+        self._raise(findings, docs, summary)
+        self._over_value(contract_ids, docs, decided, lines_by_doc, summary)
+
+    def _off_contract(
+        self,
+        docs: list[dict[str, Any]],
+        decided: dict[int, dict[str, Any]],
+        match_rows: list[InvoiceMatch],
+        now: datetime.datetime,
+        summary: MatchSummary,
+    ) -> None:
+        totals = {m.document_id: m.net_amount for m in match_rows}
+        rows = [
+            OffContractPurchase(
+                document_id=d["id"],
+                organisation_id=d["buyer_organisation_id"],
+                supplier_id=d["supplier_id"],
+                issue_date=d["issue_date"],
+                net_amount=totals[d["id"]],
+                nearest_contract_id=decided[d["id"]]["nearest"],
+            )
+            for d in docs
+            if decided[d["id"]]["status"] == MatchStatus.NO_CONTRACT
+        ]
+        OffContractPurchase.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["document"],
+            update_fields=["organisation", "supplier", "issue_date", "net_amount", "nearest_contract"],
+        )
+        summary.off_contract += len(rows)
+        resolved = [d["id"] for d in docs if decided[d["id"]]["status"] == MatchStatus.MATCHED]
+        if resolved:
+            OffContractPurchase.objects.filter(document_id__in=resolved, cleared_at__isnull=True).update(cleared_at=now)
+
+    def _raise(
+        self,
+        findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]],
+        docs: list[dict[str, Any]],
+        summary: MatchSummary,
+    ) -> None:
+        if not findings:
+            return
+        doc_ids = {key[1] for key in findings}
+        known = {
+            (f.contract_id, f.document_id, f.check_type): f.deviation_id
+            for f in EconomyFinding.objects.filter(document_id__in=doc_ids)
+        }
+        numbers = {d["id"]: d["number"] for d in docs}
+        evidence: list[DeviationInvoiceLine] = []
+        for key, lines in findings.items():
+            contract_id, doc_id, check = key
+            deviation_id = known.get(key)
+            if deviation_id is None:
+                deviation_id = self._new_deviation(contract_id, doc_id, numbers[doc_id], check, lines)
+                summary.deviations += 1
+            evidence.extend(
+                DeviationInvoiceLine(
+                    deviation_id=deviation_id, line_id=line_id, check_type=check, agreed_price=agreed, overcharge=over
+                )
+                for line_id, agreed, over in lines
+            )
+        DeviationInvoiceLine.objects.bulk_create(evidence, ignore_conflicts=True)
+        summary.evidence += len(evidence)
+
+    def _new_deviation(
+        self, contract_id: int, doc_id: int, number: str, check: str, lines: list[tuple[int, Decimal | None, Decimal]]
+    ) -> int:
+        from kravspar.findings.services import deviation_raise_on_contract
+
+        contract = Contract.objects.get(pk=contract_id)
+        info = self.contracts[contract_id]
+        with translation.override(settings.LANGUAGE_CODE):
+            if check == Check.OVER_PRICE:
+                total = sum((over for _l, _a, over in lines), Decimal(0))
+                title = _("Invoice %(number)s: priced above the contract") % {"number": number}
+                description = _(
+                    "%(count)d lines of invoice %(number)s are priced more than %(tolerance)s %% above the price "
+                    "list's agreed price, %(total)s SEK in all."
+                ) % {"count": len(lines), "number": number, "tolerance": self.tolerance, "total": total}
+            elif check == Check.NOT_ON_CONTRACT:
+                title = _("Invoice %(number)s: articles not on the contract") % {"number": number}
+                description = _(
+                    "%(count)d lines of invoice %(number)s are for articles that are not on the contract's price list."
+                ) % {"count": len(lines), "number": number}
+            elif check == Check.AFTER_END:
+                title = _("Invoice %(number)s: invoiced after the contract ended") % {"number": number}
+                description = _("Invoice %(number)s is dated after the contract's end, %(end)s.") % {
+                    "number": number,
+                    "end": info.end,
+                }
+            else:
+                title = _("Spend past the contract value")
+                description = _(
+                    "With invoice %(number)s the invoiced amount passed the contract's value of %(value)s SEK."
+                ) % {"number": number, "value": info.value}
+            deviation = deviation_raise_on_contract(
+                actor=None,
+                contract=contract,
+                kind="economy",
+                severity=policy.SEVERITY[check],
+                title=title,
+                description=description,
+            )
+        EconomyFinding.objects.create(
+            contract_id=contract_id, document_id=doc_id, check_type=check, deviation=deviation
+        )
+        return deviation.pk
+
+    def _over_value(
+        self,
+        contract_ids: set[int],
+        docs: list[dict[str, Any]],
+        decided: dict[int, dict[str, Any]],
+        lines_by_doc: dict[int, list[dict[str, Any]]],
+        summary: MatchSummary,
+    ) -> None:
+        with_value = [c for c in contract_ids if self.contracts.get(c) and self.contracts[c].value is not None]
+        if not with_value:
+            return
+        already = set(
+            EconomyFinding.objects.filter(contract_id__in=with_value, check_type=Check.OVER_VALUE).values_list(
+                "contract_id", flat=True
+            )
+        )
+        todo = [c for c in with_value if c not in already]
+        if not todo:
+            return
+        spent = dict(
+            LineMatch.objects.filter(contract_id__in=todo)
+            .values_list("contract_id")
+            .annotate(total=Sum("net_amount"))
+            .values_list("contract_id", "total")
+        )
+        for contract_id in todo:
+            value = self.contracts[contract_id].value
+            if value is None or (spent.get(contract_id) or 0) <= value:
+                continue
+            theirs = [
+                d for d in docs if decided[d["id"]]["contract_id"] == contract_id and d["kind"] == DocumentKind.INVOICE
+            ]
+            if not theirs:
+                continue
+            last = max(theirs, key=lambda d: (d["issue_date"], d["id"]))
+            lines = [(line["id"], None, Decimal(0)) for line in lines_by_doc.get(last["id"], [])]
+            self._raise({(contract_id, last["id"], Check.OVER_VALUE): lines}, docs, summary)
+
+
+def match_documents(
+    document_ids: Iterable[int], *, batch_size: int = 500, matcher: Matcher | None = None
+) -> MatchSummary:
+    """Match documents in batches of ``batch_size``, each in its own transaction."""
+    matcher = matcher or Matcher()
+    summary = MatchSummary()
+    batch: list[int] = []
+    for doc_id in document_ids:
+        batch.append(doc_id)
+        if len(batch) >= batch_size:
+            summary.add(matcher.match(batch))
+            batch = []
+    if batch:
+        summary.add(matcher.match(batch))
+    return summary
+
+
+def on_invoice_stored(sender: Any, document: InvoiceDocument, **kwargs: Any) -> None:
+    match_documents([document.pk])
+
+
+def on_invoices_stored(sender: Any, documents: Sequence[InvoiceDocument], **kwargs: Any) -> None:
+    match_documents([d.pk for d in documents], batch_size=max(len(documents), 1))
