@@ -1,0 +1,25 @@
+"""``{% portal_supplier_panel supplier %}``: the portal's part of the buyer's supplier page —
+contact people and invitations, the evidence library and its warnings, declarations waiting
+for review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from kravspar.portal import access
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/_supplier_panel.html", takes_context=True)
+def portal_supplier_panel(context: dict[str, Any], supplier: Any) -> dict[str, Any]:
+    user = context["request"].user
+    if access.is_supplier_contact(user):
+        return {"show": False}
+    return {
+        "show": True,
+        "supplier": supplier,
+        "can_invite": access.can_manage_invitations(user),
+    }
