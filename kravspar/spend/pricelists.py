@@ -276,15 +276,10 @@ def _rows_with_header(rows: Iterable[Iterable[Any]]) -> Iterator[dict[str, Any]]
         name = str(cell or "").strip().lower()
         names.append(COLUMN_ALIASES.get(name, name))
     missing = {"name", "unit_code", "net_price"} - set(names)
-    if missing or not ({"seller_item_id", "gtin"} & set(names)):
-        raise ValidationError(
-            _("The file lacks the columns %(columns)s.")
-            % {
-                "columns": ", ".join(
-                    sorted(missing | ({"seller_item_id"} - set(names) if "gtin" not in names else set()))
-                )
-            }
-        )
+    if not {"seller_item_id", "gtin"} & set(names):
+        missing.add("seller_item_id")
+    if missing:
+        raise ValidationError(_("The file lacks the columns %(columns)s.") % {"columns": ", ".join(sorted(missing))})
     for values in iterator:
         row = {name: value for name, value in zip(names, values, strict=False) if name}
         if all(v is None or str(v).strip() == "" for v in row.values()):
