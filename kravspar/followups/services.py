@@ -237,3 +237,25 @@ def activity_transition(
 def next_states(activity: Activity) -> list[str]:
     """The states this activity may move to now, for the buttons."""
     return [to for to, sources in ALLOWED_FROM.items() if activity.status in sources]
+
+
+def activity_supplier_answered(*, actor: User, activity: Activity) -> Activity:
+    """A supplier contact answered a request (questionnaires): the follow-up moves from
+    awaiting the supplier to under review. The supplier may not record follow-ups, so the
+    check here is that the actor belongs to one of the contract's suppliers. A follow-up
+    that is no longer awaiting the supplier (an officer moved it) is left as it is."""
+    if actor.supplier_id is None or not activity.contract.suppliers.filter(pk=actor.supplier_id).exists():
+        raise NotAllowedError()
+    with transaction.atomic():
+        locked = lock(Activity.objects.select_related("requirement"), activity.pk, None)
+        if locked.status != S.AWAITING_SUPPLIER:
+            return locked
+        update_fields(
+            actor=actor,
+            obj=locked,
+            fields=["status"],
+            changes={"status": S.UNDER_REVIEW},
+            clean=_no_clean,
+            action="activity.under_review",
+        )
+    return locked
