@@ -1,7 +1,176 @@
-"""Demo data of invoices, called by `seed_demo` after contracts and follow-ups exist."""
+"""Demo data of invoices, called by `seed_demo` after contracts and follow-ups exist.
+
+Invoices as Region Västmanland would receive them over Peppol for the demo cleaning
+contract RV-2025-0107 (Mälardalens Lokalvård AB): one a month since the contract
+started, at the agreed prices until the last two months, when two articles are billed
+above them, plus a call-out article that is not on the price list and a credit note.
+Besides: an invoice to Region Sörmland from an office supplier without a contract, the
+same file delivered twice (the import reports the duplicate) and one file with a wrong
+check digit in the seller's organisation number (refused).
+
+The agreed prices are ``CLEANING_PRICE_LIST``; the ``spend`` app's demo puts them on the
+contract's price list, so the over-priced lines become price deviations.
+
+Idempotent: nothing is done when a demo import batch exists. Quick: about 15 documents.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import translation
+
+from kravspar.contracts.models import Contract
+from kravspar.invoices.generate import (
+    REGION_SORMLAND,
+    REGION_VASTMANLAND,
+    SUPPLIERS,
+    InvoiceSpec,
+    Line,
+    Party,
+    org_number,
+    render,
+)
+from kravspar.invoices.models import BatchSource, ImportBatch
+from kravspar.invoices.services import import_files
+
+CONTRACT_NUMBER = "RV-2025-0107"
+CLEANING_SUPPLIER = SUPPLIERS[0]  # Mälardalens Lokalvård AB, the supplier of RV-2025-0107
+OFF_CONTRACT_SUPPLIER = SUPPLIERS[3]  # Kontorsgrossisten Nyköping AB: no contract with the regions
+
+# (seller's item id, name, UN/ECE Rec 20 unit, agreed net price in SEK) for RV-2025-0107.
+CLEANING_PRICE_LIST: tuple[tuple[str, str, str, Decimal], ...] = (
+    ("ART-0001", "Lokalvård vårdavdelning, per timme", "HUR", Decimal("425.00")),
+    ("ART-0002", "Lokalvård mottagning, per timme", "HUR", Decimal("410.00")),
+    ("ART-0003", "Storstädning operationssal", "EA", Decimal("3850.00")),
+    ("ART-0004", "Golvvård, polering", "MTK", Decimal("28.50")),
+    ("ART-0005", "Fönsterputs", "MTK", Decimal("19.00")),
+    ("ART-0006", "Förbrukningsmaterial städvagn", "EA", Decimal("245.00")),
+)
+CLEANING_CPV = "90911200"
+# Billed in the last two months above the agreed price.
+OVERPRICED = {"ART-0001": Decimal("465.00"), "ART-0003": Decimal("4200.00")}
+# Billed once but not on the price list.
+OFF_LIST = ("ART-0099", "Extra jourstädning helg, per timme", "HUR", Decimal("690.00"))
+MONTHS = 10
+
+
+def _cleaning_lines(month: int, *, overpriced: bool) -> list[Line]:
+    lines = []
+    for n, (item, name, unit, price) in enumerate(CLEANING_PRICE_LIST):
+        billed = OVERPRICED.get(item, price) if overpriced else price
+        quantity = Decimal(120 + 7 * month + 11 * n) if unit == "HUR" else Decimal(2 + (month + n) % 5)
+        if unit == "MTK":
+            quantity = Decimal(800 + 25 * month)
+        lines.append(Line(item, name, quantity, unit, billed, cpv=CLEANING_CPV))
+    return lines
+
+
+def _wrong_check_digit(base9: str) -> str:
+    """An organisation number whose last digit is not the check digit."""
+    return base9 + str((int(org_number(base9)[-1]) + 1) % 10)
+
+
+def _month_start(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def documents(today: datetime.date | None = None) -> list[tuple[str, bytes]]:
+    """The demo files as (name, bytes), in the order they are imported."""
+    today = today or datetime.date.today()
+    contract = Contract.objects.filter(contract_number=CONTRACT_NUMBER).only("starts_on").first()
+    starts = contract.starts_on if contract is not None else today - datetime.timedelta(days=370)
+    files: list[tuple[str, bytes]] = []
+    first = _month_start(starts, 1)
+    issued: list[InvoiceSpec] = []
+    for month in range(MONTHS):
+        issue = _month_start(first, month) + datetime.timedelta(days=2)
+        if issue > today:
+            break
+        lines = _cleaning_lines(month, overpriced=month >= MONTHS - 2)
+        if month == MONTHS - 3:
+            item, name, unit, price = OFF_LIST
+            lines.append(Line(item, name, Decimal(16), unit, price, cpv=CLEANING_CPV, note="Beställd av jourhavande"))
+        spec = InvoiceSpec(
+            number=f"ML-{issue:%Y%m}-{1001 + month}",
+            issue_date=issue,
+            due_date=issue + datetime.timedelta(days=30),
+            seller=CLEANING_SUPPLIER,
+            buyer=REGION_VASTMANLAND,
+            buyer_reference="Ortopedkliniken",
+            order_reference=f"{CONTRACT_NUMBER}-{month + 1:04d}",
+            contract_reference=CONTRACT_NUMBER,
+            lines=lines,
+            note=f"Lokalvård {issue:%Y-%m}",
+        )
+        issued.append(spec)
+        files.append((f"{spec.number}.xml", render(spec)))
+    if len(issued) >= 2:
+        credited = issued[1]
+        credit = InvoiceSpec(
+            number=f"MLK-{credited.issue_date:%Y%m}-1",
+            issue_date=credited.issue_date + datetime.timedelta(days=12),
+            seller=CLEANING_SUPPLIER,
+            buyer=REGION_VASTMANLAND,
+            buyer_reference="Ortopedkliniken",
+            contract_reference=CONTRACT_NUMBER,
+            billing_reference=credited.number,
+            credit_note=True,
+            lines=[
+                Line(
+                    "ART-0003",
+                    "Storstädning operationssal, ej utförd",
+                    Decimal(1),
+                    "EA",
+                    Decimal("3850.00"),
+                    cpv=CLEANING_CPV,
+                )
+            ],
+            note="Kreditering: en storstädning som inte utfördes",
+        )
+        files.append((f"{credit.number}.xml", render(credit)))
+        # The same file again, as when an access point delivers twice: reported as a duplicate.
+        files.append((f"{issued[0].number}-kopia.xml", files[0][1]))
+    office = InvoiceSpec(
+        number="KGN-44871",
+        issue_date=today - datetime.timedelta(days=20),
+        due_date=today + datetime.timedelta(days=10),
+        seller=OFF_CONTRACT_SUPPLIER,
+        buyer=REGION_SORMLAND,
+        buyer_reference="Hälsocentralen Nyköping",
+        lines=[
+            Line(
+                "KG-2201",
+                "Kopieringspapper A4 80 g, 500 ark",
+                Decimal(40),
+                "PK",
+                Decimal("62.00"),
+                gtin="7350000000019",
+                cpv="30197630",
+            ),
+            Line("KG-3107", "Kulspetspenna blå, 10-pack", Decimal(12), "PK", Decimal("48.00"), cpv="30192121"),
+        ],
+    )
+    files.append((f"{office.number}.xml", render(office)))
+    wrong = Party("Västerås Städ & Fönster AB", _wrong_check_digit("556755555"), "Sigurdsgatan 21", "72130", "Västerås")
+    refused = InvoiceSpec(
+        number="VSF-0012",
+        issue_date=today - datetime.timedelta(days=5),
+        seller=wrong,
+        buyer=REGION_VASTMANLAND,
+        lines=[Line("F-10", "Fönsterputs", Decimal(300), "MTK", Decimal("21.00"))],
+    )
+    files.append((f"{refused.number}.xml", render(refused)))
+    return files
 
 
 def seed() -> list[tuple[str, str, str]]:
     """Idempotent: running `seed_demo` twice creates nothing new. Returns extra demo
     logins as (username, role, name) for `make run` to print."""
+    if ImportBatch.objects.filter(source=BatchSource.DEMO).exists():
+        return []
+    with translation.override("sv"):
+        import_files(documents(), actor=None, source=BatchSource.DEMO)
     return []
