@@ -1,0 +1,350 @@
+"""Every main list to Excel (.xlsx) and CSV, with the list's own filters and access rules.
+
+Each export reads the list's filter form from the query string and calls the list's own
+selector, which starts from the ``*_visible_to`` queryset of ``accounts.access``: a file
+never holds a row its list would not show.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from kravspar.accounts import access
+from kravspar.accounts.roles import Perm
+from kravspar.contracts import selectors as contract_selectors
+from kravspar.contracts.forms import ContractFilterForm
+from kravspar.contracts.models import Contract
+from kravspar.findings import selectors as finding_selectors
+from kravspar.findings.forms import DeviationFilterForm
+from kravspar.followups import selectors as followup_selectors
+from kravspar.followups.forms import WorkListFilterForm
+from kravspar.organisations.models import Organisation
+from kravspar.procurements import selectors as procurement_selectors
+from kravspar.procurements.forms import ProcurementFilterForm
+from kravspar.suppliers import selectors as supplier_selectors
+from kravspar.suppliers.forms import SupplierFilterForm
+from kravspar.suppliers.models import Supplier
+
+CHUNK = 2000  # rows fetched per database round trip; memory stays flat however long the list
+
+
+@dataclass
+class Export:
+    filename: str  # without extension
+    sheet: str
+    headers: list[str]
+    rows: Iterable[list[Any]]
+
+
+def _filters(form: Any) -> dict[str, Any]:
+    if not form.is_valid():
+        return {}
+    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
+
+
+def _names(objects: Iterable[Any]) -> str:
+    return ", ".join(o.name for o in objects)
+
+
+def contracts(user: Any, params: QueryDict) -> Export:
+    access.require_perm(user, Perm.VIEW_CONTRACTS)
+    visible = access.contracts_visible_to(user)
+    form = ContractFilterForm(
+        params or None,
+        organisations=Organisation.objects.filter(
+            pk__in=Contract.buyers.through.objects.filter(contract__in=visible).values("organisation_id")
+        ),
+        suppliers=Supplier.objects.filter(
+            pk__in=Contract.suppliers.through.objects.filter(contract__in=visible).values("supplier_id")
+        ),
+    )
+    qs = contract_selectors.contract_list(user, **_filters(form))
+
+    def rows() -> Iterator[list[Any]]:
+        for c in qs.iterator(chunk_size=CHUNK):
+            yield [
+                c.contract_number,
+                c.title,
+                _names(c.suppliers.all()),
+                _names(c.buyers.all()),
+                c.signed_on,
+                c.starts_on,
+                c.ends_on,
+                contract_selectors.effective_end(c),
+                f"{contract_selectors.extensions_used(c)}/{c.extension_options}",
+                c.value,
+                c.get_status_display(),
+                _("Yes") if c.strategy_missing else _("No"),
+            ]
+
+    headers = [
+        _("Contract number"),
+        _("Title"),
+        _("Suppliers"),
+        _("Organisations that may call off"),
+        _("Signed"),
+        _("Starts"),
+        _("Ends"),
+        _("Ends with extensions used"),
+        _("Extension options used"),
+        _("Value (SEK)"),
+        _("Status"),
+        _("Strategy missing"),
+    ]
+    return Export("avtal", _("Contracts"), headers, rows())
+
+
+def procurements(user: Any, params: QueryDict) -> Export:
+    access.require_perm(user, Perm.VIEW_PROCUREMENTS)
+    form = ProcurementFilterForm(
+        params or None, user=user, officers=procurement_selectors.officers_of_visible_procurements(user)
+    )
+    qs = procurement_selectors.procurement_list(user, **_filters(form))
+
+    def rows() -> Iterator[list[Any]]:
+        for p in qs.iterator(chunk_size=CHUNK):
+            yield [
+                p.registry_number,
+                p.title,
+                _names(p.buyers.all()),
+                p.get_kind_display(),
+                p.get_procedure_display(),
+                p.get_status_display(),
+                p.cpv_main.code if p.cpv_main else "",
+                p.estimated_value,
+                p.officer.get_full_name() if p.officer else "",
+                getattr(p, "tier_value", "") or "",
+                timezone.localtime(p.created_at).date(),
+            ]
+
+    headers = [
+        _("Registry number"),
+        _("Title"),
+        _("Buying organisations"),
+        _("Kind"),
+        _("Procedure"),
+        _("Status"),
+        _("Main CPV code"),
+        _("Estimated value (SEK)"),
+        _("Procurement officer"),
+        _("Follow-up tier"),
+        _("Created"),
+    ]
+    return Export("upphandlingar", _("Procurements"), headers, rows())
+
+
+def deviations(user: Any, params: QueryDict) -> Export:
+    access.require_perm(user, Perm.VIEW_CONTRACTS)
+    today = timezone.localdate()
+    form = DeviationFilterForm(params or None)
+    filters: dict[str, Any] = {}
+    # As on the deviation list: an unknown or invisible contract number matches nothing.
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {"severity": data["severity"], "status": data["status"], "decision_needed": data["decision_needed"]}
+        if number := data["contract"].strip():
+            contract = access.contracts_visible_to(user).filter(contract_number=number).first()
+            filters["contract"] = contract
+            if contract is None:
+                filters["severity"] = "__none__"
+    qs = finding_selectors.deviation_list(user, today=today, **filters)
+
+    def rows() -> Iterator[list[Any]]:
+        for d in qs.iterator(chunk_size=CHUNK):
+            yield [
+                d.raised_on,
+                d.title,
+                d.contract.contract_number,
+                d.supplier.name if d.supplier else "",
+                d.requirement.title if d.requirement else "",
+                d.get_severity_display(),
+                d.get_kind_display(),
+                d.get_status_display(),
+                d.deadline,
+                d.fixed_on,
+                d.closed_on,
+            ]
+
+    headers = [
+        _("Raised"),
+        _("Title"),
+        _("Contract number"),
+        _("Supplier"),
+        _("Requirement"),
+        _("Severity"),
+        _("Type"),
+        _("Status"),
+        _("Deadline"),
+        _("Fixed"),
+        _("Closed"),
+    ]
+    return Export("avvikelser", _("Deviations"), headers, rows())
+
+
+def activities(user: Any, params: QueryDict) -> Export:
+    access.require_perm(user, Perm.VIEW_CONTRACTS)
+    form = WorkListFilterForm(params or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = followup_selectors.work_list(
+        user,
+        today=timezone.localdate(),
+        view=data.get("view") or "open",
+        scope=data.get("scope") or "mine",
+        status=data.get("status", ""),
+        q=data.get("q", ""),
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for a in qs.iterator(chunk_size=CHUNK):
+            yield [
+                a.due_on,
+                a.contract.contract_number,
+                a.contract.title,
+                a.requirement.title,
+                a.get_method_display(),
+                a.responsible_unit.name if a.responsible_unit else "",
+                a.responsible_person.get_full_name() if a.responsible_person else "",
+                a.get_status_display(),
+                a.get_outcome_display(),
+                a.completed_on,
+            ]
+
+    headers = [
+        _("Due"),
+        _("Contract number"),
+        _("Contract"),
+        _("Requirement"),
+        _("Method"),
+        _("Responsible unit"),
+        _("Responsible person"),
+        _("Status"),
+        _("Outcome"),
+        _("Completed"),
+    ]
+    return Export("uppfoljningar", _("Follow-ups"), headers, rows())
+
+
+def suppliers(user: Any, params: QueryDict) -> Export:
+    access.require_perm(user, Perm.VIEW_CONTRACTS)
+    form = SupplierFilterForm(params or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = supplier_selectors.supplier_search(supplier_selectors.suppliers_visible_to(user), **filters)
+
+    def rows() -> Iterator[list[Any]]:
+        for s in qs.iterator(chunk_size=CHUNK):
+            yield [
+                s.name,
+                s.org_number,
+                s.country,
+                s.city,
+                s.county,
+                s.get_size_class_display(),
+                s.get_sector_display(),
+                s.get_collective_agreement_display(),
+                "" if s.f_tax is None else (_("Yes") if s.f_tax else _("No")),
+            ]
+
+    headers = [
+        _("Name"),
+        _("Organisation number"),
+        _("Country"),
+        _("City"),
+        _("County"),
+        _("Size class"),
+        _("Sector"),
+        _("Collective agreement"),
+        _("Approved for F-tax"),
+    ]
+    return Export("leverantorer", _("Suppliers"), headers, rows())
+
+
+LISTS: dict[str, Callable[[Any, QueryDict], Export]] = {
+    "avtal": contracts,
+    "upphandlingar": procurements,
+    "avvikelser": deviations,
+    "uppfoljningar": activities,
+    "leverantorer": suppliers,
+}
+
+
+# --- Writers -------------------------------------------------------------------------------
+
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        # Swedish Excel reads a decimal comma; values in SEK are whole numbers anyway.
+        return str(value).replace(".", ",")
+    return str(_text(value))
+
+
+class _Line:
+    """A file-like object whose write() hands the line back, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(export: Export) -> Iterator[str]:
+    """CSV the way Swedish Excel opens it with a double click: UTF-8 with a byte-order mark
+    (else å, ä and ö come out garbled) and semicolons (Excel with Swedish regional settings
+    expects ';' because ',' is the decimal separator)."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(export.headers)
+    for row in export.rows:
+        yield writer.writerow([_csv_value(v) for v in row])
+
+
+def write_xlsx(export: Export, target: IO[bytes]) -> None:
+    """The rows in a write-only workbook: openpyxl writes each row out as it comes and keeps
+    none of them in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=export.sheet[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title in export.headers:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in export.rows:
+        sheet.append([_text(v) for v in row])
+    workbook.save(target)
+
+
+def xlsx_file(export: Export) -> IO[bytes]:
+    """The workbook in a temporary file (deleted when closed), rewound for streaming."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(export, handle)
+    handle.seek(0)
+    return handle
+
+
+def filename(export: Export, extension: str) -> str:
+    return f"{export.filename}-{timezone.localdate():%Y-%m-%d}.{extension}"

@@ -1,0 +1,493 @@
+"""The dashboard's figures, each an aggregate query over the records in a scope and period.
+
+Every figure is defined by a base queryset and a condition (``*_q``) that the drill-down
+list (``records.py``) applies too, so that the number on the dashboard and the length of
+the list behind it are the same by construction.
+
+Period rules (one line each, so that a reader can check a number):
+- procurements count when they were created in the period;
+- contracts count when they were live at some point in the period;
+- follow-up activities count when they were due in the period;
+- deviations count when they were raised in the period; overdue action plans are as of today;
+- sanction decisions count when they were decided in the period;
+- supplier status is as of today, from the deviations on contracts in scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from kravspar.contracts.models import Contract, ContractRequirement, ContractStatus, Subcontractor
+from kravspar.findings import policy
+from kravspar.findings.models import Decision, Deviation, DeviationStatus, Sanction, Severity
+from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
+from kravspar.organisations.counties import County
+from kravspar.organisations.models import Unit
+from kravspar.procurements.models import (
+    Aim,
+    AimAssessment,
+    GoalAssessment,
+    Method,
+    Procurement,
+    ProcurementStatus,
+    Strategy,
+    StrategyStatus,
+)
+from kravspar.reports.scope import ReportScope
+from kravspar.requirements.models import Requirement, RequirementType
+from kravspar.suppliers.models import SizeClass, Supplier
+
+# Aim 6, local business: suppliers registered in the two regions' counties.
+LOCAL_COUNTIES = (County.SODERMANLAND, County.VASTMANLAND)
+# The EU SME definition: micro, small and medium-sized enterprises.
+SME_CLASSES = (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM)
+# Aim 4, working conditions: labour-law conditions and the code of conduct (social requirements).
+WORKING_CONDITION_TYPES = (RequirementType.LABOUR, RequirementType.SOCIAL)
+# A procurement has passed the strategy gate once it has left planning (and was not cancelled).
+PAST_GATE = (
+    ProcurementStatus.STRATEGY_APPROVED,
+    ProcurementStatus.ADVERTISED,
+    ProcurementStatus.EVALUATION,
+    ProcurementStatus.AWARDED,
+    ProcurementStatus.CONCLUDED,
+)
+ACTIVITY_STATES = ("due", "on_time", "late", "overdue", "upcoming", "cancelled")
+
+
+# --- Base querysets: the records in scope and period -------------------------------------
+
+
+def _in_orgs(model: Any, scope: ReportScope) -> Q:
+    if scope.org_ids is None:
+        return Q()
+    through = model.buyers.through
+    fk = "contract_id" if model is Contract else "procurement_id"
+    return Q(pk__in=through.objects.filter(organisation_id__in=scope.org_ids).values(fk))
+
+
+def contracts_in_scope(scope: ReportScope) -> QuerySet[Contract]:
+    """Every contract one of the scope's organisations may call off from."""
+    return Contract.objects.filter(_in_orgs(Contract, scope))
+
+
+def live_contracts(scope: ReportScope) -> QuerySet[Contract]:
+    """Contracts live at some point in the period: started by its end and not ended before its start."""
+    ended = Coalesce("ended_on", "ends_on")
+    return (
+        contracts_in_scope(scope)
+        .annotate(period_end=ended)
+        .filter(starts_on__lte=scope.date_to)
+        .filter(Q(status=ContractStatus.ACTIVE) | Q(period_end__gte=scope.date_from))
+    )
+
+
+def procurements_in_period(scope: ReportScope) -> QuerySet[Procurement]:
+    return Procurement.objects.filter(
+        _in_orgs(Procurement, scope),
+        created_at__date__gte=scope.date_from,
+        created_at__date__lte=scope.date_to,
+    )
+
+
+def activities_in_period(scope: ReportScope) -> QuerySet[Activity]:
+    return Activity.objects.filter(
+        contract__in=contracts_in_scope(scope), due_on__gte=scope.date_from, due_on__lte=scope.date_to
+    )
+
+
+def deviations_in_period(scope: ReportScope) -> QuerySet[Deviation]:
+    return Deviation.objects.filter(
+        contract__in=contracts_in_scope(scope), raised_on__gte=scope.date_from, raised_on__lte=scope.date_to
+    )
+
+
+def sanctions_in_period(scope: ReportScope) -> QuerySet[Sanction]:
+    return Sanction.objects.filter(
+        contract__in=contracts_in_scope(scope), decided_on__gte=scope.date_from, decided_on__lte=scope.date_to
+    )
+
+
+# --- Conditions shared with the drill-down lists -----------------------------------------
+
+
+def approved_strategy_q() -> Q:
+    """Has a strategy version that was approved (it may since be superseded by a newer one)."""
+    approved = Strategy.objects.filter(
+        procurement=OuterRef("pk"),
+        status__in=(StrategyStatus.APPROVED, StrategyStatus.SUPERSEDED),
+        approved_at__isnull=False,
+    )
+    return Q(Exists(approved))
+
+
+def current_plan_q(scope: ReportScope) -> Q:
+    """A follow-up plan covering the period: some activity, not cancelled, due in it or later."""
+    planned = Activity.objects.filter(contract=OuterRef("pk"), due_on__gte=scope.date_from).exclude(
+        status=ActivityStatus.CANCELLED
+    )
+    return Q(Exists(planned))
+
+
+def activity_state_q(state: str, today: datetime.date) -> Q:
+    done = Q(status=ActivityStatus.DONE)
+    states = {
+        "due": ~Q(status=ActivityStatus.CANCELLED),
+        "on_time": done & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("due_on"))),
+        "late": done & Q(completed_on__gt=F("due_on")),
+        "overdue": Q(status__in=OPEN_STATUSES, due_on__lt=today),
+        "upcoming": Q(status__in=OPEN_STATUSES, due_on__gte=today),
+        "cancelled": Q(status=ActivityStatus.CANCELLED),
+    }
+    return states[state]
+
+
+def plan_overdue_q(today: datetime.date) -> Q:
+    """An agreed action plan whose deadline has passed without the correction being verified."""
+    return Q(status=DeviationStatus.ACTION_PLAN_AGREED, deadline__lt=today)
+
+
+def local_q() -> Q:
+    return Q(Exists(Supplier.objects.filter(contracts=OuterRef("pk"), county__in=LOCAL_COUNTIES)))
+
+
+def sme_q() -> Q:
+    return Q(Exists(Supplier.objects.filter(contracts=OuterRef("pk"), size_class__in=SME_CLASSES)))
+
+
+def _done_on(scope: ReportScope, **requirement: Any) -> QuerySet[Activity]:
+    return Activity.objects.filter(
+        contract=OuterRef("pk"),
+        status=ActivityStatus.DONE,
+        due_on__lte=scope.date_to,
+        requirement__type__in=WORKING_CONDITION_TYPES,
+        **requirement,
+    )
+
+
+def labour_q(step: str, scope: ReportScope) -> Q:
+    """Aim 4 steps: contracts with working-conditions requirements ("with"), of which followed
+    up ("followed"); with active subcontractors ("subcontractors"), of which requirements that
+    bind subcontractors were followed up ("subcontractors_followed")."""
+    has = Q(Exists(ContractRequirement.objects.filter(contract=OuterRef("pk"), type__in=WORKING_CONDITION_TYPES)))
+    subs = Q(Exists(Subcontractor.objects.filter(contract=OuterRef("pk"), is_active=True)))
+    steps = {
+        "with": has,
+        "followed": has & Q(Exists(_done_on(scope))),
+        "subcontractors": has & subs,
+        "subcontractors_followed": has & subs & Q(Exists(_done_on(scope, requirement__binds_subcontractors=True))),
+    }
+    return steps[step]
+
+
+def aims_of(value: Any) -> set[int]:
+    """The aims a requirement serves, from its JSON list; anything else is ignored."""
+    if not isinstance(value, list):
+        return set()
+    return {int(v) for v in value if isinstance(v, int | str) and str(v).isdigit() and int(v) in Aim.values}
+
+
+# --- The figures -------------------------------------------------------------------------
+
+
+@dataclass
+class Share:
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.part / self.whole) if self.whole else None
+
+
+@dataclass
+class Row:
+    """One row of a breakdown: its key (for the drill-down), label and counts by column."""
+
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Dashboard:
+    scope: ReportScope
+    strategy_gate: Share
+    current_plan: Share
+    activities_total: dict[str, int]
+    by_method: list[Row]
+    by_unit: list[Row]
+    by_type: list[Row]
+    deviations_by_severity: list[Row]
+    deviations_by_kind: list[Row]
+    deviations_by_status: list[Row]
+    deviations_total: int
+    plans_overdue: int
+    sanctions: list[Row]
+    suppliers_by_light: list[Row]
+    aims: list[Row]
+    goals: list[Row]
+    local: dict[str, Any]
+    labour: dict[str, Share]
+    # Figures other apps add later (e.g. the Peppol e-invoice follow-up of issue 7), see
+    # ``EXTENSIONS`` below.
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _state_counts(qs: QuerySet[Activity], today: datetime.date, *group: str) -> list[dict[str, Any]]:
+    counts = {state: Count("id", filter=activity_state_q(state, today)) for state in ACTIVITY_STATES}
+    if group:
+        return list(qs.values(*group).annotate(**counts).order_by(*group))
+    return [qs.aggregate(**counts)]
+
+
+def _breakdown(rows: list[dict[str, Any]], key: str, labels: dict[Any, Any], empty_label: str) -> list[Row]:
+    result = []
+    for row in rows:
+        value = row[key]
+        result.append(
+            Row(
+                key="" if value is None else str(value),
+                label=str(labels.get(value, value)) if value not in (None, "") else empty_label,
+                counts={s: row[s] for s in ACTIVITY_STATES},
+            )
+        )
+    return result
+
+
+def _strategy_gate(scope: ReportScope) -> Share:
+    passed = procurements_in_period(scope).filter(status__in=PAST_GATE)
+    result = passed.aggregate(whole=Count("id"), part=Count("id", filter=approved_strategy_q()))
+    return Share(part=result["part"], whole=result["whole"])
+
+
+def _current_plan(scope: ReportScope) -> Share:
+    live = live_contracts(scope).filter(status=ContractStatus.ACTIVE)
+    result = live.aggregate(whole=Count("id"), part=Count("id", filter=current_plan_q(scope)))
+    return Share(part=result["part"], whole=result["whole"])
+
+
+def _deviations(scope: ReportScope) -> tuple[list[Row], list[Row], list[Row], int]:
+    grouped: list[dict[str, Any]] = [
+        dict(r) for r in deviations_in_period(scope).values("severity", "kind", "status").annotate(n=Count("id"))
+    ]
+    by: dict[str, dict[str, int]] = {"severity": defaultdict(int), "kind": defaultdict(int), "status": defaultdict(int)}
+    total = 0
+    for row in grouped:
+        total += row["n"]
+        for dim in by:
+            by[dim][row[dim]] += row["n"]
+
+    def rows(dim: str, choices: list[tuple[str, Any]]) -> list[Row]:
+        return [Row(key=value, label=str(label), counts={"n": by[dim].get(value, 0)}) for value, label in choices]
+
+    kinds = rows("kind", list(RequirementType.choices))
+    if by["kind"].get(""):
+        kinds.append(Row(key="-", label=_("No type"), counts={"n": by["kind"][""]}))
+    return rows("severity", Severity.choices), kinds, rows("status", DeviationStatus.choices), total
+
+
+def _sanctions(scope: ReportScope) -> list[Row]:
+    grouped: dict[str, dict[str, Any]] = {
+        r["decision"]: dict(r)
+        for r in sanctions_in_period(scope).values("decision").annotate(n=Count("id"), amount=Sum("amount"))
+    }
+    return [
+        Row(
+            key=value,
+            label=str(label),
+            counts={"n": grouped.get(value, {}).get("n", 0)},
+            extra={"amount": grouped.get(value, {}).get("amount") or Decimal(0)},
+        )
+        for value, label in Decision.choices
+    ]
+
+
+def supplier_lights(scope: ReportScope) -> dict[int, str]:
+    """Green, yellow or red for each supplier on a contract live in the period, by the
+    findings policy, from the deviations on the scope's contracts. A deviation tied to no
+    supplier concerns every supplier on its contract (as on the contract page)."""
+    live = live_contracts(scope)
+    pairs = list(
+        Contract.suppliers.through.objects.filter(contract__in=live.values("pk")).values_list(
+            "contract_id", "supplier_id"
+        )
+    )
+    suppliers_of: dict[int, list[int]] = defaultdict(list)
+    lights: dict[int, str] = {}
+    for contract_id, supplier_id in pairs:
+        suppliers_of[contract_id].append(supplier_id)
+        lights[supplier_id] = policy.Light.GREEN
+    counting = (
+        Deviation.objects.filter(contract__in=contracts_in_scope(scope).values("pk"))
+        .exclude(severity=Severity.OBSERVATION)
+        .exclude(status=DeviationStatus.CLOSED)
+        .only("id", "title", "severity", "status", "deadline", "fixed_on", "contract_id", "supplier_id")
+    )
+    for deviation in counting:
+        result = policy.deviation_light(deviation, scope.today)
+        if result is None:
+            continue
+        targets = [deviation.supplier_id] if deviation.supplier_id else suppliers_of.get(deviation.contract_id, [])
+        for supplier_id in targets:
+            if supplier_id in lights and policy.Light.ORDER[result[0]] > policy.Light.ORDER[lights[supplier_id]]:
+                lights[supplier_id] = result[0]
+    return lights
+
+
+def _suppliers(scope: ReportScope) -> list[Row]:
+    lights = supplier_lights(scope)
+    return [
+        Row(key=light, label=str(label), counts={"n": sum(1 for v in lights.values() if v == light)})
+        for light, label in policy.Light.LABELS.items()
+    ]
+
+
+def _aims(scope: ReportScope) -> list[Row]:
+    procurements = procurements_in_period(scope)
+    addressing = dict(
+        AimAssessment.objects.filter(procurement__in=procurements.values("pk"), relevant=True)
+        .values("aim")
+        .annotate(n=Count("procurement", distinct=True))
+        .values_list("aim", "n")
+    )
+    requirement_types: dict[int, dict[str, int]] = {aim: defaultdict(int) for aim in Aim.values}
+    grouped: list[dict[str, Any]] = [
+        dict(r)
+        for r in Requirement.objects.filter(procurement__in=procurements.values("pk"), removed=False)
+        .values("aims", "type")
+        .annotate(n=Count("id"))
+    ]
+    for row in grouped:
+        for aim in aims_of(row["aims"]):
+            requirement_types[aim][row["type"]] += row["n"]
+    outcomes: dict[int, dict[str, int]] = {aim: defaultdict(int) for aim in Aim.values}
+    for counts in _state_counts(activities_in_period(scope), scope.today, "requirement__aims"):
+        for aim in aims_of(counts["requirement__aims"]):
+            for state in ACTIVITY_STATES:
+                outcomes[aim][state] += counts[state]
+    type_labels: dict[str, Any] = dict(RequirementType.choices)
+    result = []
+    for aim, label in Aim.choices:
+        types = requirement_types[aim]
+        result.append(
+            Row(
+                key=str(aim),
+                label=str(label),
+                counts={"procurements": addressing.get(aim, 0), "requirements": sum(types.values())}
+                | {state: outcomes[aim][state] for state in ACTIVITY_STATES},
+                extra={"types": [(str(type_labels[t]), n) for t, n in sorted(types.items()) if n]},
+            )
+        )
+    return result
+
+
+def _goals(scope: ReportScope) -> list[Row]:
+    grouped = (
+        GoalAssessment.objects.filter(procurement__in=procurements_in_period(scope).values("pk"), addressed=True)
+        .values("goal_id", "goal__code", "goal__title", "goal__organisation__name")
+        .annotate(n=Count("procurement", distinct=True))
+        .order_by("goal__organisation__name", "goal__code", "goal__title")
+    )
+    return [
+        Row(
+            key=str(row["goal_id"]),
+            label=f"{row['goal__code']} {row['goal__title']}".strip(),
+            counts={"n": row["n"]},
+            extra={"region": row["goal__organisation__name"]},
+        )
+        for row in grouped
+    ]
+
+
+def _local(scope: ReportScope) -> dict[str, Any]:
+    value = Coalesce("value", Decimal(0))
+    result = live_contracts(scope).aggregate(
+        contracts=Count("id"),
+        local=Count("id", filter=local_q()),
+        sme=Count("id", filter=sme_q()),
+        value=Sum(value),
+        local_value=Sum(value, filter=local_q()),
+        sme_value=Sum(value, filter=sme_q()),
+    )
+    total_value = result["value"] or Decimal(0)
+    return {
+        "local": Share(result["local"], result["contracts"]),
+        "sme": Share(result["sme"], result["contracts"]),
+        "value": total_value,
+        "local_value": result["local_value"] or Decimal(0),
+        "sme_value": result["sme_value"] or Decimal(0),
+        "local_value_percent": round(100 * (result["local_value"] or 0) / total_value) if total_value else None,
+        "sme_value_percent": round(100 * (result["sme_value"] or 0) / total_value) if total_value else None,
+    }
+
+
+def _labour(scope: ReportScope) -> dict[str, Share]:
+    steps = ("with", "followed", "subcontractors", "subcontractors_followed")
+    result = live_contracts(scope).aggregate(
+        total=Count("id"), **{step: Count("id", filter=labour_q(step, scope)) for step in steps}
+    )
+    return {
+        "with": Share(result["with"], result["total"]),
+        "followed": Share(result["followed"], result["with"]),
+        "subcontractors": Share(result["subcontractors"], result["with"]),
+        "subcontractors_followed": Share(result["subcontractors_followed"], result["subcontractors"]),
+    }
+
+
+# Other apps add figures here without editing this module: a callable taking the scope and
+# returning {"title": ..., "rows": [Row, ...], "link": url-or-""} (issue 7: the Peppol
+# e-invoice follow-up registers its figures in its AppConfig.ready()).
+EXTENSIONS: list[Any] = []
+
+
+def dashboard(scope: ReportScope) -> Dashboard:
+    activities = activities_in_period(scope)
+    total = _state_counts(activities, scope.today)[0]
+    method_labels = dict(Method.choices)
+    unit_rows = _state_counts(activities, scope.today, "responsible_unit_id")
+    unit_names = dict(
+        Unit.objects.filter(
+            pk__in=[r["responsible_unit_id"] for r in unit_rows if r["responsible_unit_id"]]
+        ).values_list("pk", "name")
+    )
+    by_unit = _breakdown(unit_rows, "responsible_unit_id", unit_names, _("No unit named"))
+    for row in by_unit:
+        row.key = row.key or "-"
+    severity, kind, status, deviations_total = _deviations(scope)
+    return Dashboard(
+        scope=scope,
+        strategy_gate=_strategy_gate(scope),
+        current_plan=_current_plan(scope),
+        activities_total=total,
+        by_method=_breakdown(_state_counts(activities, scope.today, "method"), "method", method_labels, _("No method")),
+        by_unit=by_unit,
+        by_type=_breakdown(
+            _state_counts(activities, scope.today, "requirement__type"),
+            "requirement__type",
+            {k: str(v) for k, v in RequirementType.choices},
+            _("No type"),
+        ),
+        deviations_by_severity=severity,
+        deviations_by_kind=kind,
+        deviations_by_status=status,
+        deviations_total=deviations_total,
+        plans_overdue=Deviation.objects.filter(
+            plan_overdue_q(scope.today), contract__in=contracts_in_scope(scope)
+        ).count(),
+        sanctions=_sanctions(scope),
+        suppliers_by_light=_suppliers(scope),
+        aims=_aims(scope),
+        goals=_goals(scope),
+        local=_local(scope),
+        labour=_labour(scope),
+        extensions=[extension(scope) for extension in EXTENSIONS],
+    )

@@ -1,0 +1,288 @@
+"""The records behind each dashboard figure: the same base querysets and conditions as
+``figures.py``, so that a figure and its list always agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, QueryDict
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kravspar.contracts.models import ContractRequirement, ContractStatus
+from kravspar.findings.models import Decision, DeviationStatus, Severity
+from kravspar.procurements.models import Aim, AimAssessment, GoalAssessment, Method
+from kravspar.reports import figures
+from kravspar.reports.scope import ReportScope
+from kravspar.requirements.models import RequirementType
+from kravspar.suppliers.models import Supplier
+
+Cell = tuple[str, str | None]  # text, link
+
+
+@dataclass
+class Records:
+    title: str
+    headers: Sequence[str]
+    rows: QuerySet[Any] | list[Any]
+    cells: Callable[[Any], list[Cell]]
+
+
+def _date(value: Any) -> str:
+    return date_format(value, "Y-m-d") if value else ""
+
+
+def _choice(value: str, choices: Any) -> str:
+    if value not in choices.values:
+        raise Http404
+    return str(dict(choices.choices)[value])
+
+
+def _aim(value: str) -> int:
+    if not value.isdigit() or int(value) not in Aim.values:
+        raise Http404
+    return int(value)
+
+
+def _contract_cells(contract: Any) -> list[Cell]:
+    return [
+        (contract.contract_number, reverse("contracts:detail", args=[contract.uuid])),
+        (contract.title, None),
+        (", ".join(s.name for s in contract.suppliers.all()), None),
+        (_date(contract.starts_on), None),
+        (_date(contract.ends_on), None),
+        (f"{contract.value:,.0f}".replace(",", " ") if contract.value is not None else "", None),
+    ]
+
+
+def _procurements(scope: ReportScope, params: QueryDict) -> Records:
+    qs = figures.procurements_in_period(scope)
+    parts = []
+    if gate := params.get("gate", ""):
+        qs = qs.filter(status__in=figures.PAST_GATE)
+        parts.append(_("left planning"))
+        if gate == "approved":
+            qs = qs.filter(figures.approved_strategy_q())
+            parts.append(_("with an approved strategy"))
+        elif gate != "passed":
+            raise Http404
+    if aim := params.get("aim", ""):
+        number = _aim(aim)
+        qs = qs.filter(Exists(AimAssessment.objects.filter(procurement=OuterRef("pk"), aim=number, relevant=True)))
+        parts.append(_("addressing the aim %(aim)s") % {"aim": Aim(number).label})
+    if goal := params.get("goal", ""):
+        if not goal.isdigit():
+            raise Http404
+        qs = qs.filter(
+            Exists(GoalAssessment.objects.filter(procurement=OuterRef("pk"), goal_id=int(goal), addressed=True))
+        )
+        parts.append(_("addressing the environmental goal"))
+    return Records(
+        title=" ".join([_("Procurements"), *parts]),
+        headers=[_("Registry number"), _("Title"), _("Status"), _("Created")],
+        rows=qs.order_by("-created_at", "-pk"),
+        cells=lambda p: [
+            (p.registry_number, reverse("procurements:detail", args=[p.uuid])),
+            (p.title, None),
+            (p.get_status_display(), None),
+            (_date(p.created_at.date()), None),
+        ],
+    )
+
+
+def _contracts(scope: ReportScope, params: QueryDict) -> Records:
+    qs = figures.live_contracts(scope)
+    parts = [_("live in the period")]
+    plan = params.get("plan", "")
+    if plan:
+        qs = qs.filter(status=ContractStatus.ACTIVE)
+        if plan == "with":
+            qs = qs.filter(figures.current_plan_q(scope))
+            parts.append(_("with a current follow-up plan"))
+        elif plan == "without":
+            qs = qs.exclude(figures.current_plan_q(scope))
+            parts.append(_("without a current follow-up plan"))
+        elif plan != "active":
+            raise Http404
+    if params.get("local"):
+        qs = qs.filter(figures.local_q())
+        parts.append(_("with a supplier in Södermanland or Västmanland county"))
+    if params.get("sme"):
+        qs = qs.filter(figures.sme_q())
+        parts.append(_("with a small or medium-sized supplier"))
+    if step := params.get("labour", ""):
+        if step not in ("with", "followed", "subcontractors", "subcontractors_followed"):
+            raise Http404
+        qs = qs.filter(figures.labour_q(step, scope))
+        parts.append(
+            {
+                "with": _("with labour-conditions or code-of-conduct requirements"),
+                "followed": _("whose working-conditions requirements were followed up"),
+                "subcontractors": _("with working-conditions requirements and subcontractors"),
+                "subcontractors_followed": _("whose requirements binding subcontractors were followed up"),
+            }[step]
+        )
+    return Records(
+        title=" ".join([_("Contracts"), *parts]),
+        headers=[_("Contract number"), _("Title"), _("Suppliers"), _("Starts"), _("Ends"), _("Value (SEK)")],
+        rows=qs.prefetch_related("suppliers").order_by("-signed_on", "contract_number"),
+        cells=_contract_cells,
+    )
+
+
+STATE_LABELS = {
+    "due": gettext_lazy("due (not cancelled)"),
+    "on_time": gettext_lazy("done on time"),
+    "late": gettext_lazy("done late"),
+    "overdue": gettext_lazy("overdue"),
+    "upcoming": gettext_lazy("open, not yet due"),
+    "cancelled": gettext_lazy("cancelled"),
+}
+
+
+def _activities(scope: ReportScope, params: QueryDict) -> Records:
+    qs = figures.activities_in_period(scope)
+    parts = []
+    state = params.get("state", "due")
+    if state not in figures.ACTIVITY_STATES:
+        raise Http404
+    qs = qs.filter(figures.activity_state_q(state, scope.today))
+    parts.append(str(STATE_LABELS[state]))
+    if method := params.get("method", ""):
+        parts.append(_("by %(method)s") % {"method": _choice(method, Method).lower()})
+        qs = qs.filter(method=method)
+    if unit := params.get("unit", ""):
+        if unit == "-":
+            qs = qs.filter(responsible_unit__isnull=True)
+        elif unit.isdigit():
+            qs = qs.filter(responsible_unit_id=int(unit))
+        else:
+            raise Http404
+    if kind := params.get("type", ""):
+        parts.append(_("for %(type)s requirements") % {"type": _choice(kind, RequirementType).lower()})
+        qs = qs.filter(requirement__type=kind)
+    if aim := params.get("aim", ""):
+        number = _aim(aim)
+        # The aims are a JSON list; matched here rather than in SQL, which SQLite cannot do.
+        ids = [
+            pk
+            for pk, aims in ContractRequirement.objects.filter(contract__in=figures.contracts_in_scope(scope))
+            .values_list("pk", "aims")
+            .iterator()
+            if number in figures.aims_of(aims)
+        ]
+        qs = qs.filter(requirement_id__in=ids)
+        parts.append(_("for requirements serving %(aim)s") % {"aim": Aim(number).label})
+    return Records(
+        title=" ".join([_("Follow-ups"), *parts]),
+        headers=[_("Due"), _("Contract"), _("Requirement"), _("Method"), _("Responsible unit"), _("Status")],
+        rows=qs.select_related("contract", "requirement", "responsible_unit").order_by("due_on", "id"),
+        cells=lambda a: [
+            (_date(a.due_on), reverse("followups:detail", args=[a.uuid])),
+            (a.contract.contract_number, reverse("contracts:detail", args=[a.contract.uuid])),
+            (a.requirement.title, None),
+            (a.get_method_display(), None),
+            (a.responsible_unit.name if a.responsible_unit else "", None),
+            (a.get_status_display(), None),
+        ],
+    )
+
+
+def _deviations(scope: ReportScope, params: QueryDict) -> Records:
+    parts = []
+    if params.get("plan_overdue"):
+        qs = figures.Deviation.objects.filter(
+            figures.plan_overdue_q(scope.today), contract__in=figures.contracts_in_scope(scope)
+        )
+        parts.append(_("with an action plan past its deadline"))
+    else:
+        qs = figures.deviations_in_period(scope)
+    if severity := params.get("severity", ""):
+        parts.append(_choice(severity, Severity).lower())
+        qs = qs.filter(severity=severity)
+    if kind := params.get("kind", ""):
+        if kind == "-":
+            qs = qs.filter(kind="")
+        else:
+            parts.append(_choice(kind, RequirementType).lower())
+            qs = qs.filter(kind=kind)
+    if status := params.get("status", ""):
+        parts.append(_choice(status, DeviationStatus).lower())
+        qs = qs.filter(status=status)
+    return Records(
+        title=" ".join([_("Deviations"), *parts]),
+        headers=[_("Raised"), _("Title"), _("Contract"), _("Severity"), _("Type"), _("Status")],
+        rows=qs.select_related("contract").order_by("-raised_on", "-id"),
+        cells=lambda d: [
+            (_date(d.raised_on), None),
+            (d.title, reverse("findings:detail", args=[d.uuid])),
+            (d.contract.contract_number, reverse("contracts:detail", args=[d.contract.uuid])),
+            (d.get_severity_display(), None),
+            (d.get_kind_display(), None),
+            (d.get_status_display(), None),
+        ],
+    )
+
+
+def _sanctions(scope: ReportScope, params: QueryDict) -> Records:
+    qs = figures.sanctions_in_period(scope)
+    parts = []
+    if decision := params.get("decision", ""):
+        parts.append(_choice(decision, Decision).lower())
+        qs = qs.filter(decision=decision)
+    return Records(
+        title=" ".join([_("Sanction decisions"), *parts]),
+        headers=[_("Decided"), _("Contract"), _("Decision"), _("Sanction"), _("Amount (SEK)")],
+        rows=qs.select_related("contract").order_by("-decided_on", "-id"),
+        cells=lambda s: [
+            (_date(s.decided_on), None),
+            (s.contract.contract_number, reverse("contracts:detail", args=[s.contract.uuid])),
+            (s.get_decision_display(), None),
+            (s.get_kind_display(), None),
+            (f"{s.amount:,.0f}".replace(",", " ") if s.amount is not None else "", None),
+        ],
+    )
+
+
+def _suppliers(scope: ReportScope, params: QueryDict) -> Records:
+    from kravspar.findings.policy import Light
+
+    light = params.get("light", "")
+    if light and light not in Light.LABELS:
+        raise Http404
+    lights = figures.supplier_lights(scope)
+    ids = [pk for pk, value in lights.items() if not light or value == light]
+    title = _("Suppliers on contracts live in the period")
+    if light:
+        title = f"{title}: {Light.LABELS[light]}"
+    return Records(
+        title=title,
+        headers=[_("Name"), _("Organisation number"), _("Status")],
+        rows=Supplier.objects.filter(pk__in=ids).order_by("name", "id"),
+        cells=lambda s: [
+            (s.name, reverse("suppliers:detail", args=[s.uuid])),
+            (s.org_number, None),
+            (str(Light.LABELS[lights[s.pk]]), None),
+        ],
+    )
+
+
+KINDS: dict[str, Callable[[ReportScope, QueryDict], Records]] = {
+    "upphandlingar": _procurements,
+    "avtal": _contracts,
+    "uppfoljningar": _activities,
+    "avvikelser": _deviations,
+    "sanktioner": _sanctions,
+    "leverantorer": _suppliers,
+}
+
+
+def records(scope: ReportScope, kind: str, params: QueryDict) -> Records:
+    if kind not in KINDS:
+        raise Http404
+    return KINDS[kind](scope, params)
