@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,3 +132,27 @@ def procurement(world: World) -> Any:
         criticality=2,
         supply_risk=3,
     )
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """The demo data `make run` loads, seeded once per test module and rolled back after
+    it (seeding runs every capability's demo through the services and takes tens of
+    seconds). Tests using it also take ``db``: each runs in a savepoint inside this
+    transaction, so what one test changes the next does not see. Yields what
+    ``seed_demo`` printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("seed_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -19,6 +19,7 @@ from kravspar.accounts.services import person_create
 from kravspar.contracts.demo import seed_contracts
 from kravspar.cpv.models import CpvCode
 from kravspar.followups.demo import seed_followup
+from kravspar.followups.demo_imported import seed_imported
 from kravspar.organisations.counties import County
 from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
 from kravspar.organisations.services import organisation_create, unit_create
@@ -121,6 +122,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_planning(orgs)
     seed_contracts()
     seed_followup(orgs)
+    seed_imported()
     # Each later capability seeds its own demo data, in the order they build on each other.
     for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata"):
         logins.extend(import_module(f"kravspar.{app}.demo").seed())
