@@ -137,7 +137,7 @@ class Article:
 
 def catalogue(count: int = 200) -> list[Article]:
     """A deterministic catalogue of ``count`` articles ART-0001 … with list prices."""
-    rnd = random.Random(1)
+    rnd = random.Random(1)  # noqa: S311 - test data, not secrets
     return [
         Article(
             f"ART-{n:04d}",
@@ -255,7 +255,10 @@ def render(spec: InvoiceSpec) -> bytes:
             f"<cac:SellersItemIdentification><cbc:ID>{e(line.seller_item_id)}</cbc:ID></cac:SellersItemIdentification>"
         )
         if line.gtin:
-            ids += f'<cac:StandardItemIdentification><cbc:ID schemeID="0160">{line.gtin}</cbc:ID></cac:StandardItemIdentification>'
+            ids += (
+                f'<cac:StandardItemIdentification><cbc:ID schemeID="0160">{line.gtin}</cbc:ID>'
+                "</cac:StandardItemIdentification>"
+            )
         if line.cpv:
             ids += (
                 '<cac:CommodityClassification><cbc:ItemClassificationCode listID="STI">'
@@ -272,8 +275,9 @@ def render(spec: InvoiceSpec) -> bytes:
             f'<cbc:{qty_tag} unitCode="{line.unit_code}">{_num(line.quantity)}</cbc:{qty_tag}>'
             f'<cbc:LineExtensionAmount currencyID="{cur}">{_amt(line.net_amount)}</cbc:LineExtensionAmount>'
             f"<cac:Item><cbc:Name>{e(line.name)}</cbc:Name>{ids}"
-            f"<cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>{VAT_RATE}</cbc:Percent>{vat}</cac:ClassifiedTaxCategory>"
-            f'</cac:Item><cac:Price><cbc:PriceAmount currencyID="{cur}">{_num(line.price)}</cbc:PriceAmount>{base}</cac:Price>'
+            f"<cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>{VAT_RATE}</cbc:Percent>{vat}"
+            "</cac:ClassifiedTaxCategory></cac:Item>"
+            f'<cac:Price><cbc:PriceAmount currencyID="{cur}">{_num(line.price)}</cbc:PriceAmount>{base}</cac:Price>'
             f"</cac:{line_tag}>\n"
         )
     parts.append(f"</{root}>\n")
@@ -292,7 +296,7 @@ def random_specs(
     prefix: str = "GEN",
 ) -> Iterator[InvoiceSpec]:
     """``count`` invoices with unique numbers, spread over a year, at list prices."""
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # noqa: S311 - test data, not secrets
     articles = articles or catalogue()
     for i in range(count):
         seller = suppliers[i % len(suppliers)]

@@ -53,7 +53,7 @@ GROUP_SIZE = 100  # documents parsed before their duplicates are looked up toget
 
 
 def max_file_bytes() -> int:
-    return int(getattr(settings, "KRAVSPAR_INVOICE_MAX_BYTES", 10 * 1024 * 1024))
+    return int(getattr(settings, "KRAVSPAR_INVOICE_MAX_BYTES", 5 * 1024 * 1024))
 
 
 IMPORTED = "imported"

@@ -1,0 +1,99 @@
+"""Forms of the invoice pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from kravspar.invoices.models import DocumentKind
+from kravspar.invoices.services import max_file_bytes
+from kravspar.organisations.models import Organisation
+from kravspar.suppliers.models import Supplier
+
+MAX_FILES = 50
+
+
+class InvoiceFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Invoice number, seller or organisation number"),
+        widget=forms.SearchInput,
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Buyer"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("All organisations"),
+    )
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"),
+        required=False,
+        queryset=Supplier.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("All suppliers"),
+    )
+    date_from = forms.DateField(label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Issued to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *DocumentKind.choices])
+    status = forms.ChoiceField(
+        label=_("Import status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("clean", _("Imported without remarks")),
+            ("warnings", _("Imported with warnings")),
+            ("no_supplier", _("Seller not in the supplier registry")),
+            ("no_buyer", _("Unknown buyer")),
+        ],
+        help_text=_("Warnings: the invoice was stored, but something deserves a look."),
+    )
+
+    def __init__(
+        self, *args: Any, organisations: QuerySet[Organisation], suppliers: QuerySet[Supplier], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["supplier"].queryset = suppliers  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadForm(forms.Form):
+    files = forms.FileField(
+        label=_("Invoice files"),
+        widget=MultipleFileInput(attrs={"accept": ".xml,application/xml,text/xml", "multiple": True}),
+        help_text=_("Peppol BIS Billing 3.0 invoices or credit notes as XML, up to 50 files."),
+    )
+
+    def clean_files(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.files.getlist("files") if hasattr(self.files, "getlist") else []
+        if not files:
+            raise ValidationError(_("Choose at least one file."), code="required")
+        if len(files) > MAX_FILES:
+            raise ValidationError(
+                _("Upload at most %(count)s files at a time.") % {"count": MAX_FILES}, code="too_many"
+            )
+        limit = max_file_bytes()
+        for f in files:
+            if f.size is not None and f.size > limit:
+                raise ValidationError(
+                    _("%(name)s is larger than %(size)s.") % {"name": f.name, "size": filesizeformat(limit)},
+                    code="too_large",
+                )
+        return files
