@@ -58,6 +58,8 @@ class WithdrawForm(forms.Form):
 
 
 class RegionContactForm(ServiceModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = RegionContact
         fields = ["visiting_address", "phone", "email", "website"]

@@ -61,7 +61,9 @@ def policy(world: Any) -> PolicyDocument:
 @pytest.fixture
 def code_of_conduct(world: Any) -> PolicyDocument:
     """The code of conduct, published as an uploaded PDF."""
-    document = services.document_create(actor=world.admin, title="Uppförandekod för leverantörer", kind="code_of_conduct")
+    document = services.document_create(
+        actor=world.admin, title="Uppförandekod för leverantörer", kind="code_of_conduct"
+    )
     services.version_publish(
         actor=world.admin, document=document, label="2021", valid_from=datetime.date(2021, 1, 1), upload=pdf_upload()
     )
@@ -78,7 +80,9 @@ def contact_a(world: Any) -> User:
 @pytest.fixture
 def contact_a2(world: Any) -> User:
     """A colleague at supplier A."""
-    return UserFactory.create(username="supplier_a2", supplier=world.supplier_contact.supplier, roles=[Role.SUPPLIER_CONTACT])
+    return UserFactory.create(
+        username="supplier_a2", supplier=world.supplier_contact.supplier, roles=[Role.SUPPLIER_CONTACT]
+    )
 
 
 @pytest.fixture
