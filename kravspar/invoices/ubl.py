@@ -330,7 +330,7 @@ class _Party:
     org_number: str = ""
 
 
-def _party(root: etree._Element, path: str, role: str) -> _Party:
+def _party(root: etree._Element, path: str, *, seller: bool) -> _Party:
     party_el = root.find(path, NS)
     p = _Party()
     if party_el is None:
@@ -348,17 +348,25 @@ def _party(root: etree._Element, path: str, role: str) -> _Party:
 
     # Swedish organisation numbers are checked wherever the document says it has one.
     if p.endpoint_scheme == SWEDISH_ORGNR_SCHEME and p.endpoint_id:
-        p.org_number = _org_number(p.endpoint_id, _("%(party)s's Peppol id (EndpointID, 0007)") % {"party": role})
+        label = (
+            _("The seller's Peppol id (EndpointID, 0007)") if seller else _("The buyer's Peppol id (EndpointID, 0007)")
+        )
+        p.org_number = _org_number(p.endpoint_id, label)
     if p.legal_id and (
         p.legal_scheme == SWEDISH_ORGNR_SCHEME
         or (not p.legal_scheme and p.country == "SE" and re.fullmatch(r"\d{6}-?\d{4}", p.legal_id))
     ):
-        legal = _org_number(p.legal_id, _("%(party)s's organisation number (CompanyID)") % {"party": role})
+        label = (
+            _("The seller's organisation number (CompanyID)")
+            if seller
+            else _("The buyer's organisation number (CompanyID)")
+        )
+        legal = _org_number(p.legal_id, label)
         p.org_number = p.org_number or legal
     return p
 
 
-def _check_vat(p: _Party, role: str, warnings: list[Warning_]) -> None:
+def _check_vat(p: _Party, warnings: list[Warning_]) -> None:
     if not p.vat_id.upper().startswith("SE"):
         return
     try:
@@ -367,8 +375,7 @@ def _check_vat(p: _Party, role: str, warnings: list[Warning_]) -> None:
         warnings.append(
             Warning_(
                 ProblemCode.INVALID_VAT_NUMBER,
-                _("%(party)s's VAT number %(value)s is not a valid Swedish VAT number.")
-                % {"party": role, "value": p.vat_id},
+                _("The seller's VAT number %(value)s is not a valid Swedish VAT number.") % {"value": p.vat_id},
             )
         )
         return
@@ -498,9 +505,9 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
             ProblemCode.MISSING_CURRENCY, _("The invoice currency (BT-5) is missing or not a currency code.")
         )
 
-    seller = _party(root, "cac:AccountingSupplierParty/cac:Party", _("The seller"))
-    buyer = _party(root, "cac:AccountingCustomerParty/cac:Party", _("The buyer"))
-    _check_vat(seller, _("The seller"), warnings)
+    seller = _party(root, "cac:AccountingSupplierParty/cac:Party", seller=True)
+    buyer = _party(root, "cac:AccountingCustomerParty/cac:Party", seller=False)
+    _check_vat(seller, warnings)
     seller_key = _seller_key(seller)
     if not seller_key:
         raise InvoiceRejected(
