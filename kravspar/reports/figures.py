@@ -414,11 +414,11 @@ def _local(scope: ReportScope) -> dict[str, Any]:
         contracts=Count("id"),
         local=Count("id", filter=local_q()),
         sme=Count("id", filter=sme_q()),
-        value=Sum(value),
+        all_value=Sum(value),
         local_value=Sum(value, filter=local_q()),
         sme_value=Sum(value, filter=sme_q()),
     )
-    total_value = result["value"] or Decimal(0)
+    total_value = result["all_value"] or Decimal(0)
     return {
         "local": Share(result["local"], result["contracts"]),
         "sme": Share(result["sme"], result["contracts"]),

@@ -40,7 +40,7 @@ def _scope_from(request: HttpRequest, form: DashboardForm) -> ReportScope:
     )
 
 
-def _link(scope: ReportScope, kind: str, **params: Any) -> str:
+def _link(scope: ReportScope, kind: str, /, **params: Any) -> str:
     query = scope.query() | {k: str(v) for k, v in params.items() if v not in (None, "")}
     return f"{reverse('reports:records', args=[kind])}?{urlencode(query)}"
 
