@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -32,6 +33,7 @@ from kravspar.contracts.models import Contract, ContractStatus
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.findings.selectors import attach_contract_statuses
 from kravspar.organisations.models import Organisation
 from kravspar.procurements.models import Procurement
 from kravspar.suppliers.models import Supplier
@@ -73,6 +75,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
     page = paginate(request, selectors.contract_list(user, **filters))
+    attach_contract_statuses(page.object_list, timezone.localdate())
     return render(
         request,
         _list_template(request, "contracts/contract_list.html", "contracts/_contract_results.html"),

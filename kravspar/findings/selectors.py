@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -72,6 +74,31 @@ def supplier_status(supplier: Supplier, today: datetime.date) -> policy.Status:
 
 
 _STATUS_FIELDS = ("id", "title", "severity", "status", "deadline", "fixed_on")
+
+
+def attach_contract_statuses(contracts: Sequence[Contract], today: datetime.date) -> None:
+    """Set ``supplier_status`` on each contract of a list page, in one query whatever the
+    page size (``contract_status`` per row would be one query per row)."""
+    found: dict[int, list[Deviation]] = defaultdict(list)
+    for deviation in Deviation.objects.filter(contract_id__in=[c.pk for c in contracts]).only(
+        *_STATUS_FIELDS, "contract_id"
+    ):
+        found[deviation.contract_id].append(deviation)
+    for contract in contracts:
+        contract.supplier_status = policy.status_of(found[contract.pk], today)  # type: ignore[attr-defined]
+
+
+def attach_supplier_statuses(suppliers: Iterable[Supplier], today: datetime.date) -> None:
+    """Set ``supplier_status`` (overall, as ``supplier_status``) on each supplier, in one query."""
+    suppliers = list(suppliers)
+    found: dict[int, list[Deviation]] = defaultdict(list)
+    for deviation in Deviation.objects.filter(supplier_id__in={s.pk for s in suppliers}).only(
+        *_STATUS_FIELDS, "supplier_id"
+    ):
+        assert deviation.supplier_id is not None
+        found[deviation.supplier_id].append(deviation)
+    for supplier in suppliers:
+        supplier.supplier_status = policy.status_of(found[supplier.pk], today)  # type: ignore[attr-defined]
 
 
 def deviations_needing_decision(today: datetime.date) -> QuerySet[Deviation]:

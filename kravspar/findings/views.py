@@ -71,6 +71,7 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
             if contract is None:
                 filters["severity"] = "__none__"  # an unknown or invisible contract matches nothing
     page = paginate(request, selectors.deviation_list(request.user, today=today, **filters))
+    selectors.attach_supplier_statuses({d.supplier for d in page.object_list if d.supplier}, today)
     rows = []
     for deviation in page.object_list:
         light = policy.deviation_light(deviation, today)

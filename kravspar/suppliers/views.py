@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -20,6 +21,7 @@ from kravspar.contracts.selectors import with_extensions
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.findings.selectors import attach_supplier_statuses
 from kravspar.suppliers import selectors, services
 from kravspar.suppliers.forms import SupplierFilterForm, SupplierForm
 from kravspar.suppliers.services import REGISTRY_FIELDS
@@ -58,6 +60,7 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = form.cleaned_data
     page = paginate(request, selectors.supplier_search(selectors.suppliers_visible_to(user), **filters))
+    attach_supplier_statuses(page.object_list, timezone.localdate())
     return render(
         request,
         _list_template(request, "suppliers/supplier_list.html", "suppliers/_supplier_results.html"),

@@ -139,7 +139,7 @@ def test_list_and_detail_query_counts_do_not_grow(
     for i in range(30):
         with_plan(raise_deviation(title=f"Brist {i}"), today + i * DAY)
     client = client_for(world.officer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # one for the suppliers' status, whatever the page size
         response = client.get(LIST)
     assert len(response.context["rows"]) == 25
     deviation = Deviation.objects.first()
@@ -239,3 +239,13 @@ def test_status_badge_has_classes_not_inline_colours(world, client_for, raise_de
     assert match, "no red badge"
     assert "style" not in match.group(1)
     assert "Red" in match.group(2) or "Röd" in match.group(2)  # the word as well as the colour
+
+
+def test_the_lists_show_each_suppliers_status(world, client_for, raise_deviation, with_plan, contract):
+    """Supplier status wherever the supplier appears: the contract, supplier and deviation lists."""
+    late = raise_deviation(title="Sen åtgärd")
+    with_plan(late, timezone.localdate() - DAY)  # the action plan's deadline has passed: red
+    client = client_for(world.officer)
+    for url in (reverse("contracts:list"), reverse("suppliers:list"), LIST):
+        body = client.get(url).content.decode()
+        assert "status-badge status-red" in body, url
