@@ -76,6 +76,8 @@ def _clean_deviation(deviation: Deviation) -> None:
         add("subcontractor", _("Subcontractor: choose one of this contract's subcontractors."))
     if deviation.supplier is not None and not deviation.contract.suppliers.filter(pk=deviation.supplier.pk).exists():
         add("supplier", _("Supplier: choose one of the contract's suppliers."))
+    if deviation.raised_on is not None and deviation.raised_on > _today():
+        add("raised_on", _("Found: the day cannot be in the future."))
     if errors:
         raise ValidationError(errors)
 
@@ -233,6 +235,11 @@ def action_plan_agree(
     _require_no_pending_decision(locked)
     agreed_on = agreed_on or _today()
     errors: dict[str, list[str]] = {}
+    if agreed_on < locked.raised_on:
+        errors["agreed_on"] = [
+            _("Agreed: a plan cannot be agreed before the deviation was found (%(date)s).")
+            % {"date": locked.raised_on.isoformat()}
+        ]
     if deadline < agreed_on:
         errors["deadline"] = [_("Deadline: must be on or after the day the plan is agreed.")]
     clean_items = [(text.strip(), day) for text, day in items if text and text.strip()]
@@ -276,8 +283,12 @@ def _current_plan(deviation: Deviation) -> ActionPlan:
 def action_plan_record_response(
     *, actor: User | None, deviation: Deviation, expected_version: int | None, supplier_response: str
 ) -> ActionPlan:
-    """Record what the supplier answers or reports about the plan."""
-    _require_manage(actor)
+    """Record what the supplier answers or reports about the plan: Inköp on the supplier's
+    behalf, or a contact person of the supplier the deviation concerns (the portal)."""
+    from kravspar.portal.access import deviation_concerns
+
+    if actor is not None and not access.can_manage_findings(actor) and not deviation_concerns(actor, deviation):
+        raise NotAllowedError()
     locked = _lock_deviation(deviation, expected_version)
     plan = _current_plan(locked)
     text = supplier_response.strip()

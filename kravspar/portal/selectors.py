@@ -4,7 +4,7 @@ what waits on the supplier's home page, and the history of what the supplier sen
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -43,16 +43,18 @@ def document_flags(document: SupplierDocument, today: datetime.date) -> dict[str
 
 def library_with_flags(
     qs: QuerySet[SupplierDocument], today: datetime.date | None = None, *, include_withdrawn: bool = False
-) -> Iterable[SupplierDocument]:
-    """The documents, each with ``expired``, ``expires_in``, ``stale`` and ``warning`` set."""
+) -> Iterator[Any]:
+    """The documents, each with ``expired``, ``expires_in``, ``stale`` and ``warning`` set
+    (typed Any because of those extra attributes)."""
     today = today or timezone.localdate()
     if not include_withdrawn:
         qs = qs.filter(withdrawn_at__isnull=True)
+    document: Any
     for document in qs.select_related("uploaded_by").order_by("kind", "title", "id"):
         flags = document_flags(document, today)
         for name, value in flags.items():
             setattr(document, name, value)
-        document.warning = flags["expired"] or flags["expires_in"] is not None or flags["stale"]  # type: ignore[attr-defined]
+        document.warning = flags["expired"] or flags["expires_in"] is not None or flags["stale"]
         yield document
 
 

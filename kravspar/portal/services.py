@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,13 +21,29 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kravspar.accounts import access as access_accounts
 from kravspar.accounts.models import User
-from kravspar.accounts.roles import Role
+from kravspar.accounts.roles import Perm, Role
 from kravspar.accounts.services import _clean_person, _role_groups
 from kravspar.audit.services import audit_record, snapshot
+from kravspar.contracts import services as contract_services
+from kravspar.contracts.models import Contract, Subcontractor
+from kravspar.core import services as core_services
 from kravspar.core.errors import DomainError, NotAllowedError
+from kravspar.followups import uploads
+from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.portal import access, conf
-from kravspar.portal.models import Invitation, InvitationRenewalRequest, InvitationState
+from kravspar.portal.models import (
+    DeclarationStatus,
+    DocumentKind,
+    Invitation,
+    InvitationRenewalRequest,
+    InvitationState,
+    SubcontractorDeclaration,
+    SupplierDocument,
+)
+from kravspar.suppliers.countries import normalise_country
+from kravspar.suppliers.models import CollectiveAgreement
 
 if TYPE_CHECKING:
     from kravspar.suppliers.models import Supplier
@@ -279,3 +296,246 @@ def invitation_request_renewal(*, invitation: Invitation, ip_address: str | None
     audit_record(actor=None, action="invitation.renewal_requested", obj=locked.supplier, after={"email": locked.email})
     transaction.on_commit(lambda: _send_renewal_request(locked))
     return request
+
+
+# --- Evidence library -------------------------------------------------------------------
+
+DOCUMENT_FIELDS = ["kind", "title", "issuer", "valid_from", "valid_until"]
+
+
+def _clean_document(document: SupplierDocument) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    document.title = " ".join(str(document.title or "").split())
+    document.issuer = " ".join(str(document.issuer or "").split())
+    if document.kind not in DocumentKind.values:
+        add("kind", _("Kind: choose certificate, governing document or other."))
+    if not document.title:
+        add("title", _("Title: say what the document is, e.g. ISO 14001 certificate."))
+    elif len(document.title) > 200:
+        add("title", _("Title: at most 200 characters."))
+    if len(document.issuer) > 200:
+        add("issuer", _("Issuer: at most 200 characters."))
+    if document.valid_from is None:
+        add("valid_from", _("Valid from: give the date the document was issued or took effect."))
+    if document.valid_from and document.valid_until and document.valid_until < document.valid_from:
+        add("valid_until", _("Valid until: the date must not be before the valid-from date."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def document_add(
+    *,
+    actor: User,
+    upload: UploadedFile | None,
+    kind: str,
+    title: str,
+    issuer: str = "",
+    valid_from: datetime.date | None,
+    valid_until: datetime.date | None = None,
+) -> SupplierDocument:
+    """Add a document to the actor's supplier's library (checked by content, fingerprinted)."""
+    supplier = access.supplier_of(actor) if access.is_supplier_contact(actor) else None
+    if supplier is None:
+        raise NotAllowedError(_("Only the supplier's own contact people add documents to its library."))
+    document = SupplierDocument(
+        supplier=supplier,
+        kind=kind or "",
+        title=title or "",
+        issuer=issuer or "",
+        valid_until=valid_until,
+        uploaded_by=actor,
+    )
+    document.valid_from = valid_from  # type: ignore[assignment]  # None is refused by the cleaning below
+    errors: dict[str, list[str]] = {}
+    try:
+        _clean_document(document)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    content_type = ""
+    if upload is None:
+        errors["file"] = [_("File: choose the file to upload.")]
+    else:
+        try:
+            content_type = uploads.validate_evidence(upload)
+        except ValidationError as exc:
+            errors["file"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    assert upload is not None
+    document.content_type = content_type
+    document.size = upload.size or 0
+    document.sha256 = uploads.sha256_of(upload)
+    document.original_name = (upload.name or "file").replace("/", "_").replace("\\", "_")[:255]
+    with transaction.atomic():
+        document.file.save(document.original_name, upload, save=False)
+        # A rolled-back transaction leaves an orphan file that nothing serves.
+        document.save()
+        audit_record(
+            actor=actor,
+            action="supplier_document.added",
+            obj=document,
+            after=snapshot(document, DOCUMENT_FIELDS)
+            | {"supplier": supplier.name, "file": document.original_name, "sha256": document.sha256},
+        )
+    return document
+
+
+@transaction.atomic
+def document_withdraw(*, actor: User, document: SupplierDocument) -> SupplierDocument:
+    """Take a document out of the library. It stays in the history, never deleted."""
+    if not access.is_supplier_contact(actor) or access.supplier_of(actor).pk != document.supplier_id:
+        raise NotAllowedError()
+    locked = SupplierDocument.objects.select_for_update().get(pk=document.pk)
+    if locked.withdrawn_at is not None:
+        return locked
+    locked.withdrawn_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["withdrawn_at", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="supplier_document.withdrawn",
+        obj=locked,
+        before={"withdrawn": False},
+        after={"withdrawn": True},
+    )
+    return locked
+
+
+# --- Subcontractor declarations ---------------------------------------------------------
+
+DECLARATION_FIELDS = ["name", "org_number", "country", "role", "collective_agreement"]
+
+
+def _clean_declaration(declaration: SubcontractorDeclaration) -> None:
+    """The same rules as the contract's own subcontractor list, so that accepting never fails."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    declaration.name = " ".join(str(declaration.name or "").split())
+    declaration.role = " ".join(str(declaration.role or "").split())
+    declaration.org_number = str(declaration.org_number or "").strip()
+    if not declaration.name:
+        add("name", _("Name: write the subcontractor's name."))
+    elif len(declaration.name) > 200:
+        add("name", _("Name: at most 200 characters."))
+    if not declaration.role:
+        add("role", _("What they do: describe the subcontractor's part of the delivery."))
+    elif len(declaration.role) > 300:
+        add("role", _("What they do: at most 300 characters."))
+    country = normalise_country(declaration.country or "SE")
+    if country is None:
+        add(
+            "country",
+            _("Country: %(value)s is not a two-letter ISO 3166 code, e.g. SE, NO or DE.")
+            % {"value": declaration.country},
+        )
+    else:
+        declaration.country = country
+    if declaration.country == "SE":
+        if not declaration.org_number:
+            add("org_number", _("Organisation number: a Swedish subcontractor has one; write its ten digits."))
+        else:
+            try:
+                declaration.org_number = normalise_org_number(declaration.org_number)
+            except ValidationError as exc:
+                add("org_number", exc.messages[0])
+    elif declaration.org_number:
+        add("org_number", _("Organisation number: only Swedish subcontractors have one; leave it empty."))
+    if declaration.collective_agreement and declaration.collective_agreement not in CollectiveAgreement.values:
+        add("collective_agreement", _("Collective agreement: choose one of the listed answers."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def declaration_submit(*, actor: User, contract: Contract, **fields: Any) -> SubcontractorDeclaration:
+    """The supplier declares a subcontractor on one of its contracts."""
+    supplier = access.supplier_of(actor) if access.is_supplier_contact(actor) else None
+    if supplier is None:
+        raise NotAllowedError(_("Only the supplier's own contact people declare its subcontractors."))
+    if not contract.suppliers.filter(pk=supplier.pk).exists():
+        raise NotAllowedError()
+    unknown = set(fields) - set(DECLARATION_FIELDS)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} cannot be set here")
+    declaration = SubcontractorDeclaration(
+        contract=contract, supplier=supplier, submitted_by=actor, **{k: v or "" for k, v in fields.items()}
+    )
+    _clean_declaration(declaration)
+    declaration.save()
+    audit_record(
+        actor=actor,
+        action="subcontractor_declaration.submitted",
+        obj=declaration,
+        after=snapshot(declaration, DECLARATION_FIELDS) | {"contract": contract.contract_number},
+    )
+    return declaration
+
+
+def _matching_subcontractor(declaration: SubcontractorDeclaration) -> Subcontractor | None:
+    """The contract's existing entry for the same company: same org number, or same name abroad."""
+    qs = Subcontractor.objects.filter(contract=declaration.contract, supplier=declaration.supplier)
+    if declaration.org_number:
+        return qs.filter(org_number=declaration.org_number).first()
+    return qs.filter(org_number="", country=declaration.country, name__iexact=declaration.name).first()
+
+
+@transaction.atomic
+def declaration_review(
+    *,
+    actor: User,
+    declaration: SubcontractorDeclaration,
+    expected_version: int | None,
+    accept: bool | None,
+    comment: str = "",
+) -> SubcontractorDeclaration:
+    """Inköp accepts (the contract's subcontractor list gets it) or rejects with a comment."""
+    if not access_accounts.has_perm(actor, Perm.MANAGE_CONTRACTS):
+        raise NotAllowedError()
+    if accept is None:
+        raise ValidationError({"decision": [_("Decision: choose accept or reject.")]})
+    locked = core_services.lock(
+        SubcontractorDeclaration.objects.select_related("contract", "supplier"), declaration.pk, expected_version
+    )
+    if locked.status != DeclarationStatus.SUBMITTED:
+        raise DomainError(_("This declaration has already been reviewed."))
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ValidationError(
+            {"comment": [_("Comment: say why you reject the declaration, so the supplier can fix it.")]}
+        )
+    # The contracts service records the subcontractor's own history.
+    if accept:
+        fields = {f: getattr(locked, f) for f in DECLARATION_FIELDS}
+        existing = _matching_subcontractor(locked)
+        if existing is None:
+            locked.subcontractor = contract_services.subcontractor_add(
+                actor=actor, contract=locked.contract, supplier=locked.supplier, **fields
+            )
+        else:
+            locked.subcontractor = contract_services.subcontractor_update(
+                actor=actor, subcontractor=existing, expected_version=None, **fields
+            )
+            if not locked.subcontractor.is_active:
+                contract_services.subcontractor_set_active(actor=actor, subcontractor=existing, active=True)
+    before = {"status": locked.status}
+    locked.status = DeclarationStatus.ACCEPTED if accept else DeclarationStatus.REJECTED
+    locked.review_comment = comment
+    locked.reviewed_by = actor
+    locked.reviewed_at = timezone.now()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="subcontractor_declaration.accepted" if accept else "subcontractor_declaration.rejected",
+        obj=locked,
+        before=before,
+        after={"status": locked.status, "comment": comment},
+    )
+    return locked

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from kravspar.portal import access
+from kravspar.portal import access, selectors
 
 register = template.Library()
 
@@ -18,8 +18,12 @@ def portal_supplier_panel(context: dict[str, Any], supplier: Any) -> dict[str, A
     user = context["request"].user
     if access.is_supplier_contact(user):
         return {"show": False}
+    documents = list(selectors.library_with_flags(access.supplier_library_for(user, supplier)))
     return {
         "show": True,
         "supplier": supplier,
         "can_invite": access.can_manage_invitations(user),
+        "documents": documents,
+        "warnings": [d for d in documents if d.warning],
+        "pending_declarations": list(selectors.pending_declarations(user, supplier=supplier)[:20]),
     }

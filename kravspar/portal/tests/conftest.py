@@ -113,3 +113,32 @@ def deviation_b(world: Any, contract_b: Contract) -> Deviation:
 @pytest.fixture
 def pdf_bytes() -> bytes:
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_document(
+    contact: User,
+    pdf: bytes,
+    *,
+    title: str = "ISO 14001-certifikat",
+    kind: str = "certificate",
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kravspar.portal import services
+
+    return services.document_add(
+        actor=contact,
+        upload=SimpleUploadedFile("certifikat.pdf", pdf, content_type="application/pdf"),
+        kind=kind,
+        title=title,
+        issuer="Intertek",
+        valid_from=valid_from or datetime.date.today() - datetime.timedelta(days=100),
+        valid_until=valid_until,
+    )
