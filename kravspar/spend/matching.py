@@ -20,10 +20,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -51,6 +51,7 @@ from kravspar.suppliers.models import Supplier
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+PRICE_PLACES = Decimal("0.0000000001")
 DOC_FIELDS = [
     "id",
     "kind",
@@ -122,6 +123,17 @@ LINE_MATCH_UPDATE = [
     "matched_at",
     "version",
 ]
+
+
+class ArticleRow(NamedTuple):
+    id: int
+    contract_id: int
+    seller_item_id: str
+    gtin: str
+    unit_code: str
+    net_price: Decimal
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
 
 
 @dataclass
@@ -354,10 +366,10 @@ class Matcher:
         line: dict[str, Any],
         contract_id: int,
         day: datetime.date,
-        by_item: dict[tuple[int, str], list[PriceListArticle]],
-        by_gtin: dict[tuple[int, str], list[PriceListArticle]],
-    ) -> tuple[PriceListArticle | None, str]:
-        def valid(candidates: list[PriceListArticle]) -> PriceListArticle | None:
+        by_item: dict[tuple[int, str], list[ArticleRow]],
+        by_gtin: dict[tuple[int, str], list[ArticleRow]],
+    ) -> tuple[ArticleRow | None, str]:
+        def valid(candidates: list[ArticleRow]) -> ArticleRow | None:
             for article in candidates:
                 if (article.valid_from is None or article.valid_from <= day) and (
                     article.valid_to is None or day <= article.valid_to
@@ -439,23 +451,38 @@ class Matcher:
             decided[doc["id"]] = result
 
         contract_ids = {r["contract_id"] for r in decided.values() if r["contract_id"]}
-        by_item: dict[tuple[int, str], list[PriceListArticle]] = defaultdict(list)
-        by_gtin: dict[tuple[int, str], list[PriceListArticle]] = defaultdict(list)
-        articles: dict[int, PriceListArticle] = {}
+        by_item: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
+        by_gtin: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
+        articles: dict[int, ArticleRow] = {}
         if contract_ids:
-            for article in PriceListArticle.objects.filter(contract_id__in=contract_ids).order_by("-valid_from"):
-                articles[article.pk] = article
+            # Only the articles the lines can match: a price list may hold thousands.
+            items = {line["seller_item_id"].strip() for ls in lines_by_doc.values() for line in ls} - {""}
+            gtins = {
+                line["standard_item_id"].strip()
+                for ls in lines_by_doc.values()
+                for line in ls
+                if line["standard_item_scheme"] == "0160"
+            } - {""}
+            wanted = Q(pk__in=[lm.article_id for lm in manual_lines.values() if lm.article_id])
+            if items:
+                wanted |= Q(seller_item_id__in=items)
+            if gtins:
+                wanted |= Q(gtin__in=gtins)
+            for row in (
+                PriceListArticle.objects.filter(wanted, contract_id__in=contract_ids)
+                .order_by("-valid_from")
+                .values_list(*ArticleRow._fields)
+            ):
+                article = ArticleRow(*row)
+                articles[article.id] = article
                 if article.seller_item_id:
                     by_item[(article.contract_id, article.seller_item_id)].append(article)
                 if article.gtin:
                     by_gtin[(article.contract_id, article.gtin)].append(article)
-        for lm in manual_lines.values():
-            if lm.article_id is not None and lm.article_id not in articles:
-                articles[lm.article_id] = PriceListArticle.objects.get(pk=lm.article_id)
 
         # Decide every line, then write the documents' matches and the lines' matches.
         match_rows: list[InvoiceMatch] = []
-        line_rows: list[tuple[int, LineMatch]] = []
+        line_rows: list[tuple[int, dict[str, Any]]] = []
         findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = defaultdict(list)
         for doc in docs:
             result = decided[doc["id"]]
@@ -469,9 +496,9 @@ class Matcher:
             for line in lines_by_doc.get(doc["id"], []):
                 amount = (line["line_net_amount"] * sign).quantize(CENT)
                 total += amount
-                price = unit_price_of(line)
+                price = unit_price_of(line).quantize(PRICE_PLACES)
                 manual = manual_lines.get(line["id"])
-                article: PriceListArticle | None = None
+                article: ArticleRow | None = None
                 method = LineMethod.NONE
                 if contract_id is not None:
                     if manual is not None and manual.article_id is not None:
@@ -499,30 +526,30 @@ class Matcher:
                 )  # type: ignore[union-attr]
                 if status == LineStatus.NO_ARTICLE:
                     unmatched += 1
-                lm = LineMatch(
-                    line_id=line["id"],
-                    status=status,
-                    method=method,
-                    article=article,
-                    organisation_id=org_id,
-                    unit_id=unit_id,
-                    supplier_id=doc["supplier_id"],
-                    contract_id=contract_id,
-                    issue_date=doc["issue_date"],
-                    net_amount=amount,
-                    unit_price=price,
-                    agreed_price=agreed,
-                    contracted=contract_id is not None,
-                    on_terms=on_terms,
-                    over_price=over and is_invoice,
-                    overcharge=overcharge,
-                    matched_by_id=manual.matched_by_id if method == LineMethod.MANUAL and manual else None,
-                    matched_at=manual.matched_at if method == LineMethod.MANUAL and manual else now,
-                    version=(manual.version + 1) if manual else 1,
-                )
+                lm = {
+                    "line_id": line["id"],
+                    "status": status,
+                    "method": method,
+                    "article_id": article.id if article is not None else None,
+                    "organisation_id": org_id,
+                    "unit_id": unit_id,
+                    "supplier_id": doc["supplier_id"],
+                    "contract_id": contract_id,
+                    "issue_date": doc["issue_date"],
+                    "net_amount": amount,
+                    "unit_price": price,
+                    "agreed_price": agreed,
+                    "contracted": contract_id is not None,
+                    "on_terms": on_terms,
+                    "over_price": over and is_invoice,
+                    "overcharge": overcharge,
+                    "matched_by_id": manual.matched_by_id if method == LineMethod.MANUAL and manual else None,
+                    "matched_at": manual.matched_at if method == LineMethod.MANUAL and manual else now,
+                    "version": 1,
+                }
                 line_rows.append((doc["id"], lm))
                 if contract_id is not None and is_invoice:
-                    if lm.over_price:
+                    if lm["over_price"]:
                         findings[(contract_id, doc["id"], Check.OVER_PRICE)].append((line["id"], agreed, overcharge))
                     if status == LineStatus.NO_ARTICLE:
                         findings[(contract_id, doc["id"], Check.NOT_ON_CONTRACT)].append((line["id"], None, Decimal(0)))
@@ -576,14 +603,8 @@ class Matcher:
             ]
         )
         for doc_id, lm in line_rows:
-            lm.invoice_match_id = match_ids[doc_id]
-        LineMatch.objects.bulk_create(
-            [lm for _d, lm in line_rows],
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["line"],
-            update_fields=LINE_MATCH_UPDATE,
-        )
+            lm["invoice_match_id"] = match_ids[doc_id]
+        upsert_line_matches([lm for _d, lm in line_rows])
         self._off_contract(docs, decided, match_rows, now, summary)
         self._raise(findings, docs, summary)
         self._over_value(contract_ids, docs, decided, lines_by_doc, summary)
@@ -731,6 +752,31 @@ class Matcher:
             last = max(theirs, key=lambda d: (d["issue_date"], d["id"]))
             lines = [(line["id"], None, Decimal(0)) for line in lines_by_doc.get(last["id"], [])]
             self._raise({(contract_id, last["id"], Check.OVER_VALUE): lines}, docs, summary)
+
+
+def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000) -> None:
+    """Insert or update line matches (dicts keyed by attribute name) with one ``INSERT …
+    ON CONFLICT (line) DO UPDATE`` per chunk; SQLite and PostgreSQL share the syntax. The
+    ORM's ``bulk_create`` spends most of its time building and preparing each object, and
+    a million lines make that matter. Matching again bumps the version."""
+    fields = [LineMatch._meta.get_field(name) for name in ["line", *LINE_MATCH_UPDATE]]
+    attnames = [f.attname for f in fields]  # type: ignore[union-attr]
+    quote = connection.ops.quote_name
+    table = quote(LineMatch._meta.db_table)
+    columns = [quote(f.column) for f in fields]  # type: ignore[union-attr]
+    updates = [f"{c} = {table}.{c} + 1" if c == quote("version") else f"{c} = excluded.{c}" for c in columns[1:]]
+    # Only quoted identifiers from the model's own metadata are formatted in; values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+        f"ON CONFLICT ({quote('line_id')}) DO UPDATE SET {', '.join(updates)}"
+    )
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    values = [tuple(row[name] for name in attnames) for row in rows]
+    at = attnames.index("matched_at")
+    values = [(*v[:at], adapt_datetime(v[at]), *v[at + 1 :]) for v in values]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), chunk):
+            cursor.executemany(sql, values[start : start + chunk])
 
 
 def match_documents(
