@@ -141,9 +141,7 @@ class SupplierRequest(TimestampedModel):
     message = models.TextField(_("message to the supplier"), blank=True)
     questionnaire = models.OneToOneField(Questionnaire, on_delete=models.PROTECT, related_name="request")
     deadline = models.DateField(_("deadline"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )

@@ -45,9 +45,7 @@ def _get(qs: QuerySet[SupplierRequest], key: Any) -> SupplierRequest:
 
 
 def is_supplier_contact(user: access.AnyUser) -> bool:
-    return (
-        getattr(user, "supplier_id", None) is not None and Role.SUPPLIER_CONTACT in access.roles_of(user)
-    )
+    return getattr(user, "supplier_id", None) is not None and Role.SUPPLIER_CONTACT in access.roles_of(user)
 
 
 def open_requests_for_supplier(supplier: Supplier) -> QuerySet[SupplierRequest]:
@@ -62,9 +60,8 @@ def open_requests_for_supplier(supplier: Supplier) -> QuerySet[SupplierRequest]:
 
 def requests_visible_to(user: access.AnyUser) -> QuerySet[SupplierRequest]:
     if is_supplier_contact(user):
-        return SupplierRequest.objects.filter(supplier_id=user.supplier_id).exclude(  # type: ignore[union-attr]
-            status=RequestStatus.DRAFT
-        )
+        supplier_id: int = user.supplier_id  # type: ignore[union-attr,assignment]
+        return SupplierRequest.objects.filter(supplier_id=supplier_id).exclude(status=RequestStatus.DRAFT)
     if not access.has_perm(user, Perm.VIEW_CONTRACTS):
         return SupplierRequest.objects.none()
     return SupplierRequest.objects.filter(activity__in=access.activities_visible_to(user))
@@ -130,9 +127,7 @@ def request_list(
     return qs.order_by("deadline", "id")
 
 
-def templates_for(
-    *, q: str = "", requirement_type: str = "", active_only: bool = False
-) -> QuerySet[Questionnaire]:
+def templates_for(*, q: str = "", requirement_type: str = "", active_only: bool = False) -> QuerySet[Questionnaire]:
     qs = Questionnaire.objects.filter(is_template=True).annotate(question_count=Count("questions"))
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))

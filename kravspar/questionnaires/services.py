@@ -291,7 +291,9 @@ def question_delete(*, actor: User, question: Question) -> None:
         text = locked.text
         locked.follow_ups.update(show_if_question=None, show_if_value="")
         locked.delete()
-        audit_record(actor=actor, action="questionnaire.question_deleted", obj=locked.questionnaire, before={"question": text})
+        audit_record(
+            actor=actor, action="questionnaire.question_deleted", obj=locked.questionnaire, before={"question": text}
+        )
 
 
 def question_move(*, actor: User, question: Question, direction: str) -> None:
@@ -309,9 +311,7 @@ def question_move(*, actor: User, question: Question, direction: str) -> None:
             return
         first, second = sorted((index, other))
         if questions[second].show_if_question_id == questions[first].pk:
-            raise ValidationError(
-                {"position": _("A follow-up question must come after the question it depends on.")}
-            )
+            raise ValidationError({"position": _("A follow-up question must come after the question it depends on.")})
         questions[first], questions[second] = questions[second], questions[first]
         for position, q in enumerate(questions):
             if q.position != position:
@@ -355,11 +355,7 @@ def questionnaire_copy(source: Questionnaire, *, title: str = "") -> Questionnai
 
 def supplier_contacts(supplier: Supplier) -> list[str]:
     return sorted(
-        set(
-            User.objects.filter(supplier=supplier, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        set(User.objects.filter(supplier=supplier, is_active=True).exclude(email="").values_list("email", flat=True))
     )
 
 
@@ -367,7 +363,7 @@ def _url(name: str, supplier_request: SupplierRequest) -> str:
     return settings.KRAVSPAR_BASE_URL.rstrip("/") + reverse(name, args=[supplier_request.uuid])
 
 
-def _mail_on_commit(subject: str, body: str, recipients: list[str]) -> None:
+def mail_on_commit(subject: str, body: str, recipients: list[str]) -> None:
     if not recipients:
         return
 
@@ -380,7 +376,7 @@ def _mail_on_commit(subject: str, body: str, recipients: list[str]) -> None:
     transaction.on_commit(send)
 
 
-def _facts(supplier_request: SupplierRequest) -> dict[str, Any]:
+def mail_facts(supplier_request: SupplierRequest) -> dict[str, Any]:
     return {
         "title": supplier_request.title,
         "contract": f"{supplier_request.contract.contract_number} {supplier_request.contract.title}",
@@ -395,8 +391,8 @@ def _mail_supplier(supplier_request: SupplierRequest, build: Callable[[dict[str,
     """E-mail the supplier's contacts, in Swedish whatever language the officer uses."""
     recipients = supplier_contacts(supplier_request.supplier)
     with translation.override(settings.LANGUAGE_CODE):
-        subject, body = build(_facts(supplier_request))
-    _mail_on_commit(subject, body, recipients)
+        subject, body = build(mail_facts(supplier_request))
+    mail_on_commit(subject, body, recipients)
     return len(recipients)
 
 
@@ -469,7 +465,7 @@ def request_create(
                 "title": supplier_request.title,
                 "kind": kind,
                 "supplier": supplier.name,
-                "deadline": deadline,
+                "deadline": deadline.isoformat(),
                 "template": template.title if template else None,
             },
         )
@@ -497,9 +493,7 @@ def _locked_request(
 
 
 def _set_status(actor: User, locked: SupplierRequest, action: str, **changes: Any) -> None:
-    update_fields(
-        actor=actor, obj=locked, fields=list(changes), changes=changes, clean=lambda obj: None, action=action
-    )
+    update_fields(actor=actor, obj=locked, fields=list(changes), changes=changes, clean=lambda obj: None, action=action)
 
 
 def request_update(
@@ -562,11 +556,14 @@ def request_send(
 
         def build(facts: dict[str, Any]) -> tuple[str, str]:
             subject = _("Request from the buyer: %(title)s (answer by %(deadline)s)") % facts
-            body = _(
-                "Hello,\n\nThe buyer asks %(supplier)s to answer “%(title)s” for contract %(contract)s "
-                "by %(deadline)s.\n\nOpen the request and answer here:\n%(url)s\n\n"
-                "You can save a draft and submit when you are done.\n"
-            ) % facts
+            body = (
+                _(
+                    "Hello,\n\nThe buyer asks %(supplier)s to answer “%(title)s” for contract %(contract)s "
+                    "by %(deadline)s.\n\nOpen the request and answer here:\n%(url)s\n\n"
+                    "You can save a draft and submit when you are done.\n"
+                )
+                % facts
+            )
             if locked.message:
                 body += "\n" + _("Message from the buyer:") + "\n" + locked.message + "\n"
             return subject, body
@@ -626,9 +623,11 @@ def _supplier_locked(
 ) -> tuple[SupplierRequest, Response]:
     if not is_supplier_contact(actor) or actor.supplier_id != supplier_request.supplier_id:
         raise NotAllowedError()
-    locked_request = SupplierRequest.objects.select_for_update().select_related(
-        "activity", "contract", "supplier", "questionnaire", "created_by"
-    ).get(pk=supplier_request.pk)
+    locked_request = (
+        SupplierRequest.objects.select_for_update()
+        .select_related("activity", "contract", "supplier", "questionnaire", "created_by")
+        .get(pk=supplier_request.pk)
+    )
     response = lock(Response.objects.all(), locked_request.response.pk, expected_version)
     if locked_request.status not in ANSWERABLE_STATUSES:
         raise RequestStateError(
@@ -745,11 +744,10 @@ def request_submit(
         followup_services.activity_supplier_answered(actor=actor, activity=locked_request.activity)
         creator = locked_request.created_by
         if creator is not None and creator.is_active and creator.email:
-            facts = _facts(locked_request) | {"number": number}
-            _mail_on_commit(
+            facts = mail_facts(locked_request) | {"number": number}
+            mail_on_commit(
                 _("%(supplier)s has answered: %(title)s") % facts,
-                _("%(supplier)s has submitted version %(number)s of “%(title)s” for contract %(contract)s.")
-                % facts
+                _("%(supplier)s has submitted version %(number)s of “%(title)s” for contract %(contract)s.") % facts
                 + "\n\n"
                 + _("Review it here:")
                 + "\n"
@@ -823,7 +821,10 @@ def request_ask_completion(
         def build(facts: dict[str, Any]) -> tuple[str, str]:
             subject = _("Please complete your answers: %(title)s") % facts
             body = (
-                _("The buyer asks you to complete your answers to “%(title)s” for contract %(contract)s by %(deadline)s.")
+                _(
+                    "The buyer asks you to complete your answers to “%(title)s” for contract %(contract)s "
+                    "by %(deadline)s."
+                )
                 % facts
                 + "\n\n"
                 + _("The buyer's comment:")
@@ -904,4 +905,3 @@ def _record_on_activity(
         followup_services.activity_update_notes(
             actor=actor, activity=activity, notes=f"{activity.notes}\n\n{note}".strip()
         )
-

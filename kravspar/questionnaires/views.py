@@ -178,9 +178,7 @@ def _rows(questions: list[Question], versions: list[dict[str, Any]]) -> list[dic
 
 
 def _questions(supplier_request: SupplierRequest) -> list[Question]:
-    return list(
-        supplier_request.questionnaire.questions.select_related("show_if_question").order_by("position", "id")
-    )
+    return list(supplier_request.questionnaire.questions.select_related("show_if_question").order_by("position", "id"))
 
 
 def _detail(request: HttpRequest, supplier_request: SupplierRequest, status: int = 200, **forms: Any) -> HttpResponse:
@@ -200,7 +198,11 @@ def _detail(request: HttpRequest, supplier_request: SupplierRequest, status: int
         "edit_form": forms.get("edit_form")
         or RequestEditForm(
             initial=version
-            | {"title": supplier_request.title, "deadline": supplier_request.deadline, "message": supplier_request.message}
+            | {
+                "title": supplier_request.title,
+                "deadline": supplier_request.deadline,
+                "message": supplier_request.message,
+            }
         ),
         "review_form": forms.get("review_form") or ReviewForm(initial=version | {"complete_activity": True}),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
@@ -236,7 +238,8 @@ def request_send(request: HttpRequest, key: str) -> HttpResponse:
         if mailed:
             messages.success(
                 request,
-                _("The request was sent. %(count)s contact person(s) at the supplier got an e-mail.") % {"count": mailed},
+                _("The request was sent. %(count)s contact person(s) at the supplier got an e-mail.")
+                % {"count": mailed},
             )
         else:
             messages.warning(
@@ -396,8 +399,9 @@ def request_answer(request: HttpRequest, key: str) -> HttpResponse:
                 )
             except (ValidationError, DomainError) as exc:
                 # The draft is saved; show the form as typed, with the saved draft's version.
-                form.data = form.data.copy()
-                form.data["version"] = str(response.version)
+                data = request.POST.copy()
+                data["version"] = str(response.version)
+                form.data = data
                 add_service_errors(form, exc)
                 form.add_error(None, _("Your answers were saved as a draft but not submitted."))
             else:
@@ -506,9 +510,7 @@ def _builder(
     question_form: QuestionForm | None = None,
     questionnaire_form: QuestionnaireForm | None = None,
 ) -> HttpResponse:
-    questions = list(
-        questionnaire.questions.select_related("show_if_question").order_by("position", "id")
-    )
+    questions = list(questionnaire.questions.select_related("show_if_question").order_by("position", "id"))
     supplier_request = SupplierRequest.objects.filter(questionnaire=questionnaire).first()
     can_edit = services.can_edit_questionnaire(request.user, questionnaire)
     return render(

@@ -22,7 +22,7 @@ def show_answer(value: Any, question: Question, request_uuid: Any) -> SafeString
     if question.type == QuestionType.YES_NO:
         return _("Yes") if value == YES else _("No") if value == NO else str(value)
     if question.type == QuestionType.MULTIPLE and isinstance(value, list):
-        return format_html("<ul class=\"plain\">{}</ul>", format_html_join("", "<li>{}</li>", ((v,) for v in value)))
+        return format_html('<ul class="plain">{}</ul>', format_html_join("", "<li>{}</li>", ((v,) for v in value)))
     if question.type == QuestionType.FILE and isinstance(value, dict):
         url = reverse("questionnaires:file", args=[request_uuid, value.get("file", "")])
         return format_html('<a href="{}" download>{}</a>', url, value.get("name", _("file")))
