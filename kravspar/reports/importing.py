@@ -423,7 +423,8 @@ def _import_row(
         for key, messages in exc.message_dict.items():
             for message in messages:
                 if key in FIELD_LABELS:
-                    error(key, message)
+                    # The service names its own label ("Ends: ..."); the row names the person's column.
+                    error(key, message.split(": ", 1)[-1])
                 else:
                     row.errors.append(_("Row %(row)d: %(message)s") % {"row": number, "message": message})
 

@@ -91,7 +91,9 @@ def test_policy_aim_coverage(world: Any, data: Any) -> None:
     assert aims["5"].counts == {k: 0 for k in aims["5"].counts}
 
 
-def test_a_region_scope_counts_the_region_with_its_companies(world: Any, data: Any, company_of_vastmanland: Any) -> None:
+def test_a_region_scope_counts_the_region_with_its_companies(
+    world: Any, data: Any, company_of_vastmanland: Any
+) -> None:
     supplier = data.local_supplier
     company_contract = make_contract("VMF-1", [company_of_vastmanland], supplier, 500_000)
     activity(requirement(company_contract, "Kvalitet", "quality", []), -1)
@@ -180,7 +182,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     assert response.context["d"].activities_total["due"] == 15
 
 
-@pytest.mark.parametrize("kind", ["upphandlingar", "avtal", "uppfoljningar", "avvikelser", "sanktioner", "leverantorer"])
+@pytest.mark.parametrize(
+    "kind", ["upphandlingar", "avtal", "uppfoljningar", "avvikelser", "sanktioner", "leverantorer"]
+)
 def test_drill_down_lists_have_bounded_queries(
     world: Any, data: Any, client_for: Any, django_assert_max_num_queries: Any, kind: str
 ) -> None:
