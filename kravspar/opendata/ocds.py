@@ -35,12 +35,12 @@ from kravspar.contracts.selectors import add_months
 from kravspar.findings.models import Deviation, Severity
 from kravspar.followups.models import Activity, ActivityStatus
 from kravspar.followups.planning import REPLAN_CANCEL_REASON
-from kravspar.opendata import withholding
+from kravspar.opendata import validation, withholding
 from kravspar.organisations.models import Organisation, Unit, UnitKind
 from kravspar.procurements.models import (
+    AgreementType,
     Aim,
     AimAssessment,
-    AgreementType,
     Method,
     Procedure,
     Procurement,
@@ -59,9 +59,7 @@ SCHEME = "SE-ON"  # org-id.guide: Swedish organisation numbers (Bolagsverket)
 
 # The extensions whose schemas ``validation.py`` applies: the URL the OCDS extension
 # registry gives for each (schema/PROVENANCE.md).
-EXTENSIONS = (
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_sustainability_extension/master/extension.json",
-)
+EXTENSIONS = (validation.SUSTAINABILITY_EXTENSION,)
 
 # An ocid prefix is "ocds-" and six characters, registered with the Open Contracting
 # Partnership. The default is a placeholder that says so; set KRAVSPAR_OCDS_PREFIX.
@@ -112,7 +110,7 @@ CONTRACT_STATUS = {
 # in information (a self-assessment, documents for review, statistics at a supplier
 # meeting). "assessment": the buyer checks or audits (audits, spot checks, surveys,
 # invoice and certificate checks, lab tests).
-MILESTONE_TYPE = {
+MILESTONE_TYPE: dict[str, str] = {
     Method.SELF_ASSESSMENT: "reporting",
     Method.DOCUMENT_REVIEW: "reporting",
     Method.SUPPLIER_MEETING: "reporting",
@@ -217,8 +215,9 @@ def _changed_since(qs: QuerySet[Any], since: datetime.datetime, contract_path: s
         | Exists(contracts.filter(updated_at__gte=since))
         | Exists(Activity.objects.filter(**{f"contract__{contract_path}": ref}, updated_at__gte=since))
         | Exists(
-            Deviation.objects.filter(withholding.publishable_deviations_q())
-            .filter(**{f"contract__{contract_path}": ref}, updated_at__gte=since)
+            Deviation.objects.filter(withholding.publishable_deviations_q()).filter(
+                **{f"contract__{contract_path}": ref}, updated_at__gte=since
+            )
         )
         | Q(*more, _connector=Q.OR)
     )
@@ -547,7 +546,9 @@ class ReleaseBuilder:
             }
         )
 
-    def _award_and_contract(self, contract: Contract, parties: Parties, *, tendered: bool) -> tuple[dict[str, Any], ...]:
+    def _award_and_contract(
+        self, contract: Contract, parties: Parties, *, tendered: bool
+    ) -> tuple[dict[str, Any], ...]:
         suppliers = []
         for supplier in contract.suppliers.all():
             if tendered:
@@ -583,7 +584,7 @@ class ReleaseBuilder:
         return award, ocds_contract
 
     def _sustainability(self, procurement: Procurement) -> list[dict[str, Any]]:
-        followed_up_after = set()
+        followed_up_after: set[int] = set()
         for requirement in procurement.requirements.all():
             if requirement.verified_when in (VerifiedWhen.AFTER_CONTRACT, VerifiedWhen.BOTH):
                 followed_up_after.update(int(a) for a in requirement.aims or [] if str(a).isdigit())

@@ -22,12 +22,12 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 PACKAGE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json"
 
+# The URL the OCDS extension registry gives for the sustainability extension.
+SUSTAINABILITY_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_sustainability_extension/master/extension.json"
+)
 # Extension URL as declared in a package -> its folder under schema/extensions/.
-EXTENSION_DIRS = {
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_sustainability_extension/master/extension.json": (
-        "sustainability"
-    ),
-}
+EXTENSION_DIRS = {SUSTAINABILITY_EXTENSION: "sustainability"}
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -59,15 +59,15 @@ def release_schema(extensions: tuple[str, ...]) -> dict[str, Any]:
     missing = unknown_extensions(list(extensions))
     if missing:
         raise ValueError(f"no local copy of the extension(s) {missing}; see {SCHEMA_DIR / 'PROVENANCE.md'}")
-    schema = _load(SCHEMA_DIR / "release-schema.json")
+    schema: dict[str, Any] = _load(SCHEMA_DIR / "release-schema.json")
     for url in extensions:
         schema = merge_patch(schema, _load(SCHEMA_DIR / "extensions" / EXTENSION_DIRS[url] / "release-schema.json"))
-    return schema  # type: ignore[no-any-return]
+    return schema
 
 
 def _refuse(uri: str) -> Resource[Any]:
     # Nothing is fetched: a $ref to anything but the local files is a mistake.
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 def registry(extensions: tuple[str, ...]) -> Registry[Any]:

@@ -79,6 +79,7 @@ PUBLISHED_DEVIATION_STATUSES = (
     DeviationStatus.CLOSED,
 )
 
+
 def is_personal_identity_number(number: str) -> bool:
     """True for a Swedish personal identity number used as an organisation number (a sole
     trader). Organisation numbers of legal persons have 2 or more as their third digit

@@ -4,6 +4,7 @@ schema with the extensions it declares, and says what the domain holds."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,7 @@ def test_the_export_validates_against_the_package_schema_with_its_extensions(sce
     assert package["uri"].endswith("/api/v1/ocds/releases")
 
 
-def test_one_release_per_procurement_and_one_per_contract_registered_directly(
-    scenario: Scenario, export: Any
-) -> None:
+def test_one_release_per_procurement_and_one_per_contract_registered_directly(scenario: Scenario, export: Any) -> None:
     package = export()
 
     ocids = [r["ocid"] for r in package["releases"]]
@@ -243,5 +242,7 @@ def test_validate_refuses_an_invalid_export_and_keeps_the_previous_file(
 
 def test_validate_passes_and_writes(scenario: Scenario, tmp_path: Path) -> None:
     path = tmp_path / "ocds.json"
-    call_command("export_ocds", "--output", str(path), "--validate", stdout=open("/dev/null", "w"))
+    out = io.StringIO()
+    call_command("export_ocds", "--output", str(path), "--validate", stdout=out)
+    assert "Skrev 2 releaser" in out.getvalue()
     assert validation.package_errors(json.loads(path.read_text(encoding="utf-8"))) == []

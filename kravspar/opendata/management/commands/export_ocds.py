@@ -143,4 +143,3 @@ def write_atomically(path: Path, pieces: Any, checker: ReleaseChecker | None) ->
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-
