@@ -50,6 +50,7 @@ class DeviationIn(Schema):
     requirement: UUID | None = Field(None, description="Defaults to the activity's requirement.")
     supplier: UUID | None = Field(None, description="Defaults to the contract's only supplier.")
     subcontractor: UUID | None = None
+    raised_on: datetime.date | None = Field(None, description="The day it was found; defaults to today.")
 
 
 class DeviationPatch(Schema):

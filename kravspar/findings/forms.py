@@ -30,6 +30,15 @@ class DeviationForm(ServiceModelForm):
         self.fields["requirement"].help_text = _("Defaults to the follow-up's requirement.")
 
 
+class DeviationRaiseForm(DeviationForm):
+    raised_on = forms.DateField(
+        label=_("Found"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the deviation was found. Leave empty for today."),
+    )
+
+
 ACTION_ROWS = 5
 
 

@@ -29,6 +29,7 @@ from kravspar.findings.forms import (
     ActionPlanForm,
     DeviationFilterForm,
     DeviationForm,
+    DeviationRaiseForm,
     EvaluationForm,
     ReasonForm,
     ResponseForm,
@@ -139,7 +140,7 @@ def deviation_raise(request: HttpRequest, activity_key: str) -> HttpResponse:
     if not access.can_manage_findings(request.user):
         raise PermissionDenied
     contract = activity.contract
-    form = DeviationForm(
+    form = DeviationRaiseForm(
         request.POST or None,
         contract=contract,
         initial={"requirement": activity.requirement_id, "severity": Severity.MINOR},
@@ -157,6 +158,7 @@ def deviation_raise(request: HttpRequest, activity_key: str) -> HttpResponse:
                 requirement=data["requirement"],
                 supplier=data["supplier"],
                 subcontractor=data["subcontractor"],
+                raised_on=data["raised_on"],
             ),
         )
         if deviation is not None:

@@ -4,8 +4,9 @@ deviation, agrees an action plan whose deadline has passed, is asked for a sanct
 decision and records it; and an orderer in Region Sörmland sees none of it (404s, and
 nothing in the lists). Every page passes axe with nothing serious or critical.
 
-The action plan is agreed with ``agreed_on`` three days ago and a deadline of yesterday:
-the form accepts past dates, so "the deadline passes" is simulated through the UI alone.
+The deviation is recorded as found five days ago and the action plan agreed three days ago
+with a deadline of yesterday: the forms accept past dates (never a plan agreed before the
+deviation was found), so "the deadline passes" is simulated through the UI alone.
 """
 
 from __future__ import annotations
@@ -173,6 +174,8 @@ def test_officer_raises_major_deviation_and_decides_sanction_after_deadline(new_
     form = page.locator("main form.form")
     form.locator("select[name=severity]").select_option("major")
     form.locator("input[name=title]").fill(title)
+    # Found five days ago: the plan below is agreed after that, and its deadline has passed.
+    form.locator("input[name=raised_on]").fill((datetime.date.today() - datetime.timedelta(days=5)).isoformat())
     form.locator("textarea[name=description]").fill("Tre av fem rum underkända vid stickprov.")
     click_and_wait(page, form.locator("button[type=submit]"))
     expect(page.locator("main h1")).to_contain_text(title)

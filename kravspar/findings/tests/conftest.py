@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from kravspar.contracts.models import Contract, ContractRequirement, Subcontractor
 from kravspar.findings import services
@@ -83,6 +84,8 @@ def subcontractor(contract: Contract, supplier: Any) -> Subcontractor:
 @pytest.fixture
 def raise_deviation(world: Any, activity: Activity) -> Any:
     def make(severity: str = Severity.MAJOR, title: str = "Lön under kollektivavtalets nivå", **kw: Any) -> Deviation:
+        # Found a while ago, so that tests can agree plans whose deadlines have passed.
+        kw.setdefault("raised_on", timezone.localdate() - datetime.timedelta(days=120))
         return services.deviation_raise(
             actor=world.officer, activity=kw.pop("activity", activity), severity=severity, title=title, **kw
         )
@@ -99,7 +102,8 @@ def with_plan(world: Any) -> Any:
             actor=world.officer,
             deviation=deviation,
             expected_version=None,
-            agreed_on=agreed_on or deadline - datetime.timedelta(days=30),
+            # A month before the deadline, but never before the deviation was found.
+            agreed_on=agreed_on or max(deadline - datetime.timedelta(days=30), deviation.raised_on),
             deadline=deadline,
             items=[("Betala ut mellanskillnaden", None)],
         )

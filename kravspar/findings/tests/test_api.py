@@ -31,11 +31,16 @@ def api_as(client):
 
 def test_officer_raises_agrees_and_decides(world, api_as, activity, contract):
     api = api_as(world.officer)
-    created = api("post", "/deviations", {"activity": str(activity.uuid), "severity": "major", "title": "Lön"})
+    today = timezone.localdate()
+    found = str(today - 30 * DAY)
+    created = api(
+        "post",
+        "/deviations",
+        {"activity": str(activity.uuid), "severity": "major", "title": "Lön", "raised_on": found},
+    )
     assert created.status_code == 201, created.json()
     key = created.json()["uuid"]
     assert created.json()["requirement"] == str(activity.requirement.uuid)
-    today = timezone.localdate()
     plan = api(
         "post",
         f"/deviations/{key}/action-plan",
@@ -87,3 +92,29 @@ def test_outsiders(world, api_as, client_for, raise_deviation, sormland_contract
     assert supplier.get(f"/api/v1/deviations/{visible.uuid}").status_code == 404
     assert supplier.get(f"/api/v1/contracts/{contract.uuid}/status").status_code == 404
     assert Deviation.objects.count() == 2
+
+
+def test_a_plan_cannot_be_agreed_before_the_deviation_was_found(world, api_as, activity):
+    api = api_as(world.officer)
+    today = timezone.localdate()
+    created = api("post", "/deviations", {"activity": str(activity.uuid), "severity": "major", "title": "Lön"})
+    plan = api(
+        "post",
+        f"/deviations/{created.json()['uuid']}/action-plan",
+        {"deadline": str(today + 5 * DAY), "agreed_on": str(today - DAY), "items": [{"text": "Betala ut"}]},
+    )
+    assert plan.status_code == 400
+    assert "agreed_on" in plan.json()["details"]["fields"]
+    assert Deviation.objects.get().action_plans.count() == 0
+
+
+def test_a_deviation_cannot_be_found_in_the_future(world, api_as, activity):
+    tomorrow = str(timezone.localdate() + DAY)
+    created = api_as(world.officer)(
+        "post",
+        "/deviations",
+        {"activity": str(activity.uuid), "severity": "major", "title": "Lön", "raised_on": tomorrow},
+    )
+    assert created.status_code == 400
+    assert "raised_on" in created.json()["details"]["fields"]
+    assert not Deviation.objects.exists()

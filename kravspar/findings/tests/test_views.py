@@ -56,9 +56,15 @@ def test_officer_raises_agrees_and_decides_through_the_pages(world, client_for, 
     today = timezone.localdate()
     response = client.post(
         reverse("findings:raise", args=[activity.uuid]),
-        {"severity": Severity.MAJOR, "title": "Lönespecifikationer saknas", "description": ""},
+        {
+            "severity": Severity.MAJOR,
+            "title": "Lönespecifikationer saknas",
+            "description": "",
+            "raised_on": (today - 40 * DAY).isoformat(),
+        },
     )
     deviation = Deviation.objects.get()
+    assert deviation.raised_on == today - 40 * DAY
     assert response.url == reverse("findings:detail", args=[deviation.uuid])
     assert deviation.requirement == activity.requirement
     response = client.post(
