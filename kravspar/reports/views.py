@@ -245,6 +245,18 @@ def export(request: HttpRequest, name: str, fmt: str) -> HttpResponseBase:
     )
 
 
+@login_required
+@require_safe
+def export_links(request: HttpRequest, name: str) -> HttpResponse:
+    """The export links again, with the filter form's current values (htmx)."""
+    if name not in exports.LISTS:
+        raise Http404
+    params = request.GET.copy()
+    params.pop("sida", None)
+    request.GET = params
+    return render(request, "reports/_export_links.html", {"export": name})
+
+
 # --- PDF reports -------------------------------------------------------------------------
 
 

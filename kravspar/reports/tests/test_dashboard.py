@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 
 from kravspar.reports import figures
-from kravspar.requirements.models import RequirementType
 from kravspar.reports.scope import resolve
-from kravspar.reports.tests.conftest import make_contract, period, requirement, activity, today
+from kravspar.reports.tests.conftest import activity, make_contract, period, requirement, today
+from kravspar.requirements.models import RequirementType
 
 URL = reverse("reports:dashboard")
 RECORD_LINK = re.compile(r'<a href="(/rapporter/poster/[^"]+)">(\d+)</a>')
@@ -88,7 +88,7 @@ def test_policy_aim_coverage(world: Any, data: Any) -> None:
     assert aims["4"].extra["types"] == [(str(RequirementType.LABOUR.label), 1)]
     assert aims["4"].counts["on_time"] == 1 and aims["4"].counts["upcoming"] == 1  # the labour requirement's follow-ups
     assert aims["3"].counts["procurements"] == 1 and aims["3"].counts["overdue"] == 1
-    assert aims["5"].counts == {k: 0 for k in aims["5"].counts}
+    assert aims["5"].counts == dict.fromkeys(aims["5"].counts, 0)
 
 
 def test_a_region_scope_counts_the_region_with_its_companies(

@@ -114,3 +114,30 @@ def test_export_queries_do_not_grow_with_rows(
         response = client.get(url("avtal", "csv"))
         rows = csv_rows(response)
     assert len(rows) == 33
+
+
+@pytest.mark.parametrize(
+    ("list_url", "name", "query"),
+    [
+        ("contracts:list", "avtal", "q=VM"),
+        ("procurements:list", "upphandlingar", "status=advertised"),
+        ("findings:list", "avvikelser", "severity=major"),
+        ("followups:work_list", "uppfoljningar", "view=overdue"),
+        ("suppliers:list", "leverantorer", "county=19"),
+    ],
+)
+def test_each_list_links_to_its_exports_with_its_filters(
+    world: Any, data: Any, client_for: Any, list_url: str, name: str, query: str
+) -> None:
+    client = client_for(world.officer)
+    html = client.get(f"{reverse(list_url)}?{query}").content.decode()
+    assert f'href="{url(name, "xlsx")}?{query}"' in html
+    assert f'href="{url(name, "csv")}?{query}"' in html
+    assert "Exportera till Excel" in html
+
+
+def test_the_export_links_follow_the_filters_without_a_page_load(world: Any, client_for: Any) -> None:
+    response = client_for(world.officer).get(reverse("reports:export_links", args=["avtal"]), {"q": "SL", "sida": "3"})
+    html = response.content.decode()
+    assert f'href="{url("avtal", "xlsx")}?q=SL"' in html
+    assert client_for(world.officer).get(reverse("reports:export_links", args=["x"])).status_code == 404
