@@ -190,13 +190,13 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     folder = tmp / "invoices"
     started = time.perf_counter()
     written = write_many(folder, count, args.lines_per_invoice, suppliers=parties, seed=7)
-    print(
-        f"wrote {count} invoices ({count * args.lines_per_invoice} lines, {written / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s"
-    )
+    seconds = time.perf_counter() - started
+    print(f"wrote {count} invoices ({count * args.lines_per_invoice} lines, {written / 1e6:.0f} MB) in {seconds:.1f} s")
 
     n_inv, n_lines, seconds = parse_with_lxml(folder)
     print(
-        f"(a) lxml alone:      {n_inv} invoices, {n_lines} lines in {seconds:.1f} s = {n_inv / seconds:,.0f} invoices/s, {n_lines / seconds:,.0f} lines/s"
+        f"(a) lxml alone:      {n_inv} invoices, {n_lines} lines in {seconds:.1f} s = "
+        f"{n_inv / seconds:,.0f} invoices/s, {n_lines / seconds:,.0f} lines/s"
     )
 
     # Time the matching inside the import: the receiver is wrapped, not replaced.

@@ -373,6 +373,7 @@ def pricelist_import(
         article = by_key.get(key)
         is_new = article is None
         before = snapshot(article, ARTICLE_FIELDS) if article is not None else {}
+        raw_before = {f: getattr(article, f) for f in ARTICLE_FIELDS} if article is not None else {}
         if article is None:
             article = PriceListArticle(contract=contract)
         for name, value in values.items():
@@ -385,6 +386,8 @@ def pricelist_import(
         if row_errors:
             errors.extend(_("Row %(row)d: %(error)s") % {"row": number, "error": m} for m in row_errors)
             continue
+        if not is_new and all(getattr(article, f) == raw_before[f] for f in ARTICLE_FIELDS):
+            before = {"unchanged": True}
         checked.append((article, is_new, before))
     if not checked and not errors:
         raise ValidationError(_("The file has no article rows under the header."))
@@ -396,7 +399,7 @@ def pricelist_import(
             errors.append(_("Article %(key)s: %(error)s") % {"key": label, "error": message})
     if errors:
         raise ValidationError(errors)
-    changed = [(a, new, b) for a, new, b in checked if new or b != snapshot(a, ARTICLE_FIELDS)]
+    changed = [(a, new, b) for a, new, b in checked if new or not b.get("unchanged")]
     result = {
         "created": sum(1 for _a, new, _b in changed if new),
         "updated": sum(1 for _a, new, _b in changed if not new),
