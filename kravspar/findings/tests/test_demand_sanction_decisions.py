@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from kravspar.audit.models import AuditEvent
 from kravspar.findings import services
 from kravspar.findings.models import Severity
 
@@ -30,8 +31,12 @@ def test_asks_on_every_run_until_a_decision_is_recorded(world, raise_deviation, 
     run()
     assert len(mail.outbox) == 2
     assert world.officer.email in mail.outbox[0].to
-    assert str(deviation.uuid) in mail.outbox[0].body
+    assert f"http://127.0.0.1:8000/avvikelser/{deviation.uuid}/" in mail.outbox[0].body
     assert "Liten brist" not in mail.outbox[0].body
+    # Each time it asked is in the deviation's history, with whom it asked.
+    asked = AuditEvent.objects.filter(action="deviation.decision_demanded", object_id=str(deviation.uuid))
+    assert asked.count() == 2
+    assert world.officer.email in asked.first().after["recipients"]
 
     services.sanction_decide(
         actor=world.officer, contract=contract, deviations=[deviation], decision="waive", reason="Rättat nu."

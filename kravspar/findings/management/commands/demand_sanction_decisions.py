@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
+from kravspar.audit.services import audit_record
 from kravspar.contracts.models import Contract
 from kravspar.findings.models import Deviation
 from kravspar.findings.selectors import deviations_needing_decision
@@ -70,8 +72,9 @@ class Command(BaseCommand):
                 + _("Record a sanction decision for each: apply, or waive with a reason."),
                 "",
             ]
+            base = settings.KRAVSPAR_BASE_URL.rstrip("/")
             for d in deviations:
-                url = reverse("findings:detail", args=[d.uuid])
+                url = base + reverse("findings:detail", args=[d.uuid])
                 lines.append(f"- {d.get_severity_display()}: {d.title} ({_('deadline')} {d.deadline:%Y-%m-%d}) {url}")
             lines += ["", _("You will be asked again every day until a decision is recorded.")]
             send_mail(
@@ -80,6 +83,15 @@ class Command(BaseCommand):
                 from_email=None,
                 recipient_list=recipients,
             )
+            # Each request is kept in the deviation's history: who was asked, and when.
+            with transaction.atomic():
+                for d in deviations:
+                    audit_record(
+                        actor=None,
+                        action="deviation.decision_demanded",
+                        obj=d,
+                        after={"recipients": recipients, "deadline": d.deadline.isoformat() if d.deadline else None},
+                    )
             sent += 1
         self.stdout.write(
             f"{sent} contract(s), {sum(len(v) for v in by_contract.values())} deviation(s) need a decision"
