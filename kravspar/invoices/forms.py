@@ -64,7 +64,7 @@ class InvoiceFilterForm(forms.Form):
         self.fields["supplier"].queryset = suppliers  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end of the period is before its start."))
         return data
@@ -74,17 +74,30 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Django's recipe for several files in one field: each file is cleaned on its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        items = [item for item in data if item] if isinstance(data, list | tuple) else ([data] if data else [])
+        if not items:
+            return super().clean(None, initial)  # "required"
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
 class UploadForm(forms.Form):
-    files = forms.FileField(
+    invoice_files = MultipleFileField(
         label=_("Invoice files"),
-        widget=MultipleFileInput(attrs={"accept": ".xml,application/xml,text/xml", "multiple": True}),
+        widget=MultipleFileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
+        error_messages={"required": _("Choose at least one file.")},
         help_text=_("Peppol BIS Billing 3.0 invoices or credit notes as XML, up to 50 files."),
     )
 
-    def clean_files(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.files.getlist("files") if hasattr(self.files, "getlist") else []
-        if not files:
-            raise ValidationError(_("Choose at least one file."), code="required")
+    def clean_invoice_files(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data["invoice_files"]
         if len(files) > MAX_FILES:
             raise ValidationError(
                 _("Upload at most %(count)s files at a time.") % {"count": MAX_FILES}, code="too_many"

@@ -131,9 +131,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not selectors.can_import(user):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
-        files = [(f.name or "faktura.xml", f.read()) for f in form.cleaned_data["files"]]
+        files = [(f.name or "faktura.xml", f.read()) for f in form.cleaned_data["invoice_files"]]
         batch, _outcomes = import_files(
             files, actor=user, source=BatchSource.UPLOAD, allowed_buyer_ids=access.visible_organisation_ids(user)
         )
