@@ -29,7 +29,8 @@ class DocumentKind(models.TextChoices):
 class PolicyDocumentQuerySet(models.QuerySet["PolicyDocument"]):
     def published(self) -> PolicyDocumentQuerySet:
         """Documents suppliers see: not withdrawn, with at least one version."""
-        return self.filter(withdrawn_at__isnull=True, versions__isnull=False).distinct()
+        has_version = models.Exists(PolicyDocumentVersion.objects.filter(document=models.OuterRef("pk")))
+        return self.filter(has_version, withdrawn_at__isnull=True)
 
 
 class PolicyDocument(TimestampedModel):

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm, Role
 from kravspar.organisations.models import Organisation, OrganisationKind
-from kravspar.supplierinfo.models import Acknowledgement, PolicyDocument, PolicyDocumentVersion
+from kravspar.supplierinfo.models import Acknowledgement, DocumentKind, PolicyDocument, PolicyDocumentVersion
+
+# The order a supplier reads them in: the policy, its guidelines, the code of conduct, the rest.
+KIND_ORDER = [DocumentKind.POLICY, DocumentKind.GUIDELINE, DocumentKind.CODE_OF_CONDUCT, DocumentKind.OTHER]
+
+
+def kind_rank(field: str = "kind") -> Case:
+    return Case(
+        *(When(**{field: kind}, then=Value(n)) for n, kind in enumerate(KIND_ORDER)),
+        default=Value(len(KIND_ORDER)),
+        output_field=IntegerField(),
+    )
 
 
 def current_versions() -> QuerySet[PolicyDocumentVersion]:
@@ -20,7 +31,7 @@ def current_versions() -> QuerySet[PolicyDocumentVersion]:
     return (
         PolicyDocumentVersion.objects.filter(pk=Subquery(latest.values("pk")[:1]), document__withdrawn_at__isnull=True)
         .select_related("document")
-        .order_by("document__kind", "document__title")
+        .order_by(kind_rank("document__kind"), "document__title")
     )
 
 
@@ -43,11 +54,15 @@ def versions_for_supplier_contact(user: User) -> QuerySet[PolicyDocumentVersion]
 def published_documents() -> QuerySet[PolicyDocument]:
     """What the public page and the API list: documents not withdrawn that have a version,
     with all their versions (newest first) in one extra query."""
-    return PolicyDocument.objects.published().prefetch_related(
-        Prefetch(
-            "versions",
-            queryset=PolicyDocumentVersion.objects.order_by("-published_at", "-id"),
+    return (
+        PolicyDocument.objects.published()
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=PolicyDocumentVersion.objects.order_by("-published_at", "-id"),
+            )
         )
+        .order_by(kind_rank(), "title")
     )
 
 
@@ -81,7 +96,7 @@ def document_list(*, text: str = "", kind: str = "", state: str = "") -> QuerySe
         qs = qs.filter(withdrawn_at__isnull=True)
     elif state == "withdrawn":
         qs = qs.filter(withdrawn_at__isnull=False)
-    return qs.order_by("kind", "title")
+    return qs.order_by(kind_rank(), "title")
 
 
 def supplier_contacts() -> QuerySet[User]:
