@@ -71,7 +71,7 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(n_suppliers: int) -> list:  # type: ignore[type-arg]
+def build(n_suppliers: int) -> list:
     """The regions, suppliers, contracts and price lists. Returns the suppliers as Parties."""
     from django.core.management import call_command
 

@@ -81,7 +81,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("All reasons")), *MatchStatus.choices, ("lines", _("Lines without article"))],
     )
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Organisation"), required=False, queryset=None, to_field_name="uuid", empty_label=_("All")
     )
 
@@ -93,7 +93,7 @@ class QueueFilterForm(forms.Form):
 class FigureFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Organisation"), required=False, queryset=None, to_field_name="uuid", empty_label=_("All")
     )
     group = forms.ChoiceField(label=_("Per"), required=False, choices=[(k, label) for k, (_f, label) in GROUPS.items()])
@@ -111,7 +111,9 @@ class FigureFilterForm(forms.Form):
 
 class AssignContractForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    contract = forms.ModelChoiceField(label=_("Contract"), queryset=None, to_field_name="uuid")
+    contract: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Contract"), queryset=None, to_field_name="uuid"
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -126,7 +128,9 @@ class AssignContractForm(forms.Form):
 
 class AssignArticleForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    article = forms.ModelChoiceField(label=_("Article"), queryset=None, to_field_name="uuid")
+    article: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Article"), queryset=None, to_field_name="uuid"
+    )
 
     def __init__(self, *args: Any, articles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -416,10 +416,10 @@ class Matcher:
         }
         credited: dict[tuple[str, str], tuple[int, int | None]] = {}
         if refs:
-            for pk, seller_key, number, contract_id in InvoiceDocument.objects.filter(
+            for pk, seller_key, number, credited_contract in InvoiceDocument.objects.filter(
                 kind=DocumentKind.INVOICE, number__in={r[1] for r in refs}, seller_key__in={r[0] for r in refs}
             ).values_list("id", "seller_key", "number", "match__contract_id"):
-                credited[(seller_key, number)] = (pk, contract_id)
+                credited[(seller_key, number)] = (pk, credited_contract)
 
         lines_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for line in (
@@ -431,6 +431,7 @@ class Matcher:
         }
 
         decided: dict[int, dict[str, Any]] = {}
+        result: dict[str, Any]
         # Invoices first, so that a credit note can take the contract of an invoice in the same batch.
         docs.sort(key=lambda d: (d["kind"] != DocumentKind.INVOICE, d["id"]))
         for doc in docs:
@@ -473,12 +474,12 @@ class Matcher:
                 .order_by("-valid_from")
                 .values_list(*ArticleRow._fields)
             ):
-                article = ArticleRow(*row)
-                articles[article.id] = article
-                if article.seller_item_id:
-                    by_item[(article.contract_id, article.seller_item_id)].append(article)
-                if article.gtin:
-                    by_gtin[(article.contract_id, article.gtin)].append(article)
+                loaded = ArticleRow(*row)
+                articles[loaded.id] = loaded
+                if loaded.seller_item_id:
+                    by_item[(loaded.contract_id, loaded.seller_item_id)].append(loaded)
+                if loaded.gtin:
+                    by_gtin[(loaded.contract_id, loaded.gtin)].append(loaded)
 
         # Decide every line, then write the documents' matches and the lines' matches.
         match_rows: list[InvoiceMatch] = []
@@ -486,7 +487,7 @@ class Matcher:
         findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = defaultdict(list)
         for doc in docs:
             result = decided[doc["id"]]
-            contract_id = result["contract_id"]
+            contract_id: int | None = result["contract_id"]
             sign = Decimal(-1) if doc["kind"] == DocumentKind.CREDIT_NOTE else Decimal(1)
             is_invoice = doc["kind"] == DocumentKind.INVOICE
             org_id = doc["buyer_organisation_id"]
@@ -499,7 +500,7 @@ class Matcher:
                 price = unit_price_of(line).quantize(PRICE_PLACES)
                 manual = manual_lines.get(line["id"])
                 article: ArticleRow | None = None
-                method = LineMethod.NONE
+                method: str = LineMethod.NONE
                 if contract_id is not None:
                     if manual is not None and manual.article_id is not None:
                         candidate = articles.get(manual.article_id)
@@ -507,7 +508,7 @@ class Matcher:
                             article, method = candidate, LineMethod.MANUAL
                     if article is None:
                         article, method = self._article_for(line, contract_id, doc["issue_date"], by_item, by_gtin)
-                status = (
+                line_status: str = (
                     LineStatus.NO_CONTRACT
                     if contract_id is None
                     else LineStatus.MATCHED
@@ -515,20 +516,19 @@ class Matcher:
                     else LineStatus.NO_ARTICLE
                 )
                 agreed = article.net_price if article is not None else None
+                same_unit = article is not None and (line["unit_code"] or "").upper() == article.unit_code
                 over = False
                 overcharge = Decimal(0)
-                if agreed is not None and (line["unit_code"] or "").upper() == article.unit_code:  # type: ignore[union-attr]
+                if agreed is not None and same_unit:
                     over = policy.is_over_price(price, agreed, self.tolerance)
                     if over and is_invoice:
                         overcharge = ((price - agreed) * line["quantity"]).quantize(CENT, ROUND_HALF_UP)
-                on_terms = (
-                    agreed is not None and price <= agreed and (line["unit_code"] or "").upper() == article.unit_code
-                )  # type: ignore[union-attr]
-                if status == LineStatus.NO_ARTICLE:
+                on_terms = agreed is not None and same_unit and price <= agreed
+                if line_status == LineStatus.NO_ARTICLE:
                     unmatched += 1
                 lm = {
                     "line_id": line["id"],
-                    "status": status,
+                    "status": line_status,
                     "method": method,
                     "article_id": article.id if article is not None else None,
                     "organisation_id": org_id,
@@ -551,7 +551,7 @@ class Matcher:
                 if contract_id is not None and is_invoice:
                     if lm["over_price"]:
                         findings[(contract_id, doc["id"], Check.OVER_PRICE)].append((line["id"], agreed, overcharge))
-                    if status == LineStatus.NO_ARTICLE:
+                    if line_status == LineStatus.NO_ARTICLE:
                         findings[(contract_id, doc["id"], Check.NOT_ON_CONTRACT)].append((line["id"], None, Decimal(0)))
                     info = self.contracts.get(contract_id)
                     if info is not None and doc["issue_date"] > info.end:
@@ -750,8 +750,10 @@ class Matcher:
             if not theirs:
                 continue
             last = max(theirs, key=lambda d: (d["issue_date"], d["id"]))
-            lines = [(line["id"], None, Decimal(0)) for line in lines_by_doc.get(last["id"], [])]
-            self._raise({(contract_id, last["id"], Check.OVER_VALUE): lines}, docs, summary)
+            lines: list[tuple[int, Decimal | None, Decimal]] = [
+                (line["id"], None, Decimal(0)) for line in lines_by_doc.get(last["id"], [])
+            ]
+            self._raise({(contract_id, last["id"], str(Check.OVER_VALUE)): lines}, docs, summary)
 
 
 def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000) -> None:
@@ -763,7 +765,7 @@ def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000) -> No
     attnames = [f.attname for f in fields]  # type: ignore[union-attr]
     quote = connection.ops.quote_name
     table = quote(LineMatch._meta.db_table)
-    columns = [quote(f.column) for f in fields]  # type: ignore[union-attr]
+    columns = [quote(str(f.column)) for f in fields]  # type: ignore[union-attr]
     updates = [f"{c} = {table}.{c} + 1" if c == quote("version") else f"{c} = excluded.{c}" for c in columns[1:]]
     # Only quoted identifiers from the model's own metadata are formatted in; values are parameters.
     sql = (
