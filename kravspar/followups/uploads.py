@@ -126,23 +126,65 @@ def evidence_add(*, actor: User, activity: Activity, upload: UploadedFile) -> Ev
     content_type = validate_evidence(upload)
     sha256 = sha256_of(upload)
     original_name = (upload.name or "file").replace("/", "_").replace("\\", "_")[:255]
-    with transaction.atomic():
-        evidence = Evidence(
-            activity=activity,
-            original_name=original_name,
-            content_type=content_type,
-            size=upload.size or 0,
-            sha256=sha256,
-            uploaded_by=actor,
+    evidence = Evidence(
+        activity=activity,
+        original_name=original_name,
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=sha256,
+        uploaded_by=actor,
+    )
+    evidence.file.save(original_name, upload, save=False)
+    try:
+        with transaction.atomic():
+            evidence.save()
+            audit_record(
+                actor=actor,
+                action="activity.evidence_added",
+                obj=activity,
+                after={"file": original_name, "sha256": sha256, "size": evidence.size, "content_type": content_type},
+            )
+    except BaseException:
+        # Nothing refers to the stored file: remove it rather than leave it behind. (Should a
+        # caller's outer transaction roll back later, `prune_orphan_files` finds the file.)
+        evidence.file.storage.delete(evidence.file.name)
+        raise
+    return evidence
+
+
+REMOVABLE = (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS, ActivityStatus.AWAITING_SUPPLIER)
+
+
+def can_remove_evidence(actor: User, evidence: Evidence) -> bool:
+    """A file uploaded by mistake may be removed while the follow-up is still being done;
+    once it is under review or done, its evidence is part of the record and stays."""
+    return evidence.activity.status in REMOVABLE and access.can_record_activity(actor, evidence.activity)
+
+
+def evidence_remove(*, actor: User, evidence: Evidence, reason: str) -> None:
+    """Remove an evidence file uploaded by mistake. The history keeps its name, checksum,
+    who uploaded it and why it was removed; the file itself goes once the removal commits."""
+    if not access.can_record_activity(actor, evidence.activity):
+        raise NotAllowedError()
+    if evidence.activity.status not in REMOVABLE:
+        raise NotAllowedError(
+            _("Evidence of a follow-up that is under review or done is part of the record and cannot be removed.")
         )
-        evidence.file.save(original_name, upload, save=False)
-        # If the transaction rolls back, the stored file is orphaned, never served; it is
-        # cheaper than keeping files in the database.
-        evidence.save()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Reason: say why the file is removed.")})
+    with transaction.atomic():
+        Evidence.objects.filter(pk=evidence.pk).delete()
         audit_record(
             actor=actor,
-            action="activity.evidence_added",
-            obj=activity,
-            after={"file": original_name, "sha256": sha256, "size": evidence.size, "content_type": content_type},
+            action="activity.evidence_removed",
+            obj=evidence.activity,
+            before={
+                "file": evidence.original_name,
+                "sha256": evidence.sha256,
+                "uploaded_by": str(evidence.uploaded_by),
+            },
+            after={"reason": reason},
         )
-    return evidence
+        name, storage = evidence.file.name, evidence.file.storage
+        transaction.on_commit(lambda: storage.delete(name))

@@ -16,5 +16,6 @@ urlpatterns = [
     path("<str:key>/ansvarig/", views.activity_assign, name="assign"),
     path("<str:key>/underlag/", views.evidence_upload, name="evidence_upload"),
     path("<str:key>/underlag/<str:evidence_key>/", views.evidence_download, name="evidence_download"),
+    path("<str:key>/underlag/<str:evidence_key>/ta-bort/", views.evidence_remove, name="evidence_remove"),
     path("<str:key>/<str:action>/", views.activity_transition, name="transition"),
 ]

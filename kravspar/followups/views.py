@@ -138,6 +138,7 @@ def _detail(request: HttpRequest, activity: Activity, status: int = 200, **forms
         ),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
         "max_evidence_bytes": uploads.max_bytes(),
+        "can_remove_evidence": can_record and activity.status in uploads.REMOVABLE,
         "states": S,
         "can_raise_deviation": access.can_manage_findings(request.user),
     }
@@ -262,6 +263,41 @@ def evidence_upload(request: HttpRequest, key: str) -> HttpResponse:
             messages.success(request, _("%(name)s was added.") % {"name": evidence.original_name})
             return redirect("followups:detail", key=activity.uuid)
     return _detail(request, activity, 400, evidence_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_remove(request: HttpRequest, key: str, evidence_key: str) -> HttpResponse:
+    """Confirm, with a reason, and remove a file uploaded by mistake."""
+    activity = access.activity_for(request.user, key, change=True)
+    try:
+        evidence = get_object_or_404(
+            Evidence.objects.select_related("uploaded_by"), activity=activity, uuid=evidence_key
+        )
+    except ValidationError:
+        raise Http404 from None
+    evidence.activity = activity
+    error = ""
+    if request.method == "POST":
+        try:
+            uploads.evidence_remove(
+                actor=request.user,  # type: ignore[arg-type]
+                evidence=evidence,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except DomainError as exc:
+            error = str(exc.message)
+        else:
+            messages.success(request, _("%(name)s was removed.") % {"name": evidence.original_name})
+            return redirect("followups:detail", key=activity.uuid)
+    return render(
+        request,
+        "followups/confirm_evidence_remove.html",
+        {"activity": activity, "evidence": evidence, "error": error, "reason": request.POST.get("reason", "")},
+        status=400 if error else 200,
+    )
 
 
 @login_required
