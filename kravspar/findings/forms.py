@@ -117,6 +117,20 @@ class SanctionForm(forms.Form):
         label=_("Reasoning"), required=False, widget=forms.Textarea, help_text=_("Required when waiving.")
     )
     decided_on = forms.DateField(label=_("Decided"), widget=forms.DateInput(attrs={"type": "date"}))
+    also = forms.ModelMultipleChoiceField(
+        label=_("The same decision also covers"),
+        required=False,
+        queryset=Deviation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Other deviations of this contract that wait for a sanction decision. One decision, one fine."),
+    )
+
+    def __init__(self, *args: Any, others: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if others is not None:
+            self.fields["also"].queryset = others  # type: ignore[attr-defined]
+        if others is None or not others.exists():
+            del self.fields["also"]
 
 
 class EvaluationForm(forms.Form):

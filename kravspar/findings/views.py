@@ -351,16 +351,18 @@ def sanction_decide(request: HttpRequest, key: str) -> HttpResponse:
     deviation: Deviation = access.deviation_for(request.user, key, change=True)
     today = timezone.localdate()
     contract = deviation.contract
-    form = SanctionForm(request.POST or None, initial={"decided_on": today})
+    others = Deviation.objects.filter(policy.decision_needed_q(today), contract=contract).exclude(pk=deviation.pk)
+    form = SanctionForm(request.POST or None, initial={"decided_on": today}, others=others.order_by("deadline", "id"))
     fine = policy.fine_for_deviations(contract, [deviation], today)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        covered = [deviation, *data.get("also", [])]
         sanction = _run(
             form,
             lambda: services.sanction_decide(
                 actor=request.user,  # type: ignore[arg-type]
                 contract=contract,
-                deviations=[deviation],
+                deviations=covered,
                 decision=data["decision"],
                 kind=data["kind"],
                 clause=data["clause"],

@@ -8,7 +8,7 @@ import re
 from django.urls import reverse
 from django.utils import timezone
 
-from kravspar.findings import services
+from kravspar.findings import policy, services
 from kravspar.findings.models import Deviation, DeviationStatus, Sanction, Severity
 from kravspar.findings.tests.conftest import make_activity
 
@@ -255,3 +255,24 @@ def test_the_lists_show_each_suppliers_status(world, client_for, raise_deviation
     for url in (reverse("contracts:list"), reverse("suppliers:list"), LIST):
         body = client.get(url).content.decode()
         assert "status-badge status-red" in body, url
+
+
+def test_one_decision_on_the_page_covers_several_deviations_of_the_contract(
+    world, client_for, raise_deviation, with_plan, contract
+):
+    past = timezone.localdate() - 5 * DAY
+    first = with_plan(raise_deviation(title="Lön"), past)
+    second = with_plan(raise_deviation(title="Semester"), past)
+    with_plan(raise_deviation(title="Rättad i tid"), timezone.localdate() + 5 * DAY)  # not waiting: not offered
+    client = client_for(world.officer)
+    url = reverse("findings:sanction", args=[first.uuid])
+    form = client.get(url).context["form"]
+    assert list(form.fields["also"].queryset) == [second]
+    response = client.post(
+        url,
+        {"decision": "apply", "kind": "remark", "decided_on": timezone.localdate().isoformat(), "also": [second.pk]},
+    )
+    assert response.status_code == 302
+    sanction = Sanction.objects.get()
+    assert set(sanction.deviations.all()) == {first, second}
+    assert not Deviation.objects.filter(policy.decision_needed_q(timezone.localdate()), contract=contract).exists()
