@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from .test_browser_ui import assert_accessible, log_in, submit, visit
+from tests.browser.test_browser_ui import assert_accessible, log_in, submit, visit
 
 pytestmark = pytest.mark.browser
 
