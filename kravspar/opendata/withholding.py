@@ -57,10 +57,11 @@ as fixed, and whether the plan was met (see ``deviation_milestone_status``).
 from __future__ import annotations
 
 import datetime
+from typing import Protocol
 
 from django.db.models import Exists, OuterRef, Q
 
-from kravspar.findings.models import Deviation, DeviationStatus
+from kravspar.findings.models import DeviationStatus
 from kravspar.procurements.models import ProcurementStatus
 
 # Rule 6: published from advertising on.
@@ -78,6 +79,17 @@ PUBLISHED_DEVIATION_STATUSES = (
     DeviationStatus.NOT_FIXED,
     DeviationStatus.CLOSED,
 )
+
+
+class DeviationState(Protocol):
+    """What the rules below read of a deviation: a model instance or a row of one."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def deadline(self) -> datetime.date | None: ...
+    @property
+    def fixed_on(self) -> datetime.date | None: ...
 
 
 def is_personal_identity_number(number: str) -> bool:
@@ -99,12 +111,12 @@ def publishable_deviations_q() -> Q:
     return Q(status__in=PUBLISHED_DEVIATION_STATUSES, deadline__isnull=False)
 
 
-def deviation_is_publishable(deviation: Deviation) -> bool:
+def deviation_is_publishable(deviation: DeviationState) -> bool:
     """Rule 5 for one deviation (the same rule as ``publishable_deviations_q``)."""
     return deviation.status in PUBLISHED_DEVIATION_STATUSES and deviation.deadline is not None
 
 
-def deviation_milestone_status(deviation: Deviation, today: datetime.date) -> str:
+def deviation_milestone_status(deviation: DeviationState, today: datetime.date) -> str:
     """met: verified as fixed (``dateMet`` after ``dueDate`` shows that it was late).
     notMet: verified not fixed, closed unfixed, or the deadline passed without a fix.
     scheduled: the deadline has not come."""
