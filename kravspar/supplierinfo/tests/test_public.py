@@ -152,8 +152,11 @@ def test_files_are_not_reachable_under_a_media_url(client, world, code_of_conduc
     assert client.get("/media/" + version.file.name).status_code == 404
 
 
-def test_feed_lists_every_published_version_newest_first(client, world, policy, code_of_conduct):
-    response = client.get(FEED)
+def test_feed_lists_every_published_version_newest_first(
+    client, world, policy, code_of_conduct, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        response = client.get(FEED)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
