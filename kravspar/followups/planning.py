@@ -35,6 +35,7 @@ from kravspar.audit.models import AuditEvent
 from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement
 from kravspar.contracts.selectors import add_months, effective_end
 from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
+from kravspar.organisations.models import Unit
 from kravspar.procurements.models import Method, Responsible, Timing
 
 if TYPE_CHECKING:
@@ -138,8 +139,13 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
     ):
         requirements[req.contract_id].append(req)
     # The named person: Inköp's follow-ups go to the procurement's responsible officer; the
-    # ordering unit's stay with the whole unit until someone there is assigned.
+    # ordering unit's to the unit's follow-up contact, or the whole unit if it names none.
     officers = dict(Contract.objects.filter(pk__in=ids).values_list("pk", "procurement__officer_id"))
+    # The ordering unit's follow-ups go to its named follow-up contact, if it has one.
+    unit_ids = {r.responsible_unit_id for reqs in requirements.values() for r in reqs if r.responsible_unit_id}
+    unit_contacts = dict(
+        Unit.objects.filter(pk__in=unit_ids, followup_contact__is_active=True).values_list("pk", "followup_contact_id")
+    )
     extensions: dict[int, list[ContractExtension]] = defaultdict(list)
     for ext in ContractExtension.objects.filter(contract_id__in=ids).only("contract_id", "months"):
         extensions[ext.contract_id].append(ext)
@@ -181,7 +187,7 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
                             responsible_unit_id=req.responsible_unit_id,
                             responsible_person_id=officers.get(contract.pk)
                             if req.responsible == Responsible.PURCHASING
-                            else None,
+                            else unit_contacts.get(req.responsible_unit_id),
                             notes=_notes_for(methods),
                         )
                     )

@@ -52,8 +52,15 @@ class OrganisationForm(ServiceModelForm):
 class UnitForm(ServiceModelForm):
     class Meta:
         model = Unit
-        fields = ["name", "kind", "description", "serves"]
+        fields = ["name", "kind", "description", "serves", "followup_contact"]
         widgets = {"serves": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if people is None:
+            del self.fields["followup_contact"]  # a new unit has nobody in it yet
+        else:
+            self.fields["followup_contact"].queryset = people  # type: ignore[attr-defined]
 
 
 class OrganisationFilterForm(forms.Form):

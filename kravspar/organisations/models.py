@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +107,17 @@ class Unit(TimestampedModel):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The named person a generated follow-up plan gives the unit's follow-ups to, until
+    # someone else is assigned on the activity. Empty: the whole unit shares them.
+    followup_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("follow-up contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The person in the unit who gets the unit's follow-ups when a plan is made."),
+    )
 
     class Meta:
         verbose_name = _("unit")

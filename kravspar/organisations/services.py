@@ -40,7 +40,7 @@ ORGANISATION_FIELDS = [
     "city",
     "county",
 ]
-UNIT_FIELDS = ["name", "kind", "description"]
+UNIT_FIELDS = ["name", "kind", "description", "followup_contact"]
 _POSTAL_CODE = re.compile(r"^\d{3} ?\d{2}$")
 
 
@@ -200,6 +200,9 @@ def _clean_unit(unit: Unit) -> None:
         errors["name"] = [_("Name: the organisation already has a unit with this name.")]
     if unit.kind not in UnitKind.values:
         errors["kind"] = [_("Kind: choose one of the listed kinds.")]
+    contact = unit.followup_contact
+    if contact is not None and (unit.pk is None or contact.unit_id != unit.pk or not contact.is_active):
+        errors["followup_contact"] = [_("Follow-up contact: choose an active person who works in this unit.")]
     if errors:
         raise ValidationError(errors)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kravspar.accounts import access
+from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
@@ -201,9 +202,11 @@ def unit_edit(request: HttpRequest, key: str) -> HttpResponse:
         "kind": unit.kind,
         "description": unit.description,
         "serves": list(unit.serves.values_list("pk", flat=True)),
+        "followup_contact": unit.followup_contact_id,
         "version": unit.version,
     }
-    form = UnitForm(request.POST or None, initial=initial)
+    people = User.objects.filter(unit=unit, is_active=True).order_by("first_name", "last_name")
+    form = UnitForm(request.POST or None, initial=initial, people=people)
     form.fields["serves"].queryset = Organisation.objects.exclude(pk=unit.organisation_id)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -216,6 +219,7 @@ def unit_edit(request: HttpRequest, key: str) -> HttpResponse:
                 kind=data["kind"],
                 description=data["description"],
                 serves=data["serves"],
+                followup_contact=data["followup_contact"],
             )
         except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)

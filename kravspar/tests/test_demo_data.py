@@ -151,12 +151,14 @@ def test_the_demo_contract_has_a_plan_done_work_and_both_sanction_outcomes(db):
     assert decisions["apply"] == "fine"
 
 
-def test_inkops_follow_ups_are_planned_for_the_procurement_officer(db):
+def test_the_plan_names_a_person_for_every_follow_up(db):
     activities = Activity.objects.filter(contract__contract_number="RV-2025-0107")
     purchasing = activities.filter(responsible="purchasing")
     assert purchasing.exists()
     assert set(purchasing.values_list("responsible_person__username", flat=True)) == {"inkopare"}
-    assert set(activities.filter(responsible="ordering_unit").values_list("responsible_person", flat=True)) == {None}
+    # ... and the ordering unit's to the clinic's named follow-up contact.
+    ordering = activities.filter(responsible="ordering_unit")
+    assert set(ordering.values_list("responsible_person__username", flat=True)) == {"bestallare"}
 
 
 def test_the_imported_2021_contracts_adopted_a_retrofitted_strategy_and_have_plans(db):

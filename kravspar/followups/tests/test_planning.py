@@ -157,3 +157,23 @@ def test_generate_plans_command(world, contract, make_contract):
     assert Activity.objects.count() == 5
     call_command("generate_plans", "--contract", contract.contract_number, stdout=out, stderr=StringIO())
     assert Activity.objects.count() == 5
+
+
+def test_the_ordering_units_follow_ups_go_to_its_named_follow_up_contact(world, contract):
+    from kravspar.organisations.services import unit_update
+
+    unit_update(actor=world.admin, unit=world.unit_vm, expected_version=None, followup_contact=world.orderer_vm)
+    plan_contract(contract)
+    ordering = Activity.objects.filter(contract=contract, responsible_unit=world.unit_vm)
+    assert ordering.exists()
+    assert set(ordering.values_list("responsible_person", flat=True)) == {world.orderer_vm.pk}
+
+
+def test_a_follow_up_contact_must_work_in_the_unit(world):
+    from django.core.exceptions import ValidationError
+
+    from kravspar.organisations.services import unit_update
+
+    with pytest.raises(ValidationError) as exc:
+        unit_update(actor=world.admin, unit=world.unit_vm, expected_version=None, followup_contact=world.orderer_sl)
+    assert "followup_contact" in exc.value.message_dict

@@ -22,7 +22,7 @@ from kravspar.followups.demo import seed_followup
 from kravspar.followups.demo_imported import seed_imported
 from kravspar.organisations.counties import County
 from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
-from kravspar.organisations.services import organisation_create, unit_create
+from kravspar.organisations.services import organisation_create, unit_create, unit_update
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import EnvironmentalGoal, Procurement
 from kravspar.procurements.policy import goals_for
@@ -117,6 +117,11 @@ def seed_demo() -> list[tuple[str, str, str]]:
                 password=DEMO_PASSWORD,
             )
         logins.append((username, str(role.label), f"{first} {last}"))
+    # The orderers are their clinics' follow-up contacts: plans name them.
+    for orderer in User.objects.filter(username__in=["bestallare", "bestallare.sormland"]).select_related("unit"):
+        unit = orderer.unit
+        if unit is not None and unit.followup_contact_id is None:
+            unit_update(actor=None, unit=unit, expected_version=None, followup_contact=orderer)
     seed_goals(orgs)
     import_statistics(STATISTICS_FILES)
     seed_planning(orgs)
