@@ -64,6 +64,18 @@ class DocumentForm(ServiceModelForm):
 
 
 class DeclarationForm(ServiceModelForm):
+    # Wider than the stored values: the service normalises "556036-0793" and " se " and
+    # explains what is wrong, instead of the form's bare length error.
+    org_number = forms.CharField(
+        label=_("Organisation number"),
+        max_length=20,
+        required=False,
+        help_text=_("Swedish subcontractors: ten digits."),
+    )
+    country = forms.CharField(
+        label=_("Country"), max_length=60, required=False, help_text=_("Two-letter ISO 3166 code, e.g. SE, PL or DE.")
+    )
+
     class Meta:
         model = SubcontractorDeclaration
         fields = ["name", "org_number", "country", "role", "collective_agreement"]

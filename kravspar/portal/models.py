@@ -13,16 +13,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kravspar.core.models import TimestampedModel
 from kravspar.suppliers.models import CollectiveAgreement
 
 
 class InvitationState(models.TextChoices):
-    PENDING = "pending", _("Pending")  # sent, not yet used and still valid
-    USED = "used", _("Used")  # the person chose a password; the account exists
-    EXPIRED = "expired", _("Expired")  # not used in time
-    REVOKED = "revoked", _("Revoked")  # withdrawn by an officer before use
+    PENDING = "pending", pgettext_lazy("invitation", "Pending")  # sent, not yet used and still valid
+    USED = "used", pgettext_lazy("invitation", "Used")  # the person chose a password; the account exists
+    EXPIRED = "expired", pgettext_lazy("invitation", "Expired")  # not used in time
+    REVOKED = "revoked", pgettext_lazy("invitation", "Revoked")  # withdrawn by an officer before use
 
 
 class Invitation(TimestampedModel):

@@ -19,5 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = options.get("today") or timezone.localdate()
+        if isinstance(today, str):  # call_command() passes options without parsing them
+            today = datetime.date.fromisoformat(today)
         result = send_document_warnings(today)
         self.stdout.write(f"{result.documents} document warnings, {result.emails} e-mails sent.")
