@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.figures_page, name="figures"),
     path("rader/", views.lines, name="lines"),
     path("ko/", views.queue, name="queue"),
+    path("utanfor-avtal/", views.off_contract, name="off_contract"),
     path("fakturor/<str:key>/", views.invoice_match, name="invoice"),
     path("fakturor/<str:key>/avtal/", views.assign_contract, name="assign_contract"),
     path("fakturor/<str:key>/rader/<int:position>/artikel/", views.assign_article, name="assign_article"),

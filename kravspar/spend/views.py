@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,7 +38,14 @@ from kravspar.spend.forms import (
     QueueFilterForm,
     ReviewForm,
 )
-from kravspar.spend.models import InvoiceMatch, LineMatch, LineStatus, MatchStatus, PriceListArticle
+from kravspar.spend.models import (
+    InvoiceMatch,
+    LineMatch,
+    LineStatus,
+    MatchStatus,
+    OffContractPurchase,
+    PriceListArticle,
+)
 
 IMPORT_SALT = "kravspar.spend.pricelist-import"
 IMPORT_MAX_AGE = 60 * 60
@@ -415,6 +422,34 @@ def review(request: HttpRequest, key: str) -> HttpResponse:
     return _form_page(
         request, "spend/assign_form.html", {"form": form, "match": match, "title": _("No contract needed")}
     )
+
+
+@login_required
+@require_safe
+def off_contract(request: HttpRequest) -> HttpResponse:
+    """Purchases from known suppliers without a valid contract with the buyer."""
+    user = _user(request)
+    access.require_perm(user, Perm.VIEW_CONTRACTS)
+    form = FigureFilterForm(request.GET or None, organisations=access.organisations_visible_to(user).order_by("name"))
+    qs = OffContractPurchase.objects.filter(cleared_at__isnull=True)
+    ids = access.visible_organisation_ids(user)
+    if ids is not None:
+        qs = qs.filter(organisation_id__in=ids)
+    if form.is_valid():
+        if form.cleaned_data["date_from"]:
+            qs = qs.filter(issue_date__gte=form.cleaned_data["date_from"])
+        if form.cleaned_data["date_to"]:
+            qs = qs.filter(issue_date__lte=form.cleaned_data["date_to"])
+        if form.cleaned_data["organisation"]:
+            qs = qs.filter(organisation=form.cleaned_data["organisation"])
+    qs = qs.select_related("document", "organisation", "supplier", "nearest_contract").defer("document__original")
+    context = {
+        "form": form,
+        "page": paginate(request, qs.order_by("-issue_date", "-id")),
+        "querystring": querystring_without_page(request),
+        "total": qs.aggregate(total=Sum("net_amount"))["total"],
+    }
+    return render(request, "spend/off_contract.html", context)
 
 
 # --- figures ----------------------------------------------------------------------------------

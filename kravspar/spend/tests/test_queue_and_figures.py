@@ -280,3 +280,15 @@ def test_deviation_page_shows_the_invoice_lines(client_for: Any, world: Any, dat
     assert response.status_code == 200
     page = response.content.decode()
     assert "Fakturarader (underlag)" in page and "F1" in page
+
+
+def test_off_contract_list_by_organisation(
+    client_for: Any, world: Any, dataset: Any, other_supplier: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.officer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("spend:off_contract"))
+    assert [p.document.number for p in response.context["page"].object_list] == ["F2"]
+    assert response.context["total"] == Decimal(100)
+    outsider = client_for(world.orderer_sl).get(reverse("spend:off_contract"))
+    assert list(outsider.context["page"].object_list) == []
