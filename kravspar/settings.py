@@ -220,4 +220,7 @@ KRAVSPAR_ESCALATION_EMAIL = env_str("KRAVSPAR_ESCALATION_EMAIL", "") or ""
 # API lists: ?limit= above this is cut, so no client fetches a whole table at once.
 NINJA_PAGINATION_MAX_LIMIT = env_int("KRAVSPAR_API_MAX_LIMIT", 500)
 # The address people reach Kravspår at, for links in e-mails.
+# How many reverse proxies (load balancer, nginx) stand in front of the app servers: the
+# client address for login throttling is then read from X-Forwarded-For. 0 = none.
+KRAVSPAR_TRUSTED_PROXIES = env_int("KRAVSPAR_TRUSTED_PROXIES", 0)
 KRAVSPAR_BASE_URL = env_str("KRAVSPAR_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"

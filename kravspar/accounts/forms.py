@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,17 @@ from kravspar.organisations.models import Organisation, Unit
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request else None
+    """The client's address. Behind N reverse proxies (KRAVSPAR_TRUSTED_PROXIES=N) it is the
+    N-th address from the right of X-Forwarded-For — the one the outermost trusted proxy
+    saw; anything further left is what the client claims and is ignored."""
+    if request is None:
+        return None
+    proxies = settings.KRAVSPAR_TRUSTED_PROXIES
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    address: str | None = request.META.get("REMOTE_ADDR")
+    return address
 
 
 class LoginForm(AuthenticationForm):

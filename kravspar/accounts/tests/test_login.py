@@ -149,3 +149,15 @@ def test_old_failures_are_pruned(world, client):
     LoginFailure.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
     post_login(client, "orderer_vm", "wrong")
     assert LoginFailure.objects.count() == 1
+
+
+def test_the_client_address_comes_from_the_trusted_proxy_only(rf, settings):
+    from kravspar.accounts.forms import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    settings.KRAVSPAR_TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"  # no proxy configured: a client cannot pick its address
+    settings.KRAVSPAR_TRUSTED_PROXIES = 1
+    assert client_ip(request) == "203.0.113.7"  # what our one proxy saw, not what the client claims
+    settings.KRAVSPAR_TRUSTED_PROXIES = 3
+    assert client_ip(request) == "10.0.0.2"  # fewer hops than proxies: fall back to the socket
