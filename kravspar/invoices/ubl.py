@@ -31,6 +31,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import vat as se_vat
@@ -249,7 +250,7 @@ def _date(value: str, label: str) -> datetime.date:
         ) from None
 
 
-def _decimal(value: str, label: str, *, places: int, digits: int, required: bool = True) -> Decimal | None:
+def _decimal(value: str, label: Any, *, places: int, digits: int, required: bool = True) -> Decimal | None:
     if not value:
         if required:
             raise InvoiceRejected(
@@ -298,7 +299,7 @@ def _amount(value: str, label: str) -> Decimal:
     return result
 
 
-def _fit(value: str, limit: int, label: str) -> str:
+def _fit(value: str, limit: int, label: Any) -> str:
     if len(value) > limit:
         raise InvoiceRejected(
             ProblemCode.TOO_LONG,
@@ -396,22 +397,82 @@ def _seller_key(p: _Party) -> str:
     return ""
 
 
+_CBC = f"{{{NS_CBC}}}"
+_CAC = f"{{{NS_CAC}}}"
+_ID = _CBC + "ID"
+_NOTE = _CBC + "Note"
+_NAME = _CBC + "Name"
+_LINE_AMOUNT = _CBC + "LineExtensionAmount"
+_PRICE_AMOUNT = _CBC + "PriceAmount"
+_BASE_QUANTITY = _CBC + "BaseQuantity"
+_CLASSIFICATION_CODE = _CBC + "ItemClassificationCode"
+_LINE_ID = _CBC + "LineID"
+_ITEM = _CAC + "Item"
+_PRICE = _CAC + "Price"
+_ORDER_LINE = _CAC + "OrderLineReference"
+_SELLERS_ID = _CAC + "SellersItemIdentification"
+_STANDARD_ID = _CAC + "StandardItemIdentification"
+_CLASSIFICATION = _CAC + "CommodityClassification"
+
+# Labels for messages, translated only when a message is made (lines are many).
+L_QUANTITY = gettext_lazy("quantity")
+L_LINE_AMOUNT = gettext_lazy("line net amount")
+L_PRICE = gettext_lazy("net price")
+L_BASE = gettext_lazy("price base quantity")
+L_LINE_ID = gettext_lazy("line id")
+L_UNIT = gettext_lazy("unit")
+L_SELLERS_ID = gettext_lazy("seller's item id")
+L_STANDARD_ID = gettext_lazy("standard item id")
+
+
+def _text(el: etree._Element | None) -> str:
+    if el is None or el.text is None:
+        return ""
+    return el.text.strip()
+
+
+def _child(el: etree._Element | None, tag: str) -> etree._Element | None:
+    if el is None:
+        return None
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
+
+
 def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
-    line_tag, qty_tag = (
-        ("cac:InvoiceLine", "cbc:InvoicedQuantity")
-        if kind == KIND_INVOICE
-        else ("cac:CreditNoteLine", "cbc:CreditedQuantity")
-    )
+    """The lines, read by walking each line's children once: a million lines are read
+    here, and one pass is several times faster than a path search per field."""
+    if kind == KIND_INVOICE:
+        line_tag, qty_tag = _CAC + "InvoiceLine", _CBC + "InvoicedQuantity"
+    else:
+        line_tag, qty_tag = _CAC + "CreditNoteLine", _CBC + "CreditedQuantity"
     lines: list[ParsedLine] = []
-    for position, el in enumerate(root.iterfind(line_tag, NS), start=1):
-        line_id = _t(el, "cbc:ID") or str(position)
+    for position, el in enumerate(root.iterchildren(line_tag), start=1):
+        line_id = note = ""
+        qty_el = amount_el = item = price_el = order_line = None
+        for child in el:
+            tag = child.tag
+            if tag == _ID:
+                line_id = _text(child)
+            elif tag == qty_tag:
+                qty_el = child
+            elif tag == _LINE_AMOUNT:
+                amount_el = child
+            elif tag == _ITEM:
+                item = child
+            elif tag == _PRICE:
+                price_el = child
+            elif tag == _NOTE:
+                note = _text(child)
+            elif tag == _ORDER_LINE:
+                order_line = child
+        line_id = line_id or str(position)
         try:
-            quantity = _decimal(_t(el, qty_tag), _("quantity"), places=10, digits=28)
-            net = _decimal(_t(el, "cbc:LineExtensionAmount"), _("line net amount"), places=2, digits=19)
-            price = _decimal(_t(el, "cac:Price/cbc:PriceAmount"), _("net price"), places=10, digits=28)
-            base = _decimal(
-                _t(el, "cac:Price/cbc:BaseQuantity"), _("price base quantity"), places=10, digits=28, required=False
-            )
+            quantity = _decimal(_text(qty_el), L_QUANTITY, places=10, digits=28)
+            net = _decimal(_text(amount_el), L_LINE_AMOUNT, places=2, digits=19)
+            price = _decimal(_text(_child(price_el, _PRICE_AMOUNT)), L_PRICE, places=10, digits=28)
+            base = _decimal(_text(_child(price_el, _BASE_QUANTITY)), L_BASE, places=10, digits=28, required=False)
         except InvoiceRejected as exc:
             raise InvoiceRejected(
                 ProblemCode.INVALID_LINE,
@@ -419,34 +480,44 @@ def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
                 {"line": line_id, **exc.details},
             ) from None
         assert quantity is not None and net is not None and price is not None
-        item = el.find("cac:Item", NS)
+        name = seller_item = standard = standard_scheme = cpv = ""
         classifications: list[dict[str, str]] = []
-        cpv = ""
         if item is not None:
-            for code_el in item.iterfind("cac:CommodityClassification/cbc:ItemClassificationCode", NS):
-                code = " ".join((code_el.text or "").split())
-                list_id = (code_el.get("listID") or "").strip()
-                if code:
-                    classifications.append({"list_id": list_id, "code": code})
-                    if list_id == CPV_LIST_ID and not cpv:
-                        cpv = code
+            for child in item:
+                tag = child.tag
+                if tag == _NAME:
+                    name = " ".join((child.text or "").split())
+                elif tag == _SELLERS_ID:
+                    seller_item = _text(_child(child, _ID))
+                elif tag == _STANDARD_ID:
+                    id_el = _child(child, _ID)
+                    standard = _text(id_el)
+                    standard_scheme = (id_el.get("schemeID") or "").strip() if id_el is not None else ""
+                elif tag == _CLASSIFICATION:
+                    code_el = _child(child, _CLASSIFICATION_CODE)
+                    code = _text(code_el)
+                    if code_el is not None and code:
+                        list_id = (code_el.get("listID") or "").strip()
+                        classifications.append({"list_id": list_id, "code": code})
+                        if list_id == CPV_LIST_ID and not cpv:
+                            cpv = code
         lines.append(
             ParsedLine(
                 position=position,
-                line_id=_fit(line_id, 200, _("line id")),
+                line_id=_fit(line_id, 200, L_LINE_ID),
                 quantity=quantity,
-                unit_code=_fit(_attr(el, qty_tag, "unitCode"), 3, _("unit")),
+                unit_code=_fit((qty_el.get("unitCode") or "").strip() if qty_el is not None else "", 3, L_UNIT),
                 line_net_amount=net,
                 price_amount=price,
                 base_quantity=base,
-                item_name=_t(item, "cbc:Name")[:500],
-                seller_item_id=_fit(_t(item, "cac:SellersItemIdentification/cbc:ID"), 200, _("seller's item id")),
-                standard_item_id=_fit(_t(item, "cac:StandardItemIdentification/cbc:ID"), 200, _("standard item id")),
-                standard_item_scheme=_attr(item, "cac:StandardItemIdentification/cbc:ID", "schemeID")[:4],
+                item_name=name[:500],
+                seller_item_id=_fit(seller_item, 200, L_SELLERS_ID),
+                standard_item_id=_fit(standard, 200, L_STANDARD_ID),
+                standard_item_scheme=standard_scheme[:4],
                 cpv_code=cpv[:20],
                 classifications=classifications,
-                order_line_reference=_t(el, "cac:OrderLineReference/cbc:LineID")[:200],
-                note=_t(el, "cbc:Note"),
+                order_line_reference=_text(_child(order_line, _LINE_ID))[:200],
+                note=note,
             )
         )
     return lines
