@@ -2,8 +2,9 @@
 
 Buyers (who may record the follow-up) create, send, accept and send back requests; supplier
 contacts list their own supplier's requests, save a draft and submit. Answers are keyed by
-the question's uuid; validation errors are keyed by ``q_<question uuid hex>``. File answers
-are uploaded on the page (the API shows them and keeps them when a draft is saved)."""
+the question's uuid; validation errors are keyed by ``q_<question uuid hex>``. A file answer
+is uploaded on its own (multipart) to /requests/{key}/files/{question}; saving a draft keeps
+the saved files unless their answer is sent empty."""
 
 import datetime
 from typing import Any
@@ -13,13 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.questionnaires import selectors, services
-from kravspar.questionnaires.models import Question, Questionnaire, Submission, SupplierRequest
+from kravspar.questionnaires.models import Question, Questionnaire, QuestionType, Submission, SupplierRequest
 from kravspar.suppliers.models import Supplier
 
 router = Router(tags=["Requests to suppliers"])
@@ -206,7 +209,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, Suppl
     if payload.supplier:
         supplier = activity.contract.suppliers.filter(uuid=payload.supplier).first()
         if supplier is None:
-            raise ValidationError({"supplier": ["Choose one of the contract's suppliers."]})
+            raise ValidationError({"supplier": [_("Choose one of the contract's suppliers.")]})
     template = None
     if payload.template:
         template = Questionnaire.objects.filter(uuid=payload.template, is_template=True).first()
@@ -286,6 +289,34 @@ def submit(request: HttpRequest, key: UUID, payload: SubmitIn) -> SupplierReques
         actor=request.user,  # type: ignore[arg-type]
         supplier_request=supplier_request,
         expected_version=payload.version,
+    )
+    return _get(request, key)
+
+
+@router.post(
+    "/requests/{key}/files/{question_key}",
+    response={200: RequestDetailOut, **ERRORS},
+    summary="Upload the file answering a file question (supplier; multipart)",
+)
+def upload_file(
+    request: HttpRequest,
+    key: UUID,
+    question_key: UUID,
+    file: File[UploadedFile],
+    version: Form[int | None] = None,
+) -> SupplierRequest:
+    supplier_request = _supplier_get(request, key)
+    question = supplier_request.questionnaire.questions.filter(uuid=question_key, type=QuestionType.FILE).first()
+    if question is None:
+        raise ValidationError({"question": [_("Choose a file question of this request.")]})
+    saved = supplier_request.response.answers
+    others = {k: v for k, v in saved.items() if not isinstance(v, dict)}
+    services.response_save(
+        actor=request.user,  # type: ignore[arg-type]
+        supplier_request=supplier_request,
+        answers=others,
+        files={str(question.uuid): file},
+        expected_version=version,
     )
     return _get(request, key)
 

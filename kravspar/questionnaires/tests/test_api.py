@@ -174,3 +174,36 @@ def test_list_filters(world, client_for, sent, labour_activity):
     r = client.get(f"{BASE}/requests", {"contract": str(sent.contract.uuid)})
     assert r.json()["count"] == 2
     assert sent.status == RequestStatus.SENT
+
+
+def test_supplier_uploads_a_file_answer_and_keeps_the_others(world, client_for, sent, outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import PDF
+
+    q = questions_by_text(sent)
+    client = client_for(world.supplier_contact)
+    detail = client.get(f"{BASE}/requests/{sent.uuid}").json()
+    r = client.put(
+        f"{BASE}/requests/{sent.uuid}/draft",
+        json.dumps({"version": detail["response_version"], "answers": {q["Tillämpar ni kollektivavtal?"].key: "yes"}}),
+        content_type="application/json",
+    )
+    version = r.json()["response_version"]
+    url = f"{BASE}/requests/{sent.uuid}/files/{q['Bifoga avtalet'].uuid}"
+    r = client.post(url, {"file": SimpleUploadedFile("avtal.txt", b"\x00\x01binary"), "version": version})
+    assert r.status_code == 400
+    assert list(r.json()["details"]["fields"]) == [q["Bifoga avtalet"].field_name]
+    r = client.post(url, {"file": SimpleUploadedFile("avtal.pdf", PDF), "version": version})
+    assert r.status_code == 200, r.content
+    answers = r.json()["answers"]
+    assert answers[q["Tillämpar ni kollektivavtal?"].key] == "yes"
+    assert answers[q["Bifoga avtalet"].key]["name"] == "avtal.pdf"
+    # Not a file question: refused
+    r = client.post(
+        f"{BASE}/requests/{sent.uuid}/files/{q['Lägsta timlön'].uuid}", {"file": SimpleUploadedFile("a.pdf", PDF)}
+    )
+    assert r.status_code == 400
+    # Supplier B and the officer cannot upload
+    assert client_for(outsider).post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
+    assert client_for(world.officer).post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 403

@@ -326,3 +326,49 @@ def test_seeded_templates_per_requirement_type(db, requirement_type):
     assert len(questions) >= 6
     assert any(q.show_if_question_id for q in questions)
     assert any(q.type == "file" for q in questions)
+
+
+def test_officer_changes_the_deadline_and_a_past_one_is_refused(world, client_for, sent):
+    client = client_for(world.officer)
+    url = f"/forfragningar/{sent.uuid}/andra/"
+    r = client.post(url, {"title": "Ny rubrik", "deadline": "2020-01-01", "message": "Hej", "version": sent.version})
+    assert r.status_code == 400
+    assert "Ny rubrik" in r.content.decode()
+    new = TODAY + datetime.timedelta(days=30)
+    r = client.post(url, {"title": "Ny rubrik", "deadline": new.isoformat(), "message": "", "version": sent.version})
+    assert r.status_code == 302
+    sent.refresh_from_db()
+    assert (sent.title, sent.deadline) == ("Ny rubrik", new)
+    assert "request.updated" in client.get(detail_url(sent)).content.decode()
+    # Supplier B cannot, the reader may not
+    assert client_for(world.reader).post(url, {"title": "x"}).status_code == 403
+
+
+def test_supplier_list_query_count(world, client_for, sent, labour_activity, template, django_assert_max_num_queries):
+    for n in range(5):
+        extra = services.request_create(
+            actor=world.officer,
+            activity=labour_activity,
+            kind="documents",
+            title=f"Dokument {n}",
+            deadline=TODAY + datetime.timedelta(days=n + 1),
+            template=template,
+        )
+        services.request_send(actor=world.officer, supplier_request=extra)
+    client = client_for(world.supplier_contact)
+    with django_assert_max_num_queries(8):
+        r = client.get("/forfragningar/")
+    assert r.context["page"].paginator.count == 6
+
+
+def test_supplier_home_fragment_lists_open_requests(world, sent, draft, outsider):
+    from django.template.loader import render_to_string
+
+    from kravspar.questionnaires.selectors import open_requests_for_supplier
+
+    requests = open_requests_for_supplier(world.supplier_contact.supplier)
+    html = render_to_string("questionnaires/_supplier_requests.html", {"requests": requests})
+    assert sent.title in html and answer_url(sent) in html
+    assert list(open_requests_for_supplier(outsider.supplier)) == []
+    empty = render_to_string("questionnaires/_supplier_requests.html", {"requests": []})
+    assert "Inga öppna förfrågningar" in empty
