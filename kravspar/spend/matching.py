@@ -266,25 +266,24 @@ class Matcher:
             )
 
     def _fits(self, info: ContractInfo, doc: dict[str, Any]) -> bool:
-        """The contract is between this supplier and this buyer."""
-        supplier_ok = doc["supplier_id"] is None or doc["supplier_id"] in info.supplier_ids
-        return supplier_ok and doc["buyer_organisation_id"] in info.buyer_ids
+        """The contract is between this supplier and this buyer. A reference alone is not
+        trusted: anyone can quote a contract number, so the seller must be a party."""
+        return doc["supplier_id"] in info.supplier_ids and doc["buyer_organisation_id"] in info.buyer_ids
 
     def _by_reference(self, reference: str, doc: dict[str, Any]) -> ContractInfo | None:
         """The contract a reference names: its number exactly, or the number at the start
         of the reference (order references such as "RV-2025-0107-0042")."""
         ref = reference.strip().upper()
-        if not ref:
+        if not ref or doc["supplier_id"] is None:
             return None
         info = self.by_number.get(ref)
         if info is not None:
             return info if self._fits(info, doc) else None
-        pool = (
-            self.by_supplier.get(doc["supplier_id"], [])
-            if doc["supplier_id"] is not None
-            else [c for c in self.contracts.values() if doc["buyer_organisation_id"] in c.buyer_ids]
-        )
-        hits = [c for c in pool if ref.startswith(c.number.upper()) and self._fits(c, doc)]
+        hits = [
+            c
+            for c in self.by_supplier.get(doc["supplier_id"], [])
+            if ref.startswith(c.number.upper()) and self._fits(c, doc)
+        ]
         return hits[0] if len(hits) == 1 else None
 
     def _match_contract(

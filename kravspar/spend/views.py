@@ -481,7 +481,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     spend_page = paginate(request, figures.contract_spend(qs), per_page=20)
     params = request.GET.copy()
     params.pop("sida", None)
-    params.pop("grupp", None)
+    params.pop("group", None)
     context = {
         "form": form,
         "group": group,

@@ -117,6 +117,18 @@ def test_unknown_supplier_goes_to_the_queue(world: Any, contract: Contract) -> N
     assert not OffContractPurchase.objects.exists()
 
 
+def test_an_unknown_seller_quoting_the_contract_number_is_not_trusted(world: Any, contract: Contract) -> None:
+    doc = make_invoice(
+        supplier=None,
+        buyer=world.vastmanland,
+        seller_org_number="5567037485",
+        contract_reference="RV-2025-0107",
+        lines=[{"item": "X", "price": 1}],
+    )
+    m = match(doc)
+    assert (m.status, m.contract) == (MatchStatus.NO_SUPPLIER, None)
+
+
 def test_supplier_found_later_in_the_registry(world: Any, supplier: Any, contract: Contract) -> None:
     """The import found no supplier; the registry has it by organisation number now."""
     doc = make_invoice(
