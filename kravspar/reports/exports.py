@@ -29,11 +29,14 @@ from kravspar.contracts.forms import ContractFilterForm
 from kravspar.contracts.models import Contract
 from kravspar.findings import selectors as finding_selectors
 from kravspar.findings.forms import DeviationFilterForm
+from kravspar.findings.models import Deviation
 from kravspar.followups import selectors as followup_selectors
 from kravspar.followups.forms import WorkListFilterForm
+from kravspar.followups.models import Activity
 from kravspar.organisations.models import Organisation
 from kravspar.procurements import selectors as procurement_selectors
 from kravspar.procurements.forms import ProcurementFilterForm
+from kravspar.procurements.models import Procurement
 from kravspar.suppliers import selectors as supplier_selectors
 from kravspar.suppliers.forms import SupplierFilterForm
 from kravspar.suppliers.models import Supplier
@@ -47,6 +50,12 @@ class Export:
     sheet: str
     headers: list[str]
     rows: Iterable[list[Any]]
+
+
+def _labels(model: Any, field: str) -> dict[str, str]:
+    """A field's choice labels, translated once: get_FOO_display() per cell costs more than
+    the database does on a long export."""
+    return {str(k): str(v) for k, v in model._meta.get_field(field).flatchoices}
 
 
 def _filters(form: Any) -> dict[str, Any]:
@@ -73,6 +82,8 @@ def contracts(user: Any, params: QueryDict) -> Export:
     )
     qs = contract_selectors.contract_list(user, **_filters(form))
 
+    c_labels = {f: _labels(Contract, f) for f in ("status",)}
+
     def rows() -> Iterator[list[Any]]:
         for c in qs.iterator(chunk_size=CHUNK):
             yield [
@@ -86,7 +97,7 @@ def contracts(user: Any, params: QueryDict) -> Export:
                 contract_selectors.effective_end(c),
                 f"{contract_selectors.extensions_used(c)}/{c.extension_options}",
                 c.value,
-                c.get_status_display(),
+                c_labels["status"].get(c.status, c.status),
                 _("Yes") if c.strategy_missing else _("No"),
             ]
 
@@ -114,15 +125,17 @@ def procurements(user: Any, params: QueryDict) -> Export:
     )
     qs = procurement_selectors.procurement_list(user, **_filters(form))
 
+    p_labels = {f: _labels(Procurement, f) for f in ("kind", "procedure", "status")}
+
     def rows() -> Iterator[list[Any]]:
         for p in qs.iterator(chunk_size=CHUNK):
             yield [
                 p.registry_number,
                 p.title,
                 _names(p.buyers.all()),
-                p.get_kind_display(),
-                p.get_procedure_display(),
-                p.get_status_display(),
+                p_labels["kind"].get(p.kind, p.kind),
+                p_labels["procedure"].get(p.procedure, p.procedure),
+                p_labels["status"].get(p.status, p.status),
                 p.cpv_main.code if p.cpv_main else "",
                 p.estimated_value,
                 p.officer.get_full_name() if p.officer else "",
@@ -162,20 +175,37 @@ def deviations(user: Any, params: QueryDict) -> Export:
                 filters["severity"] = "__none__"
     qs = finding_selectors.deviation_list(user, today=today, **filters)
 
+    d_labels = {f: _labels(Deviation, f) for f in ("severity", "kind", "status")}
+
+    # Plain values, not model instances: on a long export building the objects costs most.
+    columns = qs.values_list(
+        "raised_on",
+        "title",
+        "contract__contract_number",
+        "supplier__name",
+        "requirement__title",
+        "severity",
+        "kind",
+        "status",
+        "deadline",
+        "fixed_on",
+        "closed_on",
+    )
+
     def rows() -> Iterator[list[Any]]:
-        for d in qs.iterator(chunk_size=CHUNK):
+        for raised, title, number, supplier, requirement, severity, kind, status, *dates in columns.iterator(
+            chunk_size=CHUNK
+        ):
             yield [
-                d.raised_on,
-                d.title,
-                d.contract.contract_number,
-                d.supplier.name if d.supplier else "",
-                d.requirement.title if d.requirement else "",
-                d.get_severity_display(),
-                d.get_kind_display(),
-                d.get_status_display(),
-                d.deadline,
-                d.fixed_on,
-                d.closed_on,
+                raised,
+                title,
+                number,
+                supplier or "",
+                requirement or "",
+                d_labels["severity"].get(severity, severity),
+                d_labels["kind"].get(kind, kind),
+                d_labels["status"].get(status, status),
+                *dates,
             ]
 
     headers = [
@@ -207,19 +237,37 @@ def activities(user: Any, params: QueryDict) -> Export:
         q=data.get("q", ""),
     )
 
+    a_labels = {f: _labels(Activity, f) for f in ("method", "status", "outcome")}
+
+    columns = qs.values_list(
+        "due_on",
+        "contract__contract_number",
+        "contract__title",
+        "requirement__title",
+        "method",
+        "responsible_unit__name",
+        "responsible_person__first_name",
+        "responsible_person__last_name",
+        "status",
+        "outcome",
+        "completed_on",
+    )
+
     def rows() -> Iterator[list[Any]]:
-        for a in qs.iterator(chunk_size=CHUNK):
+        for due, number, title, requirement, method, unit, first, last, status, outcome, completed in columns.iterator(
+            chunk_size=CHUNK
+        ):
             yield [
-                a.due_on,
-                a.contract.contract_number,
-                a.contract.title,
-                a.requirement.title,
-                a.get_method_display(),
-                a.responsible_unit.name if a.responsible_unit else "",
-                a.responsible_person.get_full_name() if a.responsible_person else "",
-                a.get_status_display(),
-                a.get_outcome_display(),
-                a.completed_on,
+                due,
+                number,
+                title,
+                requirement,
+                a_labels["method"].get(method, method),
+                unit or "",
+                f"{first or ''} {last or ''}".strip(),
+                a_labels["status"].get(status, status),
+                a_labels["outcome"].get(outcome, outcome),
+                completed,
             ]
 
     headers = [
@@ -243,6 +291,8 @@ def suppliers(user: Any, params: QueryDict) -> Export:
     filters = form.cleaned_data if form.is_valid() else {}
     qs = supplier_selectors.supplier_search(supplier_selectors.suppliers_visible_to(user), **filters)
 
+    s_labels = {f: _labels(Supplier, f) for f in ("size_class", "sector", "collective_agreement")}
+
     def rows() -> Iterator[list[Any]]:
         for s in qs.iterator(chunk_size=CHUNK):
             yield [
@@ -251,9 +301,9 @@ def suppliers(user: Any, params: QueryDict) -> Export:
                 s.country,
                 s.city,
                 s.county,
-                s.get_size_class_display(),
-                s.get_sector_display(),
-                s.get_collective_agreement_display(),
+                s_labels["size_class"].get(s.size_class, s.size_class),
+                s_labels["sector"].get(s.sector, s.sector),
+                s_labels["collective_agreement"].get(s.collective_agreement, s.collective_agreement),
                 "" if s.f_tax is None else (_("Yes") if s.f_tax else _("No")),
             ]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,7 @@ from kravspar.procurements.models import (
 )
 from kravspar.reports.scope import ReportScope
 from kravspar.requirements.models import Requirement, RequirementType
-from kravspar.suppliers.models import SizeClass, Supplier
+from kravspar.suppliers.models import SizeClass
 
 # Aim 6, local business: suppliers registered in the two regions' counties.
 LOCAL_COUNTIES = (County.SODERMANLAND, County.VASTMANLAND)
@@ -118,22 +118,23 @@ def sanctions_in_period(scope: ReportScope) -> QuerySet[Sanction]:
 # --- Conditions shared with the drill-down lists -----------------------------------------
 
 
+# The conditions are uncorrelated ``pk IN (subquery)`` rather than correlated EXISTS: SQLite
+# otherwise picks the (status, due_on) index for the inner query and scans it once per
+# contract, which made the dashboard quadratic in the number of contracts (bench_reports.py).
+
+
 def approved_strategy_q() -> Q:
     """Has a strategy version that was approved (it may since be superseded by a newer one)."""
     approved = Strategy.objects.filter(
-        procurement=OuterRef("pk"),
-        status__in=(StrategyStatus.APPROVED, StrategyStatus.SUPERSEDED),
-        approved_at__isnull=False,
+        status__in=(StrategyStatus.APPROVED, StrategyStatus.SUPERSEDED), approved_at__isnull=False
     )
-    return Q(Exists(approved))
+    return Q(pk__in=approved.values("procurement_id"))
 
 
 def current_plan_q(scope: ReportScope) -> Q:
     """A follow-up plan covering the period: some activity, not cancelled, due in it or later."""
-    planned = Activity.objects.filter(contract=OuterRef("pk"), due_on__gte=scope.date_from).exclude(
-        status=ActivityStatus.CANCELLED
-    )
-    return Q(Exists(planned))
+    planned = Activity.objects.filter(due_on__gte=scope.date_from).exclude(status=ActivityStatus.CANCELLED)
+    return Q(pk__in=planned.values("contract_id"))
 
 
 def activity_state_q(state: str, today: datetime.date) -> Q:
@@ -154,35 +155,40 @@ def plan_overdue_q(today: datetime.date) -> Q:
     return Q(status=DeviationStatus.ACTION_PLAN_AGREED, deadline__lt=today)
 
 
+def _with_supplier(**supplier: Any) -> Q:
+    through = Contract.suppliers.through.objects.filter(**{f"supplier__{k}": v for k, v in supplier.items()})
+    return Q(pk__in=through.values("contract_id"))
+
+
 def local_q() -> Q:
-    return Q(Exists(Supplier.objects.filter(contracts=OuterRef("pk"), county__in=LOCAL_COUNTIES)))
+    return _with_supplier(county__in=LOCAL_COUNTIES)
 
 
 def sme_q() -> Q:
-    return Q(Exists(Supplier.objects.filter(contracts=OuterRef("pk"), size_class__in=SME_CLASSES)))
+    return _with_supplier(size_class__in=SME_CLASSES)
 
 
-def _done_on(scope: ReportScope, **requirement: Any) -> QuerySet[Activity]:
-    return Activity.objects.filter(
-        contract=OuterRef("pk"),
+def _done_on(scope: ReportScope, **requirement: Any) -> Q:
+    done = Activity.objects.filter(
         status=ActivityStatus.DONE,
         due_on__lte=scope.date_to,
         requirement__type__in=WORKING_CONDITION_TYPES,
         **requirement,
     )
+    return Q(pk__in=done.values("contract_id"))
 
 
 def labour_q(step: str, scope: ReportScope) -> Q:
     """Aim 4 steps: contracts with working-conditions requirements ("with"), of which followed
     up ("followed"); with active subcontractors ("subcontractors"), of which requirements that
     bind subcontractors were followed up ("subcontractors_followed")."""
-    has = Q(Exists(ContractRequirement.objects.filter(contract=OuterRef("pk"), type__in=WORKING_CONDITION_TYPES)))
-    subs = Q(Exists(Subcontractor.objects.filter(contract=OuterRef("pk"), is_active=True)))
+    has = Q(pk__in=ContractRequirement.objects.filter(type__in=WORKING_CONDITION_TYPES).values("contract_id"))
+    subs = Q(pk__in=Subcontractor.objects.filter(is_active=True).values("contract_id"))
     steps = {
         "with": has,
-        "followed": has & Q(Exists(_done_on(scope))),
+        "followed": has & _done_on(scope),
         "subcontractors": has & subs,
-        "subcontractors_followed": has & subs & Q(Exists(_done_on(scope, requirement__binds_subcontractors=True))),
+        "subcontractors_followed": has & subs & _done_on(scope, requirement__binds_subcontractors=True),
     }
     return steps[step]
 
