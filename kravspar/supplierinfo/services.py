@@ -227,24 +227,29 @@ def version_publish(
         new.content_type = content_type
         new.size = upload.size
         new.sha256 = uploads.sha256_of(upload)
-        # If the transaction rolls back, the stored file is orphaned and never served.
         new.file.save(new.original_name, upload, save=False)
-    new.save()
-    locked.version += 1
-    locked.save(update_fields=["version", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="policy_document.version_published",
-        obj=locked,
-        after={
-            "version": label,
-            "valid_from": valid_from.isoformat(),
-            "link": url or None,
-            "file": new.original_name or None,
-            "sha256": new.sha256 or None,
-            "change_note": new.change_note or None,
-        },
-    )
+    try:
+        new.save()
+        locked.version += 1
+        locked.save(update_fields=["version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="policy_document.version_published",
+            obj=locked,
+            after={
+                "version": label,
+                "valid_from": valid_from.isoformat(),
+                "link": url or None,
+                "file": new.original_name or None,
+                "sha256": new.sha256 or None,
+                "change_note": new.change_note or None,
+            },
+        )
+    except BaseException:
+        # The transaction rolls back: nothing will refer to the stored file, so remove it.
+        if new.file:
+            new.file.storage.delete(new.file.name)  # type: ignore[arg-type]
+        raise
     return new
 
 

@@ -285,3 +285,15 @@ def test_demo_is_idempotent_and_gives_the_feed_history(world):
     assert kinds == {"policy", "guideline", "code_of_conduct"}
     assert PolicyDocument.objects.filter(versions__label="2019").filter(versions__label="2024").count() == 1
     assert all(v.is_link for v in PolicyDocumentVersion.objects.all())
+
+
+def test_a_failed_publish_leaves_no_file_behind(world, settings, policy, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the history could not be written")
+
+    monkeypatch.setattr(services, "audit_record", fail)
+    with pytest.raises(RuntimeError):
+        publish(world.admin, policy, "2026", url="", upload=pdf_upload())
+    assert policy.versions.count() == 2
+    folder = Path(settings.MEDIA_ROOT) / "policy-documents"
+    assert not folder.exists() or not any(folder.iterdir())
