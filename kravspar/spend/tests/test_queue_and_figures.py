@@ -292,3 +292,18 @@ def test_off_contract_list_by_organisation(
     assert response.context["total"] == Decimal(100)
     outsider = client_for(world.orderer_sl).get(reverse("spend:off_contract"))
     assert list(outsider.context["page"].object_list) == []
+
+
+def test_invoice_page_explains_the_match(
+    client_for: Any, world: Any, dataset: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.officer)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("spend:invoice", args=[dataset["f1"].uuid])).content.decode()
+    assert "Genom avtalsreferensen ”RV-2025-0107” på fakturan." in page
+    assert "över avtalat pris" in page
+    assert 'name="article"' in page  # the officer may assign an article to the unmatched line
+    page = client.get(reverse("spend:invoice", args=[dataset["f2"].uuid])).content.decode()
+    assert "Leverantören har inget avtal med köparen" in page
+    page = client.get(reverse("spend:invoice", args=[dataset["k1"].uuid])).content.decode()
+    assert "Avtalet för den krediterade fakturan F1." in page
