@@ -247,11 +247,15 @@ class RequestReminder(models.Model):
 
     request = models.ForeignKey(SupplierRequest, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=RequestReminderKind.choices)
+    # The deadline reminded of: a new deadline (when answers are sent back) gets new reminders.
+    deadline = models.DateField(null=True)
     sent_to = models.TextField()
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "kind"], name="one_request_reminder_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "deadline"], name="one_request_reminder_per_deadline")
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind}"

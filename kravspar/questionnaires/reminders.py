@@ -4,7 +4,8 @@ For every request waiting for the supplier (sent, or sent back for completion):
 - ``KRAVSPAR_REMINDER_DAYS_BEFORE`` days (default 7) before the deadline, a reminder;
 - once the deadline has passed, a reminder that it is overdue.
 
-Each is sent once per request, like the follow-up reminders: the ``RequestReminder`` row is
+Each is sent once per request and deadline (a request sent back with a new deadline is
+reminded again), like the follow-up reminders: the ``RequestReminder`` row is
 inserted first and the mail goes out when it commits; the unique (request, kind) constraint
 decides between two overlapping runs.
 """
@@ -46,7 +47,7 @@ def _candidates(kind: str, today: datetime.date) -> QuerySet[SupplierRequest]:
         qs = qs.filter(deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days_before()))
     else:
         qs = qs.filter(deadline__lt=today)
-    already = RequestReminder.objects.filter(request=OuterRef("pk"), kind=kind)
+    already = RequestReminder.objects.filter(request=OuterRef("pk"), kind=kind, deadline=OuterRef("deadline"))
     return qs.filter(~Exists(already)).select_related("contract", "supplier").order_by("deadline", "id")
 
 
@@ -89,7 +90,9 @@ def send_request_reminders(*, today: datetime.date) -> RequestReminderReport:
             subject, body = _message(kind, supplier_request)
             try:
                 with transaction.atomic():
-                    RequestReminder.objects.create(request=supplier_request, kind=kind, sent_to=", ".join(to))
+                    RequestReminder.objects.create(
+                        request=supplier_request, kind=kind, deadline=supplier_request.deadline, sent_to=", ".join(to)
+                    )
                     mail_on_commit(subject, body, to)
             except IntegrityError:
                 continue  # another run got there first

@@ -45,6 +45,8 @@ from kravspar.questionnaires import answers as answer_rules
 from kravspar.questionnaires.models import (
     ANSWERABLE_STATUSES,
     CHOICE_TYPES,
+    NO,
+    YES,
     AnswerFile,
     Question,
     Questionnaire,
@@ -257,6 +259,18 @@ def question_update(
         _require_editable(actor, locked.questionnaire)
 
         def clean(obj: Question) -> None:
+            values = {v for v, _label in obj.choices()} if obj.type in CHOICE_TYPES else set()
+            for child in obj.follow_ups.all():
+                if child.show_if_value not in values:
+                    raise ValidationError(
+                        {
+                            "type": _(
+                                "The follow-up question “%(text)s” is shown for the answer “%(value)s”. "
+                                "Keep that answer possible, or change the follow-up question first."
+                            )
+                            % {"text": child.text[:60], "value": _answer_label(child.show_if_value)}
+                        }
+                    )
             errors = _clean_question(
                 obj.questionnaire,
                 text=obj.text,
@@ -279,6 +293,10 @@ def question_update(
             action="questionnaire.question_changed",
         )
     return locked
+
+
+def _answer_label(value: str) -> str:
+    return _("Yes") if value == YES else _("No") if value == NO else value
 
 
 def question_delete(*, actor: User, question: Question) -> None:

@@ -48,3 +48,9 @@ def activity_supplier_requests(context: dict[str, Any], activity: Any) -> dict[s
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(str(key)) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def choice_label(value: str) -> str:
+    """A follow-up's trigger as the page shows it: Ja/Nej for yes/no, else the option."""
+    return _("Yes") if value == YES else _("No") if value == NO else value

@@ -41,3 +41,26 @@ def test_no_reminders_for_drafts_or_submitted(world, draft, submitted):
         stdout=io.StringIO(),
     )
     assert RequestReminder.objects.count() == with_reminders
+
+
+def test_a_new_deadline_is_reminded_again(world, submitted, django_capture_on_commit_callbacks):
+    from kravspar.questionnaires import services
+
+    overdue_day = submitted.deadline + datetime.timedelta(days=1)
+    # Overdue while submitted: nothing (the supplier has answered)
+    call_command("send_request_reminders", "--today", overdue_day.isoformat(), stdout=io.StringIO())
+    assert not RequestReminder.objects.filter(request=submitted).exists()
+    new_deadline = submitted.deadline + datetime.timedelta(days=10)
+    services.request_ask_completion(
+        actor=world.officer, supplier_request=submitted, comment="Komplettera.", deadline=new_deadline
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "send_request_reminders",
+            "--today",
+            (new_deadline - datetime.timedelta(days=1)).isoformat(),
+            stdout=io.StringIO(),
+        )
+    assert list(RequestReminder.objects.filter(request=submitted).values_list("kind", "deadline")) == [
+        ("before_deadline", new_deadline)
+    ]

@@ -305,3 +305,10 @@ def test_submitting_tells_the_officer(world, sent, django_capture_on_commit_call
         answer_yes_with_file(world, sent)
     assert mail.outbox[-1].to == [world.officer.email]
     assert f"/forfragningar/{sent.uuid}/" in mail.outbox[-1].body
+
+
+def test_a_question_keeps_the_answer_its_follow_up_depends_on(world, template):
+    parent = template.questions.get(text="Tillämpar ni kollektivavtal?")
+    with pytest.raises(ValidationError) as exc:
+        services.question_update(actor=world.officer, question=parent, type="text")
+    assert "Bifoga avtalet" in exc.value.message_dict["type"][0]
