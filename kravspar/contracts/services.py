@@ -354,7 +354,7 @@ def contract_adopt_strategy(*, actor: User | None, contract: Contract, expected_
     assert locked.procurement is not None
     entries = {e.requirement_id: e for e in strategy.entries.all()}
     copied = {r.source_requirement_id: r for r in locked.requirements.all()}
-    new_rows = []
+    new_rows: list[ContractRequirement] = []
     for requirement in locked.procurement.requirements.filter(removed=False).order_by("position", "id"):
         row = copied.get(requirement.pk) or ContractRequirement(
             contract=locked, source_requirement=requirement, **{f: getattr(requirement, f) for f in REQUIREMENT_COPY}

@@ -75,7 +75,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
     page = paginate(request, selectors.contract_list(user, **filters))
-    attach_contract_statuses(page.object_list, timezone.localdate())
+    attach_contract_statuses(list(page.object_list), timezone.localdate())
     return render(
         request,
         _list_template(request, "contracts/contract_list.html", "contracts/_contract_results.html"),

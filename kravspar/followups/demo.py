@@ -166,7 +166,7 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
                     activity=activity,
                     severity="major",
                     title="Lönespecifikationer saknas för underleverantörens personal",
-                    raised_on=activity.due_on + datetime.timedelta(days=7),
+                    raised_on=min(activity.due_on + datetime.timedelta(days=7), today),
                 )
             )
         elif activity.status == ActivityStatus.PLANNED and len(past) > 2:

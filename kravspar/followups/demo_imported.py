@@ -118,7 +118,7 @@ def _record(contract: Contract, ingrid: User, today: datetime.date) -> None:
             activity = followup_services.activity_complete(
                 actor=ingrid, activity=activity, outcome=Outcome.DEVIATIONS, note="Brister i leverantörens underlag."
             )
-            raised = activity.due_on + datetime.timedelta(days=5)
+            raised = min(activity.due_on + datetime.timedelta(days=5), today)
             deviation = finding_services.deviation_raise(
                 actor=ingrid,
                 activity=activity,

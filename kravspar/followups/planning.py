@@ -187,7 +187,7 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
                             responsible_unit_id=req.responsible_unit_id,
                             responsible_person_id=officers.get(contract.pk)
                             if req.responsible == Responsible.PURCHASING
-                            else unit_contacts.get(req.responsible_unit_id),
+                            else unit_contacts.get(req.responsible_unit_id or 0),
                             notes=_notes_for(methods),
                         )
                     )

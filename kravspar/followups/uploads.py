@@ -147,7 +147,8 @@ def evidence_add(*, actor: User, activity: Activity, upload: UploadedFile) -> Ev
     except BaseException:
         # Nothing refers to the stored file: remove it rather than leave it behind. (Should a
         # caller's outer transaction roll back later, `prune_orphan_files` finds the file.)
-        evidence.file.storage.delete(evidence.file.name)
+        if evidence.file.name:
+            evidence.file.storage.delete(evidence.file.name)
         raise
     return evidence
 
@@ -187,4 +188,5 @@ def evidence_remove(*, actor: User, evidence: Evidence, reason: str) -> None:
             after={"reason": reason},
         )
         name, storage = evidence.file.name, evidence.file.storage
-        transaction.on_commit(lambda: storage.delete(name))
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))

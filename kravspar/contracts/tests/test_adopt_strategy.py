@@ -154,9 +154,7 @@ def test_the_page_says_how_to_fix_a_missing_strategy(world, client_for, imported
     assert "/strategi/" not in page
 
 
-def test_the_page_adopts_an_approved_strategy_for_a_contract_registered_without_it(
-    world, client_for, awarded, cleaner
-):
+def test_the_page_adopts_an_approved_strategy_for_a_contract_registered_without_it(world, client_for, awarded, cleaner):
     # Registered directly although the procurement's strategy is approved: flagged, and
     # the page offers to adopt it.
     contract = services.contract_register_direct(
