@@ -196,3 +196,9 @@ def test_price_list_page_runs_a_fixed_number_of_queries(
         response = client.get(reverse("spend:pricelist", args=[contract.uuid]))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 25
+
+
+def test_contract_page_links_to_the_price_list(client_for: Any, world: Any, contract: Contract) -> None:
+    page = client_for(world.reader).get(reverse("contracts:detail", args=[contract.uuid])).content.decode()
+    assert reverse("spend:pricelist", args=[contract.uuid]) in page
+    assert "Prislista" in page
