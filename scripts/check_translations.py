@@ -63,7 +63,14 @@ def main() -> int:
         with po.with_suffix(".mo").open("rb") as fh:
             compiled = gettext.GNUTranslations(fh)
         for msgid, (msgstr, fuzzy) in parse_po(po.read_text(encoding="utf-8")).items():
-            if msgid and not fuzzy and msgstr[0] and "\x00" not in msgid and compiled.gettext(msgid) != msgstr[0]:
+            if (
+                msgid
+                and not fuzzy
+                and msgstr
+                and msgstr[0]
+                and "\x00" not in msgid
+                and compiled.gettext(msgid) != msgstr[0]
+            ):
                 problems.append(f"{catalogue}: stale .mo (run make messages): {msgid!r}")
     for problem in problems[:50]:
         print(problem)
