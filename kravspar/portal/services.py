@@ -98,8 +98,11 @@ def _send_invitation(invitation: Invitation, raw: str) -> None:
 
 
 @transaction.atomic
-def invitation_create(*, actor: User, supplier: Supplier, name: str, email: str) -> tuple[Invitation, str]:
-    """Invite a supplier contact. Returns the invitation and the raw token (only e-mailed)."""
+def invitation_create(
+    *, actor: User, supplier: Supplier, name: str, email: str, send: bool = True
+) -> tuple[Invitation, str]:
+    """Invite a supplier contact. Returns the invitation and the raw token (only e-mailed;
+    ``send=False`` only for the demo, which must not fill the mailbox)."""
     if not access.can_manage_invitations(actor):
         raise NotAllowedError()
     # Lock the officer's row so that two simultaneous requests cannot both slip under the limit.
@@ -158,7 +161,8 @@ def invitation_create(*, actor: User, supplier: Supplier, name: str, email: str)
         obj=supplier,
         after={"name": name, "email": email, "expires_at": invitation.expires_at.isoformat(timespec="minutes")},
     )
-    transaction.on_commit(lambda: _send_invitation(invitation, raw))
+    if send:
+        transaction.on_commit(lambda: _send_invitation(invitation, raw))
     return invitation, raw
 
 
@@ -208,19 +212,7 @@ def invitation_check(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, invitation: Invitation, password: str, password_again: str) -> User:
-    """Create the supplier contact's account with the chosen password. The link works once."""
-    locked = Invitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)
-    invitation_check(locked)
-    first_name, last_name = _split_name(locked.name)
-    person = User(
-        username=locked.email,
-        email=locked.email,
-        first_name=first_name,
-        last_name=last_name,
-        supplier=locked.supplier,
-    )
+def _supplier_contact_errors(person: User, password: str, password_again: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not password:
         errors["password"] = [_("Password: choose a password.")]
@@ -236,22 +228,62 @@ def invitation_accept(*, invitation: Invitation, password: str, password_again: 
     except ValidationError as exc:
         # The address was free when invited; someone may have taken it since.
         errors.setdefault(NON_FIELD, []).extend(exc.messages)
+    return errors
+
+
+@transaction.atomic
+def supplier_contact_create(
+    *,
+    actor: User | None,
+    supplier: Supplier,
+    username: str,
+    email: str,
+    name: str,
+    password: str,
+    password_again: str | None = None,
+    origin: dict[str, str] | None = None,
+) -> User:
+    """A supplier contact's account: belongs to the supplier, holds only the supplier-contact
+    role (the same group set-up as ``accounts.services.person_create``)."""
+    first_name, last_name = _split_name(" ".join(name.split()))
+    person = User(username=username, email=email, first_name=first_name, last_name=last_name, supplier=supplier)
+    errors = _supplier_contact_errors(person, password, password if password_again is None else password_again)
     if errors:
         raise ValidationError(errors)
     person.set_password(password)
     person.save()
     person.groups.set(_role_groups([Role.SUPPLIER_CONTACT]))
+    audit_record(
+        actor=actor or person,
+        action="person.created",
+        obj=person,
+        after=snapshot(person, ["username", "first_name", "last_name", "email", "supplier"])
+        | {"roles": [Role.SUPPLIER_CONTACT]}
+        | (origin or {}),
+    )
+    return person
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str, password_again: str) -> User:
+    """Create the supplier contact's account with the chosen password. The link works once."""
+    locked = Invitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)
+    invitation_check(locked)
+    # The person acts for themselves here: they proved control of the invited address.
+    person = supplier_contact_create(
+        actor=None,
+        supplier=locked.supplier,
+        username=locked.email,
+        email=locked.email,
+        name=locked.name,
+        password=password,
+        password_again=password_again,
+        origin={"invitation": str(locked.uuid)},
+    )
     locked.used_at = timezone.now()
     locked.person = person
     locked.version += 1
     locked.save(update_fields=["used_at", "person", "version", "updated_at"])
-    audit_record(
-        actor=person,
-        action="person.created",
-        obj=person,
-        after=snapshot(person, ["username", "first_name", "last_name", "email", "supplier"])
-        | {"roles": [Role.SUPPLIER_CONTACT], "invitation": str(locked.uuid)},
-    )
     audit_record(actor=person, action="invitation.accepted", obj=locked.supplier, after={"email": locked.email})
     return person
 

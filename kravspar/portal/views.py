@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -50,7 +49,7 @@ from kravspar.portal.models import (
     SubcontractorDeclaration,
     SupplierDocument,
 )
-from kravspar.suppliers.models import Supplier
+from kravspar.questionnaires.selectors import open_requests_for_supplier
 from kravspar.suppliers.selectors import supplier_for
 
 
@@ -209,15 +208,6 @@ def invitation_renew(request: HttpRequest, token: str) -> HttpResponse:
 # --- The supplier's own view ------------------------------------------------------------
 
 
-def _open_requests(supplier: Supplier) -> tuple[bool, list[Any]]:
-    """The questionnaires app's open requests, when that app provides them."""
-    try:
-        from kravspar.questionnaires.selectors import open_requests_for_supplier
-    except ImportError:
-        return False, []
-    return True, list(open_requests_for_supplier(supplier)[:20])
-
-
 def _statuses(user: User, today: datetime.date) -> tuple[policy.Status, dict[int, policy.Status]]:
     """The supplier's overall status and one per contract, from one query over the
     deviations that concern it (the findings policy decides the colours)."""
@@ -260,7 +250,6 @@ def home(request: HttpRequest) -> HttpResponse:
     for contract in contracts:
         contract.portal_status = per_contract.get(contract.pk, policy.Status(reasons=[_("No deviations.")]))  # type: ignore[attr-defined]
     documents = [d for d in selectors.library_with_flags(access.documents_of_supplier(user), today) if d.warning]
-    requests_available, requests = _open_requests(supplier)
     return render(
         request,
         "portal/home.html",
@@ -269,8 +258,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "overall": overall,
             "contracts": contracts,
             "plans": list(_open_plans(user)[:20]),
-            "requests_available": requests_available,
-            "requests": requests,
+            "requests": list(open_requests_for_supplier(supplier)[:20]),
             "document_warnings": documents,
             "history": paginate(request, selectors.sent_by_supplier(supplier), per_page=10),
             "today": today,
