@@ -45,6 +45,7 @@ from kravspar.spend.models import (
     MatchStatus,
     OffContractPurchase,
     PriceListArticle,
+    SupplierSource,
 )
 from kravspar.suppliers.models import Supplier
 
@@ -87,6 +88,7 @@ LINE_FIELDS = [
 ]
 INVOICE_MATCH_UPDATE = [
     "status",
+    "supplier_via",
     "method",
     "detail",
     "organisation",
@@ -239,7 +241,8 @@ class Matcher:
                     or by_number.get(d["buyer_legal_id"])
                     or by_number.get(d["buyer_endpoint_id"])
                 )
-                d["_buyer_via"] = "resolved" if d["buyer_organisation_id"] else ""
+        for d in docs:
+            d["supplier_via"] = SupplierSource.IMPORT if d["supplier_id"] is not None else ""
         suppliers_needed = [d for d in docs if d["supplier_id"] is None]
         if not suppliers_needed:
             return
@@ -259,11 +262,14 @@ class Matcher:
             if peppol:
                 by_endpoint.setdefault(peppol, pk)
         for d in suppliers_needed:
-            d["supplier_id"] = (
-                by_org.get(d["seller_org_number"])
-                or by_endpoint.get(d["seller_endpoint_id"])
-                or by_vat.get(d["seller_vat_id"].replace(" ", "").upper())
-            )
+            for source, supplier_id in (
+                (SupplierSource.ORG_NUMBER, by_org.get(d["seller_org_number"])),
+                (SupplierSource.ENDPOINT, by_endpoint.get(d["seller_endpoint_id"])),
+                (SupplierSource.VAT, by_vat.get(d["seller_vat_id"].replace(" ", "").upper())),
+            ):
+                if supplier_id is not None:
+                    d["supplier_id"], d["supplier_via"] = supplier_id, source
+                    break
 
     def _fits(self, info: ContractInfo, doc: dict[str, Any]) -> bool:
         """The contract is between this supplier and this buyer. A reference alone is not
@@ -445,7 +451,8 @@ class Matcher:
                     "credited_id": before.credited_document_id,
                     "nearest": None,
                 }
-                doc["supplier_id"] = before.supplier_id or doc["supplier_id"]
+                if before.supplier_id and before.supplier_id != doc["supplier_id"]:
+                    doc["supplier_id"], doc["supplier_via"] = before.supplier_id, SupplierSource.CONTRACT
             else:
                 result = self._match_contract(doc, credited, decided)
             decided[doc["id"]] = result
@@ -568,6 +575,7 @@ class Matcher:
                     organisation_id=org_id,
                     unit_id=unit_id,
                     supplier_id=doc["supplier_id"],
+                    supplier_via=doc["supplier_via"],
                     contract_id=contract_id,
                     credited_document_id=result["credited_id"],
                     issue_date=doc["issue_date"],

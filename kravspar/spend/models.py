@@ -81,6 +81,14 @@ class MatchMethod(models.TextChoices):
     NONE = "none", _("Not matched")
 
 
+class SupplierSource(models.TextChoices):
+    IMPORT = "import", _("Found by the import")  # the invoices app resolved the seller when storing it
+    ORG_NUMBER = "org_number", _("Organisation number")  # PartyLegalEntity/CompanyID, scheme 0007
+    ENDPOINT = "endpoint", _("Peppol endpoint id")  # EndpointID
+    VAT = "vat", _("VAT number")  # PartyTaxScheme/CompanyID
+    CONTRACT = "contract", _("From the contract assigned by hand")
+
+
 class LineStatus(models.TextChoices):
     MATCHED = "matched", _("Matched to an article")
     NO_ARTICLE = "no_article", _("Not on the price list")  # the contract's price list lacks the article
@@ -112,6 +120,9 @@ class InvoiceMatch(models.Model):
     unit = models.ForeignKey("organisations.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     supplier = models.ForeignKey(
         "suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supplier_via = models.CharField(
+        _("supplier found by"), max_length=12, choices=SupplierSource.choices, blank=True, default=""
     )
     contract = models.ForeignKey(
         "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_matches"

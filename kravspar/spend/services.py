@@ -18,7 +18,15 @@ from kravspar.contracts.models import Contract
 from kravspar.core import services as core_services
 from kravspar.core.errors import NotAllowedError
 from kravspar.spend.matching import Matcher
-from kravspar.spend.models import InvoiceMatch, LineMatch, LineMethod, MatchMethod, MatchStatus, PriceListArticle
+from kravspar.spend.models import (
+    InvoiceMatch,
+    LineMatch,
+    LineMethod,
+    MatchMethod,
+    MatchStatus,
+    PriceListArticle,
+    SupplierSource,
+)
 
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
@@ -55,6 +63,7 @@ def match_assign_contract(
     InvoiceMatch.objects.filter(pk=locked.pk).update(
         contract=contract,
         supplier_id=supplier_id,
+        supplier_via=SupplierSource.CONTRACT if supplier_id != locked.supplier_id else locked.supplier_via,
         status=MatchStatus.MATCHED,
         method=MatchMethod.MANUAL,
         detail=contract.contract_number,

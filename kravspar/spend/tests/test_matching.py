@@ -49,6 +49,7 @@ def test_contract_reference_wins(world: Any, supplier: Any, contract: Contract, 
         contract,
         "RV-2025-0107",
     )
+    assert m.supplier_via == "import"
     assert not m.needs_attention
 
 
@@ -135,7 +136,7 @@ def test_supplier_found_later_in_the_registry(world: Any, supplier: Any, contrac
         supplier=None, buyer=world.vastmanland, seller_org_number=supplier.org_number, lines=[{"item": "X", "price": 1}]
     )
     m = match(doc)
-    assert (m.supplier, m.contract) == (supplier, contract)
+    assert (m.supplier, m.supplier_via, m.contract) == (supplier, "org_number", contract)
 
 
 def test_supplier_without_contract_is_an_off_contract_purchase_not_a_deviation(
