@@ -149,12 +149,16 @@ def grow(world: World, to: int) -> None:
             for org in (world.sormland, world.vastmanland)
         )
         Contract.suppliers.through.objects.bulk_create(
-            Contract.suppliers.through(contract_id=c.pk, supplier_id=world.suppliers[c.pk % 2000].pk)
-            for c in contracts
+            Contract.suppliers.through(contract_id=c.pk, supplier_id=world.suppliers[c.pk % 2000].pk) for c in contracts
         )
         requirements = ContractRequirement.objects.bulk_create(
             ContractRequirement(
-                contract_id=c.pk, position=0, type="quality", text="Kvalitet", title="Kvalitet", responsible="purchasing"
+                contract_id=c.pk,
+                position=0,
+                type="quality",
+                text="Kvalitet",
+                title="Kvalitet",
+                responsible="purchasing",
             )
             for c in contracts
         )
@@ -261,7 +265,10 @@ def main() -> None:
             )
             if args.tracemalloc:
                 seconds, heap, count = export_in_process(output, args.chunk_size)
-                print(f"  in-process under tracemalloc: {count:,} releases, {seconds:.1f} s, Python heap peak {heap:.1f} MB")
+                print(
+                    f"  in-process under tracemalloc: {count:,} releases, {seconds:.1f} s, "
+                    f"Python heap peak {heap:.1f} MB"
+                )
 
 
 if __name__ == "__main__":

@@ -76,8 +76,9 @@ def test_queries_grow_with_batches_only(world: Any) -> None:
     _, five_batches = export_queries(chunk_size=2)
 
     # The export reads procurements, then direct contracts, 10 of each, each with one
-    # query whose rows are fetched batch by batch. A batch of procurements costs 11
-    # prefetch queries (buyers, CPV codes, aims, requirements, strategies, contracts, and
-    # the contracts' suppliers, buyers, extensions, follow-ups and deviations), a batch of
-    # contracts 5; 4 more batches of each cost 4 * (11 + 5).
+    # query whose rows are fetched batch by batch. A batch of procurements costs 11 more
+    # queries (contracts, buyers, CPV codes, aims, requirements, strategies, and the
+    # contracts' buyers, suppliers, extensions, follow-ups and deviations), a batch of
+    # contracts 5 (batches.py); buyer organisations are read once per export. So 4 more
+    # batches of each cost 4 * (11 + 5).
     assert five_batches - one_batch == 4 * (11 + 5)
