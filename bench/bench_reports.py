@@ -236,7 +236,7 @@ def main() -> None:
 
         print(
             f"Python {platform.python_version()}, Django {django.get_version()}, "
-            f"SQLite {connection.Database.sqlite_version}, {os.cpu_count()} CPUs"
+            f"SQLite {connection.Database.sqlite_version}, {os.cpu_count()} CPUs"  # type: ignore[attr-defined]
         )
         t0 = time.perf_counter()
         build(args.contracts)

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
+from kravspar.organisations.models import Organisation
 from kravspar.reports import figures
 from kravspar.reports.scope import ALL, resolve
 
@@ -63,7 +64,7 @@ class LocalOut(Schema):
 
 class DashboardOut(Schema):
     scope: str
-    organisations: list[int] | None = Field(description="Ids counted; null means every organisation.")
+    organisations: list[UUID] | None = Field(description="The organisations counted; null means every one.")
     date_from: datetime.date
     date_to: datetime.date
     strategy_gate: ShareOut
@@ -111,7 +112,9 @@ def dashboard(request: HttpRequest, query: Query[DashboardQuery]) -> dict[str, A
     d = figures.dashboard(scope)
     return {
         "scope": scope.label,
-        "organisations": sorted(scope.org_ids) if scope.org_ids is not None else None,
+        "organisations": None
+        if scope.org_ids is None
+        else list(Organisation.objects.filter(pk__in=scope.org_ids).order_by("name").values_list("uuid", flat=True)),
         "date_from": scope.date_from,
         "date_to": scope.date_to,
         "strategy_gate": _share(d.strategy_gate),

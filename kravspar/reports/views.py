@@ -251,10 +251,9 @@ def export_links(request: HttpRequest, name: str) -> HttpResponse:
     """The export links again, with the filter form's current values (htmx)."""
     if name not in exports.LISTS:
         raise Http404
-    params = request.GET.copy()
-    params.pop("sida", None)
-    request.GET = params
-    return render(request, "reports/_export_links.html", {"export": name})
+    return render(
+        request, "reports/_export_links.html", {"export": name, "querystring": querystring_without_page(request)}
+    )
 
 
 # --- PDF reports -------------------------------------------------------------------------

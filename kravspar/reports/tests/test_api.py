@@ -21,7 +21,7 @@ def test_the_figures_as_json(world: Any, data: Any, client_for: Any) -> None:
     assert body["working_conditions"]["followed"] == {"part": 1, "whole": 1, "percent": 100}
     aim4 = next(a for a in body["aims"] if a["key"] == "4")
     assert aim4["counts"]["procurements"] == 1 and list(aim4["requirement_types"].values()) == [1]
-    assert body["organisations"] == [world.vastmanland.pk]
+    assert body["organisations"] == [str(world.vastmanland.uuid)]
 
 
 def test_the_same_numbers_as_the_page(world: Any, data: Any, client_for: Any) -> None:
@@ -56,6 +56,15 @@ def test_a_period_backwards_is_a_clear_error(world: Any, client_for: Any) -> Non
     response = client_for(world.officer).get(URL, {"from": "2026-06-01", "to": "2026-01-01"})
     assert response.status_code == 400
     assert "Till" in response.json()["message"]
+
+
+def test_a_unit_scope_and_not_both(world: Any, data: Any, client_for: Any) -> None:
+    client = client_for(world.officer)
+    body = client.get(URL, period() | {"unit": str(world.inkop.uuid)}).json()
+    assert body["followups"]["due"] == 5
+    both = client.get(URL, {"unit": str(world.inkop.uuid), "organisation": str(world.sormland.uuid)})
+    assert both.status_code == 400
+    assert client_for(world.orderer_vm).get(URL, {"unit": str(world.inkop.uuid)}).status_code == 404
 
 
 def test_the_endpoint_is_documented(client: Any) -> None:

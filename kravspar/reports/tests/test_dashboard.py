@@ -192,3 +192,15 @@ def test_drill_down_lists_have_bounded_queries(
     client = client_for(world.officer)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_other_apps_can_add_figures(world: Any, data: Any, client_for: Any, monkeypatch: Any) -> None:
+    """The slot the e-invoice follow-up (issue 7) fills: a callable in figures.EXTENSIONS."""
+
+    def invoices(scope: Any) -> dict[str, Any]:
+        rows = [figures.Row(key="checked", label="Granskade fakturor", counts={"n": 12}, extra={"url": "/x/"})]
+        return {"title": "E-fakturor", "rows": rows}
+
+    monkeypatch.setattr(figures, "EXTENSIONS", [invoices])
+    html = client_for(world.officer).get(URL).content.decode()
+    assert "E-fakturor" in html and '<a href="/x/">12</a>' in html

@@ -24,6 +24,21 @@ def test_the_contract_report_is_an_a4_pdf_with_the_follow_up(world: Any, data: A
     assert b"SL-1" not in content and b"Storbolaget" not in content  # another contract's
 
 
+def test_the_contract_report_has_deviations_plans_and_sanctions(world: Any, data: Any) -> None:
+    from decimal import Decimal
+
+    from kravspar.findings.models import ActionPlan, Deviation, Sanction
+
+    deviation = Deviation.objects.get(contract=data.contract_sl)
+    ActionPlan.objects.create(deviation=deviation, agreed_on=today(), deadline=today())
+    content = pdf.contract_report(data.contract_sl, today=today(), compress=False)
+    assert b"Fel kemikalier" in content
+    assert today().isoformat().encode() in content  # the plan's deadline
+    assert Sanction.objects.get(contract=data.contract_sl).amount == Decimal(10000)
+    assert b"10 000 kr" in content
+    assert b"Storbolaget AB" in content  # the supplier's status row
+
+
 def test_the_contract_report_through_the_page(world: Any, data: Any, client_for: Any) -> None:
     url = reverse("reports:contract_pdf", args=[data.contract_vm.uuid])
     response = client_for(world.orderer_vm).get(url)
