@@ -110,7 +110,7 @@ def test_a_failure_while_storing_lines_leaves_no_half_invoice(
     def fail(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(InvoiceLine.objects, "bulk_create", fail)
+    monkeypatch.setattr(services, "insert_lines", fail)
     with pytest.raises(RuntimeError):
         store_documents([parse(make_xml())])
     assert InvoiceDocument.objects.count() == 0
