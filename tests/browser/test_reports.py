@@ -107,3 +107,12 @@ def test_the_contract_list_downloads_as_excel_with_only_what_the_reader_sees(new
     assert body, "the demo has contracts in Region Västmanland"
     for row in body:
         assert "Västmanland" in str(row[buyers]), row
+
+
+def test_the_export_links_follow_the_list_filters(new_page: Callable[[], Page]) -> None:
+    page = logged_in(new_page, READER)
+    visit(page, CONTRACTS)
+    page.locator("input[name=q]").fill("RV-2025")
+    excel = page.get_by_role("link", name="Exportera till Excel")
+    expect(excel).to_have_attribute("href", re.compile(r"\?.*q=RV-2025"))
+    expect(page.get_by_role("link", name="Exportera till CSV")).to_have_attribute("href", re.compile(r"q=RV-2025"))
