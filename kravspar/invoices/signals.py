@@ -6,9 +6,10 @@ that stored it has committed (``transaction.on_commit``), with ``document`` (an
 transaction: if a receiver fails, the invoice stays stored and the import goes on
 (failures are logged). The ``spend`` app matches invoices from here.
 
-Bulk imports (``store_documents`` with ``send_signals=False``) instead send
-``invoices_stored`` once per batch of documents with ``documents`` (a list), so that a
-receiver can match many documents in a few queries.
+Bulk imports (``import_paths(..., bulk_signal=True)`` or ``store_documents(...,
+bulk_signal=True)``) send ``invoices_stored`` instead, once per group of documents (100
+by default), with ``documents`` (a list), so that a receiver can match many documents in
+a few queries. Exactly one of the two signals is sent for a stored document.
 """
 
 from __future__ import annotations
