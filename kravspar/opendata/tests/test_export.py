@@ -246,3 +246,10 @@ def test_validate_passes_and_writes(scenario: Scenario, tmp_path: Path) -> None:
     call_command("export_ocds", "--output", str(path), "--validate", stdout=out)
     assert "Skrev 2 releaser" in out.getvalue()
     assert validation.package_errors(json.loads(path.read_text(encoding="utf-8"))) == []
+
+
+def test_network_access_fails_loudly_in_these_tests() -> None:
+    import socket
+
+    with pytest.raises(AssertionError, match="network access attempted"):
+        socket.create_connection(("standard.open-contracting.org", 443), timeout=1)
