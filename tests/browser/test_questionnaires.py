@@ -179,3 +179,37 @@ def test_supplier_answers_a_self_assessment_and_the_officer_accepts_after_comple
     assert any("godkänts" in text for text in mails(mailbox) if CONTACT_EMAIL in text.split("\n", 1)[0])
     visit(contact, answer_path)
     expect(contact.locator("main h1 .tag")).to_contain_text("Godkänd")
+
+
+def test_officer_builds_a_template_and_previews_it(new_page: Callable[[], Page]) -> None:
+    officer = new_page()
+    log_in(officer, "inkopare")
+    visit(officer, "/forfragningar/formular/")
+    assert_accessible(officer)
+    submit(officer, officer.locator("main a[href$='/formular/ny/']"))
+    officer.locator("input[name=title]").fill("Självdeklaration: kemikalier")
+    officer.locator("select[name=requirement_type]").select_option("environment")
+    submit(officer, officer.locator("main form button[type=submit]"))
+    expect(officer.locator("main h1")).to_contain_text("Självdeklaration: kemikalier")
+
+    add = officer.locator("form[action$='/fragor/']")
+    add.locator("textarea[name=text]").fill("Använder ni miljömärkta kemikalier?")
+    add.locator("select[name=type]").select_option("yes_no")
+    add.locator("input[name=required]").check()
+    submit(officer, add.locator("button[type=submit]"))
+    add = officer.locator("form[action$='/fragor/']")
+    add.locator("textarea[name=text]").fill("Vilken märkning?")
+    add.locator("select[name=type]").select_option("single")
+    add.locator("textarea[name=options]").fill("Svanen\nEU Ecolabel")
+    add.locator("select[name=show_when]").select_option(label="Använder ni miljömärkta kemikalier? = Ja")
+    submit(officer, add.locator("button[type=submit]"))
+    expect(officer.locator("#question-list")).to_contain_text("Vilken märkning?")
+    assert_accessible(officer)
+
+    # The preview shows the follow-up question only after "Ja"
+    submit(officer, officer.locator("main a[href$='/forhandsvisning/']"))
+    follow_up = officer.locator("[data-question]").nth(1)
+    expect(follow_up).to_be_hidden()
+    officer.locator("[data-question]").nth(0).get_by_label("Ja").check()
+    expect(follow_up).to_be_visible()
+    assert_accessible(officer)
