@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-LABEL_WIDTH = 220  # room for the row labels, in SVG units
+LABEL_WIDTH = 260  # room for the row labels, in SVG units
 BAR_AREA = 360
 ROW_HEIGHT = 26
 BAR_HEIGHT = 18
@@ -74,9 +74,10 @@ class Chart:
     bars: list[Bar]
     # Table columns: the series, plus any extra columns that are not drawn.
     columns: list[str] = field(default_factory=list)
+    row_header: str = ""
     width: int = LABEL_WIDTH + BAR_AREA + 60
     height: int = 0
-    stacked: bool = True
+    label_x: int = LABEL_WIDTH - 6
 
     @property
     def empty(self) -> bool:
@@ -94,6 +95,7 @@ def chart(
     value: Callable[[Any, str], int],
     url: Callable[[Any, str], str],
     extra: Sequence[tuple[str, Callable[[Any], Any]]] = (),
+    row_header: str = "",
 ) -> Chart:
     """A horizontal stacked bar per row; one segment per series."""
     all_series = [Series(key, label_) for key, label_ in series]
@@ -118,5 +120,6 @@ def chart(
         series=all_series,
         bars=bars,
         columns=[s.label for s in all_series] + [t for t, _fn in extra],
+        row_header=row_header,
         height=16 + len(bars) * ROW_HEIGHT,
     )

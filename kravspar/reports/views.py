@@ -54,10 +54,11 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
         ("upcoming", _("Not yet due")),
     ]
 
-    def activity_chart(id: str, title: str, rows: list[figures.Row], dim: str) -> charts.Chart:
+    def activity_chart(id: str, title: str, header: str, rows: list[figures.Row], dim: str) -> charts.Chart:
         return charts.chart(
             id=id,
             title=title,
+            row_header=header,
             description=_("Follow-ups due in the period, by how they went. The table beside gives the numbers."),
             series=state_series,
             rows=rows,
@@ -68,11 +69,12 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
         )
 
     def count_chart(
-        id: str, title: str, description: str, rows: list[figures.Row], kind: str, param: str
+        id: str, title: str, description: str, rows: list[figures.Row], kind: str, param: str, header: str
     ) -> charts.Chart:
         return charts.chart(
             id=id,
             title=title,
+            row_header=header,
             description=description,
             series=[("n", _("Number"))],
             rows=rows,
@@ -101,11 +103,14 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
         label=lambda r: r.label,
         value=lambda r, key: r.counts[key],
         url=lambda r, key: _link(s, "upphandlingar", aim=r.key),
+        row_header=_("Aim"),
     )
     return {
-        "by_method": activity_chart("by-method", _("Follow-ups per method"), d.by_method, "method"),
-        "by_unit": activity_chart("by-unit", _("Follow-ups per responsible unit"), d.by_unit, "unit"),
-        "by_type": activity_chart("by-type", _("Follow-ups per requirement type"), d.by_type, "type"),
+        "by_method": activity_chart("by-method", _("Follow-ups per method"), _("Method"), d.by_method, "method"),
+        "by_unit": activity_chart(
+            "by-unit", _("Follow-ups per responsible unit"), _("Responsible unit"), d.by_unit, "unit"
+        ),
+        "by_type": activity_chart("by-type", _("Follow-ups per requirement type"), _("Type"), d.by_type, "type"),
         "severity": count_chart(
             "severity",
             _("Deviations by severity"),
@@ -113,6 +118,7 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
             d.deviations_by_severity,
             "avvikelser",
             "severity",
+            _("Severity"),
         ),
         "kind": count_chart(
             "kind",
@@ -121,6 +127,7 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
             d.deviations_by_kind,
             "avvikelser",
             "kind",
+            _("Type"),
         ),
         "status": count_chart(
             "status",
@@ -129,6 +136,7 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
             d.deviations_by_status,
             "avvikelser",
             "status",
+            _("Status"),
         ),
         "suppliers": suppliers,
         "aims": aims,
