@@ -209,6 +209,7 @@ def _detail(request: HttpRequest, supplier_request: SupplierRequest, status: int
         "send_errors": forms.get("send_errors", []),
         "history": paginate(request, audit_events_for(supplier_request), per_page=20),
         "statuses": R,
+        "open_statuses": (R.SENT, R.NEEDS_COMPLETION),
         "today": timezone.localdate(),
     }
     return render(request, "questionnaires/request_detail.html", context, status=status)
