@@ -1,7 +1,7 @@
 """What Kravspår publishes as open data, and what it withholds. Every rule is here.
 
 The OCDS writer (``ocds.py``) builds releases only from what these functions let
-through, and loads only the fields it publishes (``.only()``), so a withheld field is not
+through, and reads only the fields it publishes (``batches.py``), so a withheld field is not
 even read. Each rule below has its own test in ``tests/test_withholding.py``.
 
 Never published
@@ -13,7 +13,8 @@ Never published
    responsible person of a follow-up, whoever raised, verified or decided anything) are
    never read. A supplier whose organisation number is a Swedish personal identity number
    (a sole trader, *enskild firma*: the third digit is 0 or 1, where organisation numbers
-   have 2 or more) is published by name without the number and without an address.
+   have 2 or more) is published by its business name, as in the award decision, but
+   without the number and without an address.
    Suppliers' street addresses are not published at all (only the town and country).
 3. **Evidence files** (*verifikat*) and their names: they are the supplier's documents,
    often with trade secrets or personal data (payslips, timesheets).
@@ -42,8 +43,9 @@ Sanction decisions (fines, price reductions, termination, and waivers) are **not
 published** in this version. They are public documents (*allmänna handlingar*) that
 anyone may request, but OCDS 1.1 has no field for them: the registry's
 ``performance_failures`` extension would be the place, and its schema is not among the
-files Kravspår validates against offline (``schema/PROVENANCE.md``); publishing them in
-an undeclared field would make the package fail validation. A termination is still
+files Kravspår validates against offline (``schema/PROVENANCE.md``). An undeclared field
+of our own would pass the schema but mean nothing to OCDS tools, and a fine may still be
+disputed in court when it is decided. A termination is still
 visible as the contract's status (``terminated``, with the reason withheld). Adding the
 extension later is the way to publish them.
 
