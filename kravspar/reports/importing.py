@@ -73,6 +73,38 @@ GUESSES = {
 }
 
 
+# The headings and an example row of the template offered on the upload page; the
+# headings are among GUESSES, so the mapping step needs no changes for it.
+TEMPLATE = [
+    [
+        "Avtalsnummer",
+        "Avtalsnamn",
+        "Leverantör",
+        "Leverantörens organisationsnummer",
+        "Beställare",
+        "Tecknat",
+        "Startdatum",
+        "Slutdatum",
+        "Värde",
+        "Förlängningsoptioner",
+        "Månader per förlängning",
+    ],
+    [
+        "RV-2023-0001",
+        "Städtjänster",
+        "Exempel Städ AB",
+        "556036-0793",
+        "232100-0172",
+        "2023-01-15",
+        "2023-02-01",
+        "2026-01-31",
+        "1 200 000",
+        "2",
+        "12",
+    ],
+]
+
+
 class ImportFileError(Exception):
     """The file cannot be read as a sheet; the message says why, in Swedish."""
 

@@ -57,6 +57,7 @@ def _contract_cells(contract: Any) -> list[Cell]:
         (_date(contract.starts_on), None),
         (_date(contract.ends_on), None),
         (f"{contract.value:,.0f}".replace(",", " ") if contract.value is not None else "", None),
+        (_("Follow-up report (PDF)"), reverse("reports:contract_pdf", args=[contract.uuid])),
     ]
 
 
@@ -129,7 +130,15 @@ def _contracts(scope: ReportScope, params: QueryDict) -> Records:
         )
     return Records(
         title=" ".join([_("Contracts"), *parts]),
-        headers=[_("Contract number"), _("Title"), _("Suppliers"), _("Starts"), _("Ends"), _("Value (SEK)")],
+        headers=[
+            _("Contract number"),
+            _("Title"),
+            _("Suppliers"),
+            _("Starts"),
+            _("Ends"),
+            _("Value (SEK)"),
+            _("Report"),
+        ],
         rows=qs.prefetch_related("suppliers").order_by("-signed_on", "contract_number"),
         cells=_contract_cells,
     )

@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("avtal/<str:key>/rapport.pdf", views.contract_report, name="contract_pdf"),
     path("arsrapport.pdf", views.annual_report, name="annual_pdf"),
     path("import/", views.import_upload, name="import"),
+    path("import/mall.csv", views.import_template, name="import_template"),
     path("import/<str:token>/", views.import_map, name="import_map"),
 ]

@@ -325,6 +325,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
+def import_template(request: HttpRequest) -> HttpResponse:
+    """An empty register with the headings the mapping step recognises, and one example row."""
+    _require_import(request)
+    content = "\ufeff" + "".join(
+        ";".join(cells) + "\r\n" for cells in importing.TEMPLATE
+    )  # BOM and semicolons: what Swedish Excel opens directly
+    response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="avtalsregister-mall.csv"'
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def import_map(request: HttpRequest, token: str) -> HttpResponse:
     _require_import(request)

@@ -219,3 +219,14 @@ def test_buyers_outside_what_the_importer_sees_are_refused(world: Any, client_fo
     url, mapping = start(client, csv_file([line]))
     result = client.post(url, mapping | {"action": "dry_run"}).context["result"]
     assert any("232100-0164" in e or "2321000164" in e for e in result.errors)
+
+
+def test_the_template_imports_as_it_is(world: Any, client_for: Any) -> None:
+    client = client_for(world.officer)
+    template = client.get(reverse("reports:import_template"))
+    assert template.status_code == 200 and template.content.startswith(b"\xef\xbb\xbf")
+    url, mapping = start(client, SimpleUploadedFile("mall.csv", template.content, "text/csv"))
+    assert all(mapping[key] != "" for key, _label, _required in importing.FIELDS)  # every column recognised
+    result = client.post(url, mapping | {"action": "dry_run"}).context["result"]
+    assert result.ok and result.created == 1
+    assert client_for(world.reader).get(reverse("reports:import_template")).status_code == 403
