@@ -101,7 +101,9 @@ PERMS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.ENVIRONMENT_SPECIALIST: frozenset(_BUYER_READ | {Perm.MANAGE_GOALS, Perm.RECORD_FOLLOWUPS}),
     Role.READER: frozenset(_BUYER_READ),
     Role.ADMINISTRATOR: frozenset(set(Perm)),
-    Role.SUPPLIER_CONTACT: frozenset(),
+    # Their own supplier's matters through the portal and /api/v1/portal/ (scoped in
+    # portal/access.py); buyer endpoints give them nothing.
+    Role.SUPPLIER_CONTACT: frozenset({Perm.USE_API}),
 }
 
 # Django model permissions given to each role's group, so that the Django admin

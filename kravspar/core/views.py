@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -30,6 +30,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: for a procurement officer, what waits for their action or approval."""
     user: User = request.user  # type: ignore[assignment]
+    if user.supplier_id is not None:
+        return redirect("portal:home")  # a supplier contact's start page is their own
     roles = access.roles_of(user)
     plans = access.has_perm(user, Perm.MANAGE_PROCUREMENTS)
     return render(

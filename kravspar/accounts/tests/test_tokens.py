@@ -65,10 +65,17 @@ def test_revoking_asks_first(world, client_for):
     assert token.revoked_at is not None
 
 
-def test_supplier_contact_gets_no_api_token(world, client_for):
-    client = client_for(world.supplier_contact)
-    client.post(reverse("accounts:account"), {"name": "x"})
-    assert not ApiToken.objects.exists()
+def test_a_supplier_contacts_token_reaches_their_portal_and_nothing_of_the_buyers(world, client_for, client):
+    """Supplier contacts use the API for their own supplier's matters (/api/v1/portal/);
+    the buyer endpoints stay closed or empty to them."""
+    client_for(world.supplier_contact).post(reverse("accounts:account"), {"name": "Affärssystem"})
+    token = ApiToken.objects.get(user=world.supplier_contact)
+    raw = services.api_token_create(actor=None, user=world.supplier_contact, name="test")[1]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert token.name == "Affärssystem"
+    assert client.get("/api/v1/portal/contracts", **auth).status_code == 200
+    assert client.get("/api/v1/organisations", **auth).json()["items"] == []
+    assert client.get("/api/v1/suppliers", **auth).status_code == 403
 
 
 def test_wrong_token_formats_are_refused(world, client):
