@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kravspar.accounts import access
+from kravspar.accounts.roles import Perm
 from kravspar.contracts import services as contract_services
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation
@@ -353,7 +354,7 @@ def run_import(*, actor: User, sheet: Sheet, mapping: dict[str, int | None], com
     """Register every row as a contract ("registered directly", strategy missing), finding or
     creating its supplier. One transaction: with ``commit`` False, or if any row is wrong,
     it is rolled back and nothing stays."""
-    contract_services._require(actor)
+    access.require_perm(actor, Perm.MANAGE_CONTRACTS)
     results: list[RowResult] = []
     result = Result(rows=results)
     try:

@@ -230,3 +230,16 @@ def test_the_template_imports_as_it_is(world: Any, client_for: Any) -> None:
     result = client.post(url, mapping | {"action": "dry_run"}).context["result"]
     assert result.ok and result.created == 1
     assert client_for(world.reader).get(reverse("reports:import_template")).status_code == 403
+
+
+def test_the_import_service_refuses_a_reader(world: Any, tmp_path: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    path = importing.import_dir() / "reader.csv"
+    path.write_text("\n".join([HEADER, GOOD[0]]), encoding="utf-8")
+    sheet = importing.read_sheet(path)
+    with pytest.raises(PermissionDenied):
+        importing.run_import(
+            actor=world.reader, sheet=sheet, mapping=dict(importing.guess_mapping(sheet.headers)), commit=True
+        )
+    assert Contract.objects.count() == 0
