@@ -24,7 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "contracts": access.has_perm(user, Perm.VIEW_CONTRACTS),
             "findings": access.has_perm(user, Perm.VIEW_CONTRACTS),
             "followups": access.has_perm(user, Perm.VIEW_CONTRACTS),
-            "requests": access.has_perm(user, Perm.MANAGE_CONTRACTS),
+            "requests": access.has_perm(user, Perm.VIEW_CONTRACTS) or getattr(user, "supplier_id", None) is not None,
             "economy": access.has_perm(user, Perm.VIEW_CONTRACTS),
             "reports": access.has_perm(user, Perm.VIEW_CONTRACTS) or access.has_perm(user, Perm.VIEW_PROCUREMENTS),
             "supplier_documents": access.is_administrator(user) or access.has_perm(user, Perm.MANAGE_CONTRACTS),
