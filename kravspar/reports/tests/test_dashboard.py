@@ -204,3 +204,9 @@ def test_other_apps_can_add_figures(world: Any, data: Any, client_for: Any, monk
     monkeypatch.setattr(figures, "EXTENSIONS", [invoices])
     html = client_for(world.officer).get(URL).content.decode()
     assert "E-fakturor" in html and '<a href="/x/">12</a>' in html
+
+
+def test_the_error_summary_names_the_field_once(world: Any, client_for: Any) -> None:
+    html = client_for(world.officer).get(URL, {"from": "2026-06-01", "to": "2026-01-01"}).content.decode()
+    assert "Till: perioden kan inte sluta innan den börjar." in html
+    assert "Till: Till:" not in html
