@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from kravspar.invoices.generate import REGION_SORMLAND, InvoiceSpec, Line, Party, org_number, render
 from tests.browser.test_browser_ui import check_swedish_page, log_in, submit, visit
@@ -77,7 +77,7 @@ def test_officer_reads_invoices_and_the_import_report_and_uploads(new_page: Call
     check_swedish_page(page)
     page.set_input_files(
         "input[name=invoice_files]",
-        files=[{"name": "felaktig.xml", "mimeType": "application/xml", "buffer": _refused_invoice()}],
+        files=[FilePayload(name="felaktig.xml", mimeType="application/xml", buffer=_refused_invoice())],
     )
     submit(page, page.locator("main form button[type=submit]"))
     page.wait_for_url("**/fakturor/importer/*/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -236,3 +237,24 @@ def test_empty_list_says_what_to_do_next(world: Any, client_for: Callable[[User]
 def test_dates_are_iso(world: Any, invoices: Any, client_for: Callable[[User], Client]) -> None:
     page = client_for(world.admin).get(reverse("invoices:list")).content.decode()
     assert datetime.date(2026, 3, 2).isoformat() in page
+
+
+def test_detail_and_batch_queries_are_bounded(
+    world: Any, client_for: Callable[[User], Client], make_xml: MakeXml, django_assert_max_num_queries: Any
+) -> None:
+    from kravspar.invoices.generate import Line
+
+    lines = [Line(f"ART-{n:04d}", f"Artikel {n}", Decimal(1), "EA", Decimal("10.00")) for n in range(60)]
+    files = [("big.xml", make_xml(number="BIG", lines=lines))] + [(f"{n}.xml", b"<x") for n in range(40)]
+    batch, _ = import_files(files, actor=world.officer, source=BatchSource.UPLOAD)
+    client = client_for(world.officer)
+    doc = InvoiceDocument.objects.get()
+    client.get(reverse("invoices:detail", args=[doc.uuid]))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("invoices:detail", args=[doc.uuid]))
+    assert response.content.decode().count("ART-00") == 60
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("invoices:batch", args=[batch.uuid]))
+    assert len(response.context["problems"].object_list) == 41  # 40 refused, 1 warning (unknown supplier)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("invoices:batches"))
