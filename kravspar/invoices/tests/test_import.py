@@ -220,3 +220,38 @@ def test_command_with_only_good_files_exits_normally(
     call_command("import_invoices", str(tmp_path), "--user", "admin")
     assert "3 importerade" in capsys.readouterr().out
     assert InvoiceDocument.objects.filter(imported_by=world.admin).count() == 3
+
+
+def test_line_values_round_trip_through_the_fast_insert(world: Any, make_xml: MakeXml) -> None:
+    from decimal import Decimal
+
+    from kravspar.invoices.generate import Line
+
+    lines = [
+        Line(
+            "X-1",
+            "Spik & skruv <rostfri>",
+            Decimal("1.23456789"),
+            "KGM",
+            Decimal("2.345678901"),
+            gtin="7350000000019",
+            cpv="44531000",
+            base_quantity=Decimal(100),
+            note="Levererat i två omgångar",
+        ),
+        Line("X-2", "Frakt", Decimal(1), "EA", Decimal("95.00")),
+    ]
+    store_documents([parse(make_xml(lines=lines))])
+    first, second = InvoiceLine.objects.order_by("position")
+    assert (first.quantity, first.price_amount, first.base_quantity) == (
+        Decimal("1.23456789"),
+        Decimal("2.345678901"),
+        Decimal(100),
+    )
+    assert first.line_net_amount == Decimal("0.03")
+    assert first.item_name == "Spik & skruv <rostfri>"
+    assert (first.standard_item_id, first.standard_item_scheme, first.cpv_code) == ("7350000000019", "0160", "44531000")
+    assert first.classifications == [{"list_id": "STI", "code": "44531000"}]
+    assert first.note == "Levererat i två omgångar"
+    assert second.base_quantity is None
+    assert second.classifications == []
