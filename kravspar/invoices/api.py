@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -131,7 +131,10 @@ def invoice_import(request: HttpRequest) -> Any:
         length = 0
     if length > limit:
         return _too_large(request, limit)
-    data = request.body
+    try:
+        data = request.body
+    except RequestDataTooBig:  # a body without Content-Length, over Django's own limit
+        return _too_large(request, limit)
     if len(data) > limit:
         return _too_large(request, limit)
     batch, outcomes = import_files(
