@@ -409,13 +409,17 @@ class BatchRecorder:
     """Counts outcomes into a batch and writes its problems; the counters are saved
     after each group, so a killed import's batch shows how far it got."""
 
-    def __init__(self, batch: ImportBatch) -> None:
+    def __init__(self, batch: ImportBatch, *, keep_outcomes: bool = False) -> None:
         self.batch = batch
+        # Uploads and the API answer per file; a folder import of 50,000 files does not
+        # keep them (each holds its document with the original bytes).
+        self.keep_outcomes = keep_outcomes
         self.outcomes: list[Outcome] = []
 
     def add(self, outcomes: Iterable[Outcome]) -> None:
         new = list(outcomes)
-        self.outcomes.extend(new)
+        if self.keep_outcomes:
+            self.outcomes.extend(new)
         b = self.batch
         problems: list[ImportProblem] = []
         for o in new:
@@ -639,7 +643,7 @@ def import_files(
 ) -> tuple[ImportBatch, list[Outcome]]:
     """Import files already in memory (uploads, the API). Returns the batch and one outcome per file."""
     batch = start_batch(source=source, actor=actor, label=", ".join(name for name, _data in files))
-    recorder = BatchRecorder(batch)
+    recorder = BatchRecorder(batch, keep_outcomes=True)
     try:
         _process(
             list(files),
