@@ -253,3 +253,30 @@ def test_network_access_fails_loudly_in_these_tests() -> None:
 
     with pytest.raises(AssertionError, match="network access attempted"):
         socket.create_connection(("standard.open-contracting.org", 443), timeout=1)
+
+
+def codes(name: str) -> set[str]:
+    with (validation.SCHEMA_DIR / "codelists" / name).open(encoding="utf-8") as handle:
+        return {row["Code"] for row in csv.DictReader(handle)}
+
+
+def test_every_code_comes_from_the_ocds_code_lists(scenario: Scenario, export: Any) -> None:
+    # Open code lists may be extended; Kravspår uses only their own codes.
+    for release in export()["releases"]:
+        assert set(release["tag"]) <= codes("releaseTag.csv")
+        assert release["initiationType"] in codes("initiationType.csv")
+        assert {role for p in release["parties"] for role in p["roles"]} <= codes("partyRole.csv")
+        tender = release.get("tender")
+        if tender:
+            assert tender["status"] in codes("tenderStatus.csv")
+            assert tender["procurementMethod"] in codes("method.csv")
+            assert tender["mainProcurementCategory"] in codes("procurementCategory.csv")
+            assert {i["classification"]["scheme"] for i in tender["items"]} <= codes("itemClassificationScheme.csv")
+        for award in release["awards"]:
+            assert award["status"] in codes("awardStatus.csv")
+        for contract in release["contracts"]:
+            assert contract["status"] in codes("contractStatus.csv")
+            assert contract.get("value", {"currency": "SEK"})["currency"] in codes("currency.csv")
+            milestones = contract["implementation"]["milestones"]
+            assert {m["type"] for m in milestones} <= codes("milestoneType.csv")
+            assert {m["status"] for m in milestones} <= codes("milestoneStatus.csv")
