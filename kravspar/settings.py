@@ -223,4 +223,6 @@ NINJA_PAGINATION_MAX_LIMIT = env_int("KRAVSPAR_API_MAX_LIMIT", 500)
 # How many reverse proxies (load balancer, nginx) stand in front of the app servers: the
 # client address for login throttling is then read from X-Forwarded-For. 0 = none.
 KRAVSPAR_TRUSTED_PROXIES = env_int("KRAVSPAR_TRUSTED_PROXIES", 0)
+# Largest e-invoice file accepted by the upload page and the API, in bytes.
+KRAVSPAR_INVOICE_MAX_BYTES = env_int("KRAVSPAR_INVOICE_MAX_BYTES", 5 * 1024 * 1024)
 KRAVSPAR_BASE_URL = env_str("KRAVSPAR_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
