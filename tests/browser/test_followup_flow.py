@@ -61,7 +61,7 @@ def upload_evidence(page: Page, pdf: Path) -> None:
 
 
 def evidence_links(page: Page, name: str) -> Locator:
-    return page.locator("section[aria-labelledby=evidence-heading] table tbody a").filter(has_text=name)
+    return page.locator("section[aria-labelledby=evidence-heading] table tbody a[download]").filter(has_text=name)
 
 
 # --- 1. a beställare records a quality follow-up with evidence ------------------------
