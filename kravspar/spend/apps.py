@@ -11,3 +11,9 @@ class SpendConfig(AppConfig):
 
         invoice_stored.connect(matching.on_invoice_stored, dispatch_uid="spend.match_invoice")
         invoices_stored.connect(matching.on_invoices_stored, dispatch_uid="spend.match_invoices")
+
+        from kravspar.reports.figures import EXTENSIONS
+        from kravspar.spend.figures import dashboard_extension
+
+        if dashboard_extension not in EXTENSIONS:
+            EXTENSIONS.append(dashboard_extension)

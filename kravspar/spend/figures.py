@@ -216,3 +216,59 @@ def apply_group_filter(qs: QuerySet[LineMatch], group: str, key: str) -> QuerySe
     if not is_uuid(key):
         return qs.none()
     return qs.filter(**{f"{group}__uuid": key})
+
+
+def dashboard_extension(scope: Any) -> dict[str, Any]:
+    """The e-invoice figures on the reports dashboard (``reports.figures.EXTENSIONS``), for
+    the dashboard's scope and period; each number links to the economy page or the invoice
+    lines behind it. A unit scope counts the organisations the unit covers."""
+    from django.urls import reverse
+    from django.utils.formats import number_format
+    from django.utils.http import urlencode
+
+    from kravspar.reports.figures import Row
+
+    qs = LineMatch.objects.filter(issue_date__gte=scope.date_from, issue_date__lte=scope.date_to)
+    if scope.org_ids is not None:
+        qs = qs.filter(organisation_id__in=scope.org_ids)
+    total = totals(qs)
+    period = {"date_from": scope.date_from.isoformat(), "date_to": scope.date_to.isoformat()}
+    if scope.key.startswith("org:"):
+        period["organisation"] = scope.key.removeprefix("org:")
+
+    def url(name: str, **extra: str) -> str:
+        return reverse(name) + "?" + urlencode(period | extra)
+
+    def percent(value: Decimal | None) -> str:
+        return "–" if value is None else f"{number_format(value, 1)} %"
+
+    return {
+        "title": _("E-invoices: supplier and contract compliance"),
+        "rows": [
+            Row(key="lines", label=_("Invoice lines"), counts={"n": total.lines}, extra={"url": url("spend:lines")}),
+            Row(
+                key="spend",
+                label=_("Spend (SEK, net)"),
+                counts={"n": number_format(total.total, 0, force_grouping=True)},
+                extra={"url": url("spend:figures")},
+            ),
+            Row(
+                key="supplier_share",
+                label=_("Leverantörstrohet: share of spend with contracted suppliers"),
+                counts={"n": percent(total.supplier_share)},
+                extra={"url": url("spend:lines", urval="not_contracted")},
+            ),
+            Row(
+                key="contract_share",
+                label=_("Avtalstrohet: share of spend on the contract's terms and prices"),
+                counts={"n": percent(total.contract_share)},
+                extra={"url": url("spend:lines", urval="not_on_terms")},
+            ),
+            Row(
+                key="overcharge",
+                label=_("Charged above the agreed prices (SEK)"),
+                counts={"n": number_format(total.overcharge, 0, force_grouping=True)},
+                extra={"url": url("spend:lines", urval="over_price")},
+            ),
+        ],
+    }

@@ -307,3 +307,14 @@ def test_invoice_page_explains_the_match(
     assert "Leverantören har inget avtal med köparen" in page
     page = client.get(reverse("spend:invoice", args=[dataset["k1"].uuid])).content.decode()
     assert "Avtalet för den krediterade fakturan F1." in page
+
+
+def test_the_reports_dashboard_shows_the_invoice_figures_with_links(client_for: Any, world: Any, dataset: Any) -> None:
+    body = client_for(world.officer).get(reverse("reports:dashboard"), {"from": "2026-01-01", "to": "2026-12-31"})
+    page = body.content.decode()
+    assert "Leverantörstrohet" in page and "Avtalstrohet" in page
+    assert "75,0 %" in page and "25,0 %" in page
+    assert "urval=over_price" in page
+    # Sörmland's reader sees none of Västmanland's invoices on the dashboard.
+    other = client_for(world.orderer_sl).get(reverse("reports:dashboard"), {"from": "2026-01-01", "to": "2026-12-31"})
+    assert "75,0 %" not in other.content.decode()
