@@ -219,7 +219,7 @@ class Row:
 
     key: str
     label: str
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)  # numbers, or text an extension formats itself
     extra: dict[str, Any] = field(default_factory=dict)
 
 
