@@ -22,7 +22,9 @@ M = TypeVar("M", bound=models.Model)
 def lock(queryset: models.QuerySet[M], pk: Any, expected_version: int | None) -> M:
     """The row, locked until the transaction ends; ConcurrentEditError if someone saved
     after the person loaded the version they send back."""
-    obj = queryset.select_for_update().get(pk=pk)
+    # of=("self",): lock this row only. PostgreSQL refuses FOR UPDATE on the nullable side of
+    # an outer join, which a select_related() on a nullable foreign key makes.
+    obj = queryset.select_for_update(of=("self",)).get(pk=pk)
     if expected_version is not None and obj.version != expected_version:  # type: ignore[attr-defined]
         raise ConcurrentEditError()
     return obj

@@ -170,7 +170,7 @@ def invitation_create(
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     if not access.can_manage_invitations(actor):
         raise NotAllowedError()
-    locked = Invitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=invitation.pk)
     if locked.state() != InvitationState.PENDING:
         raise DomainError(
             _("Only a pending invitation can be revoked; this one is %(state)s.")
@@ -267,7 +267,7 @@ def supplier_contact_create(
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, password: str, password_again: str) -> User:
     """Create the supplier contact's account with the chosen password. The link works once."""
-    locked = Invitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=invitation.pk)
     invitation_check(locked)
     # The person acts for themselves here: they proved control of the invited address.
     person = supplier_contact_create(
@@ -308,7 +308,11 @@ def _send_renewal_request(invitation: Invitation) -> None:
 @transaction.atomic
 def invitation_request_renewal(*, invitation: Invitation, ip_address: str | None) -> InvitationRenewalRequest:
     """Someone holding an expired or used link asks for a new one: the inviting officer is told."""
-    locked = Invitation.objects.select_for_update().select_related("supplier", "invited_by").get(pk=invitation.pk)
+    locked = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("supplier", "invited_by")
+        .get(pk=invitation.pk)
+    )
     if locked.state() not in (InvitationState.EXPIRED, InvitationState.USED):
         raise DomainError(_("This invitation cannot be renewed."))
     now = timezone.now()

@@ -642,7 +642,7 @@ def _supplier_locked(
     if not is_supplier_contact(actor) or actor.supplier_id != supplier_request.supplier_id:
         raise NotAllowedError()
     locked_request = (
-        SupplierRequest.objects.select_for_update()
+        SupplierRequest.objects.select_for_update(of=("self",))
         .select_related("activity", "contract", "supplier", "questionnaire", "created_by")
         .get(pk=supplier_request.pk)
     )
