@@ -146,12 +146,12 @@ def documents(today: datetime.date | None = None) -> list[tuple[str, bytes]]:
                 "KG-2201",
                 "Kopieringspapper A4 80 g, 500 ark",
                 Decimal(40),
-                "PK",
+                "XPK",
                 Decimal("62.00"),
                 gtin="7350000000019",
                 cpv="30197630",
             ),
-            Line("KG-3107", "Kulspetspenna blå, 10-pack", Decimal(12), "PK", Decimal("48.00"), cpv="30192121"),
+            Line("KG-3107", "Kulspetspenna blå, 10-pack", Decimal(12), "XPK", Decimal("48.00"), cpv="30192121"),
         ],
     )
     files.append((f"{office.number}.xml", render(office)))

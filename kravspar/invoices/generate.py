@@ -101,7 +101,7 @@ SUPPLIERS = (
 )
 
 # Articles for bulk generation: ART-0001 … with a GTIN, a CPV code and a list price.
-_UNITS = ("EA", "H87", "BX", "KGM", "LTR", "HUR", "MTK", "PK")
+_UNITS = ("EA", "H87", "XBX", "KGM", "LTR", "HUR", "MTK", "XPK")  # Rec 20, with Rec 21 packages as X..
 _NAMES = (
     "Undersökningshandske nitril",
     "Kompress steril 10x10",
