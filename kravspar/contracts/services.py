@@ -573,6 +573,14 @@ def contract_set_status(
 
 
 def _clean_subcontractor(sub: Subcontractor) -> None:
+    clean_subcontractor_fields(sub)
+
+
+def clean_subcontractor_fields(sub: Any, *, require_org_number: bool = False) -> None:
+    """The rules for a subcontractor's name, role, country, organisation number and
+    collective agreement — on the contract's list and on a supplier's declaration of one
+    (``portal``), which must pass these rules so that accepting it never fails. A
+    declaration must give a Swedish subcontractor's number (``require_org_number``)."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -597,7 +605,9 @@ def _clean_subcontractor(sub: Subcontractor) -> None:
         )
     else:
         sub.country = country
-    if sub.country == "SE" and sub.org_number:
+    if sub.country == "SE" and not sub.org_number and require_org_number:
+        add("org_number", _("Organisation number: a Swedish subcontractor has one; write its ten digits."))
+    elif sub.country == "SE" and sub.org_number:
         try:
             sub.org_number = normalise_org_number(sub.org_number)
         except ValidationError as exc:

@@ -31,7 +31,6 @@ from kravspar.contracts.models import Contract, Subcontractor
 from kravspar.core import services as core_services
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.followups import uploads
-from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.portal import access, conf
 from kravspar.portal.models import (
     DeclarationStatus,
@@ -42,8 +41,6 @@ from kravspar.portal.models import (
     SubcontractorDeclaration,
     SupplierDocument,
 )
-from kravspar.suppliers.countries import normalise_country
-from kravspar.suppliers.models import CollectiveAgreement
 
 if TYPE_CHECKING:
     from kravspar.suppliers.models import Supplier
@@ -448,45 +445,7 @@ DECLARATION_FIELDS = ["name", "org_number", "country", "role", "collective_agree
 
 def _clean_declaration(declaration: SubcontractorDeclaration) -> None:
     """The same rules as the contract's own subcontractor list, so that accepting never fails."""
-    errors: dict[str, list[str]] = {}
-
-    def add(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    declaration.name = " ".join(str(declaration.name or "").split())
-    declaration.role = " ".join(str(declaration.role or "").split())
-    declaration.org_number = str(declaration.org_number or "").strip()
-    if not declaration.name:
-        add("name", _("Name: write the subcontractor's name."))
-    elif len(declaration.name) > 200:
-        add("name", _("Name: at most 200 characters."))
-    if not declaration.role:
-        add("role", _("What they do: describe the subcontractor's part of the delivery."))
-    elif len(declaration.role) > 300:
-        add("role", _("What they do: at most 300 characters."))
-    country = normalise_country(declaration.country or "SE")
-    if country is None:
-        add(
-            "country",
-            _("Country: %(value)s is not a two-letter ISO 3166 code, e.g. SE, NO or DE.")
-            % {"value": declaration.country},
-        )
-    else:
-        declaration.country = country
-    if declaration.country == "SE":
-        if not declaration.org_number:
-            add("org_number", _("Organisation number: a Swedish subcontractor has one; write its ten digits."))
-        else:
-            try:
-                declaration.org_number = normalise_org_number(declaration.org_number)
-            except ValidationError as exc:
-                add("org_number", exc.messages[0])
-    elif declaration.org_number:
-        add("org_number", _("Organisation number: only Swedish subcontractors have one; leave it empty."))
-    if declaration.collective_agreement and declaration.collective_agreement not in CollectiveAgreement.values:
-        add("collective_agreement", _("Collective agreement: choose one of the listed answers."))
-    if errors:
-        raise ValidationError(errors)
+    contract_services.clean_subcontractor_fields(declaration, require_org_number=True)
 
 
 @transaction.atomic
