@@ -17,3 +17,11 @@ def with_label(error: str, label: str) -> str:
     with the field's name, Django's own ("This field is required.") do not."""
     error, label = str(error), str(label)
     return error if error.lower().startswith(label.lower()) else f"{label}: {error}"
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """A history action in words (``deviation.raised`` → "Deviation raised")."""
+    from kravspar.audit.labels import action_label as label
+
+    return label(action)
