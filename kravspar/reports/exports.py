@@ -321,7 +321,63 @@ def suppliers(user: Any, params: QueryDict) -> Export:
     return Export("leverantorer", _("Suppliers"), headers, rows())
 
 
+def invoices(user: Any, params: QueryDict) -> Export:
+    """The e-invoice list (``invoices:list``) with its own filters and visibility."""
+    from kravspar.invoices import selectors as invoice_selectors
+    from kravspar.invoices.forms import InvoiceFilterForm
+    from kravspar.invoices.models import InvoiceDocument
+
+    access.require_perm(user, Perm.VIEW_CONTRACTS)
+    visible = invoice_selectors.invoices_visible_to(user)
+    ids = access.visible_organisation_ids(user)
+    organisations = Organisation.objects.all() if ids is None else Organisation.objects.filter(pk__in=ids)
+    form = InvoiceFilterForm(
+        params or None,
+        organisations=organisations,
+        suppliers=Supplier.objects.filter(pk__in=visible.filter(supplier__isnull=False).values("supplier_id")),
+    )
+    filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")} if form.is_valid() else {}
+    qs = invoice_selectors.invoice_list(user, **filters)
+    kinds = _labels(InvoiceDocument, "kind")
+
+    def rows() -> Iterator[list[Any]]:
+        for d in qs.iterator(chunk_size=CHUNK):
+            yield [
+                d.number,
+                kinds.get(d.kind, d.kind),
+                d.issue_date,
+                d.due_date,
+                d.seller_name,
+                d.seller_org_number,
+                d.supplier.name if d.supplier else "",
+                d.buyer_organisation.name if d.buyer_organisation else d.buyer_name,
+                d.contract_reference,
+                d.tax_exclusive_amount,
+                d.payable_amount,
+                d.currency,
+                d.line_count,
+            ]
+
+    headers = [
+        _("Invoice number"),
+        _("Kind"),
+        _("Issue date"),
+        _("Due date"),
+        _("Seller"),
+        _("Seller's organisation number"),
+        _("Supplier in the registry"),
+        _("Buyer"),
+        _("Contract reference"),
+        _("Total excluding VAT"),
+        _("Amount due"),
+        _("Currency"),
+        _("Lines"),
+    ]
+    return Export("fakturor", _("Invoices"), headers, rows())
+
+
 LISTS: dict[str, Callable[[Any, QueryDict], Export]] = {
+    "fakturor": invoices,
     "avtal": contracts,
     "upphandlingar": procurements,
     "avvikelser": deviations,

@@ -258,3 +258,20 @@ def test_detail_and_batch_queries_are_bounded(
     assert len(response.context["problems"].object_list) == 41  # 40 refused, 1 warning (unknown supplier)
     with django_assert_max_num_queries(10):
         client.get(reverse("invoices:batches"))
+
+
+def test_the_invoice_list_exports_what_the_person_sees_with_the_filters(
+    world: Any, client_for: Callable[[User], Client], invoices: Any, officer_sl: User
+) -> None:
+    url = reverse("reports:export", args=["fakturor", "csv"])
+
+    def numbers(response: Any) -> set[str]:
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return {line.split(";")[0] for line in text.splitlines()[1:]}
+
+    assert numbers(client_for(officer_sl).get(url)) == {"SL-1"}
+    assert numbers(client_for(world.officer).get(url)) == {"VM-1", "VMK-1", "SL-1"}
+    assert numbers(client_for(world.officer).get(url, {"kind": "credit_note"})) == {"VMK-1"}
+    assert client_for(world.supplier_contact).get(url).status_code == 403
+    page = client_for(world.officer).get(reverse("invoices:list")).content.decode()
+    assert reverse("reports:export", args=["fakturor", "xlsx"]) in page
