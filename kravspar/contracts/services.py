@@ -239,21 +239,32 @@ def _snapshot_requirements(contract: Contract, procurement: Procurement) -> int 
     strategy = policy.current_strategy(procurement)
     approved = strategy is not None and strategy.status == StrategyStatus.APPROVED
     entries = {e.requirement_id: e for e in strategy.entries.all()} if approved and strategy else {}
-    rows = []
+    _copy_requirements(contract, procurement, entries)
+    return strategy.number if approved and strategy else None
+
+
+def _copy_requirements(contract: Contract, procurement: Procurement, entries: dict[int, Any]) -> int:
+    """Copy the procurement's requirements onto the contract, each with its follow-up from
+    ``entries`` (strategy entries by requirement id) where there is one. A requirement the
+    contract already holds keeps its row and text and only gets the follow-up. Returns how
+    many rows were added."""
+    copied = {r.source_requirement_id: r for r in contract.requirements.all()}
+    new_rows: list[ContractRequirement] = []
     for requirement in procurement.requirements.filter(removed=False).order_by("position", "id"):
-        row = ContractRequirement(
-            contract=contract,
-            source_requirement=requirement,
-            **{f: getattr(requirement, f) for f in REQUIREMENT_COPY},
+        row = copied.get(requirement.pk) or ContractRequirement(
+            contract=contract, source_requirement=requirement, **{f: getattr(requirement, f) for f in REQUIREMENT_COPY}
         )
         entry = entries.get(requirement.pk)
         if entry is not None:
             for f in ENTRY_COPY:
                 value = getattr(entry, f)
                 setattr(row, f, list(value) if isinstance(value, list) else value)
-        rows.append(row)
-    ContractRequirement.objects.bulk_create(rows)
-    return strategy.number if approved and strategy else None
+        if row.pk is None:
+            new_rows.append(row)
+        elif entry is not None:
+            row.save(update_fields=[f.removesuffix("_id") for f in ENTRY_COPY])
+    ContractRequirement.objects.bulk_create(new_rows)
+    return len(new_rows)
 
 
 @transaction.atomic
@@ -352,23 +363,7 @@ def contract_adopt_strategy(*, actor: User | None, contract: Contract, expected_
             else _("The contract has no procurement: link it to its procurement first.")
         )
     assert locked.procurement is not None
-    entries = {e.requirement_id: e for e in strategy.entries.all()}
-    copied = {r.source_requirement_id: r for r in locked.requirements.all()}
-    new_rows: list[ContractRequirement] = []
-    for requirement in locked.procurement.requirements.filter(removed=False).order_by("position", "id"):
-        row = copied.get(requirement.pk) or ContractRequirement(
-            contract=locked, source_requirement=requirement, **{f: getattr(requirement, f) for f in REQUIREMENT_COPY}
-        )
-        entry = entries.get(requirement.pk)
-        if entry is not None:
-            for f in ENTRY_COPY:
-                value = getattr(entry, f)
-                setattr(row, f, list(value) if isinstance(value, list) else value)
-        if row.pk is None:
-            new_rows.append(row)
-        elif entry is not None:
-            row.save(update_fields=[f.removesuffix("_id") for f in ENTRY_COPY])
-    ContractRequirement.objects.bulk_create(new_rows)
+    added = _copy_requirements(locked, locked.procurement, {e.requirement_id: e for e in strategy.entries.all()})
     locked.strategy_missing = False
     locked.strategy_version = strategy.number
     locked.version += 1
@@ -379,7 +374,7 @@ def contract_adopt_strategy(*, actor: User | None, contract: Contract, expected_
         obj=locked,
         organisation=_organisation(locked),
         before={"strategy_missing": True},
-        after={"strategy_missing": False, "strategy_version": strategy.number, "requirements_added": len(new_rows)},
+        after={"strategy_missing": False, "strategy_version": strategy.number, "requirements_added": added},
     )
     # Import here: follow-up planning builds on contracts, not the other way round.
     from kravspar.followups.planning import plan_contract
@@ -423,10 +418,7 @@ def contract_link_procurement(
     )
     if approved_strategy_to_adopt(locked) is not None:
         return contract_adopt_strategy(actor=actor, contract=locked)
-    ContractRequirement.objects.bulk_create(
-        ContractRequirement(contract=locked, source_requirement=r, **{f: getattr(r, f) for f in REQUIREMENT_COPY})
-        for r in procurement.requirements.filter(removed=False).order_by("position", "id")
-    )
+    _copy_requirements(locked, procurement, {})
     return locked
 
 
