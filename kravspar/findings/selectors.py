@@ -76,29 +76,26 @@ def supplier_status(supplier: Supplier, today: datetime.date) -> policy.Status:
 _STATUS_FIELDS = ("id", "title", "severity", "status", "deadline", "fixed_on")
 
 
-def attach_contract_statuses(contracts: Sequence[Contract], today: datetime.date) -> None:
-    """Set ``supplier_status`` on each contract of a list page, in one query whatever the
-    page size (``contract_status`` per row would be one query per row)."""
+def _attach_statuses(objects: Iterable[Any], field: str, today: datetime.date) -> None:
+    """Set ``supplier_status`` on each object of a list page from the deviations whose
+    ``field`` points at it, in one query whatever the page size (``contract_status`` or
+    ``supplier_status`` per row would be one query per row)."""
+    objects = list(objects)
     found: dict[int, list[Deviation]] = defaultdict(list)
-    for deviation in Deviation.objects.filter(contract_id__in=[c.pk for c in contracts]).only(
-        *_STATUS_FIELDS, "contract_id"
-    ):
-        found[deviation.contract_id].append(deviation)
-    for contract in contracts:
-        contract.supplier_status = policy.status_of(found[contract.pk], today)  # type: ignore[attr-defined]
+    for deviation in Deviation.objects.filter(**{f"{field}__in": {o.pk for o in objects}}).only(*_STATUS_FIELDS, field):
+        found[getattr(deviation, field)].append(deviation)
+    for obj in objects:
+        obj.supplier_status = policy.status_of(found[obj.pk], today)
+
+
+def attach_contract_statuses(contracts: Sequence[Contract], today: datetime.date) -> None:
+    """Each contract's status over all its deviations."""
+    _attach_statuses(contracts, "contract_id", today)
 
 
 def attach_supplier_statuses(suppliers: Iterable[Supplier], today: datetime.date) -> None:
-    """Set ``supplier_status`` (overall, as ``supplier_status``) on each supplier, in one query."""
-    suppliers = list(suppliers)
-    found: dict[int, list[Deviation]] = defaultdict(list)
-    for deviation in Deviation.objects.filter(supplier_id__in={s.pk for s in suppliers}).only(
-        *_STATUS_FIELDS, "supplier_id"
-    ):
-        assert deviation.supplier_id is not None
-        found[deviation.supplier_id].append(deviation)
-    for supplier in suppliers:
-        supplier.supplier_status = policy.status_of(found[supplier.pk], today)  # type: ignore[attr-defined]
+    """Each supplier's overall status, over every contract it holds."""
+    _attach_statuses(suppliers, "supplier_id", today)
 
 
 def deviations_needing_decision(today: datetime.date) -> QuerySet[Deviation]:

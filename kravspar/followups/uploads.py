@@ -153,13 +153,9 @@ def evidence_add(*, actor: User, activity: Activity, upload: UploadedFile) -> Ev
     return evidence
 
 
+# A file uploaded by mistake may be removed while the follow-up is still being done; once it
+# is under review or done, its evidence is part of the record and stays.
 REMOVABLE = (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS, ActivityStatus.AWAITING_SUPPLIER)
-
-
-def can_remove_evidence(actor: User, evidence: Evidence) -> bool:
-    """A file uploaded by mistake may be removed while the follow-up is still being done;
-    once it is under review or done, its evidence is part of the record and stays."""
-    return evidence.activity.status in REMOVABLE and access.can_record_activity(actor, evidence.activity)
 
 
 def evidence_remove(*, actor: User, evidence: Evidence, reason: str) -> None:
