@@ -31,7 +31,7 @@ from kravspar.contracts.forms import (
 )
 from kravspar.contracts.models import Contract, ContractStatus
 from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
+from kravspar.core.forms import VersionedForm, add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.findings.selectors import attach_contract_statuses
 from kravspar.organisations.models import Organisation
@@ -128,13 +128,14 @@ def contract_link_procurement(request: HttpRequest, key: str) -> HttpResponse:
             % {"number": number or "–"},
         )
         return redirect("contracts:detail", key=contract.uuid)
-    version = request.POST.get("version")
+    posted = VersionedForm(request.POST)
+    version = posted.cleaned_data["version"] if posted.is_valid() else None
     try:
         services.contract_link_procurement(
             actor=user,
             contract=contract,
             procurement=procurement,
-            expected_version=int(version) if version and version.isdigit() else None,
+            expected_version=version,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -151,11 +152,10 @@ def contract_adopt_strategy(request: HttpRequest, key: str) -> HttpResponse:
     """Adopt the procurement's approved strategy (a contract flagged "strategy missing")."""
     user = _user(request)
     contract = access.contract_for(user, key, change=True)
-    version = request.POST.get("version")
+    posted = VersionedForm(request.POST)
+    version = posted.cleaned_data["version"] if posted.is_valid() else None
     try:
-        services.contract_adopt_strategy(
-            actor=user, contract=contract, expected_version=int(version) if version and version.isdigit() else None
-        )
+        services.contract_adopt_strategy(actor=user, contract=contract, expected_version=version)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:

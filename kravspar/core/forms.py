@@ -19,6 +19,14 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError | DomainError)
         form.add_error(None, exc)
 
 
+class VersionedForm(forms.Form):
+    """A form that carries the version of the object the page showed, for the service's
+    optimistic lock (a stale version is refused as a concurrent edit). On its own it is the
+    form behind a bare button (start, adopt, mark done)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class ServiceModelForm(forms.ModelForm):  # type: ignore[type-arg,unused-ignore]
     """A model form used only for its fields (labels, help texts, choices). It never
     saves and skips model validation: the service it hands ``cleaned_data`` to does

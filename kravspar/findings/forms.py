@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kravspar.core.forms import ServiceModelForm
+from kravspar.core.forms import ServiceModelForm, VersionedForm
 from kravspar.findings.models import Decision, Deviation, DeviationStatus, Fulfilment, SanctionKind, Severity
 from kravspar.procurements.models import Aim
 
@@ -86,10 +86,8 @@ class VerifyForm(forms.Form):
     note = forms.CharField(label=_("Verification"), required=False, widget=forms.Textarea)
 
 
-class ActionDoneForm(forms.Form):
+class ActionDoneForm(VersionedForm):
     """The "Mark done" button next to an open action: the version the page showed."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ReasonForm(forms.Form):

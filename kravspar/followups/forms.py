@@ -6,12 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kravspar.accounts.models import User
+from kravspar.core.forms import VersionedForm
 from kravspar.followups.models import ActivityStatus, Outcome
 from kravspar.followups.uploads import ACCEPTED_HELP
-
-
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class TransitionForm(VersionedForm):

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kravspar.core.forms import ServiceModelForm
+from kravspar.core.forms import ServiceModelForm, VersionedForm
 from kravspar.followups.uploads import ACCEPTED_HELP
 from kravspar.questionnaires.models import (
     CHOICE_TYPES,
@@ -18,10 +18,6 @@ from kravspar.questionnaires.models import (
 )
 from kravspar.requirements.models import RequirementType
 from kravspar.suppliers.models import Supplier
-
-
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class DateInput(forms.DateInput):
