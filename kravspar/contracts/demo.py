@@ -14,7 +14,8 @@ from django.db.models import Prefetch
 
 from kravspar.contracts import services
 from kravspar.contracts.models import Contract, ContractStatus
-from kravspar.contracts.selectors import add_months, effective_end
+from kravspar.contracts.selectors import effective_end
+from kravspar.core.dates import add_months
 from kravspar.procurements.models import Procurement, ProcurementStatus, Strategy, StrategyStatus
 from kravspar.suppliers.models import ProcurementSupplier, Supplier
 

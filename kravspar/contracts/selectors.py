@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from typing import Any
 
@@ -13,15 +12,9 @@ from django.http import Http404
 
 from kravspar.accounts import access
 from kravspar.contracts.models import Contract, ContractExtension, Subcontractor
+from kravspar.core.dates import add_months
 from kravspar.core.ids import is_uuid
 from kravspar.suppliers.models import Supplier, supplier_name_key
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, or the month's last day if it is shorter (31 Jan + 1 = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def extension_months_used(contract: Contract) -> int:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
+from kravspar.core.dates import add_months
 from kravspar.audit.selectors import audit_events_for
 from kravspar.contracts import selectors, services
 from kravspar.contracts.forms import (
@@ -295,7 +296,7 @@ def contract_extend(request: HttpRequest, key: str) -> HttpResponse:
             "options_used": used,
             "options_left": max(contract.extension_options - used, 0),
             "effective_end": end,
-            "new_end": selectors.add_months(end, contract.extension_months),
+            "new_end": add_months(end, contract.extension_months),
         },
     )
 

@@ -33,7 +33,8 @@ from django.utils.translation import gettext
 
 from kravspar.audit.models import AuditEvent
 from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement
-from kravspar.contracts.selectors import add_months, effective_end
+from kravspar.contracts.selectors import effective_end
+from kravspar.core.dates import add_months
 from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
 from kravspar.organisations.models import Unit
 from kravspar.procurements.models import Method, Responsible, Timing

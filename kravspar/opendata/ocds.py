@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kravspar.contracts.models import Contract, ContractStatus
-from kravspar.contracts.selectors import add_months
+from kravspar.core.dates import add_months
 from kravspar.findings.models import Deviation, Severity
 from kravspar.followups.models import Activity, ActivityStatus
 from kravspar.opendata import batches, validation, withholding

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kravspar.contracts.models import Contract, ContractExtension, ContractStatus
-from kravspar.contracts.selectors import add_months
+from kravspar.core.dates import add_months
 from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.spend import policy
