@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
-from kravspar.core.dates import add_months
 from kravspar.audit.selectors import audit_events_for
 from kravspar.contracts import selectors, services
 from kravspar.contracts.forms import (
@@ -31,6 +30,7 @@ from kravspar.contracts.forms import (
     SubcontractorForm,
 )
 from kravspar.contracts.models import Contract, ContractStatus
+from kravspar.core.dates import add_months
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import VersionedForm, add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page

@@ -9,8 +9,8 @@ from kravspar.audit.models import AuditEvent
 from kravspar.contracts import services
 from kravspar.contracts.models import ContractStatus
 from kravspar.contracts.selectors import effective_end
-from kravspar.core.dates import add_months
 from kravspar.contracts.tests.conftest import contract_fields
+from kravspar.core.dates import add_months
 from kravspar.core.errors import ConcurrentEditError, NotAllowedError
 from kravspar.requirements import services as requirement_services
 
