@@ -125,6 +125,12 @@ class Procurement(TimestampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=ProcurementStatus.choices, default=ProcurementStatus.PLANNING
     )
+    advertised_on = models.DateField(
+        _("advertised on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the notice was published. The strategy gate is measured against it."),
+    )
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
     criticality = models.PositiveSmallIntegerField(
         _("business criticality"),

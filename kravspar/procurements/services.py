@@ -637,8 +637,11 @@ def procurement_transition(*, actor: User | None, procurement: Procurement, to: 
         locked.cancel_reason = reason.strip()
     before = locked.status
     locked.status = to
+    if to == ProcurementStatus.ADVERTISED and locked.advertised_on is None:
+        # Domain § 3: the strategy precedes the procurement; the KPI compares approval with this day.
+        locked.advertised_on = timezone.localdate()
     locked.version += 1
-    locked.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
+    locked.save(update_fields=["status", "cancel_reason", "advertised_on", "version", "updated_at"])
     audit_record(
         actor=actor,
         action=f"procurement.{to}",
