@@ -28,7 +28,7 @@ CURRENT_DOCUMENTS = [
 AIMS = {
     "sv": [
         "God ekonomisk hushållning",
-        "Ett gott företagsklimat",
+        "Ett gott näringslivsklimat",
         "Hållbar utveckling",
         "Goda arbetsvillkor",
         "Djurvälfärd",

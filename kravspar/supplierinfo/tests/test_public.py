@@ -37,6 +37,10 @@ def test_public_page_in_swedish_without_login(client, world, policy, code_of_con
     with translation.override("sv"):
         aims = [(str(aim.label), str(AIM_TEXT[aim])) for aim in Aim]
     assert aims[0] == ("God ekonomisk hushållning", "Bidra till en god ekonomisk hushållning.")
+    # Aim 2 and aim 4 in the policy's own words: näringslivsklimat, tredjepartsleverantörer.
+    assert aims[1] == ("Ett gott näringslivsklimat", "Främja ett gott näringslivsklimat i regionerna och globalt.")
+    assert "hos leverantörer och tredjepartsleverantörer där varor och tjänster inhandlas" in aims[3][1]
+    assert "företagsklimat" not in html
     for label, text in aims:
         assert f"<li><strong>{label}</strong> – {escape(text)}</li>" in html
     # Current documents and the earlier version.
