@@ -20,9 +20,9 @@ LIST = reverse("categories:list")
 CREATE = reverse("categories:create")
 
 
-def add_restaurants(actor, **extra):
-    """Restaurant services (55300000) are labour-intensive, like the catering already listed."""
-    fields = {"kind": LABOUR, "cpv_prefix": "553", "label": "Restaurang", "source": LABOUR_SOURCE} | extra
+def add_graffiti_removal(actor, **extra):
+    """Graffiti removal (90690000) is labour-intensive, like the cleaning already listed."""
+    fields = {"kind": LABOUR, "cpv_prefix": "9069", "label": "Klottersanering", "source": LABOUR_SOURCE} | extra
     return services.category_rule_create(actor=actor, **fields)
 
 
@@ -46,35 +46,35 @@ def errors_of(call):
 
 @pytest.mark.parametrize("prefix", ["5", "553a", "553 00", "553000001", "", "５５３"])
 def test_a_prefix_is_two_to_eight_digits(world, prefix):
-    errors = errors_of(lambda: add_restaurants(world.officer, cpv_prefix=prefix))
+    errors = errors_of(lambda: add_graffiti_removal(world.officer, cpv_prefix=prefix))
     assert errors["cpv_prefix"][0].startswith("CPV prefix: write 2 to 8 digits")
 
 
 def test_a_prefix_must_start_a_real_cpv_code(world):
     # No CPV division starts with 99.
-    errors = errors_of(lambda: add_restaurants(world.officer, cpv_prefix="99"))
+    errors = errors_of(lambda: add_graffiti_removal(world.officer, cpv_prefix="99"))
     assert errors["cpv_prefix"] == ["CPV prefix: no CPV code starts with 99."]
     assert not CategoryRule.objects.filter(cpv_prefix="99").exists()
 
 
 def test_every_rule_says_where_it_comes_from(world):
-    errors = errors_of(lambda: add_restaurants(world.officer, source="  ", label=""))
+    errors = errors_of(lambda: add_graffiti_removal(world.officer, source="  ", label=""))
     assert errors["source"] == ["Source: say where the rule comes from."]
     assert errors["label"][0].startswith("Category:")
-    errors = errors_of(lambda: add_restaurants(world.officer, kind="fun"))
+    errors = errors_of(lambda: add_graffiti_removal(world.officer, kind="fun"))
     assert errors["kind"][0].startswith("Kind:")
 
 
 def test_a_table_holds_an_active_prefix_once(world):
     # Cleaning (9091) is already in the labour table from the seeded rows.
-    errors = errors_of(lambda: add_restaurants(world.officer, cpv_prefix="9091", label="Städ"))
+    errors = errors_of(lambda: add_graffiti_removal(world.officer, cpv_prefix="9091", label="Städ"))
     assert errors["cpv_prefix"] == ["CPV prefix: the table already has an active rule for 9091."]
     # Another table may hold the same prefix, and an inactive rule does not count.
-    rule = add_restaurants(world.officer)
+    rule = add_graffiti_removal(world.officer)
     services.category_rule_update(actor=world.officer, rule=rule, expected_version=rule.version, is_active=False)
-    replacement = add_restaurants(world.officer, label="Restaurang och servering")
+    replacement = add_graffiti_removal(world.officer, label="Klotter och sanering")
     assert services.category_rule_create(
-        actor=world.officer, kind=CategoryRuleKind.ENVIRONMENT_PRIORITY, cpv_prefix="553", label="Mat", source="X"
+        actor=world.officer, kind=CategoryRuleKind.ENVIRONMENT_PRIORITY, cpv_prefix="9069", label="Mat", source="X"
     )
     # Reactivating the old rule would make two.
     rule.refresh_from_db()
@@ -88,31 +88,31 @@ def test_a_table_holds_an_active_prefix_once(world):
 
 
 def test_create_and_update_are_recorded(world):
-    rule = add_restaurants(world.officer, cpv_prefix=" 553 ", label=" Restaurang ")
-    assert (rule.cpv_prefix, rule.label, rule.is_active) == ("553", "Restaurang", True)
+    rule = add_graffiti_removal(world.officer, cpv_prefix=" 9069 ", label=" Klottersanering ")
+    assert (rule.cpv_prefix, rule.label, rule.is_active) == ("9069", "Klottersanering", True)
     created = AuditEvent.objects.get(action="category_rule.created", object_id=str(rule.uuid))
     assert created.actor == world.officer
     assert created.after == {
         "kind": LABOUR,
-        "cpv_prefix": "553",
-        "label": "Restaurang",
+        "cpv_prefix": "9069",
+        "label": "Klottersanering",
         "source": LABOUR_SOURCE,
         "is_active": True,
     }
     services.category_rule_update(
-        actor=world.officer, rule=rule, expected_version=rule.version, label="Restaurang och servering"
+        actor=world.officer, rule=rule, expected_version=rule.version, label="Klotter och sanering"
     )
     updated = AuditEvent.objects.get(action="category_rule.updated")
-    assert updated.before == {"label": "Restaurang"} and updated.after == {"label": "Restaurang och servering"}
+    assert updated.before == {"label": "Klottersanering"} and updated.after == {"label": "Klotter och sanering"}
     rule.refresh_from_db()
     assert rule.version == 2
     # Saving without a change writes nothing.
-    services.category_rule_update(actor=world.officer, rule=rule, expected_version=2, label="Restaurang och servering")
+    services.category_rule_update(actor=world.officer, rule=rule, expected_version=2, label="Klotter och sanering")
     assert AuditEvent.objects.filter(action="category_rule.updated").count() == 1
 
 
 def test_a_stale_edit_is_refused(world):
-    rule = add_restaurants(world.officer)
+    rule = add_graffiti_removal(world.officer)
     services.category_rule_update(actor=world.admin, rule=rule, expected_version=1, source="Inköpspolicyn")
     with pytest.raises(ConcurrentEditError):
         services.category_rule_update(actor=world.officer, rule=rule, expected_version=1, label="Krog")
@@ -123,20 +123,20 @@ def test_a_stale_edit_is_refused(world):
 def test_only_the_library_keepers_maintain_the_tables(world):
     for outsider in (world.orderer_vm, world.reader, world.env_vm, world.supplier_contact):
         with pytest.raises(NotAllowedError):
-            add_restaurants(outsider)
-    rule = add_restaurants(None)  # the system, e.g. an import
+            add_graffiti_removal(outsider)
+    rule = add_graffiti_removal(None)  # the system, e.g. an import
     assert AuditEvent.objects.get(action="category_rule.created").actor_label == "system"
     with pytest.raises(NotAllowedError):
         services.category_rule_update(actor=world.orderer_vm, rule=rule, expected_version=None, is_active=False)
 
 
 def test_a_deactivated_rule_stops_suggesting(world):
-    assert labour_suggestions("55310000") == []
-    rule = add_restaurants(world.officer)
-    [suggestion] = labour_suggestions("55310000")
-    assert (suggestion.label, suggestion.source) == ("Restaurang", LABOUR_SOURCE)
+    assert labour_suggestions("90690000") == []
+    rule = add_graffiti_removal(world.officer)
+    [suggestion] = labour_suggestions("90690000")
+    assert (suggestion.label, suggestion.source) == ("Klottersanering", LABOUR_SOURCE)
     services.category_rule_update(actor=world.officer, rule=rule, expected_version=rule.version, is_active=False)
-    assert labour_suggestions("55310000") == []
+    assert labour_suggestions("90690000") == []
     # So does a seeded row: cleaning keeps its other tables.
     cleaning = CategoryRule.objects.get(kind=LABOUR, cpv_prefix="9091")
     services.category_rule_update(actor=world.admin, rule=cleaning, expected_version=None, is_active=False)
@@ -158,26 +158,28 @@ def test_officer_adds_a_rule(world, client_for):
     assert page.status_code == 200 and page.context["can_manage"]
     assert CREATE.encode() in page.content
     assert client.get(CREATE).status_code == 200
-    refused = client.post(CREATE, {"kind": LABOUR, "cpv_prefix": "99", "label": "Restaurang", "source": ""})
+    refused = client.post(CREATE, {"kind": LABOUR, "cpv_prefix": "99", "label": "Klottersanering", "source": ""})
     assert refused.status_code == 400
     assert refused.context["form"].errors["cpv_prefix"] == ["CPV prefix: no CPV code starts with 99."]
     assert refused.context["form"].errors["source"] == ["Source: say where the rule comes from."]
-    response = client.post(CREATE, {"kind": LABOUR, "cpv_prefix": "553", "label": "Restaurang", "source": "LOU 17"})
+    response = client.post(
+        CREATE, {"kind": LABOUR, "cpv_prefix": "9069", "label": "Klottersanering", "source": "LOU 17"}
+    )
     assert response.status_code == 302
-    rule = CategoryRule.objects.get(kind=LABOUR, cpv_prefix="553")
-    assert (rule.label, rule.source, rule.is_active) == ("Restaurang", "LOU 17", True)
+    rule = CategoryRule.objects.get(kind=LABOUR, cpv_prefix="9069")
+    assert (rule.label, rule.source, rule.is_active) == ("Klottersanering", "LOU 17", True)
     assert AuditEvent.objects.get(action="category_rule.created").actor == world.officer
 
 
 def test_officer_deactivates_a_rule_and_sees_its_history(world, client_for):
-    rule = add_restaurants(world.officer)
+    rule = add_graffiti_removal(world.officer)
     client = client_for(world.officer)
     edit = client.get(edit_url(rule))
     assert edit.status_code == 200
-    assert edit.context["cpv"].code == "55300000"
+    assert edit.context["cpv"].code == "90690000"
     assert [e.action for e in edit.context["history"]] == ["category_rule.created"]
     # The checkbox left unchecked deactivates; no confirmation step.
-    fields = {"kind": LABOUR, "cpv_prefix": "553", "label": "Restaurang", "source": LABOUR_SOURCE}
+    fields = {"kind": LABOUR, "cpv_prefix": "9069", "label": "Klottersanering", "source": LABOUR_SOURCE}
     response = client.post(edit_url(rule), fields | {"version": rule.version})
     assert response.status_code == 302
     rule.refresh_from_db()
@@ -194,7 +196,7 @@ def test_officer_deactivates_a_rule_and_sees_its_history(world, client_for):
 
 
 def test_list_filters_and_shows_the_cpv_label(world, client_for):
-    inactive = add_restaurants(world.officer, label="Gammal restaurangregel")
+    inactive = add_graffiti_removal(world.officer, label="Gammal klotterregel")
     services.category_rule_update(actor=world.officer, rule=inactive, expected_version=None, is_active=False)
     client = client_for(world.reader)
 
@@ -234,7 +236,7 @@ def test_try_a_code(world, client_for):
 
 
 def test_readers_and_orderers_read_but_cannot_change(world, client_for):
-    rule = add_restaurants(world.officer)
+    rule = add_graffiti_removal(world.officer)
     for person in (world.reader, world.orderer_vm, world.env_vm):
         client = client_for(person)
         page = client.get(LIST)
@@ -244,14 +246,14 @@ def test_readers_and_orderers_read_but_cannot_change(world, client_for):
         new_rule = {"kind": LABOUR, "cpv_prefix": "7953", "label": "Översättning", "source": "LOU 17"}
         assert client.post(CREATE, new_rule).status_code == 403
         assert client.get(edit_url(rule)).status_code == 403
-        assert client.post(edit_url(rule), {"kind": LABOUR, "cpv_prefix": "553"}).status_code == 403
+        assert client.post(edit_url(rule), {"kind": LABOUR, "cpv_prefix": "9069"}).status_code == 403
     rule.refresh_from_db()
     assert rule.is_active and rule.version == 1
     assert not CategoryRule.objects.filter(cpv_prefix="7953").exists()
 
 
 def test_supplier_contacts_and_strangers_see_nothing(world, client_for, client):
-    rule = add_restaurants(world.officer)
+    rule = add_graffiti_removal(world.officer)
     assert client.get(LIST).status_code == 302  # to the login page
     supplier = client_for(world.supplier_contact)
     assert supplier.get(LIST).status_code == 403

@@ -132,3 +132,52 @@ def test_library_migration_is_reversible():
     migration.add_templates(apps, editor)
     migration.add_templates(apps, editor)
     assert RequirementTemplate.objects.count() == len(migration.TEMPLATES)
+
+
+# --- Labour-law conditions: every ready-made area of Upphandlingsmyndigheten ---------------------
+
+
+@pytest.mark.parametrize(
+    ("area", "code"),
+    [
+        ("cleaning", "90910000"),
+        ("construction", "45000000"),
+        ("painting (construction)", "45442100"),
+        ("road transport", "60100000"),
+        ("bus services", "60112000"),
+        ("security", "79710000"),
+        ("restaurant", "55300000"),
+        ("catering", "55500000"),
+        ("hotel", "55100000"),
+        ("laundry", "98310000"),
+        ("waste collection", "90511000"),
+        ("forestry", "77200000"),
+        ("logging", "77210000"),
+        ("tree-cutting", "77211400"),
+        ("afforestation", "77231600"),
+        ("snow clearing", "90620000"),
+        ("ice clearing", "90630000"),
+        ("removals", "98392000"),
+        ("staffing", "79620000"),
+        ("care staffing", "79624000"),
+    ],
+)
+def test_each_ready_made_labour_area_asks_for_the_needs_assessment(area, code):
+    assert CpvCode.objects.filter(code=code).exists(), code
+    assert CategoryRuleKind.LABOUR_CONDITIONS in {s.kind for s in policy.suggestions_for_codes([code])}, area
+
+
+def test_the_labour_area_migration_adds_each_rule_once_and_can_be_undone():
+    migration = importlib.import_module("kravspar.procurements.migrations.0005_labour_condition_areas")
+    editor = type("Editor", (), {"connection": connection})()
+    labour = CategoryRule.objects.filter(kind=CategoryRuleKind.LABOUR_CONDITIONS)
+    count = labour.count()
+    migration.add_rules(apps, editor)  # already applied: adds nothing
+    assert labour.count() == count
+    migration.remove_rules(apps, editor)
+    assert labour.count() == count - len(migration.RULES)
+    assert CategoryRuleKind.LABOUR_CONDITIONS not in {s.kind for s in policy.suggestions_for_codes(["90620000"])}
+    migration.add_rules(apps, editor)
+    migration.add_rules(apps, editor)
+    assert labour.count() == count
+    assert set(labour.values_list("source", flat=True)) == {SOURCES[CategoryRuleKind.LABOUR_CONDITIONS]}
