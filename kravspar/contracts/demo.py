@@ -16,6 +16,7 @@ from kravspar.contracts import services
 from kravspar.contracts.models import Contract, ContractStatus
 from kravspar.contracts.selectors import effective_end
 from kravspar.core.dates import add_months
+from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Procurement, ProcurementStatus, Strategy, StrategyStatus
 from kravspar.suppliers.models import ProcurementSupplier, Supplier
 
@@ -23,9 +24,11 @@ IMPORTED_SOURCE = "Upphandlingsmyndigheten"
 
 
 def _period(procurement: Procurement) -> tuple[datetime.date, datetime.date, datetime.date]:
-    """A plausible 2021 signing date (the statistics give none), spread by the registry number."""
-    spread = zlib.crc32(procurement.registry_number.encode()) % 300
-    signed = datetime.date(2021, 2, 1) + datetime.timedelta(days=spread)
+    """A plausible signing date (the statistics give none): six to fifteen weeks after the
+    notice was published (tender period, evaluation, standstill), spread by the registry number."""
+    spread = zlib.crc32(procurement.registry_number.encode()) % 63
+    published = procurement.advertised_on or datetime.date(2021, 1, 1)
+    signed = published + datetime.timedelta(days=42 + spread)
     starts = signed + datetime.timedelta(days=30)
     months = procurement.duration_months or 24
     return signed, starts, add_months(starts, months) - datetime.timedelta(days=1)
@@ -92,6 +95,8 @@ def _seed_planned(existing: set[str]) -> int:
         if not suppliers:
             return 0
         signed = datetime.date.today() - datetime.timedelta(days=60)
+        if procurement.advertised_on is not None:
+            signed = max(signed, procurement.advertised_on + datetime.timedelta(days=42))
         services.contract_create_from_procurement(
             actor=None,
             procurement=procurement,
@@ -109,5 +114,9 @@ def _seed_planned(existing: set[str]) -> int:
             fine_cap_weeks=10,
             termination_grounds="Väsentligt avtalsbrott; brott mot arbetsrättsliga villkor (LOU 17:2–5).",
         )
+        if procurement.status == ProcurementStatus.AWARDED:  # signed: the procurement is concluded
+            procurement_services.procurement_transition(
+                actor=None, procurement=procurement, to=ProcurementStatus.CONCLUDED
+            )
         return 1
     return 0

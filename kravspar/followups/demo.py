@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from stdnum import luhn
 
 from kravspar.accounts.models import User
@@ -22,7 +23,7 @@ from kravspar.followups.planning import plan_contract
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
-from kravspar.procurements.models import Aim
+from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, Strategy, StrategyStatus
 from kravspar.requirements import services as requirement_services
 from kravspar.suppliers import services as supplier_services
 from kravspar.suppliers.models import Supplier
@@ -30,6 +31,7 @@ from kravspar.suppliers.models import Supplier
 NUMBER = "RV-2025-0107"
 _BASE = "556701234"
 SUPPLIER_ORG_NUMBER = _BASE + luhn.calc_check_digit(_BASE)  # fictional, with a valid check digit
+NOON = datetime.time(12)
 
 
 def _done(actor: User, activity: Activity, outcome: str, note: str) -> None:
@@ -118,6 +120,15 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
         )
     procurement_services.strategy_submit(actor=ingrid, procurement=procurement)
     procurement_services.strategy_approve(actor=ingvar, procurement=procurement)
+    # The story began well before today, but the services stamp today: date the approval
+    # and the notice back so that approval < notice < signing, as it happened.
+    signed = today - datetime.timedelta(days=400)
+    advertised = signed - datetime.timedelta(days=120)
+    approved_at = timezone.make_aware(datetime.datetime.combine(advertised - datetime.timedelta(days=14), NOON))
+    Strategy.objects.filter(procurement=procurement, status=StrategyStatus.APPROVED).update(
+        submitted_at=approved_at - datetime.timedelta(days=2), approved_at=approved_at
+    )
+    Procurement.objects.filter(pk=procurement.pk).update(advertised_on=advertised)
     for status in ("advertised", "evaluation", "awarded"):
         procurement_services.procurement_transition(actor=None, procurement=procurement, to=status)
 
@@ -133,7 +144,6 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
         collective_agreement_name="Serviceentreprenadavtalet",
         f_tax=True,
     )
-    signed = today - datetime.timedelta(days=400)
     contract = contract_services.contract_create_from_procurement(
         actor=None,
         procurement=procurement,
@@ -151,6 +161,7 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
         fine_cap_weeks=10,
         termination_grounds="Väsentligt avtalsbrott som inte rättas inom 30 dagar efter skriftlig anmärkning.",
     )
+    procurement_services.procurement_transition(actor=None, procurement=procurement, to=ProcurementStatus.CONCLUDED)
     plan_contract(contract)
 
     past = list(Activity.objects.filter(contract=contract, due_on__lt=today).select_related("requirement"))

@@ -84,7 +84,7 @@ class InvoiceSpec:
 
 
 # Buyers: the regions with their Peppol ids (0007 + organisation number).
-REGION_SORMLAND = Party("Region Sörmland", "2321000032", "Repslagaregatan 19", "61188", "Nyköping")
+REGION_SORMLAND = Party("Region Sörmland", "2321000032", "Repslagargatan 19", "61188", "Nyköping")
 REGION_VASTMANLAND = Party("Region Västmanland", "2321000172", "Västmanlands sjukhus", "72189", "Västerås")
 BUYERS = (REGION_SORMLAND, REGION_VASTMANLAND)
 

@@ -279,6 +279,13 @@ def _date(value: Any) -> str:
     return _text(value)
 
 
+def _day(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
 class Parser:
     def __init__(self, kind: FileKind, header: list[str], cpv_codes: set[str]) -> None:
         self.kind = kind
@@ -584,6 +591,8 @@ class Importer:
                 agreement_type=row.agreement_type,
                 estimated_value=row.value,
                 status=ProcurementStatus.CONCLUDED,
+                # Publiceringsdatum is the day the notice was published: contracts follow it.
+                advertised_on=_day(row.published),
                 source=SOURCE,
             )
             new[row.key] = (procurement, row)

@@ -36,7 +36,9 @@ REGIONS = [
     {
         "name": "Region Sörmland",
         "org_number": "2321000032",
-        "street_address": "Repslagaregatan 19",
+        # The postal address is the large-recipient code alone; Repslagargatan 19 is the
+        # visiting address (supplierinfo's contact details).
+        "street_address": "",
         "postal_code": "611 88",
         "city": "Nyköping",
         "county": County.SODERMANLAND,
@@ -135,14 +137,15 @@ def seed_demo() -> list[tuple[str, str, str]]:
 
 
 # --- Environmental goals ----------------------------------------------------------------
-# Region Västmanland: the five target areas of its environmental programme, with the
-# targets the region has published (e.g. transport CO2 −32 %). Region Sörmland: the four
-# goal areas of its sustainability programme 2024–2027, summarised for the demo.
-GOALS_FROM = datetime.date(2024, 1, 1)
+# Each programme with the years it runs. Region Västmanland: the five target areas of its
+# environmental programme 2018–2022, with the targets the region published (transport CO2
+# −32 %, all to be reached by 2022), and the environmental goal areas of the sustainability
+# programme 2023–2030 that replaced it. Region Sörmland: the four goal areas of its
+# sustainability programme 2024–2027, summarised for the demo.
 GOALS = {
-    "2321000172": (
-        "Miljöprogram – fem målområden",
-        None,
+    ("2321000172", "Miljöprogram 2018–2022"): (
+        datetime.date(2018, 1, 1),
+        datetime.date(2022, 12, 31),
         [
             (
                 "E1",
@@ -173,8 +176,30 @@ GOALS = {
             ),
         ],
     ),
-    "2321000032": (
-        "Hållbarhetsprogram 2024–2027",
+    ("2321000172", "Hållbarhetsprogram 2023–2030"): (
+        datetime.date(2023, 1, 1),
+        datetime.date(2030, 12, 31),
+        [
+            (
+                "1",
+                "Hållbara inköp och resurseffektivitet",
+                "Miljökrav i upphandling, cirkulära flöden och mindre engångsmaterial. (Sammanfattning för demo – "
+                "kontrollera formuleringen mot det antagna programmet.)",
+            ),
+            (
+                "2",
+                "Klimat",
+                "Minskad klimatpåverkan från energi, transporter och det regionen köper. (Sammanfattning för demo.)",
+            ),
+            (
+                "3",
+                "Biologisk mångfald och giftfri miljö",
+                "Utfasning av särskilt farliga ämnen; hänsyn till biologisk mångfald. (Sammanfattning för demo.)",
+            ),
+        ],
+    ),
+    ("2321000032", "Hållbarhetsprogram 2024–2027"): (
+        datetime.date(2024, 1, 1),
         datetime.date(2027, 12, 31),
         [
             (
@@ -206,7 +231,7 @@ GOALS = {
 
 
 def seed_goals(orgs: dict[str, Organisation]) -> None:
-    for org_number, (programme, valid_to, goals) in GOALS.items():
+    for (org_number, programme), (valid_from, valid_to, goals) in GOALS.items():
         org = orgs[org_number]
         for code, title, description in goals:
             if not EnvironmentalGoal.objects.filter(organisation=org, programme=programme, code=code).exists():
@@ -217,7 +242,7 @@ def seed_goals(orgs: dict[str, Organisation]) -> None:
                     code=code,
                     title=title,
                     description=description,
-                    valid_from=GOALS_FROM,
+                    valid_from=valid_from,
                     valid_to=valid_to,
                 )
 
@@ -397,7 +422,7 @@ def seed_planning(orgs: dict[str, Organisation]) -> None:
                 **extra,
             )
         for goal in goals_for(transport):
-            transport_goal = goal.code in ("T1", "1")
+            transport_goal = "klimat" in goal.title.casefold()
             procurement_services.goal_assess(
                 actor=None,
                 procurement=transport,
