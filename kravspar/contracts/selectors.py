@@ -17,6 +17,13 @@ from kravspar.core.ids import is_uuid
 from kravspar.suppliers.models import Supplier, supplier_name_key
 
 
+def period_end(starts_on: datetime.date, months: int) -> datetime.date:
+    """The last day of a period of ``months`` whole months from ``starts_on``: a contract
+    of 12 months from 1 January 2026 runs to 31 December 2026, one of 1 month from
+    1 February 2026 to 28 February. The next period starts on ``add_months``'s date."""
+    return add_months(starts_on, months) - datetime.timedelta(days=1)
+
+
 def extension_months_used(contract: Contract) -> int:
     annotated = getattr(contract, "months_used", None)
     if annotated is not None:

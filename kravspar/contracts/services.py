@@ -32,7 +32,7 @@ from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation
 from kravspar.procurements import policy
-from kravspar.procurements.models import Procurement, ProcurementStatus, StrategyStatus
+from kravspar.procurements.models import Procurement, ProcurementStatus, Strategy, StrategyStatus
 from kravspar.suppliers.countries import normalise_country
 from kravspar.suppliers.models import CollectiveAgreement, Supplier
 
@@ -203,7 +203,6 @@ def _create(
     suppliers: Iterable[Supplier],
     buyers: Iterable[Organisation],
     fields: dict[str, Any],
-    action: str,
     extra: dict[str, Any] | None = None,
 ) -> tuple[Contract, list[Organisation]]:
     unknown = set(fields) - set(CONTRACT_FIELDS)
@@ -226,21 +225,54 @@ def _create(
     _save(contract)
     contract.suppliers.set(supplier_list)
     contract.buyers.set(buyer_list)
-    after = snapshot(contract, [*CONTRACT_FIELDS, "strategy_missing", "strategy_version"])
-    after |= {"procurement": str(procurement) if procurement else None} | _parties(contract)
-    audit_record(actor=actor, action=action, obj=contract, organisation=buyer_list[0], after=after)
     return contract, buyer_list
 
 
-def _snapshot_requirements(contract: Contract, procurement: Procurement) -> int | None:
-    """Copy the procurement's requirements, with how each is followed up under the
-    approved strategy. Returns the strategy's version, or None if none is approved
-    (then the requirements are copied without follow-up and the contract is flagged)."""
+def _record_registration(
+    *,
+    actor: User | None,
+    action: str,
+    contract: Contract,
+    buyers: list[Organisation],
+    strategy: Strategy | None,
+) -> None:
+    """The registration event, written once the requirements are copied so that it states
+    what the contract really carries: the strategy it follows and how many requirements."""
+    after = snapshot(contract, [*CONTRACT_FIELDS, "strategy_missing", "strategy_version"])
+    after |= {
+        "procurement": str(contract.procurement) if contract.procurement_id else None,
+        "requirements": contract.requirements.count(),
+        "strategy": _strategy_snapshot(strategy),
+    } | _parties(contract)
+    audit_record(actor=actor, action=action, obj=contract, organisation=buyers[0], after=after)
+
+
+def _strategy_snapshot(strategy: Strategy | None) -> dict[str, Any] | None:
+    """Which approved strategy a contract follows, as its history records it."""
+    if strategy is None:
+        return None
+    return {
+        "id": strategy.pk,
+        "version": strategy.number,
+        "approved_at": strategy.approved_at.isoformat() if strategy.approved_at else None,
+        "requirements": strategy.entries.count(),
+    }
+
+
+def _approved_strategy(procurement: Procurement) -> Strategy | None:
     strategy = policy.current_strategy(procurement)
-    approved = strategy is not None and strategy.status == StrategyStatus.APPROVED
-    entries = {e.requirement_id: e for e in strategy.entries.all()} if approved and strategy else {}
-    _copy_requirements(contract, procurement, entries)
-    return strategy.number if approved and strategy else None
+    return strategy if strategy is not None and strategy.status == StrategyStatus.APPROVED else None
+
+
+def _plan(contract: Contract, actor: User | None) -> None:
+    """Generate the contract's follow-up plan in the caller's transaction: a contract is
+    never registered, or given a strategy, without its plan; if planning fails, nothing
+    is saved."""
+    # Imported here, not at the top: follow-up planning builds on contracts (their models
+    # and effective end), so the contracts app must not need followups to load.
+    from kravspar.followups.planning import plan_contract
+
+    plan_contract(contract, actor=actor)
 
 
 def _copy_requirements(contract: Contract, procurement: Procurement, entries: dict[int, Any]) -> int:
@@ -277,8 +309,9 @@ def contract_create_from_procurement(
     **fields: Any,
 ) -> Contract:
     """Register the contract signed after a procurement. Its requirements and the
-    approved strategy are copied; without an approved strategy the contract is
-    flagged "strategy missing"."""
+    approved strategy are copied and its follow-up plan is generated, all or nothing;
+    without an approved strategy the contract is flagged "strategy missing" (and has
+    no plan until it adopts one)."""
     _require(actor)
     procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
     if procurement.status not in CONTRACTABLE:
@@ -286,18 +319,22 @@ def contract_create_from_procurement(
             _("A contract can be registered once the procurement is awarded; %(number)s is %(status)s.")
             % {"number": procurement.registry_number, "status": procurement.get_status_display().lower()}
         )
-    contract, _buyers = _create(
+    strategy = _approved_strategy(procurement)
+    contract, buyer_list = _create(
         actor=actor,
         procurement=procurement,
         suppliers=suppliers,
         buyers=buyers,
         fields=fields,
-        action="contract.created",
+        extra={"strategy_missing": strategy is None, "strategy_version": strategy.number if strategy else None},
     )
-    version = _snapshot_requirements(contract, procurement)
-    contract.strategy_missing = version is None
-    contract.strategy_version = version
-    contract.save(update_fields=["strategy_missing", "strategy_version", "updated_at"])
+    entries = {e.requirement_id: e for e in strategy.entries.all()} if strategy else {}
+    _copy_requirements(contract, procurement, entries)
+    _record_registration(
+        actor=actor, action="contract.created", contract=contract, buyers=buyer_list, strategy=strategy
+    )
+    if strategy is not None:
+        _plan(contract, actor)
     return contract
 
 
@@ -312,27 +349,28 @@ def contract_register_direct(
 ) -> Contract:
     """Register a contract signed before Kravspår: usually without a procurement, or
     with an imported one that predates the strategy rule (nothing is copied from it).
-    It has no approved strategy behind it and is flagged "strategy missing"."""
+    It has no approved strategy behind it and is flagged "strategy missing". It carries
+    no requirements, so there is nothing to plan yet: the plan is made when it adopts an
+    approved strategy (``contract_adopt_strategy``)."""
     _require(actor)
-    contract, _buyers = _create(
+    contract, buyer_list = _create(
         actor=actor,
         procurement=procurement,
         suppliers=suppliers,
         buyers=buyers,
         fields=fields,
-        action="contract.registered",
         extra={"strategy_missing": True, "strategy_version": None},
     )
+    _record_registration(actor=actor, action="contract.registered", contract=contract, buyers=buyer_list, strategy=None)
     return contract
 
 
-def approved_strategy_to_adopt(contract: Contract) -> Any:
+def approved_strategy_to_adopt(contract: Contract) -> Strategy | None:
     """The procurement's approved strategy a "strategy missing" contract could adopt, or None."""
     if not contract.strategy_missing or contract.procurement_id is None:
         return None
     assert contract.procurement is not None
-    strategy = policy.current_strategy(contract.procurement)
-    return strategy if strategy is not None and strategy.status == StrategyStatus.APPROVED else None
+    return _approved_strategy(contract.procurement)
 
 
 @transaction.atomic
@@ -374,12 +412,15 @@ def contract_adopt_strategy(*, actor: User | None, contract: Contract, expected_
         obj=locked,
         organisation=_organisation(locked),
         before={"strategy_missing": True},
-        after={"strategy_missing": False, "strategy_version": strategy.number, "requirements_added": added},
+        after={
+            "strategy_missing": False,
+            "strategy_version": strategy.number,
+            "requirements_added": added,
+            "requirements": locked.requirements.count(),
+            "strategy": _strategy_snapshot(strategy),
+        },
     )
-    # Import here: follow-up planning builds on contracts, not the other way round.
-    from kravspar.followups.planning import plan_contract
-
-    plan_contract(locked, actor=actor)
+    _plan(locked, actor)
     return locked
 
 
@@ -422,9 +463,11 @@ def contract_link_procurement(
     return locked
 
 
+@transaction.atomic
 def adopt_strategy_for_procurement(*, actor: User | None, procurement: Procurement) -> list[Contract]:
     """Called when a strategy is approved: every contract of the procurement still flagged
-    "strategy missing" adopts it. Contracts that follow an earlier version keep it."""
+    "strategy missing" adopts it and gets its plan, all in the approval's transaction.
+    Contracts that follow an earlier version keep it."""
     adopted = []
     for contract in procurement.contracts.filter(strategy_missing=True).select_related("procurement"):
         adopted.append(contract_adopt_strategy(actor=actor, contract=contract))

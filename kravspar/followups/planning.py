@@ -33,8 +33,9 @@ from django.utils.translation import gettext
 
 from kravspar.audit.models import AuditEvent
 from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement
-from kravspar.contracts.selectors import effective_end
+from kravspar.contracts.selectors import effective_end, period_end
 from kravspar.core.dates import add_months
+from kravspar.core.errors import DomainError
 from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
 from kravspar.organisations.models import Unit
 from kravspar.procurements.models import Method, Responsible, Timing
@@ -42,8 +43,9 @@ from kravspar.procurements.models import Method, Responsible, Timing
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
 
-# "The start-up follow-up is carried out within the first month of the contract."
-AT_START_DAYS = 30
+# "The start-up follow-up is carried out within the first month of the contract": it is
+# due on the first month's last day (a contract from 1 February: 28 February).
+AT_START_MONTHS = 1
 REPLAN_CANCEL_REASON = "outside the contract period after re-planning"
 CHUNK = 500
 
@@ -81,7 +83,7 @@ def occurrences(
     """The due dates of a requirement's follow-up within [starts_on, ends_on], in order;
     the index of each is its occurrence number."""
     if requirement.timing == Timing.AT_START:
-        due = starts_on + datetime.timedelta(days=AT_START_DAYS)
+        due = period_end(starts_on, AT_START_MONTHS)
         return [due] if due <= ends_on else []
     if requirement.timing == Timing.RECURRING:
         step = requirement.interval_months or 0
@@ -114,6 +116,34 @@ def _chunks(items: Iterable[Contract], size: int) -> Iterator[list[Contract]]:
 def plan_contract(contract: Contract, *, actor: User | None = None, today: datetime.date | None = None) -> PlanResult:
     """Generate or re-plan one contract's follow-up activities."""
     return plan_contracts([contract], actor=actor, today=today)
+
+
+class NoPlanError(DomainError):
+    code = "no_plan"
+    status = 409
+
+
+def has_plan(contract: Contract) -> bool:
+    """A contract has a follow-up plan once it follows an approved strategy: registering
+    it from an awarded procurement, adopting a strategy and tying it to a procurement
+    with one all generate the plan in the same transaction. (It may hold no activities
+    yet, e.g. while its period is shorter than the first interval.) Activities made any
+    other way, such as imported ones, are a plan too."""
+    return not contract.strategy_missing or contract.activities.exists()
+
+
+def contract_replan(*, actor: User | None, contract: Contract, today: datetime.date | None = None) -> PlanResult:
+    """Re-plan a contract's existing plan, after an extension or changed dates. A contract
+    without a plan has nothing to re-plan: its plan comes with an approved strategy."""
+    if not has_plan(contract):
+        raise NoPlanError(
+            gettext(
+                "This contract has no follow-up plan to re-plan. The plan is made when the contract follows an "
+                "approved follow-up strategy: adopt the procurement's approved strategy, or tie the contract to "
+                "its procurement first."
+            )
+        )
+    return plan_contract(contract, actor=actor, today=today)
 
 
 def plan_contracts(
