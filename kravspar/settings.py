@@ -217,6 +217,9 @@ KRAVSPAR_MAX_EVIDENCE_BYTES = env_int("KRAVSPAR_MAX_EVIDENCE_BYTES", 10 * 1024 *
 KRAVSPAR_REMINDER_DAYS_BEFORE = env_int("KRAVSPAR_REMINDER_DAYS_BEFORE", 7)
 KRAVSPAR_ESCALATION_DAYS = env_int("KRAVSPAR_ESCALATION_DAYS", 14)
 KRAVSPAR_ESCALATION_EMAIL = env_str("KRAVSPAR_ESCALATION_EMAIL", "") or ""
+# Days a major or critical deviation may stay without an agreed action plan before it is
+# red and demands a sanction decision (findings/policy.py).
+KRAVSPAR_ACTION_PLAN_DAYS = env_int("KRAVSPAR_ACTION_PLAN_DAYS", 30)
 # API lists: ?limit= above this is cut, so no client fetches a whole table at once.
 NINJA_PAGINATION_MAX_LIMIT = env_int("KRAVSPAR_API_MAX_LIMIT", 500)
 # The address people reach Kravspår at, for links in e-mails.

@@ -85,6 +85,11 @@ class Deviation(TimestampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("raised by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     raised_on = models.DateField(_("raised"))
+    # Reported by whoever carried out the follow-up (an orderer) rather than by Inköp: the
+    # severity is then only proposed, and the deviation waits in Inköp's queue until Inköp
+    # assesses it. Until then it asks for no action plan and no sanction decision.
+    awaiting_assessment = models.BooleanField(_("awaiting Inköp's assessment"), default=False)
+    proposed_severity = models.CharField(_("proposed severity"), max_length=20, choices=Severity.choices, blank=True)
     # Copied from the current action plan by the services, so that lists, the status and
     # the "decision needed" rule are one query: the plan's deadline and the day the
     # correction was verified as fixed.

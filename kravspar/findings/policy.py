@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,6 +54,9 @@ def deviation_light(deviation: Deviation, today: datetime.date) -> tuple[str, st
     """
     if deviation.severity == Severity.OBSERVATION or deviation.status == DeviationStatus.CLOSED:
         return None
+    if deviation.awaiting_assessment:
+        # Reported by the orderer with a proposed severity; Inköp decides how grave it is.
+        return Light.YELLOW, _("reported; awaiting Inköp's assessment")
     if deviation.status == DeviationStatus.FIXED:
         if deviation.fixed_in_time:
             return Light.GREEN, _("fixed in time")
@@ -63,6 +67,10 @@ def deviation_light(deviation: Deviation, today: datetime.date) -> tuple[str, st
         # A critical deviation must get a time-bound plan at once.
         if deviation.severity == Severity.CRITICAL:
             return Light.RED, _("critical deviation without an agreed action plan")
+        if _plan_overdue(deviation, today):
+            return Light.RED, _("no action plan agreed within %(days)s days of being raised") % {
+                "days": action_plan_days()
+            }
         return Light.YELLOW, _("being handled; no action plan agreed yet")
     if deviation.deadline < today:
         return Light.RED, _("deadline %(deadline)s passed without verification") % {"deadline": deviation.deadline}
@@ -86,34 +94,70 @@ def status_of(deviations: Iterable[Deviation], today: datetime.date) -> Status:
     return status
 
 
+# Still waiting for a first action plan (none agreed, or a new one needed after a reopening).
+WITHOUT_PLAN = (DeviationStatus.OPEN, DeviationStatus.REOPENED)
+
+
+def action_plan_days() -> int:
+    """How many days a supplier has to agree an action plan for a major or critical deviation."""
+    return int(getattr(settings, "KRAVSPAR_ACTION_PLAN_DAYS", 30))
+
+
+def _plan_overdue(deviation: Deviation, today: datetime.date) -> bool:
+    """A major or critical deviation that has had no agreed action plan for more than
+    ``KRAVSPAR_ACTION_PLAN_DAYS`` days since it was raised: a supplier who never answers
+    is not left yellow for ever."""
+    return (
+        deviation.severity in SANCTIONABLE
+        and deviation.deadline is None
+        and deviation.status in WITHOUT_PLAN
+        and deviation.raised_on is not None
+        and deviation.raised_on < today - datetime.timedelta(days=action_plan_days())
+    )
+
+
 def needs_decision(deviation: Deviation, today: datetime.date, *, decided: bool) -> bool:
     """Domain § 4: "When a major or critical deviation passes its deadline, the system asks
     for a decision (apply or waive, with a reason) and keeps asking until one is recorded."
 
     Passing the deadline means the correction was not verified as fixed on or before it.
+    A major or critical deviation with no action plan agreed within the set number of days
+    of being raised is treated the same way. A deviation still awaiting Inköp's assessment
+    has only a proposed severity and asks for nothing yet.
     """
-    return (
-        deviation.severity in SANCTIONABLE
-        and deviation.deadline is not None
-        and deviation.deadline < today
-        and not deviation.fixed_in_time
-        and not decided
-    )
+    if decided or deviation.awaiting_assessment or deviation.severity not in SANCTIONABLE:
+        return False
+    deadline_missed = deviation.deadline is not None and deviation.deadline < today and not deviation.fixed_in_time
+    return deadline_missed or _plan_overdue(deviation, today)
 
 
 def decision_needed_q(today: datetime.date) -> Q:
-    """``needs_decision`` as a filter on deviations, for lists and the reminder command."""
+    """``needs_decision`` as a filter on deviations, for lists and the reminder command.
+    The two must agree; tests/test_policy_properties.py compares them on generated data."""
     has_decision = Exists(Sanction.deviations.through.objects.filter(deviation_id=OuterRef("pk")))
-    return (
-        Q(severity__in=SANCTIONABLE, deadline__lt=today)
-        & (Q(fixed_on__isnull=True) | Q(fixed_on__gt=F("deadline")))
-        & ~Q(has_decision)
+    deadline_missed = Q(deadline__lt=today) & (Q(fixed_on__isnull=True) | Q(fixed_on__gt=F("deadline")))
+    plan_overdue = Q(
+        deadline__isnull=True,
+        status__in=WITHOUT_PLAN,
+        raised_on__lt=today - datetime.timedelta(days=action_plan_days()),
     )
+    return Q(severity__in=SANCTIONABLE, awaiting_assessment=False) & (deadline_missed | plan_overdue) & ~Q(has_decision)
 
 
 def decision_needed(contract: Contract, today: datetime.date) -> list[Deviation]:
     """Every deviation on the contract that waits for a sanction decision."""
     return list(Deviation.objects.filter(decision_needed_q(today), contract=contract).order_by("deadline", "id"))
+
+
+def can_be_waived(deviation: Deviation, on: datetime.date) -> bool:
+    """Waiving means deliberately not claiming a sanction the contract gives; there is
+    something to waive only once a deadline has been missed (on ``on``) or a major or
+    critical deviation exists."""
+    deadline_missed = deviation.deadline is not None and (
+        (deviation.fixed_on is not None and deviation.fixed_on > deviation.deadline)
+        or (deviation.fixed_on is None and deviation.deadline < on)
+    )
+    return deadline_missed or (deviation.severity in SANCTIONABLE and not deviation.awaiting_assessment)
 
 
 @dataclass
@@ -122,6 +166,8 @@ class Fine:
     weeks: int
     capped: bool
     amount: Decimal | None  # None when the contract sets no fine
+    # For a decision covering several deviations: each deviation's own fine, summed above.
+    parts: list[tuple[Deviation, Fine]] = field(default_factory=list)
 
 
 def fine_for(contract: Contract, *, deadline: datetime.date, until: datetime.date) -> Fine:
@@ -138,12 +184,26 @@ def fine_for(contract: Contract, *, deadline: datetime.date, until: datetime.dat
     return Fine(days_late=days_late, weeks=weeks, capped=capped, amount=amount)
 
 
-def fine_for_deviations(contract: Contract, deviations: Iterable[Deviation], today: datetime.date) -> Fine | None:
-    """The fine for the latest of the deviations: from its deadline until it was fixed, or today."""
-    late = [d for d in deviations if d.deadline is not None]
-    if not late:
+def fine_for_deviation(contract: Contract, deviation: Deviation, on: datetime.date) -> Fine | None:
+    """One deviation's fine as of ``on``: from its deadline until it was fixed, or until
+    ``on`` if it was fixed later (or not at all) — a fine stated on a day is the fine of that day."""
+    if deviation.deadline is None:
         return None
-    return max(
-        (fine_for(contract, deadline=d.deadline, until=d.fixed_on or today) for d in late if d.deadline),
-        key=lambda f: f.days_late,
+    until = min(deviation.fixed_on, on) if deviation.fixed_on is not None else on
+    return fine_for(contract, deadline=deviation.deadline, until=until)
+
+
+def fine_for_deviations(contract: Contract, deviations: Iterable[Deviation], on: datetime.date) -> Fine | None:
+    """The fine for a decision covering several deviations: each deviation's fine (its own
+    weeks late, capped by the contract) summed. None when none of them has a deadline."""
+    parts = [(d, fine) for d in deviations if (fine := fine_for_deviation(contract, d, on)) is not None]
+    if not parts:
+        return None
+    amounts = [fine.amount for _d, fine in parts]
+    return Fine(
+        days_late=max(fine.days_late for _d, fine in parts),
+        weeks=sum(fine.weeks for _d, fine in parts),
+        capped=any(fine.capped for _d, fine in parts),
+        amount=None if contract.fine_per_week is None else sum((a or Decimal(0) for a in amounts), Decimal(0)),
+        parts=parts,
     )

@@ -73,7 +73,7 @@ def supplier_status(supplier: Supplier, today: datetime.date) -> policy.Status:
     return policy.status_of(qs.only(*_STATUS_FIELDS), today)
 
 
-_STATUS_FIELDS = ("id", "title", "severity", "status", "deadline", "fixed_on")
+_STATUS_FIELDS = ("id", "title", "severity", "status", "deadline", "fixed_on", "raised_on", "awaiting_assessment")
 
 
 def _attach_statuses(objects: Iterable[Any], field: str, today: datetime.date) -> None:

@@ -98,8 +98,20 @@ def _set_state(
     audit_record(actor=actor, action=action, obj=deviation, before=before, after=after)
 
 
-def _require_no_pending_decision(deviation: Deviation) -> None:
+def _require_no_pending_decision(deviation: Deviation, *, plan_agreed_on: datetime.date | None = None) -> None:
     decided = deviation.sanctions.exists()
+    if deviation.deadline is None and plan_agreed_on is not None:
+        # No plan in force: the plan now agreed came in time if it was agreed within the set
+        # number of days of the deviation being raised.
+        if policy.needs_decision(deviation, plan_agreed_on, decided=decided):
+            raise StateConflictError(
+                _(
+                    "No action plan was agreed within %(days)s days of the deviation being raised. Inköp must first "
+                    "record a sanction decision (apply or waive, with a reason)."
+                )
+                % {"days": policy.action_plan_days()}
+            )
+        return
     if policy.needs_decision(deviation, _today(), decided=decided):
         raise StateConflictError(
             _(
@@ -232,8 +244,8 @@ def action_plan_agree(
     allowed = (DeviationStatus.OPEN, DeviationStatus.REOPENED, DeviationStatus.NOT_FIXED)
     if locked.status not in allowed:
         raise StateConflictError(_("An action plan can be agreed only for an open, reopened or not fixed deviation."))
-    _require_no_pending_decision(locked)
     agreed_on = agreed_on or _today()
+    _require_no_pending_decision(locked, plan_agreed_on=agreed_on)
     errors: dict[str, list[str]] = {}
     if agreed_on < locked.raised_on:
         errors["agreed_on"] = [
@@ -447,7 +459,8 @@ def sanction_decide(
 ) -> Sanction:
     """Inköp decides to apply a sanction, or to waive it with a reason. A decision on a
     deviation ends the demand for one. A fine's amount is computed from the contract:
-    per started week after the deadline, up to the cap."""
+    per started week after the deadline, up to the cap, for each deviation on its own, and
+    summed; as of the decision day, so the amount stated is the fine of that day."""
     _require_manage(actor)
     deviations = list(Deviation.objects.select_for_update().filter(pk__in=[d.pk for d in deviations]))
     decided_on = decided_on or _today()
@@ -464,6 +477,15 @@ def sanction_decide(
     weeks = None
     money = _money(amount)
     if decision == Decision.WAIVE:
+        if nothing := [d.title for d in deviations if not policy.can_be_waived(d, decided_on)]:
+            add(
+                "decision",
+                _(
+                    "Decision: there is nothing to waive for %(deviations)s. A sanction can be waived only once a "
+                    "deadline has been missed or for a major or critical deviation."
+                )
+                % {"deviations": ", ".join(f"“{title}”" for title in nothing)},
+            )
         if not reason:
             add(
                 "reason",

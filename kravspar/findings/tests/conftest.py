@@ -84,8 +84,9 @@ def subcontractor(contract: Contract, supplier: Any) -> Subcontractor:
 @pytest.fixture
 def raise_deviation(world: Any, activity: Activity) -> Any:
     def make(severity: str = Severity.MAJOR, title: str = "Lön under kollektivavtalets nivå", **kw: Any) -> Deviation:
-        # Found a while ago, so that tests can agree plans whose deadlines have passed.
-        kw.setdefault("raised_on", timezone.localdate() - datetime.timedelta(days=120))
+        # Found a while ago, so that tests can agree plans whose deadlines have passed
+        # (agreed within KRAVSPAR_ACTION_PLAN_DAYS of being found, 40 days ago at the earliest).
+        kw.setdefault("raised_on", timezone.localdate() - datetime.timedelta(days=50))
         return services.deviation_raise(
             actor=world.officer, activity=kw.pop("activity", activity), severity=severity, title=title, **kw
         )
@@ -102,8 +103,13 @@ def with_plan(world: Any) -> Any:
             actor=world.officer,
             deviation=deviation,
             expected_version=None,
-            # A month before the deadline, but never before the deviation was found.
-            agreed_on=agreed_on or max(deadline - datetime.timedelta(days=30), deviation.raised_on),
+            # A month before the deadline, but never before the deviation was found nor
+            # more than the allowed 30 days after it.
+            agreed_on=agreed_on
+            or min(
+                max(deadline - datetime.timedelta(days=30), deviation.raised_on),
+                deviation.raised_on + datetime.timedelta(days=30),
+            ),
             deadline=deadline,
             items=[("Betala ut mellanskillnaden", None)],
         )

@@ -56,7 +56,7 @@ def test_nothing_is_asked_before_the_deadline_has_passed(world, raise_deviation,
 def test_falls_back_to_the_escalation_address(world, raise_deviation, with_plan, settings):
     settings.KRAVSPAR_ESCALATION_EMAIL = "inkop@example.se"
     today = timezone.localdate()
-    with_plan(raise_deviation(), today - DAY, agreed_on=today - 10 * DAY)
+    with_plan(raise_deviation(raised_on=today - 20 * DAY), today - DAY, agreed_on=today - 10 * DAY)
     world.officer.groups.clear()  # no Inköp officer left for the contract
     run()
     assert mail.outbox[0].to == ["inkop@example.se"]

@@ -98,3 +98,32 @@ def test_fine_is_capped_at_the_contracts_weeks():
 def test_no_amount_when_the_contract_sets_no_fine():
     deadline = datetime.date(2026, 1, 1)
     assert policy.fine_for(contract(per_week=None), deadline=deadline, until=deadline + DAY).amount is None
+
+
+def test_a_major_deviation_without_a_plan_turns_red_after_the_set_days(settings):
+    settings.KRAVSPAR_ACTION_PLAN_DAYS = 30
+    waited_30 = dev(raised_on=TODAY - 30 * DAY)
+    waited_31 = dev(raised_on=TODAY - 31 * DAY)
+    assert light(waited_30) == "yellow"
+    assert light(waited_31) == "red"
+    assert not policy.needs_decision(waited_30, TODAY, decided=False)
+    assert policy.needs_decision(waited_31, TODAY, decided=False)
+    assert not policy.needs_decision(waited_31, TODAY, decided=True)
+    # A minor one asks for no sanction; a reopened one waiting for its new plan does.
+    assert light(dev(severity=Severity.MINOR, raised_on=TODAY - 99 * DAY)) == "yellow"
+    assert policy.needs_decision(dev(status=DeviationStatus.REOPENED, raised_on=TODAY - 99 * DAY), TODAY, decided=False)
+    # A closed one is finished, however long ago it was raised.
+    assert not policy.needs_decision(
+        dev(status=DeviationStatus.CLOSED, raised_on=TODAY - 99 * DAY), TODAY, decided=False
+    )
+
+
+def test_the_number_of_days_is_a_setting(settings):
+    settings.KRAVSPAR_ACTION_PLAN_DAYS = 10
+    assert light(dev(raised_on=TODAY - 11 * DAY)) == "red"
+
+
+def test_a_reported_deviation_waits_for_inkop_whatever_severity_was_proposed():
+    reported = dev(severity=Severity.CRITICAL, awaiting_assessment=True, raised_on=TODAY - 99 * DAY)
+    assert light(reported) == "yellow"
+    assert not policy.needs_decision(reported, TODAY, decided=False)

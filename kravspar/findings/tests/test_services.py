@@ -135,7 +135,7 @@ def test_concurrent_edits_cannot_overwrite_each_other(world, raise_deviation):
 
 
 def test_action_plan_needs_actions_and_a_sensible_deadline(world, raise_deviation):
-    deviation = raise_deviation()
+    deviation = raise_deviation(raised_on=today() - 5 * DAY)
     with pytest.raises(ValidationError) as exc:
         services.action_plan_agree(
             actor=world.officer,

@@ -128,8 +128,8 @@ def test_reopen_through_the_page_is_in_the_history(world, client_for, raise_devi
 
 def test_filters(world, client_for, raise_deviation, with_plan):
     today = timezone.localdate()
-    late = with_plan(raise_deviation(title="Sen"), today - DAY, agreed_on=today - 9 * DAY)
-    raise_deviation(severity=Severity.MINOR, title="Liten")
+    late = with_plan(raise_deviation(title="Sen", raised_on=today - 20 * DAY), today - DAY, agreed_on=today - 9 * DAY)
+    raise_deviation(severity=Severity.MINOR, title="Liten", raised_on=today - 10 * DAY)
     client = client_for(world.officer)
     assert titles(client.get(LIST, {"severity": "minor"})) == ["Liten"]
     assert titles(client.get(LIST, {"status": "action_plan_agreed"})) == ["Sen"]
