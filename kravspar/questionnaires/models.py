@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kravspar.core.models import TimestampedModel
 from kravspar.requirements.models import RequirementType
@@ -24,7 +25,7 @@ class QuestionType(models.TextChoices):
     SINGLE = "single", _("One choice")
     MULTIPLE = "multiple", _("Several choices")
     TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("answer type", "Number")  # a numeric answer ("Tal"), not a count
     DATE = "date", _("Date")
     FILE = "file", _("File")
 

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -250,7 +251,7 @@ def annual_report(organisation: Organisation, dashboard: Dashboard, *, year: int
     """The dashboard's figures for one organisation and year."""
     title = _("Annual follow-up report %(year)d") % {"year": year}
     d = dashboard
-    states = [_("Due"), _("On time"), _("Late"), _("Overdue"), _("Not yet due")]
+    states = [pgettext("count", "Due"), _("On time"), _("Late"), _("Overdue"), _("Not yet due")]
 
     def state_row(label: str, counts: dict[str, int]) -> tuple[Any, ...]:
         return (label, counts["due"], counts["on_time"], counts["late"], counts["overdue"], counts["upcoming"])

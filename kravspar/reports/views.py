@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kravspar.accounts import access
@@ -65,7 +66,7 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
             label=lambda r: r.label,
             value=lambda r, key: r.counts[key],
             url=lambda r, key: _link(s, "uppfoljningar", state=key, **{dim: r.key}),
-            extra=[(_("Due"), lambda r: r.counts["due"])],
+            extra=[(pgettext("count", "Due"), lambda r: r.counts["due"])],
         )
 
     def count_chart(
