@@ -36,6 +36,15 @@ class ShareOut(Schema):
     percent: int | None
 
 
+class StrategyGateOut(ShareOut):
+    """part: advertised in the period with a strategy approved by that day; whole: advertised in it."""
+
+    retrofitted: int = Field(description="Advertised in the period; strategy approved only afterwards.")
+    missing: int = Field(description="Advertised in the period without an approved strategy.")
+    unknown: int = Field(description="Advertised on a day that is not recorded; in no period.")
+    unknown_retrofitted: int = Field(description="Of those, strategy approved after a contract was signed.")
+
+
 class RowOut(Schema):
     key: str
     label: str
@@ -67,7 +76,7 @@ class DashboardOut(Schema):
     organisations: list[UUID] | None = Field(description="The organisations counted; null means every one.")
     date_from: datetime.date
     date_to: datetime.date
-    strategy_gate: ShareOut
+    strategy_gate: StrategyGateOut
     current_plan: ShareOut
     followups: dict[str, int]
     followups_by_method: list[RowOut]
@@ -117,7 +126,13 @@ def dashboard(request: HttpRequest, query: Query[DashboardQuery]) -> dict[str, A
         else list(Organisation.objects.filter(pk__in=scope.org_ids).order_by("name").values_list("uuid", flat=True)),
         "date_from": scope.date_from,
         "date_to": scope.date_to,
-        "strategy_gate": _share(d.strategy_gate),
+        "strategy_gate": _share(d.strategy_gate)
+        | {
+            "retrofitted": d.strategy_gate.retrofitted,
+            "missing": d.strategy_gate.missing,
+            "unknown": d.strategy_gate.unknown,
+            "unknown_retrofitted": d.strategy_gate.unknown_retrofitted,
+        },
         "current_plan": _share(d.current_plan),
         "followups": d.activities_total,
         "followups_by_method": _rows(d.by_method),

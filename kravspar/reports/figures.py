@@ -5,7 +5,9 @@ list (``records.py``) applies too, so that the number on the dashboard and the l
 the list behind it are the same by construction.
 
 Period rules (one line each, so that a reader can check a number):
-- procurements count when they were created in the period;
+- the strategy gate counts procurements when they were advertised in the period; those
+  advertised on a day Kravspår does not know are counted apart, in no period;
+- other procurement figures count procurements when they were created in the period;
 - contracts count when they were live at some point in the period;
 - follow-up activities count when they were due in the period;
 - deviations count when they were raised in the period; overdue action plans are as of today;
@@ -24,6 +26,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kravspar.contracts.models import Contract, ContractRequirement, ContractStatus, Subcontractor
 from kravspar.findings import policy
@@ -51,14 +54,23 @@ LOCAL_COUNTIES = (County.SODERMANLAND, County.VASTMANLAND)
 SME_CLASSES = (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM)
 # Aim 4, working conditions: labour-law conditions and the code of conduct (social requirements).
 WORKING_CONDITION_TYPES = (RequirementType.LABOUR, RequirementType.SOCIAL)
-# A procurement has passed the strategy gate once it has left planning (and was not cancelled).
-PAST_GATE = (
-    ProcurementStatus.STRATEGY_APPROVED,
+# The notice has gone out: a procurement in one of these states was advertised at some point.
+ADVERTISED_OR_LATER = (
     ProcurementStatus.ADVERTISED,
     ProcurementStatus.EVALUATION,
     ProcurementStatus.AWARDED,
     ProcurementStatus.CONCLUDED,
 )
+GATE_STEPS = ("advertised", "in_time", "retrofitted", "missing", "unknown", "unknown_retrofitted")
+# The aim a deviation serves when its requirement names none (or it has no requirement, as
+# invoice deviations had before they carried the contract's economy requirement): its kind's.
+AIM_OF_KIND = {
+    RequirementType.ECONOMY: Aim.ECONOMY,
+    RequirementType.ENVIRONMENT: Aim.SUSTAINABILITY,
+    RequirementType.LABOUR: Aim.WORKING_CONDITIONS,
+    RequirementType.SOCIAL: Aim.WORKING_CONDITIONS,
+    RequirementType.ANIMAL_WELFARE: Aim.ANIMAL_WELFARE,
+}
 ACTIVITY_STATES = ("due", "on_time", "late", "overdue", "upcoming", "cancelled")
 
 
@@ -97,6 +109,19 @@ def procurements_in_period(scope: ReportScope) -> QuerySet[Procurement]:
     )
 
 
+def procurements_advertised_in_period(scope: ReportScope) -> QuerySet[Procurement]:
+    return Procurement.objects.filter(
+        _in_orgs(Procurement, scope), advertised_on__gte=scope.date_from, advertised_on__lte=scope.date_to
+    )
+
+
+def procurements_advertised_on_unknown_day(scope: ReportScope) -> QuerySet[Procurement]:
+    """Advertised (they are past it) on a day nobody recorded, e.g. imported ones: in no period."""
+    return Procurement.objects.filter(
+        _in_orgs(Procurement, scope), advertised_on__isnull=True, status__in=ADVERTISED_OR_LATER
+    )
+
+
 def activities_in_period(scope: ReportScope) -> QuerySet[Activity]:
     return Activity.objects.filter(
         contract__in=contracts_in_scope(scope), due_on__gte=scope.date_from, due_on__lte=scope.date_to
@@ -129,6 +154,46 @@ def approved_strategy_q() -> Q:
         status__in=(StrategyStatus.APPROVED, StrategyStatus.SUPERSEDED), approved_at__isnull=False
     )
     return Q(pk__in=approved.values("procurement_id"))
+
+
+def _approved_strategies() -> QuerySet[Strategy]:
+    return Strategy.objects.filter(
+        status__in=(StrategyStatus.APPROVED, StrategyStatus.SUPERSEDED), approved_at__isnull=False
+    )
+
+
+def approved_in_time_q() -> Q:
+    """Domain § 3, the strategy precedes the procurement: some version was approved on or
+    before the day the procurement was advertised (the approval's local day)."""
+    in_time = _approved_strategies().filter(approved_at__date__lte=F("procurement__advertised_on"))
+    return Q(pk__in=in_time.values("procurement_id"))
+
+
+def approved_after_contract_q() -> Q:
+    """Retrofitted: a version was approved after a contract from the procurement was signed."""
+    after = _approved_strategies().filter(approved_at__date__gt=F("procurement__contracts__signed_on"))
+    return Q(pk__in=after.values("procurement_id"))
+
+
+def gate_q(step: str) -> Q:
+    """Among procurements advertised in the period: approved in time, retrofitted (approved
+    only after advertising — typically after the contract) or with no approved strategy.
+    Among those advertised on an unknown day: retrofitted after their contract."""
+    steps = {
+        "advertised": Q(),
+        "in_time": approved_in_time_q(),
+        "retrofitted": approved_strategy_q() & ~approved_in_time_q(),
+        "missing": ~approved_strategy_q(),
+        "unknown": Q(),
+        "unknown_retrofitted": approved_after_contract_q(),
+    }
+    return steps[step]
+
+
+def gate_base(step: str, scope: ReportScope) -> QuerySet[Procurement]:
+    if step.startswith("unknown"):
+        return procurements_advertised_on_unknown_day(scope)
+    return procurements_advertised_in_period(scope)
 
 
 def current_plan_q(scope: ReportScope) -> Q:
@@ -200,6 +265,34 @@ def aims_of(value: Any) -> set[int]:
     return {int(v) for v in value if isinstance(v, int | str) and str(v).isdigit() and int(v) in Aim.values}
 
 
+def deviation_aims(requirement_aims: Any, kind: str) -> set[int]:
+    """The aims a deviation concerns: its requirement's, or else the one its kind belongs to."""
+    aims = aims_of(requirement_aims)
+    if not aims and kind in AIM_OF_KIND:
+        aims = {int(AIM_OF_KIND[RequirementType(kind)])}
+    return aims
+
+
+def deviation_ids_for_aim(qs: QuerySet[Deviation], aim: int) -> list[int]:
+    """The aims are a JSON list; matched in Python rather than in SQL, which SQLite cannot do."""
+    return [
+        pk
+        for pk, aims, kind in qs.values_list("pk", "requirement__aims", "kind").iterator()
+        if aim in deviation_aims(aims, kind)
+    ]
+
+
+def sanction_ids_for_aim(qs: QuerySet[Sanction], aim: int) -> list[int]:
+    """A sanction concerns the aims of the deviations it decides on."""
+    return sorted(
+        {
+            pk
+            for pk, aims, kind in qs.values_list("pk", "deviations__requirement__aims", "deviations__kind")
+            if kind is not None and aim in deviation_aims(aims, kind)
+        }
+    )
+
+
 # --- The figures -------------------------------------------------------------------------
 
 
@@ -211,6 +304,17 @@ class Share:
     @property
     def percent(self) -> int | None:
         return round(100 * self.part / self.whole) if self.whole else None
+
+
+@dataclass
+class StrategyGate(Share):
+    """part: advertised in the period with a strategy approved on or before that day;
+    whole: advertised in the period. The rest of the whole is retrofitted or missing."""
+
+    retrofitted: int = 0
+    missing: int = 0
+    unknown: int = 0  # advertised on a day not known (in no period)
+    unknown_retrofitted: int = 0  # of those, with a strategy approved after the contract
 
 
 @dataclass
@@ -226,7 +330,7 @@ class Row:
 @dataclass
 class Dashboard:
     scope: ReportScope
-    strategy_gate: Share
+    strategy_gate: StrategyGate
     current_plan: Share
     activities_total: dict[str, int]
     by_method: list[Row]
@@ -269,10 +373,24 @@ def _breakdown(rows: list[dict[str, Any]], key: str, labels: dict[Any, Any], emp
     return result
 
 
-def _strategy_gate(scope: ReportScope) -> Share:
-    passed = procurements_in_period(scope).filter(status__in=PAST_GATE)
-    result = passed.aggregate(whole=Count("id"), part=Count("id", filter=approved_strategy_q()))
-    return Share(part=result["part"], whole=result["whole"])
+def _strategy_gate(scope: ReportScope) -> StrategyGate:
+    # One query over both bases: advertised in the period, and advertised on an unknown day.
+    in_period = Q(advertised_on__gte=scope.date_from, advertised_on__lte=scope.date_to)
+    unknown = Q(advertised_on__isnull=True, status__in=ADVERTISED_OR_LATER)
+    result = Procurement.objects.filter(_in_orgs(Procurement, scope), in_period | unknown).aggregate(
+        **{
+            step: Count("id", filter=(unknown if step.startswith("unknown") else in_period) & gate_q(step))
+            for step in GATE_STEPS
+        }
+    )
+    return StrategyGate(
+        part=result["in_time"],
+        whole=result["advertised"],
+        retrofitted=result["retrofitted"],
+        missing=result["missing"],
+        unknown=result["unknown"],
+        unknown_retrofitted=result["unknown_retrofitted"],
+    )
 
 
 def _current_plan(scope: ReportScope) -> Share:
@@ -336,7 +454,7 @@ def supplier_lights(scope: ReportScope) -> dict[int, str]:
         Deviation.objects.filter(contract__in=contracts_in_scope(scope).values("pk"))
         .exclude(severity=Severity.OBSERVATION)
         .exclude(status=DeviationStatus.CLOSED)
-        .only("id", "title", "severity", "status", "deadline", "fixed_on", "contract_id", "supplier_id")
+        .defer("description")  # every field the policy may read, without the long text
     )
     for deviation in counting:
         result = policy.deviation_light(deviation, scope.today)
@@ -380,6 +498,17 @@ def _aims(scope: ReportScope) -> list[Row]:
         for aim in aims_of(counts["requirement__aims"]):
             for state in ACTIVITY_STATES:
                 outcomes[aim][state] += counts[state]
+    deviations: dict[int, int] = defaultdict(int)
+    for group in deviations_in_period(scope).values("requirement__aims", "kind").annotate(n=Count("id")):
+        for aim in deviation_aims(group["requirement__aims"], group["kind"]):
+            deviations[aim] += group["n"]
+    sanctioned: dict[int, set[int]] = defaultdict(set)
+    for pk, aims, kind in sanctions_in_period(scope).values_list(
+        "pk", "deviations__requirement__aims", "deviations__kind"
+    ):
+        if kind is not None:  # a decision tied to no deviation concerns no aim
+            for aim in deviation_aims(aims, kind):
+                sanctioned[aim].add(pk)
     type_labels: dict[str, Any] = dict(RequirementType.choices)
     result = []
     for aim, label in Aim.choices:
@@ -389,7 +518,8 @@ def _aims(scope: ReportScope) -> list[Row]:
                 key=str(aim),
                 label=str(label),
                 counts={"procurements": addressing.get(aim, 0), "requirements": sum(types.values())}
-                | {state: outcomes[aim][state] for state in ACTIVITY_STATES},
+                | {state: outcomes[aim][state] for state in ACTIVITY_STATES}
+                | {"deviations": deviations[aim], "sanctions": len(sanctioned[aim])},
                 extra={"types": [(str(type_labels[t]), n) for t, n in sorted(types.items()) if n]},
             )
         )
@@ -447,6 +577,78 @@ def _labour(scope: ReportScope) -> dict[str, Share]:
         "subcontractors": Share(result["subcontractors"], result["with"]),
         "subcontractors_followed": Share(result["subcontractors_followed"], result["subcontractors"]),
     }
+
+
+# How each figure is computed, shown under it on the dashboard: numerator, denominator and
+# which dates place a record in the period. A test demands one for every figure.
+HOW: dict[str, Any] = {
+    "strategy_gate": gettext_lazy(
+        "Procurements advertised in the period (by the day they were advertised, cancelled ones included) "
+        "with a version of the follow-up strategy approved on or before that day, out of all procurements "
+        "advertised in the period. Retrofitted: the strategy was approved only after advertising; it never "
+        "counts as in time. Procurements advertised on a day that is not recorded (e.g. imported ones) are "
+        "counted apart, in no period; retrofitted among them means approved after a contract was signed."
+    ),
+    "current_plan": gettext_lazy(
+        "Active contracts live in the period that have a follow-up activity, not cancelled, due on or after "
+        "the period's first day, out of all active contracts live in the period (started by its last day and "
+        "not ended before its first)."
+    ),
+    "activities_total": gettext_lazy(
+        "Follow-up activities on the contracts in scope, due in the period (by due date), cancelled ones left "
+        "out. On time: done on or before the due date; late: done after it; overdue: still open and due "
+        "before today; not yet due: open and due today or later."
+    ),
+    "by_method": gettext_lazy("The follow-ups due in the period, as above, by the method used."),
+    "by_unit": gettext_lazy("The follow-ups due in the period, as above, by the unit responsible for them."),
+    "by_type": gettext_lazy("The follow-ups due in the period, as above, by the type of the requirement followed up."),
+    "deviations_total": gettext_lazy("Deviations on the contracts in scope raised in the period (by date raised)."),
+    "deviations_by_severity": gettext_lazy("Deviations raised in the period, by severity."),
+    "deviations_by_kind": gettext_lazy(
+        "Deviations raised in the period, by the area they concern: the requirement's type, economy for what "
+        "invoices reveal."
+    ),
+    "deviations_by_status": gettext_lazy("Deviations raised in the period, by their status today."),
+    "plans_overdue": gettext_lazy(
+        "Deviations on the contracts in scope whose agreed action plan has a deadline before today and whose "
+        "correction has not been verified. As of today, whatever the period."
+    ),
+    "sanctions": gettext_lazy(
+        "Sanction decisions on the contracts in scope decided in the period (by decision date): how many, and "
+        "the sum of their amounts, per decision."
+    ),
+    "suppliers_by_light": gettext_lazy(
+        "Suppliers on contracts live in the period, each with the worst status that the deviations on the "
+        "scope's contracts give it today (a deviation naming no supplier concerns every supplier on its "
+        "contract). Observations and closed deviations do not count."
+    ),
+    "aims": gettext_lazy(
+        "Procurements: created in the period that assess the aim as relevant. Requirements: those of these "
+        "procurements serving the aim. Follow-ups: due in the period, for contract requirements serving the "
+        "aim. Deviations: raised in the period, through their requirement's aims, or when it names none "
+        "through their type (economy 1, environment 3, labour and social 4, animal welfare 5). Sanctions: "
+        "decided in the period on such deviations. A record serving several aims counts under each."
+    ),
+    "goals": gettext_lazy(
+        "Procurements created in the period that state how they address the goal, per goal of each region's "
+        "environmental programme."
+    ),
+    "local": gettext_lazy(
+        "Contracts live in the period with at least one supplier registered in Södermanland or Västmanland "
+        "county (first figure) or of micro, small or medium size (second), out of all contracts live in the "
+        "period; the value is the contracts' total value."
+    ),
+    "labour": gettext_lazy(
+        "Contracts live in the period with a labour-conditions or code-of-conduct requirement; of these, those "
+        "with such a follow-up done and due by the period's end; those with an active subcontractor; and of "
+        "those, whose requirements binding subcontractors were followed up."
+    ),
+    "extensions": gettext_lazy(
+        "Matched e-invoice lines issued in the period for the organisations in scope: net amounts excluding "
+        "VAT, credit notes negative. Leverantörstrohet: the share of spend with a contracted supplier; "
+        "avtalstrohet: the share on a contract's price list at or below the agreed price."
+    ),
+}
 
 
 # Other apps add figures here without editing this module: a callable taking the scope and

@@ -65,6 +65,11 @@ class MappingForm(forms.Form):
         self.fields["buyers"].help_text = _(
             "Required. One or more organisation numbers, separated by commas, e.g. 232100-0032."
         )
+        self.fields["ordering_units"].help_text = _(
+            "The ordering unit (beställaren): the unit that uses the contract, e.g. a clinic, by its name as "
+            "registered under Organisations; several separated by semicolons. A register's column “Beställare” "
+            "holds this, not the buying organisation."
+        )
         self.fields["signed_on"].help_text = _("If not in the sheet, the start date is used.")
 
     def mapping(self) -> dict[str, int | None]:

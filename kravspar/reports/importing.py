@@ -30,7 +30,7 @@ from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.contracts import services as contract_services
 from kravspar.organisations.identifiers import normalise_org_number
-from kravspar.organisations.models import Organisation
+from kravspar.organisations.models import Organisation, Unit
 from kravspar.suppliers import services as supplier_services
 from kravspar.suppliers.models import Supplier
 
@@ -50,6 +50,7 @@ FIELDS: list[tuple[str, Any, bool]] = [
     ("supplier_name", gettext_lazy("Supplier name"), False),
     ("supplier_org_number", gettext_lazy("Supplier organisation number"), False),
     ("buyers", gettext_lazy("Buyer organisation numbers"), True),
+    ("ordering_units", gettext_lazy("Ordering unit (beställare)"), False),
     ("signed_on", gettext_lazy("Signed"), False),
     ("starts_on", gettext_lazy("Starts"), True),
     ("ends_on", gettext_lazy("Ends"), True),
@@ -64,7 +65,10 @@ GUESSES = {
     "title": ("avtalsnamn", "benämning", "titel", "avtal", "title", "namn"),
     "supplier_name": ("leverantör", "leverantörsnamn", "supplier", "supplier name"),
     "supplier_org_number": ("leverantörens organisationsnummer", "leverantör orgnr", "org.nr leverantör", "orgnr"),
-    "buyers": ("beställare", "köpare", "avropsberättigade", "organisation", "buyer", "buyers"),
+    # "Beställare" in a Swedish register is the ordering unit that uses the contract, not
+    # the organisation that bought it (domain § 3, glossary): it never maps to the buyers.
+    "buyers": ("köpare", "avropsberättigade", "organisation", "buyer", "buyers"),
+    "ordering_units": ("beställare", "beställande verksamhet", "beställande enhet", "ordering unit", "orderer"),
     "signed_on": ("tecknat", "undertecknat", "avtalsdatum", "signed"),
     "starts_on": ("startdatum", "avtalsstart", "start", "giltigt från", "starts"),
     "ends_on": ("slutdatum", "avtalsslut", "slut", "giltigt till", "ends"),
@@ -82,6 +86,7 @@ TEMPLATE = [
         "Avtalsnamn",
         "Leverantör",
         "Leverantörens organisationsnummer",
+        "Köpare",
         "Beställare",
         "Tecknat",
         "Startdatum",
@@ -96,6 +101,7 @@ TEMPLATE = [
         "Exempel Städ AB",
         "556036-0793",
         "232100-0172",
+        "",  # the ordering unit's name as registered under Organisations, e.g. the clinic
         "2023-01-15",
         "2023-02-01",
         "2026-01-31",
@@ -446,6 +452,7 @@ def _import_row(
             except ValueError as exc:
                 error(key, _("%(value)s: %(problem)s.") % {"value": value, "problem": exc})
     buyers = _buyers(cell("buyers"), buyers_by_number, lambda m: error("buyers", m))
+    fields["ordering_units"] = _ordering_units(cell("ordering_units"), buyers, lambda m: error("ordering_units", m))
     supplier = _supplier(actor, row, cell("supplier_name"), cell("supplier_org_number"), error)
     if row.errors or supplier is None:
         return
@@ -460,6 +467,28 @@ def _import_row(
                     error(key, message.split(": ", 1)[-1])
                 else:
                     row.errors.append(_("Row %(row)d: %(message)s") % {"row": number, "message": message})
+
+
+def _ordering_units(value: Any, buyers: list[Organisation], error: Any) -> list[Unit]:
+    """The units named in the cell, by name among the row's buyers' units; several are
+    separated by semicolons or line breaks (a unit's name may hold a comma)."""
+    if _blank(value) or not buyers:
+        return []
+    units = {u.name.casefold(): u for u in Unit.objects.filter(organisation__in=buyers, is_active=True)}
+    found = []
+    for part in re.split(r"[;\n]+", str(value)):
+        name = " ".join(part.split())
+        if not name:
+            continue
+        unit = units.get(name.casefold())
+        if unit is None:
+            error(
+                _("%(name)s is not a unit of %(buyers)s; register it under Organisations first.")
+                % {"name": name, "buyers": ", ".join(b.name for b in buyers)}
+            )
+        else:
+            found.append(unit)
+    return found
 
 
 def _buyers(value: Any, known: dict[str, Organisation], error: Any) -> list[Organisation]:

@@ -262,7 +262,12 @@ def annual_report(organisation: Organisation, dashboard: Dashboard, *, year: int
         _p(_("Planning and plans"), H2),
         _facts(
             [
-                (_("Procurements that left planning with an approved strategy"), _share(d.strategy_gate)),
+                (
+                    _("Procurements advertised in the period with a strategy approved by that day"),
+                    _share(d.strategy_gate),
+                ),
+                (_("Of these, strategy retrofitted (approved only afterwards)"), str(d.strategy_gate.retrofitted)),
+                (_("Advertising day not known (in no period)"), str(d.strategy_gate.unknown)),
                 (_("Live contracts with a current follow-up plan"), _share(d.current_plan)),
             ]
         ),
@@ -288,18 +293,24 @@ def annual_report(organisation: Organisation, dashboard: Dashboard, *, year: int
         ),
         _p(_("Deviations"), H2),
         _table(
-            [_("Severity"), _("Number")],
+            [_("Severity"), pgettext("count", "Number")],
             [(r.label, r.counts["n"]) for r in d.deviations_by_severity],
             [60 * mm, 30 * mm],
         ),
-        _table([_("Type"), _("Number")], [(r.label, r.counts["n"]) for r in d.deviations_by_kind], [60 * mm, 30 * mm]),
         _table(
-            [_("Status"), _("Number")], [(r.label, r.counts["n"]) for r in d.deviations_by_status], [60 * mm, 30 * mm]
+            [_("Type"), pgettext("count", "Number")],
+            [(r.label, r.counts["n"]) for r in d.deviations_by_kind],
+            [60 * mm, 30 * mm],
+        ),
+        _table(
+            [_("Status"), pgettext("count", "Number")],
+            [(r.label, r.counts["n"]) for r in d.deviations_by_status],
+            [60 * mm, 30 * mm],
         ),
         _facts([(_("Action plans past their deadline"), d.plans_overdue)]),
         _p(_("Sanction decisions"), H2),
         _table(
-            [_("Decision"), _("Number"), _("Amount")],
+            [_("Decision"), pgettext("count", "Number"), _("Amount")],
             [(r.label, r.counts["n"], _sek(r.extra["amount"])) for r in d.sanctions],
             [60 * mm, 30 * mm, 40 * mm],
         ),

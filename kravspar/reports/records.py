@@ -61,17 +61,26 @@ def _contract_cells(contract: Any) -> list[Cell]:
     ]
 
 
+GATE_TITLES = {
+    "advertised": gettext_lazy("advertised in the period"),
+    "in_time": gettext_lazy("advertised in the period with a strategy approved by that day"),
+    "retrofitted": gettext_lazy("advertised in the period whose strategy was approved only afterwards (retrofitted)"),
+    "missing": gettext_lazy("advertised in the period without an approved strategy"),
+    "unknown": gettext_lazy("advertised on a day that is not known"),
+    "unknown_retrofitted": gettext_lazy(
+        "advertised on a day that is not known, whose strategy was approved after the contract (retrofitted)"
+    ),
+}
+
+
 def _procurements(scope: ReportScope, params: QueryDict) -> Records:
     qs = figures.procurements_in_period(scope)
     parts = []
     if gate := params.get("gate", ""):
-        qs = qs.filter(status__in=figures.PAST_GATE)
-        parts.append(_("left planning"))
-        if gate == "approved":
-            qs = qs.filter(figures.approved_strategy_q())
-            parts.append(_("with an approved strategy"))
-        elif gate != "passed":
+        if gate not in figures.GATE_STEPS:
             raise Http404
+        qs = figures.gate_base(gate, scope).filter(figures.gate_q(gate))
+        parts.append(str(GATE_TITLES[gate]))
     if aim := params.get("aim", ""):
         number = _aim(aim)
         qs = qs.filter(Exists(AimAssessment.objects.filter(procurement=OuterRef("pk"), aim=number, relevant=True)))
@@ -85,13 +94,14 @@ def _procurements(scope: ReportScope, params: QueryDict) -> Records:
         parts.append(_("addressing the environmental goal"))
     return Records(
         title=" ".join([_("Procurements"), *parts]),
-        headers=[_("Registry number"), _("Title"), _("Status"), _("Created")],
+        headers=[_("Registry number"), _("Title"), _("Status"), _("Created"), _("Advertised")],
         rows=qs.order_by("-created_at", "-pk"),
         cells=lambda p: [
             (p.registry_number, reverse("procurements:detail", args=[p.uuid])),
             (p.title, None),
             (p.get_status_display(), None),
             (_date(p.created_at.date()), None),
+            (_date(p.advertised_on), None),
         ],
     )
 
@@ -223,6 +233,10 @@ def _deviations(scope: ReportScope, params: QueryDict) -> Records:
     if status := params.get("status", ""):
         parts.append(_choice(status, DeviationStatus).lower())
         qs = qs.filter(status=status)
+    if aim := params.get("aim", ""):
+        number = _aim(aim)
+        qs = qs.filter(pk__in=figures.deviation_ids_for_aim(qs, number))
+        parts.append(_("concerning %(aim)s") % {"aim": Aim(number).label})
     return Records(
         title=" ".join([_("Deviations"), *parts]),
         headers=[_("Raised"), _("Title"), _("Contract"), _("Severity"), _("Type"), _("Status")],
@@ -244,6 +258,10 @@ def _sanctions(scope: ReportScope, params: QueryDict) -> Records:
     if decision := params.get("decision", ""):
         parts.append(_choice(decision, Decision).lower())
         qs = qs.filter(decision=decision)
+    if aim := params.get("aim", ""):
+        number = _aim(aim)
+        qs = qs.filter(pk__in=figures.sanction_ids_for_aim(qs, number))
+        parts.append(_("concerning %(aim)s") % {"aim": Aim(number).label})
     return Records(
         title=" ".join([_("Sanction decisions"), *parts]),
         headers=[_("Decided"), _("Contract"), _("Decision"), _("Sanction"), _("Amount (SEK)")],

@@ -77,7 +77,7 @@ def _charts(d: figures.Dashboard) -> dict[str, charts.Chart]:
             title=title,
             row_header=header,
             description=description,
-            series=[("n", _("Number"))],
+            series=[("n", pgettext("count", "Number"))],
             rows=rows,
             label=lambda r: r.label,
             value=lambda r, key: r.counts["n"],
@@ -154,6 +154,10 @@ def _aim_rows(d: figures.Dashboard) -> list[dict[str, Any]]:
                 (row.counts[key], _link(s, "uppfoljningar", aim=row.key, state=key) if row.counts[key] else "")
                 for key in ("due", "on_time", "late", "overdue")
             ],
+            "chain": [
+                (row.counts["deviations"], _link(s, "avvikelser", aim=row.key)),
+                (row.counts["sanctions"], _link(s, "sanktioner", aim=row.key)),
+            ],
         }
         for row in d.aims
     ]
@@ -179,9 +183,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "d": d,
             "charts": _charts(d),
             "aim_rows": _aim_rows(d),
+            "how": figures.HOW,
             "link": {
-                "gate_all": _link(scope, "upphandlingar", gate="passed"),
-                "gate_approved": _link(scope, "upphandlingar", gate="approved"),
+                **{f"gate_{step}": _link(scope, "upphandlingar", gate=step) for step in figures.GATE_STEPS},
                 "plan_all": _link(scope, "avtal", plan="active"),
                 "plan_with": _link(scope, "avtal", plan="with"),
                 "plan_without": _link(scope, "avtal", plan="without"),

@@ -80,7 +80,11 @@ def activity(
 
 def procurement(number: str, buyer: Any, *, approved: bool, aims: list[int]) -> Procurement:
     p = Procurement.objects.create(
-        registry_number=number, title=f"Upphandling {number}", kind="services", status=ProcurementStatus.ADVERTISED
+        registry_number=number,
+        title=f"Upphandling {number}",
+        kind="services",
+        status=ProcurementStatus.ADVERTISED,
+        advertised_on=today(),
     )
     p.buyers.set([buyer])
     if approved:

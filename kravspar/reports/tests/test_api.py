@@ -14,7 +14,15 @@ def test_the_figures_as_json(world: Any, data: Any, client_for: Any) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["followups"] == {"due": 4, "on_time": 1, "late": 1, "overdue": 1, "upcoming": 1, "cancelled": 0}
-    assert body["strategy_gate"] == {"part": 1, "whole": 1, "percent": 100}
+    assert body["strategy_gate"] == {
+        "part": 1,
+        "whole": 1,
+        "percent": 100,
+        "retrofitted": 0,
+        "missing": 0,
+        "unknown": 0,
+        "unknown_retrofitted": 0,
+    }
     assert body["deviations_total"] == 1
     assert {r["key"]: r["counts"]["n"] for r in body["suppliers_by_status"]} == {"green": 0, "yellow": 1, "red": 0}
     assert body["local_business"]["local"]["part"] == 1

@@ -172,12 +172,12 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     world: Any, data: Any, client_for: Any, django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(world.officer)
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(34):
         client.get(URL, period())
     for n in range(10):
         contract = make_contract(f"X-{n}", [world.vastmanland], data.local_supplier, 100)
         activity(requirement(contract, "Kvalitet", "quality", [1, 6]), -n, unit=world.unit_vm)
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(34):
         response = client.get(URL, period())
     assert response.context["d"].activities_total["due"] == 15
 
