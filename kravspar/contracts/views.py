@@ -35,11 +35,14 @@ from kravspar.core.errors import DomainError
 from kravspar.core.forms import VersionedForm, add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.findings.selectors import attach_contract_statuses
+from kravspar.followups.models import ActivityStatus
 from kravspar.organisations.models import Organisation
 from kravspar.procurements.models import Procurement
 from kravspar.suppliers.models import Supplier
 
 CONTRACT_FORM_FIELDS = services.CONTRACT_FIELDS
+# How many of the plan's follow-ups the contract page shows before pointing to the plan.
+PLAN_PREVIEW = 12
 
 
 def _user(request: HttpRequest) -> User:
@@ -95,11 +98,20 @@ def contract_detail(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     contract = selectors.contract_detail_queryset(access.contract_for(user, key))
     subcontractors = list(contract.subcontractors.all())
+    # The plan is shown on the contract itself, so that a registered contract shows its
+    # follow-ups at once; the plan page has all of them.
+    plan = list(
+        contract.activities.exclude(status=ActivityStatus.CANCELLED)
+        .select_related("requirement", "responsible_unit", "responsible_person")
+        .order_by("due_on", "id")[: PLAN_PREVIEW + 1]
+    )
     return render(
         request,
         "contracts/contract_detail.html",
         {
             "contract": contract,
+            "plan": plan[:PLAN_PREVIEW],
+            "plan_has_more": len(plan) > PLAN_PREVIEW,
             "effective_end": selectors.effective_end(contract),
             "options_used": selectors.extensions_used(contract),
             "requirements": contract.requirements.all(),

@@ -15,7 +15,7 @@ from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.followups import selectors, services
 from kravspar.followups.models import Activity, Evidence
-from kravspar.followups.planning import plan_contract
+from kravspar.followups.planning import contract_replan
 
 router = Router(tags=["follow-ups"])
 
@@ -158,7 +158,11 @@ def list_evidence(request: HttpRequest, key: UUID) -> QuerySet[Evidence]:
     return activity.evidence.select_related("activity")
 
 
-@router.post("/contracts/{key}/plan", response=PlanResultOut, summary="Generate or re-plan a contract's follow-ups")
+@router.post(
+    "/contracts/{key}/plan",
+    response=PlanResultOut,
+    summary="Re-plan a contract's follow-ups (409 no_plan for a contract without a plan)",
+)
 def plan(request: HttpRequest, key: UUID) -> dict[str, int]:
     contract = access.contract_for(request.user, key, change=True)
-    return plan_contract(contract, actor=request.user).as_dict()  # type: ignore[arg-type]
+    return contract_replan(actor=request.user, contract=contract).as_dict()  # type: ignore[arg-type]

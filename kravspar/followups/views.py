@@ -23,7 +23,7 @@ from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
-from kravspar.followups import calendar, selectors, services, uploads
+from kravspar.followups import calendar, planning, selectors, services, uploads
 from kravspar.followups.forms import (
     AssignForm,
     CancelForm,
@@ -35,7 +35,6 @@ from kravspar.followups.forms import (
     WorkListFilterForm,
 )
 from kravspar.followups.models import Activity, ActivityStatus, CalendarFeed, Evidence
-from kravspar.followups.planning import plan_contract
 
 S = ActivityStatus
 
@@ -325,11 +324,15 @@ def evidence_download(request: HttpRequest, key: str, evidence_key: str) -> File
 @require_POST
 def contract_replan(request: HttpRequest, key: str) -> HttpResponse:
     contract = access.contract_for(request.user, key, change=True)
-    result = plan_contract(contract, actor=request.user)  # type: ignore[arg-type]
-    messages.success(
-        request,
-        _("The plan was updated: %(created)s added, %(moved)s moved, %(cancelled)s cancelled.") % result.as_dict(),
-    )
+    try:
+        result = planning.contract_replan(actor=request.user, contract=contract)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("The plan was updated: %(created)s added, %(moved)s moved, %(cancelled)s cancelled.") % result.as_dict(),
+        )
     return redirect("followups:contract_plan", key=contract.uuid)
 
 
@@ -349,7 +352,7 @@ def contract_plan(request: HttpRequest, key: str) -> HttpResponse:
             "contract": contract,
             "page": paginate(request, qs, per_page=100),
             "querystring": "",
-            "can_plan": access.can_change_contract(request.user, contract),
+            "can_plan": access.can_change_contract(request.user, contract) and planning.has_plan(contract),
         },
     )
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from kravspar.contracts import services
 from kravspar.contracts.models import Contract
 from kravspar.contracts.tests.conftest import contract_fields
+from kravspar.followups.planning import contract_replan
 from kravspar.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,10 @@ def test_the_officer_registers_a_contract_from_an_awarded_procurement(world, cli
     assert contract.procurement == awarded and not contract.strategy_missing
     page = client.get(detail(contract)).content.decode()
     assert "Städkvalitet" in page and ("Spot check" in page or "Stickprov" in page)
+    # The follow-up plan is on the contract's page at once, each follow-up with its unit.
+    first = contract.activities.order_by("due_on", "id").first()
+    assert first is not None and reverse("followups:detail", args=[first.uuid]) in page
+    assert "Beställaren – " in page and "<td>Inköp</td>" in page
 
 
 def test_wrong_dates_are_shown_on_the_form(world, client_for, cleaner):
@@ -179,12 +184,17 @@ def test_the_detail_query_count_does_not_grow(world, client_for, awarded, cleane
                 actor=world.officer, contract=contract, supplier=cleaner, name=f"Sub {i}", role="R"
             )
         services.contract_use_extension(actor=world.officer, contract=contract, decided_on=contract.signed_on)
+        contract_replan(actor=world.officer, contract=contract)  # the extension's follow-ups join the plan
 
     add_subs(1)
     client.get(detail(contract))
-    # 18: the page's own queries plus one for the supplier status badge.
-    with django_assert_num_queries(18):
+    planned = contract.activities.count()
+    # 19: the page's own queries, one for the supplier status badge and one for the plan with
+    # each follow-up's requirement, responsible unit and person.
+    with django_assert_num_queries(19):
         client.get(detail(contract))
     add_subs(5)
-    with django_assert_num_queries(18):
-        client.get(detail(contract))
+    assert contract.activities.count() > planned
+    with django_assert_num_queries(19):
+        response = client.get(detail(contract))
+    assert response.context["plan"]
