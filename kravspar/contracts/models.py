@@ -37,6 +37,11 @@ class Contract(TimestampedModel):
         verbose_name=_("organisations that may call off"),
         related_name="contracts",
     )
+    # The operational units that use the contract (beställaren, domain § 3): a register's
+    # "Beställare" column names them; quality requirements are theirs to follow up.
+    ordering_units = models.ManyToManyField(
+        "organisations.Unit", verbose_name=_("ordering units"), blank=True, related_name="contracts"
+    )
     signed_on = models.DateField(_("signed"))
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"), help_text=_("The end of the initial period, before extensions."))

@@ -30,7 +30,7 @@ from kravspar.contracts.selectors import effective_end
 from kravspar.core import services as core_services
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.organisations.identifiers import normalise_org_number
-from kravspar.organisations.models import Organisation
+from kravspar.organisations.models import Organisation, Unit
 from kravspar.procurements import policy
 from kravspar.procurements.models import Procurement, ProcurementStatus, Strategy, StrategyStatus
 from kravspar.suppliers.countries import normalise_country
@@ -181,10 +181,13 @@ def _clean_parties(
 
 
 def _parties(contract: Contract) -> dict[str, Any]:
-    return {
+    parties = {
         "suppliers": sorted(s.name for s in contract.suppliers.all()),
         "buyers": sorted(b.name for b in contract.buyers.all()),
     }
+    if units := sorted(u.name for u in contract.ordering_units.all()):
+        parties["ordering_units"] = units
+    return parties
 
 
 def _save(obj: Any) -> None:
@@ -345,13 +348,15 @@ def contract_register_direct(
     suppliers: Iterable[Supplier],
     buyers: Iterable[Organisation],
     procurement: Procurement | None = None,
+    ordering_units: Iterable[Unit] = (),
     **fields: Any,
 ) -> Contract:
     """Register a contract signed before Kravspår: usually without a procurement, or
     with an imported one that predates the strategy rule (nothing is copied from it).
     It has no approved strategy behind it and is flagged "strategy missing". It carries
     no requirements, so there is nothing to plan yet: the plan is made when it adopts an
-    approved strategy (``contract_adopt_strategy``)."""
+    approved strategy (``contract_adopt_strategy``). ``ordering_units`` are the units of
+    its buyers that use it (beställaren)."""
     _require(actor)
     contract, buyer_list = _create(
         actor=actor,
@@ -361,6 +366,11 @@ def contract_register_direct(
         fields=fields,
         extra={"strategy_missing": True, "strategy_version": None},
     )
+    units = list(dict.fromkeys(ordering_units))
+    if any(u.organisation_id not in {b.pk for b in buyer_list} for u in units):
+        message = _("Ordering units: choose units of the organisations that call off.")
+        raise ValidationError({"ordering_units": [message]})
+    contract.ordering_units.set(units)
     _record_registration(actor=actor, action="contract.registered", contract=contract, buyers=buyer_list, strategy=None)
     return contract
 

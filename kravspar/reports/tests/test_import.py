@@ -17,7 +17,7 @@ from kravspar.contracts.models import Contract
 from kravspar.reports import importing
 from kravspar.suppliers.models import Supplier
 
-HEADER = "Avtalsnummer;Avtalsnamn;Leverantör;Leverantörens organisationsnummer;Beställare;Startdatum;Slutdatum;Värde"
+HEADER = "Avtalsnummer;Avtalsnamn;Leverantör;Leverantörens organisationsnummer;Köpare;Startdatum;Slutdatum;Värde"
 GOOD = [
     "IMP-1;Städ Västerås;Glans Städ AB;556036-0793;232100-0172;2024-01-01;2026-12-31;1 200 000",
     "IMP-2;Tvätt;Tvätteriet i Eskilstuna AB;;232100-0032, 232100-0172;2023-05-01;2027-04-30;800000",
@@ -91,7 +91,7 @@ def test_a_sheet_with_errors_creates_nothing_and_names_each_row(world: Any, clie
     assert not [e for e in result.errors if e.startswith("Rad 2")]  # the good row has no error
     row4 = [e for e in result.errors if e.startswith("Rad 4")]
     assert len(row4) == 3  # no contract number, an unknown buyer, a value that is no amount
-    assert any("Avtalsnummer" in e for e in row4) and any("Beställare" in e for e in row4)
+    assert any("Avtalsnummer" in e for e in row4) and any("Köpare" in e for e in row4)
     assert any("Värde" in e for e in row4)
     row5 = [e for e in result.errors if e.startswith("Rad 5")]
     assert any("rad 2" in e for e in row5)  # IMP-1 twice
@@ -135,7 +135,7 @@ def test_an_excel_workbook_imports_with_its_dates(world: Any, client_for: Any) -
 
     book = Workbook()
     sheet = book.active
-    sheet.append(["Avtalsnummer", "Titel", "Leverantör", "Beställare", "Start", "Slut", "Optioner"])
+    sheet.append(["Avtalsnummer", "Titel", "Leverantör", "Köpare", "Start", "Slut", "Optioner"])
     sheet.append(["X-1", "Hjälpmedel", "Rullstolen AB", "2321000172", datetime.datetime(2025, 1, 1), "2026-12-31", 2])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -150,6 +150,54 @@ def test_an_excel_workbook_imports_with_its_dates(world: Any, client_for: Any) -
     assert client.post(url, mapping | {"action": "import"}).status_code == 302
     contract = Contract.objects.get()
     assert contract.starts_on == datetime.date(2025, 1, 1) and contract.signed_on == contract.starts_on
+
+
+# --- "Beställare" is the ordering unit ---------------------------------------------------
+
+
+def test_the_column_bestallare_is_the_ordering_unit_not_the_buyer():
+    mapping = importing.guess_mapping(["Avtalsnummer", "Köpare", "Beställare"])
+    assert mapping == {"contract_number": 0, "buyers": 1, "ordering_units": 2}
+    assert "buyers" not in importing.guess_mapping(["Beställare"])
+
+
+def test_the_ordering_unit_named_in_the_register_is_the_contracts(world: Any, client_for: Any) -> None:
+    client = client_for(world.officer)
+    header = HEADER + ";Beställare"
+    lines = [
+        "IMP-1;Städ Västerås;Glans Städ AB;556036-0793;232100-0172;2024-01-01;2026-12-31;;ortopedkliniken",
+        "IMP-2;Tvätt;Glans Städ AB;556036-0793;232100-0032, 232100-0172;2024-01-01;2026-12-31;;"
+        '"Kirurgkliniken; Ortopedkliniken"',  # quoted: the sheet's separator is a semicolon too
+    ]
+    file = SimpleUploadedFile("r.csv", ("\n".join([header, *lines]) + "\n").encode(), "text/csv")
+    url, mapping = start(client, file)
+    assert mapping["buyers"] == "4" and mapping["ordering_units"] == "8"
+    assert client.post(url, mapping | {"action": "import"}).status_code == 302
+    contracts = Contract.objects.prefetch_related("ordering_units")
+    units = {c.contract_number: set(c.ordering_units.all()) for c in contracts}
+    assert units == {"IMP-1": {world.unit_vm}, "IMP-2": {world.unit_sl, world.unit_vm}}
+    event = AuditEvent.objects.get(action="contract.registered", object_repr__startswith="IMP-2")
+    assert event.after["ordering_units"] == ["Kirurgkliniken", "Ortopedkliniken"]
+
+
+def test_an_ordering_unit_not_of_the_rows_buyers_is_refused_by_name(world: Any, client_for: Any) -> None:
+    client = client_for(world.officer)
+    header = HEADER + ";Beställare"
+    # Kirurgkliniken is Region Sörmland's; the contract is Region Västmanland's.
+    line = "IMP-1;Städ;Glans Städ AB;556036-0793;232100-0172;2024-01-01;2026-12-31;;Kirurgkliniken"
+    file = SimpleUploadedFile("r.csv", (header + "\n" + line + "\n").encode(), "text/csv")
+    url, mapping = start(client, file)
+    result = client.post(url, mapping | {"action": "dry_run"}).context["result"]
+    assert len(result.errors) == 1
+    assert "Beställare" in result.errors[0] and "Kirurgkliniken" in result.errors[0]
+    assert "Region Västmanland" in result.errors[0]
+
+
+def test_the_ordering_unit_columns_help_says_what_it_holds(world: Any, client_for: Any) -> None:
+    client = client_for(world.officer)
+    response = client.get(start(client, csv_file(GOOD))[0])
+    help_text = str(response.context["form"].fields["ordering_units"].help_text)
+    assert "beställaren" in help_text.casefold() and "inte den köpande organisationen" in help_text
 
 
 def test_the_mapping_must_name_the_required_columns(world: Any, client_for: Any) -> None:
