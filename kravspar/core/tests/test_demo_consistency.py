@@ -7,10 +7,13 @@ Seeded once for the module (``demo_data``); each test runs in a savepoint."""
 import datetime
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 from kravspar.contracts.models import Contract, ContractStatus
+from kravspar.findings.models import Deviation
+from kravspar.followups.models import Activity
 from kravspar.invoices.generate import REGION_SORMLAND
 from kravspar.organisations.models import Organisation
 from kravspar.procurements.models import EnvironmentalGoal, Procurement, ProcurementStatus, StrategyStatus
@@ -65,6 +68,13 @@ def test_a_strategy_approved_in_time_was_approved_before_the_notice(db):
     for procurement in Procurement.objects.filter(advertised_on__isnull=False).exclude(source__startswith="Upph"):
         approved = procurement.strategies.filter(status=StrategyStatus.APPROVED).get()
         assert timezone.localdate(approved.approved_at) < procurement.advertised_on, procurement.registry_number
+
+
+def test_follow_ups_and_deviations_fall_within_their_contract(db):
+    early_activities = Activity.objects.filter(due_on__lt=F("contract__starts_on"))
+    assert list(early_activities.values_list("contract__contract_number", "due_on")) == []
+    early_deviations = Deviation.objects.filter(raised_on__lt=F("contract__signed_on"))
+    assert list(early_deviations.values_list("contract__contract_number", "raised_on")) == []
 
 
 def test_environmental_goals_carry_their_programmes_real_validity(db):
