@@ -2,6 +2,7 @@
 every unreadable row by its number, runs it again without creating anything twice, and
 can try it first without writing."""
 
+import datetime
 from decimal import Decimal
 from io import StringIO
 
@@ -332,6 +333,9 @@ def test_the_bundled_rows_are_the_two_regions_131_procurements_of_2021(world):
     assert world.sormland.procurements.count() == 70
     assert world.vastmanland.procurements.count() == 61
     assert Procurement.objects.filter(source=SOURCE, status=ProcurementStatus.CONCLUDED).count() == 131
+    # Publiceringsdatum is the day each was advertised: contracts signed after them follow it.
+    assert not Procurement.objects.filter(source=SOURCE, advertised_on__isnull=True).exists()
+    assert Procurement.objects.get(registry_number__endswith="MT144").advertised_on == datetime.date(2021, 1, 12)
     values = {
         org.name: sum(p.estimated_value or 0 for p in org.procurements.all())
         for org in (world.sormland, world.vastmanland)
