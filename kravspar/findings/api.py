@@ -39,6 +39,8 @@ class DeviationOut(Schema):
     deadline: datetime.date | None
     fixed_on: datetime.date | None
     closed_on: datetime.date | None
+    awaiting_assessment: bool = Field(..., description="Reported by an orderer; Inköp has not yet set the severity.")
+    proposed_severity: str = Field(..., description="The severity the orderer proposed, if reported by one.")
     version: int
 
 
@@ -180,6 +182,13 @@ class DeviationFilters(Schema):
     status: str = ""
     contract: UUID | None = None
     decision_needed: bool = False
+    awaiting_assessment: bool = False
+
+
+class AssessIn(Schema):
+    version: int | None = Field(None, description=VERSION_HELP)
+    severity: str = Field(..., description="observation, minor, major or critical: Inköp's decision")
+    note: str = ""
 
 
 def _related(request: HttpRequest, deviation_contract: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -214,14 +223,21 @@ def list_deviations(request: HttpRequest, filters: Query[DeviationFilters]) -> Q
         status=filters.status,
         contract=contract,
         decision_needed=filters.decision_needed,
+        awaiting_assessment=filters.awaiting_assessment,
     )
     return qs.select_related("activity", "subcontractor")
 
 
-@router.post("/deviations", response={201: DeviationOut}, summary="Raise a deviation from a follow-up activity (Inköp)")
+@router.post(
+    "/deviations",
+    response={201: DeviationOut},
+    summary="Raise a deviation from a follow-up activity (Inköp), or report one from your own follow-up",
+    description="Whoever carries out the follow-up (e.g. a beställare) may report a deviation found in it: "
+    "the severity is then a proposal, the deviation waits for Inköp's assessment, and Inköp is told by e-mail.",
+)
 def create_deviation(request: HttpRequest, payload: DeviationIn) -> tuple[int, Deviation]:
     activity = access.activity_for(request.user, payload.activity)
-    if not access.can_manage_findings(request.user):
+    if not access.can_manage_findings(request.user) and not access.can_record_activity(request.user, activity):
         raise PermissionDenied
     data = _related(request, activity.contract, payload.dict(exclude={"activity"}))
     deviation = services.deviation_raise(actor=request.user, activity=activity, **data)  # type: ignore[arg-type]
@@ -240,6 +256,23 @@ def update_deviation(request: HttpRequest, key: UUID, payload: DeviationPatch) -
     version = changes.pop("version", None)
     changes = _related(request, deviation.contract, changes)
     services.deviation_update(actor=request.user, deviation=deviation, expected_version=version, **changes)  # type: ignore[arg-type]
+    return _get(request, key)
+
+
+@router.post(
+    "/deviations/{key}/assessment",
+    response={200: DeviationOut, **STEP_ERRORS},
+    summary="Assess a deviation an orderer reported: decide its severity (Inköp)",
+)
+def assess_deviation(request: HttpRequest, key: UUID, payload: AssessIn) -> Deviation:
+    deviation = _get(request, key, change=True)
+    services.deviation_assess(
+        actor=request.user,  # type: ignore[arg-type]
+        deviation=deviation,
+        expected_version=payload.version,
+        severity=payload.severity,
+        note=payload.note,
+    )
     return _get(request, key)
 
 

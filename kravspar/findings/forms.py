@@ -15,6 +15,9 @@ class DeviationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *DeviationStatus.choices])
     contract = forms.CharField(label=_("Contract number"), required=False, max_length=60)
     decision_needed = forms.BooleanField(label=_("Only those waiting for a sanction decision"), required=False)
+    awaiting_assessment = forms.BooleanField(
+        label=_("Only those reported by orderers, awaiting assessment"), required=False
+    )
 
 
 class DeviationForm(ServiceModelForm):
@@ -37,6 +40,19 @@ class DeviationRaiseForm(DeviationForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The day the deviation was found. Leave empty for today."),
     )
+
+    def __init__(self, *args: Any, reported: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if reported:
+            # Reported by the one who carried out the follow-up: Inköp decides the severity.
+            self.fields["severity"].label = _("Proposed severity")
+            self.fields["severity"].help_text = _("Inköp assesses the deviation and decides its severity.")
+
+
+class AssessForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    note = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 ACTION_ROWS = 5

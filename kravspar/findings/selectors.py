@@ -26,6 +26,7 @@ def deviation_list(
     status: str = "",
     contract: Contract | None = None,
     decision_needed: bool = False,
+    awaiting_assessment: bool = False,
 ) -> QuerySet[Deviation]:
     qs: QuerySet[Deviation] = access.deviations_visible_to(user).select_related("contract", "supplier", "requirement")
     qs = qs.annotate(
@@ -39,6 +40,8 @@ def deviation_list(
         qs = qs.filter(contract=contract)
     if decision_needed:
         qs = qs.filter(policy.decision_needed_q(today))
+    if awaiting_assessment:
+        qs = qs.filter(awaiting_assessment=True)
     return qs.order_by("-raised_on", "-id")
 
 

@@ -22,7 +22,7 @@ from kravspar.audit.services import audit_record, snapshot
 from kravspar.contracts.models import Contract, ContractRequirement, Subcontractor
 from kravspar.core import services as core_services
 from kravspar.core.errors import NotAllowedError
-from kravspar.findings import policy
+from kravspar.findings import notifications, policy
 from kravspar.findings.errors import StateConflictError
 from kravspar.findings.models import (
     ActionItem,
@@ -136,8 +136,15 @@ def deviation_raise(
     raised_on: datetime.date | None = None,
 ) -> Deviation:
     """Record a deviation found in a follow-up activity. The requirement defaults to the
-    activity's, and the supplier to the contract's only supplier."""
-    _require_manage(actor)
+    activity's, and the supplier to the contract's only supplier.
+
+    Inköp raises deviations on any follow-up it sees. Whoever carries out the follow-up
+    (a beställare on their own or their unit's follow-up) may report one too: its severity
+    is then only proposed, it waits in Inköp's queue for assessment, and Inköp is told by
+    e-mail. Inköp decides the severity, the action plan and any sanction."""
+    reported = actor is not None and not access.can_manage_findings(actor)
+    if reported and not _may_report(actor, activity):
+        raise NotAllowedError()
     contract = activity.contract
     if supplier is None:
         suppliers = list(contract.suppliers.all()[:2])
@@ -155,16 +162,57 @@ def deviation_raise(
         description=description,
         raised_by=actor,
         raised_on=raised_on or _today(),
+        awaiting_assessment=reported,
+        proposed_severity=severity if reported else "",
     )
     _clean_deviation(deviation)
     deviation.save()
+    fields = [*DEVIATION_FIELDS, "raised_on", *(["awaiting_assessment", "proposed_severity"] if reported else [])]
     audit_record(
         actor=actor,
-        action="deviation.raised",
+        action="deviation.reported" if reported else "deviation.raised",
         obj=deviation,
-        after=snapshot(deviation, [*DEVIATION_FIELDS, "raised_on"]) | {"contract": contract.contract_number},
+        after=snapshot(deviation, fields) | {"contract": contract.contract_number},
     )
+    if reported:
+        recipients = notifications.deviation_reported(deviation)
+        audit_record(actor=actor, action="deviation.inkop_notified", obj=deviation, after={"recipients": recipients})
     return deviation
+
+
+def _may_report(actor: User, activity: Activity) -> bool:
+    """The person who may record this follow-up, and sees its contract."""
+    return access.activities_visible_to(actor).filter(pk=activity.pk).exists() and access.can_record_activity(
+        actor, activity
+    )
+
+
+@transaction.atomic
+def deviation_assess(
+    *, actor: User | None, deviation: Deviation, expected_version: int | None, severity: str, note: str = ""
+) -> Deviation:
+    """Inköp assesses a deviation an orderer reported: it decides the severity (the
+    orderer's proposal stays on record) and the deviation leaves the queue. From here on
+    it follows the ordinary action-plan and sanction flow."""
+    _require_manage(actor)
+    locked = _lock_deviation(deviation, expected_version)
+    if not locked.awaiting_assessment:
+        raise StateConflictError(_("This deviation has already been assessed."))
+    if severity not in Severity.values:
+        raise ValidationError({"severity": [_("Severity: choose observation, minor, major or critical.")]})
+    before = snapshot(locked, ["severity", "awaiting_assessment"])
+    locked.severity = severity
+    locked.awaiting_assessment = False
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="deviation.assessed",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, ["severity", "awaiting_assessment", "proposed_severity"]) | {"note": note.strip()},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -244,6 +292,10 @@ def action_plan_agree(
     allowed = (DeviationStatus.OPEN, DeviationStatus.REOPENED, DeviationStatus.NOT_FIXED)
     if locked.status not in allowed:
         raise StateConflictError(_("An action plan can be agreed only for an open, reopened or not fixed deviation."))
+    if locked.awaiting_assessment:
+        raise StateConflictError(
+            _("Assess the reported deviation (decide its severity) before agreeing an action plan.")
+        )
     agreed_on = agreed_on or _today()
     _require_no_pending_decision(locked, plan_agreed_on=agreed_on)
     errors: dict[str, list[str]] = {}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("avtal/<str:contract_key>/utvardering/", views.evaluation_edit, name="evaluation"),
     path("<str:key>/", views.deviation_detail, name="detail"),
     path("<str:key>/andra/", views.deviation_edit, name="edit"),
+    path("<str:key>/bedomning/", views.deviation_assess, name="assess"),
     path("<str:key>/atgardsplan/", views.action_plan_agree, name="plan"),
     path("<str:key>/atgard/<int:item_id>/klar/", views.action_item_done, name="item_done"),
     path("<str:key>/svar/", views.action_plan_response, name="response"),

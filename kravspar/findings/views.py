@@ -27,6 +27,7 @@ from kravspar.findings import policy, selectors, services
 from kravspar.findings.forms import (
     ActionDoneForm,
     ActionPlanForm,
+    AssessForm,
     DeviationFilterForm,
     DeviationForm,
     DeviationRaiseForm,
@@ -65,7 +66,12 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_valid():
         data = form.cleaned_data
-        filters = {"severity": data["severity"], "status": data["status"], "decision_needed": data["decision_needed"]}
+        filters = {
+            "severity": data["severity"],
+            "status": data["status"],
+            "decision_needed": data["decision_needed"],
+            "awaiting_assessment": data["awaiting_assessment"],
+        }
         if number := data["contract"].strip():
             contract = access.contracts_visible_to(request.user).filter(contract_number=number).first()
             filters["contract"] = contract
@@ -93,6 +99,10 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "querystring": querystring_without_page(request),
             "can_manage": access.can_manage_findings(request.user),
+            # Inköp's queue: what orderers reported and Inköp has not yet assessed.
+            "awaiting_count": selectors.deviation_list(request.user, today=today, awaiting_assessment=True).count()
+            if access.can_manage_findings(request.user)
+            else 0,
         },
     )
 
@@ -123,7 +133,10 @@ def deviation_detail(request: HttpRequest, key: str) -> HttpResponse:
             "fine": fine if fine and fine.weeks else None,
             "history": paginate(request, audit_events_for(deviation), per_page=20),
             "can_manage": can_manage,
+            "can_assess": can_manage and deviation.awaiting_assessment,
+            "action_plan_days": policy.action_plan_days(),
             "can_agree": can_manage
+            and not deviation.awaiting_assessment
             and status in (DeviationStatus.OPEN, DeviationStatus.REOPENED, DeviationStatus.NOT_FIXED),
             "can_respond": can_manage and plan is not None and plan.status == PlanStatus.AGREED,
             "can_close": can_manage and status != DeviationStatus.CLOSED,
@@ -137,12 +150,15 @@ def deviation_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deviation_raise(request: HttpRequest, activity_key: str) -> HttpResponse:
     activity = access.activity_for(request.user, activity_key)
-    if not access.can_manage_findings(request.user):
+    # Inköp raises; the one who carries out the follow-up reports, for Inköp to assess.
+    reported = not access.can_manage_findings(request.user)
+    if reported and not access.can_record_activity(request.user, activity):
         raise PermissionDenied
     contract = activity.contract
     form = DeviationRaiseForm(
         request.POST or None,
         contract=contract,
+        reported=reported,
         initial={"requirement": activity.requirement_id, "severity": Severity.MINOR},
     )
     if request.method == "POST" and form.is_valid():
@@ -162,9 +178,16 @@ def deviation_raise(request: HttpRequest, activity_key: str) -> HttpResponse:
             ),
         )
         if deviation is not None:
-            messages.success(request, _("The deviation was recorded."))
+            if reported:
+                messages.success(request, _("The deviation was reported to Inköp, who assesses it."))
+            else:
+                messages.success(request, _("The deviation was recorded."))
             return redirect("findings:detail", key=deviation.uuid)
-    return _form_page(request, "findings/deviation_form.html", {"form": form, "deviation": None, "activity": activity})
+    return _form_page(
+        request,
+        "findings/deviation_form.html",
+        {"form": form, "deviation": None, "activity": activity, "reported": reported},
+    )
 
 
 @login_required
@@ -217,6 +240,31 @@ def _step(
     ):
         messages.success(request, success)
         return redirect("findings:detail", key=deviation.uuid)
+    return _form_page(request, "findings/step_form.html", {"form": form, "deviation": deviation, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deviation_assess(request: HttpRequest, key: str) -> HttpResponse:
+    """Inköp decides the severity of a deviation an orderer reported (the proposal is the default)."""
+    deviation: Deviation = access.deviation_for(request.user, key, change=True)
+    form = AssessForm(request.POST or None, initial={"version": deviation.version, "severity": deviation.severity})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _run(
+            form,
+            lambda: services.deviation_assess(
+                actor=request.user,  # type: ignore[arg-type]
+                deviation=deviation,
+                expected_version=data["version"],
+                severity=data["severity"],
+                note=data["note"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The deviation was assessed."))
+            return redirect("findings:detail", key=deviation.uuid)
+    title = _("Assess the reported deviation")
     return _form_page(request, "findings/step_form.html", {"form": form, "deviation": deviation, "title": title})
 
 

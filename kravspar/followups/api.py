@@ -36,6 +36,7 @@ class ActivityOut(Schema):
     outcome: str
     notes: str
     cancel_reason: str
+    no_deviation_reason: str
     completed_on: datetime.date | None
     version: int
     created_at: datetime.datetime
@@ -69,6 +70,11 @@ class TransitionIn(Schema):
     to: str = Field(..., description="in_progress, awaiting_supplier, under_review, done or cancelled")
     outcome: str = Field("", description="For done: compliant, deviations or not_assessed")
     note: str = Field("", description="For done: what was found (required with deviations)")
+    no_deviation_reason: str = Field(
+        "",
+        description="For done with deviations: why no deviation is recorded on the activity "
+        "(required unless one is; report one with POST /deviations first)",
+    )
     reason: str = Field("", description="For cancelled: why")
     version: int | None = None
 
@@ -147,6 +153,7 @@ def transition_activity(request: HttpRequest, key: UUID, payload: TransitionIn) 
         outcome=payload.outcome,
         note=payload.note,
         reason=payload.reason,
+        no_deviation_reason=payload.no_deviation_reason,
         expected_version=payload.version,
     )
     return access.activity_for(request.user, key)

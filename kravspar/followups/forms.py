@@ -23,6 +23,15 @@ class CompleteForm(VersionedForm):
         required=False,
         help_text=_("Required when deviations were found."),
     )
+    no_deviation_reason = forms.CharField(
+        label=_("Why no deviation is reported"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "When deviations were found, report each one (“Report a deviation”) before marking the follow-up "
+            "as done — or say here why none is reported."
+        ),
+    )
 
 
 class CancelForm(VersionedForm):

@@ -69,6 +69,9 @@ class Activity(TimestampedModel):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # Done with "deviations found" but no deviation recorded on it: why (e.g. Inköp already
+    # handles it under another deviation).
+    no_deviation_reason = models.TextField(_("why no deviation is recorded"), blank=True)
     completed_on = models.DateField(_("completed"), null=True, blank=True)
 
     class Meta:

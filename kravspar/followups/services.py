@@ -115,23 +115,38 @@ def activity_complete(
     activity: Activity,
     outcome: str,
     note: str = "",
+    no_deviation_reason: str = "",
     expected_version: int | None = None,
     today: datetime.date | None = None,
 ) -> Activity:
-    """Done, with an outcome. Deviations must be described in a note, so that the deviation
-    raised from this activity has something to start from."""
+    """Done, with an outcome. Deviations must be described in a note, and a follow-up that
+    found deviations must have at least one deviation recorded on it (findings), or say why
+    none is: otherwise what was found never reaches Inköp's queue, the supplier's status or
+    a sanction decision."""
     note = (note or "").strip()
+    reason = (no_deviation_reason or "").strip() if outcome == Outcome.DEVIATIONS else ""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome of the follow-up.")})
+    errors: dict[str, str] = {}
     if outcome == Outcome.DEVIATIONS and not note:
-        raise ValidationError({"note": _("Describe the deviations that were found.")})
+        errors["note"] = _("Describe the deviations that were found.")
+    if outcome == Outcome.DEVIATIONS and not reason and not activity.deviations.exists():
+        errors["no_deviation_reason"] = _(
+            "Deviations were found but none is reported on this follow-up. Report the deviation first "
+            "(“Report a deviation”), or say why none is reported."
+        )
+    if errors:
+        raise ValidationError(errors)
+    extra: dict[str, Any] = {"outcome": outcome, "completed_on": today or timezone.localdate()}
+    if reason:
+        extra["no_deviation_reason"] = reason
     return _move(
         actor=actor,
         activity=activity,
         to=S.DONE,
         expected_version=expected_version,
         action="activity.completed",
-        extra={"outcome": outcome, "completed_on": today or timezone.localdate()},
+        extra=extra,
         append_note=note,
     )
 
@@ -219,12 +234,18 @@ def activity_transition(
     outcome: str = "",
     note: str = "",
     reason: str = "",
+    no_deviation_reason: str = "",
     expected_version: int | None = None,
 ) -> Activity:
     """The one entry point for the UI buttons and the API's transitions endpoint."""
     if to == S.DONE:
         return activity_complete(
-            actor=actor, activity=activity, outcome=outcome, note=note, expected_version=expected_version
+            actor=actor,
+            activity=activity,
+            outcome=outcome,
+            note=note,
+            no_deviation_reason=no_deviation_reason,
+            expected_version=expected_version,
         )
     if to == S.CANCELLED:
         return activity_cancel(actor=actor, activity=activity, reason=reason, expected_version=expected_version)

@@ -139,7 +139,10 @@ def _detail(request: HttpRequest, activity: Activity, status: int = 200, **forms
         "max_evidence_bytes": uploads.max_bytes(),
         "can_remove_evidence": can_record and activity.status in uploads.REMOVABLE,
         "states": S,
-        "can_raise_deviation": access.can_manage_findings(request.user),
+        # Inköp raises deviations; whoever records the follow-up reports them, for Inköp to assess.
+        "can_raise_deviation": access.can_manage_findings(request.user) or can_record,
+        "reports_deviation": not access.can_manage_findings(request.user),
+        "deviations": activity.deviations.order_by("raised_on", "id"),
     }
     return render(request, "followups/activity_detail.html", context, status=status)
 
@@ -180,6 +183,7 @@ def activity_transition(request: HttpRequest, key: str, action: str) -> HttpResp
                     activity=activity,
                     outcome=data["outcome"],
                     note=data["note"],
+                    no_deviation_reason=data["no_deviation_reason"],
                     expected_version=data["version"],
                 )
             else:

@@ -184,9 +184,6 @@ def scenario(world: Any, procurement: Procurement) -> Scenario:
     start = Activity.objects.get(contract=contract, requirement__title="Arbetsrättsliga villkor")
     Activity.objects.filter(pk=start.pk).update(responsible_person=world.orderer_vm)
     followups.activity_start(actor=officer, activity=start)
-    followups.activity_complete(
-        actor=officer, activity=start, outcome=Outcome.DEVIATIONS, note=SECRETS["activity_note"], today=D(2026, 2, 10)
-    )
     Evidence.objects.create(
         activity=start,
         file="evidence/x/abc",
@@ -207,6 +204,11 @@ def scenario(world: Any, procurement: Procurement) -> Scenario:
         subcontractor=subcontractor,
         raised_on=D(2026, 2, 10),
     )
+    # Done with "deviations found" once the deviation is recorded on it.
+    followups.activity_complete(
+        actor=officer, activity=start, outcome=Outcome.DEVIATIONS, note=SECRETS["activity_note"], today=D(2026, 2, 10)
+    )
+    start.refresh_from_db()
     findings.action_plan_agree(
         actor=officer,
         deviation=published,

@@ -14,39 +14,15 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kravspar.accounts.models import User
-from kravspar.accounts.roles import Role
 from kravspar.audit.services import audit_record
 from kravspar.contracts.models import Contract
 from kravspar.findings.models import Deviation
+from kravspar.findings.notifications import inkop_recipients
 from kravspar.findings.selectors import deviations_needing_decision
-from kravspar.organisations.models import UnitKind
-
-
-def inkop_recipients(contract: Contract) -> list[str]:
-    """The contract's procurement officer and the officers of the Inköp units that belong
-    to or serve the organisations that call off from it; else the escalation address."""
-    buyers = list(contract.buyers.all())
-    orgs = {o.pk for o in buyers} | {o.parent_id for o in buyers if o.parent_id}
-    officers = User.objects.filter(
-        is_active=True,
-        groups__name=Role.PROCUREMENT_OFFICER,
-        unit__kind=UnitKind.PURCHASING,
-    ).filter(Q(unit__organisation__in=orgs) | Q(unit__serves__in=orgs))
-    emails = {e for e in officers.values_list("email", flat=True) if e}
-    procurement = contract.procurement
-    if procurement is not None and procurement.officer is not None and procurement.officer.email:
-        emails.add(procurement.officer.email)
-    if not emails:
-        fallback = getattr(settings, "KRAVSPAR_ESCALATION_EMAIL", "")
-        if fallback:
-            emails.add(fallback)
-    return sorted(emails)
 
 
 class Command(BaseCommand):
