@@ -420,6 +420,10 @@ class EntryOut(Schema):
     responsible_unit: UUID | None = Field(None, alias="responsible_unit.uuid")
     environment_specialist: bool
     override_reason: str
+    proposed_methods: list[str] = Field(..., description="What the risk tier proposed")
+    proposed_timing: str
+    proposed_interval_months: int | None
+    method_change_reason: str = Field(..., description="Why the methods or frequency differ from the proposal")
     problems: list[str] = Field(..., description="What is incomplete in this entry")
 
     @staticmethod
@@ -468,6 +472,7 @@ class EntryIn(In):
     responsible: Responsible | None = Field(None, description="Left out: the one the purchasing policy assigns")
     responsible_unit: UUID | None = Field(None, description="Left out: the unit the purchasing policy points at")
     override_reason: str = Field("", description="Needed when the responsible differs from the policy's")
+    change_reason: str = Field("", description="Needed when methods or frequency differ from the risk tier's proposal")
     environment_specialist: bool | None = Field(None, description="Left out: required in environment-priority areas")
 
 

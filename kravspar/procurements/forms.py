@@ -14,18 +14,19 @@ from kravspar.core.forms import ServiceModelForm
 from kravspar.cpv import codes
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.models import Organisation, Unit
+from kravspar.procurements import policy
 from kravspar.procurements.models import (
     Aim,
     AimAssessment,
     EnvironmentalGoal,
     GoalAssessment,
-    Method,
     Procurement,
     ProcurementStatus,
     Responsible,
     Strategy,
     Tier,
     Timing,
+    VerificationOutcome,
 )
 from kravspar.requirements.models import RequirementTemplate
 
@@ -412,7 +413,7 @@ class StrategyForm(ServiceModelForm):
 
 class StrategyEntryForm(forms.Form):
     methods = forms.MultipleChoiceField(
-        label=_("Methods"), choices=Method.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Methods"), choices=policy.method_choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     timing = forms.ChoiceField(label=_("When"), choices=Timing.choices, widget=forms.RadioSelect, required=False)
     interval_months = forms.IntegerField(
@@ -442,6 +443,12 @@ class StrategyEntryForm(forms.Form):
         help_text=_(
             "Needed only when you choose another responsible than the purchasing policy; it goes into the history."
         ),
+    )
+    change_reason = forms.CharField(
+        label=_("Reason for other methods or frequency than the proposal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when you depart from what the risk tier proposes; it is kept with the strategy."),
     )
     environment_specialist = forms.BooleanField(
         label=_("An environment specialist takes part"),
@@ -476,4 +483,28 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("It is kept in the procurement's history."),
+    )
+
+
+class VerificationForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (VerificationOutcome.VERIFIED.value, VerificationOutcome.VERIFIED.label),
+            (VerificationOutcome.NOT_VERIFIED.value, VerificationOutcome.NOT_VERIFIED.label),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    evidence = forms.CharField(
+        label=_("Evidence examined"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What in the tender was examined, e.g. the certificate's number and issuer."),
+    )
+    reason = forms.CharField(
+        label=_("Reason it is not verified"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the requirement is not verified."),
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kravspar.core.models import TimestampedModel
 
@@ -366,6 +367,16 @@ class StrategyEntry(models.Model):
         blank=True,
         help_text=_("Needed when the responsible differs from what the purchasing policy assigns."),
     )
+    # What the risk tier proposed when the entry was set (policy.proposed_follow_up), kept
+    # beside what was chosen so that a change from it, and its reason, stay visible.
+    proposed_methods = models.JSONField(_("proposed methods"), default=list, blank=True)
+    proposed_timing = models.CharField(_("proposed timing"), max_length=20, choices=Timing.choices, blank=True)
+    proposed_interval_months = models.PositiveSmallIntegerField(_("proposed every N months"), null=True, blank=True)
+    method_change_reason = models.TextField(
+        _("reason for changing the proposed follow-up"),
+        blank=True,
+        help_text=_("Needed when the methods or frequency differ from what the risk tier proposes."),
+    )
 
     class Meta:
         verbose_name = _("strategy entry")
@@ -375,3 +386,57 @@ class StrategyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.strategy} – {self.requirement_id}"
+
+    @property
+    def has_proposal(self) -> bool:
+        return bool(self.proposed_timing)
+
+    @property
+    def differs_from_proposal(self) -> bool:
+        if not self.has_proposal:
+            return False
+        if set(self.methods) != set(self.proposed_methods) or self.timing != self.proposed_timing:
+            return True
+        return self.timing == Timing.RECURRING and self.interval_months != self.proposed_interval_months
+
+
+class VerificationOutcome(models.TextChoices):
+    OPEN = "open", _("Not yet verified")  # opened when the evaluation starts; blocks the award
+    VERIFIED = "verified", pgettext_lazy("verification outcome", "Verified")  # the tender shows it is met
+    NOT_VERIFIED = "not_verified", pgettext_lazy("verification outcome", "Not verified")  # with the reason
+
+
+class Verification(TimestampedModel):
+    """The dated record that a requirement verified at evaluation was checked before award:
+    who checked, on what evidence, and with what outcome ("follow-up during the procurement,
+    e.g. verifying qualification requirements at evaluation", domain § 3)."""
+
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="verifications")
+    requirement = models.ForeignKey(
+        "requirements.Requirement", verbose_name=_("requirement"), on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=VerificationOutcome.choices, default=VerificationOutcome.OPEN
+    )
+    evidence = models.TextField(_("evidence examined"), blank=True)
+    reason = models.TextField(_("reason it is not verified"), blank=True)
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("verification at evaluation")
+        verbose_name_plural = _("verifications at evaluation")
+        ordering = ["procurement", "requirement__position", "requirement_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["procurement", "requirement"], name="one_verification_per_requirement")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procurement.registry_number}: {self.requirement_id} ({self.outcome})"

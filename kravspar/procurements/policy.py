@@ -18,6 +18,7 @@ from kravspar.procurements.models import (
     CategoryRule,
     CategoryRuleKind,
     Kraljic,
+    Method,
     Procurement,
     Responsible,
     Strategy,
@@ -26,7 +27,7 @@ from kravspar.procurements.models import (
     Tier,
     Timing,
 )
-from kravspar.requirements.models import RequirementType
+from kravspar.requirements.models import Requirement, RequirementType, VerifiedWhen
 
 if TYPE_CHECKING:
     from kravspar.procurements.models import EnvironmentalGoal
@@ -97,6 +98,91 @@ def computed_tier(procurement: Procurement) -> Tier | None:
 
 def tier(procurement: Procurement) -> Tier | None:
     return Tier(procurement.tier_override) if procurement.tier_override else computed_tier(procurement)
+
+
+# --- Follow-up methods and the proposal from the tier ----------------------------------
+
+# "Social follow-up is staged: self-assessment → desk audit (document review plus
+# interviews ...) → on-site audit (factory/subcontractor) if risk is found." (domain § 4)
+# Every list of methods (choices, forms, the strategy, the plan's notes) uses this order;
+# the other methods follow in the order Method declares them.
+STAGED_METHODS: tuple[Method, ...] = (
+    Method.SELF_ASSESSMENT,
+    Method.DOCUMENT_REVIEW,
+    Method.DESK_AUDIT,
+    Method.ON_SITE_AUDIT,
+)
+METHOD_ORDER: tuple[Method, ...] = STAGED_METHODS + tuple(m for m in Method if m not in STAGED_METHODS)
+_METHOD_RANK = {m.value: rank for rank, m in enumerate(METHOD_ORDER)}
+
+
+def ordered_methods(methods: Iterable[str]) -> list[str]:
+    """The methods once each, in the staged order (unknown values last, as given)."""
+    unique = list(dict.fromkeys(methods))
+    return sorted(unique, key=lambda m: (_METHOD_RANK.get(m, len(_METHOD_RANK)), unique.index(m)))
+
+
+def method_choices() -> list[tuple[str, str]]:
+    return [(m.value, str(m.label)) for m in METHOD_ORDER]
+
+
+def method_labels(methods: Iterable[str]) -> list[str]:
+    return [str(Method(m).label) if m in Method.values else m for m in ordered_methods(methods)]
+
+
+@dataclass(frozen=True)
+class FollowUpProposal:
+    """What the tier and the Kraljic class propose for one requirement."""
+
+    methods: tuple[str, ...]
+    timing: str
+    interval_months: int | None
+
+    def matches(self, methods: Iterable[str], timing: str, interval_months: int | None) -> bool:
+        if set(methods) != set(self.methods) or timing != self.timing:
+            return False
+        return timing != Timing.RECURRING or interval_months == self.interval_months
+
+
+# SKR's tiering (domain § 4): "top 10 % of contracts get statistics + 3 meetings a year,
+# next 30 % statistics + 1 meeting a year, remaining 60 % statistics + follow-up every
+# second year." Tier A adds an audit. Statistics come from the invoices (the economy checks),
+# so an economy requirement is proposed an invoice and price check in every tier.
+TIER_FOLLOW_UP: dict[Tier, tuple[tuple[Method, ...], int]] = {
+    Tier.A: ((Method.SUPPLIER_MEETING, Method.DESK_AUDIT), 4),
+    Tier.B: ((Method.SUPPLIER_MEETING,), 12),
+    Tier.C: ((Method.SELF_ASSESSMENT,), 24),
+}
+# Social and labour requirements follow the staged order from its first step; "on-site
+# audit if risk is found": where the Kraljic class says the supply risk is high.
+SOCIAL_STAGES: dict[Tier, tuple[Method, ...]] = {
+    Tier.A: (Method.SELF_ASSESSMENT, Method.DESK_AUDIT),
+    Tier.B: (Method.SELF_ASSESSMENT, Method.DESK_AUDIT),
+    Tier.C: (Method.SELF_ASSESSMENT,),
+}
+HIGH_SUPPLY_RISK = (Kraljic.STRATEGIC, Kraljic.BOTTLENECK)
+# "Follow-up during the procurement (e.g. verifying qualification requirements at
+# evaluation)" (domain § 3): the tender's documents are reviewed before award.
+AT_EVALUATION_PROPOSAL = FollowUpProposal((Method.DOCUMENT_REVIEW.value,), Timing.AT_EVALUATION.value, None)
+
+
+def proposed_follow_up(procurement: Procurement, requirement: Requirement) -> FollowUpProposal | None:
+    """The methods and frequency the risk tier proposes; None while the procurement is not
+    classified (no tier). The officer may choose otherwise, with a reason."""
+    if requirement.verified_when == VerifiedWhen.AT_EVALUATION:
+        return AT_EVALUATION_PROPOSAL
+    level = tier(procurement)
+    if level is None:
+        return None
+    base, interval = TIER_FOLLOW_UP[level]
+    methods: list[str] = list(base)
+    if requirement.type in (RequirementType.SOCIAL, RequirementType.LABOUR):
+        methods += SOCIAL_STAGES[level]
+        if kraljic(procurement) in HIGH_SUPPLY_RISK:
+            methods.append(Method.ON_SITE_AUDIT)
+    if requirement.type == RequirementType.ECONOMY:
+        methods.append(Method.INVOICE_CHECK)
+    return FollowUpProposal(tuple(ordered_methods(str(m) for m in methods)), Timing.RECURRING.value, interval)
 
 
 # --- Suggestions from CPV -------------------------------------------------------------

@@ -38,6 +38,7 @@ from kravspar.procurements.models import (
     StrategyStatus,
     Tier,
     Timing,
+    Verification,
 )
 from kravspar.requirements.models import Requirement
 
@@ -175,6 +176,17 @@ def requirement_of(procurement: Procurement, key: str) -> Requirement:
     return requirement
 
 
+def verification_of(procurement: Procurement, key: str) -> Verification:
+    """A verification record of the procurement, or 404."""
+    if not is_uuid(key):
+        raise Http404
+    verification = procurement.verifications.filter(uuid=key).select_related("requirement").first()
+    if verification is None:
+        raise Http404
+    verification.procurement = procurement
+    return verification
+
+
 def strategy_version(procurement: Procurement, number: int) -> Strategy:
     """One version of the procurement's strategy, or 404."""
     strategy = (
@@ -185,14 +197,18 @@ def strategy_version(procurement: Procurement, number: int) -> Strategy:
     return strategy
 
 
-def timing_text(entry: StrategyEntry) -> str:
-    if entry.timing == Timing.RECURRING and entry.interval_months:
-        return ngettext("Every month after signing", "Every %(months)d months after signing", entry.interval_months) % {
-            "months": entry.interval_months
+def schedule_text(timing: str, interval_months: int | None, at_months: list[int]) -> str:
+    if timing == Timing.RECURRING and interval_months:
+        return ngettext("Every month after signing", "Every %(months)d months after signing", interval_months) % {
+            "months": interval_months
         }
-    if entry.timing == Timing.AT_MONTHS and entry.at_months:
-        return _("At months %(months)s after signing") % {"months": ", ".join(str(m) for m in entry.at_months)}
-    return str(Timing(entry.timing).label) if entry.timing else ""
+    if timing == Timing.AT_MONTHS and at_months:
+        return _("At months %(months)s after signing") % {"months": ", ".join(str(m) for m in at_months)}
+    return str(Timing(timing).label) if timing else ""
+
+
+def timing_text(entry: StrategyEntry) -> str:
+    return schedule_text(entry.timing, entry.interval_months, entry.at_months)
 
 
 @dataclass(frozen=True)
@@ -205,6 +221,8 @@ class EntryRow:
     timing: str
     policy_responsible: str
     problems: list[str]
+    # What the risk tier proposed, shown beside a choice that differs from it.
+    proposal: str = ""
 
     @property
     def overridden(self) -> bool:
@@ -215,11 +233,17 @@ def _row(requirement: Requirement, entry: StrategyEntry | None) -> EntryRow:
     return EntryRow(
         requirement=requirement,
         entry=entry,
-        methods=[str(Method(m).label) for m in entry.methods if m in Method.values] if entry else [],
+        methods=policy.method_labels(m for m in entry.methods if m in Method.values) if entry else [],
         timing=timing_text(entry) if entry else "",
         policy_responsible=policy.responsible_for(requirement.type),
         problems=policy.entry_problems(entry) if entry else [],
+        proposal=_proposal_text(entry) if entry is not None and entry.differs_from_proposal else "",
     )
+
+
+def _proposal_text(entry: StrategyEntry) -> str:
+    methods = ", ".join(policy.method_labels(entry.proposed_methods))
+    return f"{methods} – {schedule_text(entry.proposed_timing, entry.proposed_interval_months, [])}"
 
 
 def strategy_entries(strategy: Strategy) -> QuerySet[StrategyEntry]:

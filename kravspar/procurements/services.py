@@ -43,8 +43,10 @@ from kravspar.procurements.models import (
     StrategyStatus,
     Tier,
     Timing,
+    Verification,
+    VerificationOutcome,
 )
-from kravspar.requirements.models import Requirement
+from kravspar.requirements.models import Requirement, VerifiedWhen
 
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
@@ -84,6 +86,22 @@ class StrategyIncompleteError(DomainError):
 class TransitionError(DomainError):
     code = "invalid_transition"
     status = 409
+
+
+class VerificationsOpenError(DomainError):
+    """The award was refused: ``details["missing"]`` names every requirement still to verify."""
+
+    code = "verifications_open"
+    status = 409
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            gettext_lazy(
+                "The procurement cannot be awarded while requirements verified at evaluation have no recorded outcome."
+            ),
+            details={"missing": missing},
+        )
+        self.missing = missing
 
 
 def _require(actor: User | None, perm: str) -> None:
@@ -382,14 +400,16 @@ def strategy_entry_set(
     responsible_unit: Unit | None = None,
     environment_specialist: bool | None = None,
     override_reason: str = "",
+    change_reason: str = "",
 ) -> StrategyEntry:
     """Say how, when and by whom a requirement is followed up. The responsible is the
-    policy's unless the actor gives another with a written reason."""
+    policy's unless the actor gives another with a written reason; the methods and
+    frequency are what the risk tier proposes unless the actor gives a reason too."""
     _require(actor, Perm.MANAGE_PROCUREMENTS)
     locked = _lock(procurement)
     if requirement.procurement_id != locked.pk:
         raise ValidationError(_("The requirement belongs to another procurement."))
-    methods = sorted(set(methods))
+    methods = policy.ordered_methods(methods)
     errors: dict[str, list[str]] = {}
     if not methods:
         errors["methods"] = [_("Methods: choose at least one.")]
@@ -414,6 +434,15 @@ def strategy_entry_set(
         ]
     if responsible_unit is not None and responsible_unit.organisation_id not in access_org_ids(locked):
         errors["responsible_unit"] = [_("Responsible unit: must belong to or serve a buying organisation.")]
+    proposal = policy.proposed_follow_up(locked, requirement)
+    changed = proposal is not None and not proposal.matches(methods, timing, interval_months)
+    change_reason = change_reason.strip()
+    if changed and not change_reason and not errors:
+        assert proposal is not None
+        errors["change_reason"] = [
+            _("Reason: the risk tier proposes %(proposal)s; say why this requirement is followed up differently.")
+            % {"proposal": proposal_text(proposal)}
+        ]
     if errors:
         raise ValidationError(errors)
     draft = _draft(locked, actor)
@@ -428,6 +457,10 @@ def strategy_entry_set(
         "responsible_unit": responsible_unit or default_responsible_unit(locked, responsible),
         "environment_specialist": environment_specialist,
         "override_reason": override_reason if responsible != policy_responsible else "",
+        "proposed_methods": list(proposal.methods) if proposal else [],
+        "proposed_timing": proposal.timing if proposal else "",
+        "proposed_interval_months": proposal.interval_months if proposal else None,
+        "method_change_reason": change_reason if changed else "",
     }
     existing = StrategyEntry.objects.filter(strategy=draft, requirement=requirement).first()
     fields = list(values)
@@ -445,6 +478,14 @@ def strategy_entry_set(
             after={requirement.title: after},
         )
     return entry
+
+
+def proposal_text(proposal: policy.FollowUpProposal) -> str:
+    """e.g. "supplier meeting, desk audit, every 4 months after signing"."""
+    from kravspar.procurements.selectors import schedule_text
+
+    methods = ", ".join(policy.method_labels(proposal.methods)).lower()
+    return f"{methods} ({schedule_text(proposal.timing, proposal.interval_months, []).lower()})"
 
 
 def access_org_ids(procurement: Procurement) -> set[int]:
@@ -635,6 +676,15 @@ def procurement_transition(*, actor: User | None, procurement: Procurement, to: 
         if not reason.strip():
             raise ValidationError({"reason": [_("Reason: say why the procurement is cancelled.")]})
         locked.cancel_reason = reason.strip()
+    if to == ProcurementStatus.AWARDED:
+        open_ = verifications_open(locked)
+        if open_:
+            raise VerificationsOpenError(
+                [_("Requirement “%(title)s” is not verified.") % {"title": v.requirement.title} for v in open_]
+            )
+    opened: list[str] = []
+    if to == ProcurementStatus.EVALUATION:
+        opened = _open_verifications(locked)
     before = locked.status
     locked.status = to
     if to == ProcurementStatus.ADVERTISED and locked.advertised_on is None:
@@ -648,7 +698,99 @@ def procurement_transition(*, actor: User | None, procurement: Procurement, to: 
         obj=locked,
         organisation=_org(locked),
         before={"status": before},
-        after={"status": to} | ({"reason": locked.cancel_reason} if to == ProcurementStatus.CANCELLED else {}),
+        after={"status": to}
+        | ({"reason": locked.cancel_reason} if to == ProcurementStatus.CANCELLED else {})
+        | ({"verifications_opened": opened} if opened else {}),
+    )
+    return locked
+
+
+# --- Verification during the procurement ------------------------------------------------------
+
+
+def requirements_verified_at_evaluation(procurement: Procurement) -> list[Requirement]:
+    """The requirements checked on the tenders: those marked as verified at evaluation (or
+    both), and those the strategy follows up "at evaluation"."""
+    strategy = policy.current_strategy(procurement)
+    timed = (
+        set(strategy.entries.filter(timing=Timing.AT_EVALUATION).values_list("requirement_id", flat=True))
+        if strategy
+        else set()
+    )
+    return [
+        r
+        for r in procurement.requirements.filter(removed=False).order_by("position", "id")
+        if r.pk in timed or r.verified_when in (VerifiedWhen.AT_EVALUATION, VerifiedWhen.BOTH)
+    ]
+
+
+def _open_verifications(procurement: Procurement) -> list[str]:
+    """Open one record per requirement verified at evaluation, when the evaluation starts.
+
+    Opened then, not at approval: the tenders to verify exist only once the evaluation
+    starts, and until advertising the strategy may still change (a new version, a removed
+    requirement), which would leave records for requirements nobody verifies."""
+    opened = []
+    for requirement in requirements_verified_at_evaluation(procurement):
+        _verification, created = Verification.objects.get_or_create(procurement=procurement, requirement=requirement)
+        if created:
+            opened.append(requirement.title)
+    return opened
+
+
+def verifications_open(procurement: Procurement) -> list[Verification]:
+    return list(
+        procurement.verifications.filter(outcome=VerificationOutcome.OPEN, requirement__removed=False)
+        .select_related("requirement")
+        .order_by("requirement__position", "requirement_id")
+    )
+
+
+VERIFICATION_FIELDS = ["outcome", "evidence", "reason", "verified_on"]
+
+
+@transaction.atomic
+def verification_record(
+    *,
+    actor: User | None,
+    verification: Verification,
+    outcome: str,
+    evidence: str,
+    reason: str = "",
+) -> Verification:
+    """Record who verified the requirement, on what evidence, with what outcome and when.
+    Only during the evaluation: after award the record is what the decision rested on."""
+    _require(actor, Perm.MANAGE_PROCUREMENTS)
+    locked_procurement = _lock(verification.procurement)
+    locked = Verification.objects.select_for_update().select_related("requirement").get(pk=verification.pk)
+    if locked_procurement.status != ProcurementStatus.EVALUATION:
+        raise TransitionError(_("Verifications are recorded during the evaluation, before the award."))
+    errors: dict[str, list[str]] = {}
+    evidence, reason = evidence.strip(), reason.strip()
+    if outcome not in (VerificationOutcome.VERIFIED, VerificationOutcome.NOT_VERIFIED):
+        errors["outcome"] = [_("Outcome: choose verified or not verified.")]
+    if not evidence:
+        errors["evidence"] = [_("Evidence: say what in the tender was examined.")]
+    if outcome == VerificationOutcome.NOT_VERIFIED and not reason:
+        errors["reason"] = [_("Reason: say why the requirement is not verified.")]
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(locked, VERIFICATION_FIELDS)
+    locked.outcome = outcome
+    locked.evidence = evidence
+    locked.reason = reason if outcome == VerificationOutcome.NOT_VERIFIED else ""
+    locked.verified_on = timezone.localdate()
+    locked.verified_by = actor
+    locked.version += 1
+    locked.save()
+    _touch(locked_procurement)
+    audit_record(
+        actor=actor,
+        action="procurement.verification_recorded",
+        obj=locked_procurement,
+        organisation=_org(locked_procurement),
+        before={locked.requirement.title: before},
+        after={locked.requirement.title: snapshot(locked, VERIFICATION_FIELDS)},
     )
     return locked
 

@@ -30,4 +30,5 @@ urlpatterns = [
     path("<str:key>/strategi/skicka-tillbaka/", views.strategy_return, name="strategy_return"),
     path("<str:key>/strategi/<int:number>/", views.strategy_version, name="strategy_version"),
     path("<str:key>/strategi/<int:number>/utskrift/", views.strategy_print, name="strategy_print"),
+    path("<str:key>/verifiering/<str:verification_key>/", views.verification_record, name="verification"),
 ]

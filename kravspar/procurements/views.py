@@ -40,6 +40,7 @@ from kravspar.procurements.forms import (
     ProcurementForm,
     StrategyEntryForm,
     StrategyForm,
+    VerificationForm,
 )
 from kravspar.procurements.models import (
     Aim,
@@ -242,6 +243,10 @@ def _detail_context(request: HttpRequest, procurement: Procurement) -> dict[str,
         "history": paginate(request, audit_events_for(procurement), per_page=20),
         "suppliers": procurement.supplier_links.select_related("supplier"),
         "contracts": access.contracts_visible_to(user).filter(procurement=procurement),
+        "verifications": procurement.verifications.select_related("requirement", "verified_by").order_by(
+            "requirement__position", "requirement_id"
+        ),
+        "can_verify": can_manage and procurement.status == ProcurementStatus.EVALUATION,
         "can_register_contract": access.has_perm(user, Perm.MANAGE_CONTRACTS)
         and procurement.status in (ProcurementStatus.AWARDED, ProcurementStatus.CONCLUDED),
     }
@@ -260,7 +265,7 @@ def _refused(request: HttpRequest, procurement: Procurement, exc: DomainError) -
     context = _detail_context(request, procurement)
     context["refusal"] = {
         "message": exc.message,
-        "missing": exc.missing if isinstance(exc, StrategyIncompleteError) else [],
+        "missing": exc.missing if isinstance(exc, (StrategyIncompleteError, services.VerificationsOpenError)) else [],
     }
     return render(request, "procurements/procurement_detail.html", context, status=409)
 
@@ -442,6 +447,7 @@ def strategy_entry_edit(request: HttpRequest, key: str, requirement_key: str) ->
     strategy = policy.current_strategy(procurement)
     entry = strategy.entries.filter(requirement=requirement).first() if strategy else None
     policy_responsible = policy.responsible_for(requirement.type)
+    proposal = policy.proposed_follow_up(procurement, requirement)
     if entry is not None:
         initial: dict[str, Any] = {
             "methods": entry.methods,
@@ -452,6 +458,7 @@ def strategy_entry_edit(request: HttpRequest, key: str, requirement_key: str) ->
             "responsible_unit": entry.responsible_unit_id,
             "environment_specialist": entry.environment_specialist,
             "override_reason": entry.override_reason,
+            "change_reason": entry.method_change_reason,
         }
     else:
         initial = {
@@ -459,6 +466,9 @@ def strategy_entry_edit(request: HttpRequest, key: str, requirement_key: str) ->
             "environment_specialist": requirement.type == "environment"
             and policy.needs_environment_specialist(procurement),
         }
+        if proposal is not None:
+            initial |= {"methods": list(proposal.methods), "timing": proposal.timing}
+            initial["interval_months"] = proposal.interval_months
     form = StrategyEntryForm(request.POST or None, initial=initial, units=_units_for_entries(procurement))
     if request.method == "POST" and form.is_valid():
         try:
@@ -479,6 +489,8 @@ def strategy_entry_edit(request: HttpRequest, key: str, requirement_key: str) ->
             "requirement": requirement,
             "strategy": strategy,
             "policy_responsible": policy_responsible,
+            "proposal": services.proposal_text(proposal) if proposal else "",
+            "tier": policy.tier(procurement),
             "new_version": _new_version_note(strategy),
         },
     )
@@ -578,3 +590,34 @@ def strategy_print(request: HttpRequest, key: str, number: int) -> HttpResponse:
     context = _version_context(request, key, number)
     context["ordering_units"] = context["procurement"].ordering_units.select_related("organisation")
     return render(request, "procurements/strategy_print.html", context)
+
+
+# --- Verification during the procurement ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verification_record(request: HttpRequest, key: str, verification_key: str) -> HttpResponse:
+    user = _user(request)
+    procurement = access.procurement_for(user, key, change=True)
+    verification = selectors.verification_of(procurement, verification_key)
+    form = VerificationForm(
+        request.POST or None,
+        initial={"outcome": verification.outcome, "evidence": verification.evidence, "reason": verification.reason},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verification_record(actor=user, verification=verification, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The verification of “%(title)s” was recorded.") % {"title": verification.requirement.title},
+            )
+            return redirect(_detail_url(procurement, "verifications"))
+    return _form_page(
+        request,
+        "procurements/verification_form.html",
+        {"form": form, "procurement": procurement, "verification": verification},
+    )

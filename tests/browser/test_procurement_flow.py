@@ -151,6 +151,8 @@ def test_officer_plans_second_person_approves_then_advertised(new_page: Callable
         officer.locator('input[name=methods][value="desk_audit"]').check()
         officer.locator('input[name=timing][value="recurring"]').check()
         officer.fill("#id_interval_months", "12")
+        # The risk tier proposed the methods; departing from the proposal needs a reason.
+        officer.fill("#id_change_reason", "Stegvis uppföljning varje år passar avtalet.")
         submit(officer)
         officer.wait_for_url(f"{detail}#strategy")
     expect(officer.locator('#strategy a[href*="/strategi/krav/"]')).to_have_count(3)

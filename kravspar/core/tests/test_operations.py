@@ -106,7 +106,12 @@ def test_start_page_shows_an_officer_what_waits(world, client_for, procurement, 
         actor=world.officer, procurement=procurement, title="Kvalitet", type="quality", text="Text."
     )
     services.strategy_entry_set(
-        actor=world.officer, procurement=procurement, requirement=requirement, methods=["survey"], timing="at_start"
+        actor=world.officer,
+        procurement=procurement,
+        requirement=requirement,
+        methods=["survey"],
+        timing="at_start",
+        change_reason="En enkät vid start räcker.",
     )
     mine = client_for(world.officer).get("/")
     assert procurement in list(mine.context["planning"])

@@ -99,11 +99,17 @@ def plan(call, key, template):
     social = call("post", f"/procurements/{key}/requirements", {"template": str(template.uuid), "level": "avancerad"})
     assert quality.status_code == social.status_code == 201
     entries = {
-        quality.json()["uuid"]: {"methods": ["spot_check"], "timing": "recurring", "interval_months": 6},
+        quality.json()["uuid"]: {
+            "methods": ["spot_check"],
+            "timing": "recurring",
+            "interval_months": 6,
+            "change_reason": "Halvårsvis.",
+        },
         social.json()["uuid"]: {
             "methods": ["self_assessment", "desk_audit"],
             "timing": "at_months",
             "at_months": [3, 12],
+            "change_reason": "Tidig kontroll, sedan årligen.",
         },
     }
     for requirement, body in entries.items():
@@ -211,7 +217,7 @@ def test_submitting_an_incomplete_strategy_lists_what_is_missing(world, procurem
     officer(
         "put",
         f"/procurements/{key}/strategy/entries/{requirement['uuid']}",
-        {"methods": ["survey"], "timing": "at_start"},
+        {"methods": ["survey"], "timing": "at_start", "change_reason": "Passar kravet bättre."},
     )
     body = assert_error(officer("post", f"/procurements/{key}/strategy/submit"), 409, "strategy_incomplete")
     assert len(body["details"]["missing"]) == 6  # the six aims
@@ -251,7 +257,9 @@ def test_an_approved_version_stays_readable_after_a_change(world, procurement, s
     officer("post", f"/procurements/{key}/strategy/submit")
     api_as(second_officer)("post", f"/procurements/{key}/strategy/approve")
     changed = officer(
-        "put", f"/procurements/{key}/strategy/entries/{quality['uuid']}", {"methods": ["survey"], "timing": "at_start"}
+        "put",
+        f"/procurements/{key}/strategy/entries/{quality['uuid']}",
+        {"methods": ["survey"], "timing": "at_start", "change_reason": "Passar kravet bättre."},
     )
     assert changed.status_code == 200 and changed.json()["methods"] == ["survey"]
     current = officer("get", f"/procurements/{key}/strategy").json()
@@ -272,7 +280,12 @@ def test_changing_the_policy_responsible_needs_a_reason(world, procurement, api_
         "post", f"/procurements/{key}/requirements", {"title": "Kvalitet", "type": "quality", "text": "INSTA 800."}
     ).json()
     url = f"/procurements/{key}/strategy/entries/{requirement['uuid']}"
-    entry = {"methods": ["supplier_meeting"], "timing": "at_start", "responsible": "purchasing"}
+    entry = {
+        "methods": ["supplier_meeting"],
+        "timing": "at_start",
+        "responsible": "purchasing",
+        "change_reason": "Ett startmöte.",
+    }
     body = assert_error(officer("put", url, entry), 400, "invalid")
     assert "override_reason" in body["details"]["fields"]
     saved = officer("put", url, entry | {"override_reason": "Beställaren saknar resurser."}).json()
@@ -394,7 +407,7 @@ def test_an_orderer_sees_but_cannot_change(world, procurement, api_as):
         (
             "put",
             f"/procurements/{key}/strategy/entries/{requirement['uuid']}",
-            {"methods": ["survey"], "timing": "at_start"},
+            {"methods": ["survey"], "timing": "at_start", "change_reason": "Passar kravet bättre."},
         ),
         ("post", f"/procurements/{key}/strategy/submit", None),
         ("post", f"/procurements/{key}/strategy/approve", None),
@@ -442,7 +455,11 @@ def test_an_unknown_method_in_a_strategy_entry_is_422(world, procurement, api_as
         "post", f"/procurements/{procurement.uuid}/requirements", {"title": "K", "type": "quality", "text": "T"}
     ).json()
     url = f"/procurements/{procurement.uuid}/strategy/entries/{requirement['uuid']}"
-    assert_error(officer("put", url, {"methods": ["tarot"], "timing": "at_start"}), 422, "invalid_request")
+    assert_error(
+        officer("put", url, {"methods": ["tarot"], "timing": "at_start", "change_reason": "Passar kravet bättre."}),
+        422,
+        "invalid_request",
+    )
 
 
 def test_an_unknown_cpv_code_names_the_field(world, api_as):

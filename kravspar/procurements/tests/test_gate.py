@@ -48,6 +48,7 @@ def plan_fully(world, procurement):
         methods=["spot_check"],
         timing="recurring",
         interval_months=3,
+        change_reason="Stickprov varje kvartal: städkvaliteten varierar mellan lokalerna.",
     )
     services.strategy_entry_set(
         actor=world.officer,
@@ -56,6 +57,7 @@ def plan_fully(world, procurement):
         methods=["self_assessment", "desk_audit"],
         timing="at_months",
         at_months=[3, 12],
+        change_reason="Tidig kontroll efter 3 månader, sedan årligen.",
     )
     return quality, labour
 
@@ -109,7 +111,12 @@ def test_approved_strategy_is_frozen_and_a_change_makes_a_new_version(world, pro
     services.strategy_approve(actor=second_officer, procurement=procurement)
     approved = policy.current_strategy(procurement)
     services.strategy_entry_set(
-        actor=world.officer, procurement=procurement, requirement=quality, methods=["survey"], timing="at_start"
+        change_reason="Passar kravet bättre.",
+        actor=world.officer,
+        procurement=procurement,
+        requirement=quality,
+        methods=["survey"],
+        timing="at_start",
     )
     procurement.refresh_from_db()
     approved.refresh_from_db()
@@ -142,6 +149,7 @@ def test_changing_the_policy_responsible_needs_a_reason(world, procurement):
     )
     with pytest.raises(ValidationError) as exc:
         services.strategy_entry_set(
+            change_reason="Passar kravet bättre.",
             actor=world.officer,
             procurement=procurement,
             requirement=quality,
@@ -151,6 +159,7 @@ def test_changing_the_policy_responsible_needs_a_reason(world, procurement):
         )
     assert "override_reason" in exc.value.message_dict
     entry = services.strategy_entry_set(
+        change_reason="Passar kravet bättre.",
         actor=world.officer,
         procurement=procurement,
         requirement=quality,
@@ -239,7 +248,12 @@ def test_a_submitted_strategy_cannot_change_until_withdrawn(world, procurement):
     services.strategy_submit(actor=world.officer, procurement=procurement)
     with pytest.raises(services.TransitionError):
         services.strategy_entry_set(
-            actor=world.officer, procurement=procurement, requirement=quality, methods=["survey"], timing="at_start"
+            change_reason="Passar kravet bättre.",
+            actor=world.officer,
+            procurement=procurement,
+            requirement=quality,
+            methods=["survey"],
+            timing="at_start",
         )
     with pytest.raises(services.TransitionError):
         requirement_services.requirement_add(
@@ -247,7 +261,12 @@ def test_a_submitted_strategy_cannot_change_until_withdrawn(world, procurement):
         )
     services.strategy_withdraw(actor=world.officer, procurement=procurement)
     services.strategy_entry_set(
-        actor=world.officer, procurement=procurement, requirement=quality, methods=["survey"], timing="at_start"
+        change_reason="Passar kravet bättre.",
+        actor=world.officer,
+        procurement=procurement,
+        requirement=quality,
+        methods=["survey"],
+        timing="at_start",
     )
     assert policy.current_strategy(procurement).number == 1
     assert policy.current_strategy(procurement).status == StrategyStatus.DRAFT

@@ -377,6 +377,7 @@ def test_detail_query_count_does_not_grow_with_requirements(
                 actor=world.officer, procurement=procurement, title=f"Krav {n}", type="quality", text="Text."
             )
             services.strategy_entry_set(
+                change_reason="Passar kravet bättre.",
                 actor=world.officer,
                 procurement=procurement,
                 requirement=r,
@@ -387,8 +388,8 @@ def test_detail_query_count_does_not_grow_with_requirements(
     add_requirements(2, 0)
     # Session, user, roles, visible organisations; the procurement and its relations; the
     # gate; the strategy and its entries; the library choices; the history page; the
-    # contracted suppliers; the contracts registered from it.
-    with django_assert_max_num_queries(29) as few:
+    # contracted suppliers; the contracts registered from it; the verifications at evaluation.
+    with django_assert_max_num_queries(30) as few:
         client.get(detail)
     add_requirements(30, 2)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -543,6 +544,7 @@ def test_plan_the_follow_up_with_the_policy_responsible(world, client_for, procu
         "timing": "recurring",
         "interval_months": "6",
         "responsible": "ordering_unit",
+        "change_reason": "Stickprov och enkät halvårsvis ger beställaren underlag.",
     }
     assert client.post(page, data).status_code == 302
     entry = policy.current_strategy(procurement).entries.get()
@@ -556,7 +558,12 @@ def test_changing_the_responsible_needs_a_reason(world, client_for, procurement)
     )
     client = client_for(world.officer)
     page = url("strategy_entry", procurement, quality.uuid)
-    data = {"methods": ["supplier_meeting"], "timing": "at_start", "responsible": "purchasing"}
+    data = {
+        "methods": ["supplier_meeting"],
+        "timing": "at_start",
+        "responsible": "purchasing",
+        "change_reason": "Ett startmöte räcker.",
+    }
     response = client.post(page, data)
     assert response.status_code == 400
     assert "override_reason" in response.context["form"].errors
@@ -597,7 +604,12 @@ def test_submitting_an_incomplete_strategy_is_refused(world, client_for, procure
         actor=world.officer, procurement=procurement, title="Kvalitet", type="quality", text="Text."
     )
     services.strategy_entry_set(
-        actor=world.officer, procurement=procurement, requirement=quality, methods=["survey"], timing="at_start"
+        change_reason="Passar kravet bättre.",
+        actor=world.officer,
+        procurement=procurement,
+        requirement=quality,
+        methods=["survey"],
+        timing="at_start",
     )
     response = client_for(world.officer).post(url("strategy_submit", procurement))
     assert response.status_code == 409
@@ -648,7 +660,12 @@ def test_versions_stay_readable_and_print(world, client_for, procurement, second
     services.strategy_submit(actor=world.officer, procurement=procurement)
     services.strategy_approve(actor=second_officer, procurement=procurement)
     services.strategy_entry_set(
-        actor=world.officer, procurement=procurement, requirement=quality, methods=["survey"], timing="at_start"
+        change_reason="Passar kravet bättre.",
+        actor=world.officer,
+        procurement=procurement,
+        requirement=quality,
+        methods=["survey"],
+        timing="at_start",
     )
     client = client_for(world.orderer_vm)  # readers see every version too
     detail = client.get(url("detail", procurement))
@@ -726,7 +743,12 @@ def test_officer_withdraws_a_submitted_strategy_in_the_ui(world, client_for, pro
         actor=world.officer, procurement=procurement, title="Kvalitet", type="quality", text="Text."
     )
     services.strategy_entry_set(
-        actor=world.officer, procurement=procurement, requirement=requirement, methods=["survey"], timing="at_start"
+        change_reason="Passar kravet bättre.",
+        actor=world.officer,
+        procurement=procurement,
+        requirement=requirement,
+        methods=["survey"],
+        timing="at_start",
     )
     services.strategy_submit(actor=world.officer, procurement=procurement)
     client = client_for(world.officer)

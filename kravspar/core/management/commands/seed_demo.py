@@ -348,6 +348,7 @@ def seed_planning(orgs: dict[str, Organisation]) -> None:
             methods=["spot_check", "supplier_meeting"],
             timing="recurring",
             interval_months=3,
+            change_reason="Städkvaliteten mäts varje kvartal enligt INSTA 800; stickprov gör mätningen jämförbar.",
         )
         procurement_services.strategy_entry_set(
             actor=None,
@@ -356,6 +357,7 @@ def seed_planning(orgs: dict[str, Organisation]) -> None:
             methods=["self_assessment", "desk_audit"],
             timing="at_months",
             at_months=[3, 12],
+            change_reason="Lönerna kontrolleras tidigt, efter tre månader, och sedan årligen.",
         )
 
     if not Procurement.objects.filter(registry_number="RS-2026-0044").exists():
@@ -419,6 +421,7 @@ def seed_planning(orgs: dict[str, Organisation]) -> None:
                 requirement=requirement,
                 methods=methods,
                 timing=timing,
+                change_reason="Kraven på fordon och drivmedel följs upp på fordonslistor och tankningsdata.",
                 **extra,
             )
         for goal in goals_for(transport):
