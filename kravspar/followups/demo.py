@@ -117,6 +117,7 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
             timing=timing,
             interval_months=interval,
             at_months=months,
+            change_reason="Anpassat efter avtalets risker och beställarens resurser.",
         )
     procurement_services.strategy_submit(actor=ingrid, procurement=procurement)
     procurement_services.strategy_approve(actor=ingvar, procurement=procurement)

@@ -92,7 +92,13 @@ def _retrofit(procurement: Procurement, templates: dict[str, RequirementTemplate
             return False
         requirement = requirement_services.requirement_add(actor=None, procurement=procurement, template=template)
         procurement_services.strategy_entry_set(
-            actor=None, procurement=procurement, requirement=requirement, methods=methods, timing=timing, **extra
+            actor=None,
+            procurement=procurement,
+            requirement=requirement,
+            methods=methods,
+            timing=timing,
+            change_reason="Anpassat efter avtalets risker och beställarens resurser.",
+            **extra,
         )
     if policy.strategy_gate_missing(procurement, require_approval=False):
         return False
