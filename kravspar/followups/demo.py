@@ -169,9 +169,7 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
     deviations: list[Deviation] = []
     for activity in past:
         if activity.requirement.type == "labour" and len(deviations) < 2:
-            _done(
-                ingrid, activity, Outcome.DEVIATIONS, "Lönespecifikationer saknades för en underleverantörs personal."
-            )
+            # The deviation is recorded on the follow-up before it is marked as done.
             deviations.append(
                 finding_services.deviation_raise(
                     actor=ingrid,
@@ -180,6 +178,9 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
                     title="Lönespecifikationer saknas för underleverantörens personal",
                     raised_on=min(activity.due_on + datetime.timedelta(days=7), today),
                 )
+            )
+            _done(
+                ingrid, activity, Outcome.DEVIATIONS, "Lönespecifikationer saknades för en underleverantörs personal."
             )
         elif activity.status == ActivityStatus.PLANNED and len(past) > 2:
             _done(ingrid, activity, Outcome.COMPLIANT, "")

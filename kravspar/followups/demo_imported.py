@@ -121,9 +121,6 @@ def _record(contract: Contract, ingrid: User, today: datetime.date) -> None:
     for index, activity in enumerate(past):
         activity = followup_services.activity_start(actor=ingrid, activity=activity)
         if with_deviation and index == 0:
-            activity = followup_services.activity_complete(
-                actor=ingrid, activity=activity, outcome=Outcome.DEVIATIONS, note="Brister i leverantörens underlag."
-            )
             raised = min(activity.due_on + datetime.timedelta(days=5), today)
             deviation = finding_services.deviation_raise(
                 actor=ingrid,
@@ -132,6 +129,9 @@ def _record(contract: Contract, ingrid: User, today: datetime.date) -> None:
                 title="Underlag saknades vid uppföljningen",
                 description="Leverantören kunde inte visa underlag för kravet vid uppföljningstillfället.",
                 raised_on=raised,
+            )
+            activity = followup_services.activity_complete(
+                actor=ingrid, activity=activity, outcome=Outcome.DEVIATIONS, note="Brister i leverantörens underlag."
             )
             finding_services.action_plan_agree(
                 actor=ingrid,
