@@ -30,6 +30,7 @@ from kravspar.contracts.models import Contract, ContractRequirement, Subcontract
 from kravspar.findings import policy
 from kravspar.findings.models import Deviation, Sanction
 from kravspar.followups.models import Activity
+from kravspar.invoices.models import InvoiceDocument
 from kravspar.procurements.models import (
     AimAssessment,
     EnvironmentalGoal,
@@ -40,6 +41,9 @@ from kravspar.procurements.models import (
 from kravspar.reports import figures
 from kravspar.reports.scope import ReportScope
 from kravspar.requirements.models import Requirement
+from kravspar.spend.matching import match_documents
+from kravspar.spend.models import PriceListArticle
+from kravspar.spend.tests.conftest import make_invoice
 from kravspar.testing.factories import SupplierFactory
 
 SEED = 20261202
@@ -198,6 +202,39 @@ def generate(world: Any, seed: int = SEED) -> None:
                 decided_on=_day(rng),
             )
             sanction.deviations.set(rng.sample(deviations, rng.randrange(0, len(deviations) + 1)))
+        if rng.random() < 0.4:
+            # Sometimes from a supplier not on the contract: not contracted spend.
+            _invoices(rng, contract, rng.choice([on_contract[0], on_contract[0], rng.choice(suppliers)]))
+
+
+def _invoices(rng: random.Random, contract: Contract, supplier: Any) -> None:
+    """E-invoices on the contract, matched by the spend app as the import would: on terms, over
+    the agreed price, off the price list; one in euro, which kronor figures leave out."""
+    PriceListArticle.objects.create(
+        contract=contract, seller_item_id=f"ART-{contract.pk}", name="Vara", unit_code="EA", net_price=Decimal(100)
+    )
+    supplier.org_number = supplier.org_number or f"55600{contract.pk:05d}"
+    documents = []
+    for _n in range(rng.randrange(1, 4)):
+        document = make_invoice(
+            supplier=supplier,
+            buyer=rng.choice(contract.buyers.all()),
+            contract_reference=contract.contract_number,
+            issue_date=_day(rng),
+            lines=[
+                {
+                    "item": rng.choice([f"ART-{contract.pk}", "UTANFÖR-LISTAN"]),
+                    "price": rng.choice([90, 100, 130]),
+                    "quantity": rng.randrange(1, 5),
+                    "unit": "EA",
+                }
+                for _line in range(rng.randrange(1, 4))
+            ],
+        )
+        if rng.random() < 0.2:
+            InvoiceDocument.objects.filter(pk=document.pk).update(currency="EUR")
+        documents.append(document.pk)
+    match_documents(documents)
 
 
 # --- Plain SQL ------------------------------------------------------------------------------
@@ -572,7 +609,8 @@ def recount_labour(scope: ReportScope) -> dict[str, tuple[int, int]]:
 
 def recount_spend(scope: ReportScope) -> dict[str, Any]:
     """The e-invoice extension (spend.figures.dashboard_extension): matched lines issued in the
-    period for the organisations in scope; read through its public function, recounted here."""
+    period for the organisations in scope, in kronor only (a document in another currency is
+    never added to kronor sums); read through its public function, recounted here."""
     from django.utils.formats import number_format
 
     where = "1 = 1"
@@ -584,7 +622,7 @@ def recount_spend(scope: ReportScope) -> dict[str, Any]:
     lines, total, contracted, on_terms, over = one(
         "SELECT COUNT(*), SUM(m.net_amount), SUM(CASE WHEN m.contracted = %s THEN m.net_amount ELSE 0 END), "
         "SUM(CASE WHEN m.on_terms = %s THEN m.net_amount ELSE 0 END), SUM(m.overcharge) FROM spend_linematch m "
-        f"WHERE {where} AND m.issue_date >= %s AND m.issue_date <= %s",
+        f"WHERE {where} AND m.issue_date >= %s AND m.issue_date <= %s AND m.currency = 'SEK'",
         [True, True, *params, scope.date_from, scope.date_to],
     )
     total, contracted, on_terms, over = money(total), money(contracted), money(on_terms), money(over)
