@@ -117,7 +117,10 @@ class SanctionForm(forms.Form):
         label=_("Sanction"),
         required=False,
         choices=[("", "–"), *SanctionKind.choices],
-        help_text=_("A fine is computed from the contract: per started week after the deadline, up to the cap."),
+        help_text=_(
+            "A fine is computed from the contract for each deviation: per started week after its deadline until "
+            "the decision day, up to the cap; a decision covering several deviations sums them."
+        ),
     )
     clause = forms.CharField(label=_("Contract clause"), required=False, max_length=200)
     amount = forms.DecimalField(
@@ -136,7 +139,10 @@ class SanctionForm(forms.Form):
         required=False,
         queryset=Deviation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Other deviations of this contract that wait for a sanction decision. One decision, one fine."),
+        help_text=_(
+            "Other deviations of this contract that wait for a sanction decision. One decision; a fine is the sum "
+            "of each deviation's own fine."
+        ),
     )
 
     def __init__(self, *args: Any, others: Any = None, **kwargs: Any) -> None:

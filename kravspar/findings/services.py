@@ -143,7 +143,7 @@ def deviation_raise(
     is then only proposed, it waits in Inköp's queue for assessment, and Inköp is told by
     e-mail. Inköp decides the severity, the action plan and any sanction."""
     reported = actor is not None and not access.can_manage_findings(actor)
-    if reported and not _may_report(actor, activity):
+    if actor is not None and reported and not _may_report(actor, activity):
         raise NotAllowedError()
     contract = activity.contract
     if supplier is None:

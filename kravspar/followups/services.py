@@ -127,7 +127,7 @@ def activity_complete(
     reason = (no_deviation_reason or "").strip() if outcome == Outcome.DEVIATIONS else ""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome of the follow-up.")})
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     if outcome == Outcome.DEVIATIONS and not note:
         errors["note"] = _("Describe the deviations that were found.")
     if outcome == Outcome.DEVIATIONS and not reason and not activity.deviations.exists():

@@ -60,3 +60,16 @@ def test_falls_back_to_the_escalation_address(world, raise_deviation, with_plan,
     world.officer.groups.clear()  # no Inköp officer left for the contract
     run()
     assert mail.outbox[0].to == ["inkop@example.se"]
+
+
+def test_asks_for_a_major_deviation_without_a_plan_after_the_set_days(world, raise_deviation, settings):
+    settings.KRAVSPAR_ACTION_PLAN_DAYS = 30
+    today = timezone.localdate()
+    waiting = raise_deviation(title="Inget svar", raised_on=today - 31 * DAY)
+    raise_deviation(title="Nyss funnen", raised_on=today - 30 * DAY)  # still within the 30 days
+    run()
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "Inget svar" in body and "Nyss funnen" not in body
+    assert "30" in body
+    assert AuditEvent.objects.filter(action="deviation.decision_demanded", object_id=str(waiting.uuid)).exists()

@@ -22,6 +22,7 @@ from kravspar.audit.services import audit_record
 from kravspar.contracts.models import Contract
 from kravspar.findings.models import Deviation
 from kravspar.findings.notifications import inkop_recipients
+from kravspar.findings.policy import action_plan_days
 from kravspar.findings.selectors import deviations_needing_decision
 
 
@@ -51,7 +52,11 @@ class Command(BaseCommand):
             base = settings.KRAVSPAR_BASE_URL.rstrip("/")
             for d in deviations:
                 url = base + reverse("findings:detail", args=[d.uuid])
-                lines.append(f"- {d.get_severity_display()}: {d.title} ({_('deadline')} {d.deadline:%Y-%m-%d}) {url}")
+                if d.deadline is not None:
+                    why = f"{_('deadline')} {d.deadline:%Y-%m-%d}"
+                else:  # no action plan agreed within KRAVSPAR_ACTION_PLAN_DAYS
+                    why = _("no action plan agreed within %(days)s days of being raised") % {"days": action_plan_days()}
+                lines.append(f"- {d.get_severity_display()}: {d.title} ({why}) {url}")
             lines += ["", _("You will be asked again every day until a decision is recorded.")]
             send_mail(
                 subject=_("Sanction decision needed: %(contract)s") % {"contract": contract},
