@@ -65,7 +65,7 @@ def build(n: int) -> None:
     from kravspar.findings.models import Deviation, Sanction
     from kravspar.followups.models import Activity
     from kravspar.organisations.models import Organisation, OrganisationKind, Unit
-    from kravspar.procurements.models import AimAssessment, Procurement
+    from kravspar.procurements.models import AimAssessment, Procurement, Strategy
     from kravspar.suppliers.models import Supplier
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -130,27 +130,55 @@ def build(n: int) -> None:
                     )
                 )
         Activity.objects.bulk_create(activities)
-        Deviation.objects.bulk_create(
+        # Most deviations carry their requirement (the aims count through it); every eighth is an
+        # invoice deviation of kind economy without one (the aims count it by its kind).
+        position = {"quality": 0, "labour": 1, "environment": 2}
+        deviations = Deviation.objects.bulk_create(
             Deviation(
                 contract_id=c.pk,
-                kind=("labour", "environment", "quality")[i % 3],
+                requirement_id=None if i % 8 == 0 else requirements[3 * j + position[kind]].pk,
+                kind="economy" if i % 8 == 0 else kind,
                 severity=("minor", "major", "critical", "observation")[i % 4],
                 status=("open", "action_plan_agreed", "fixed", "closed")[i % 4],
                 title="Avvikelse",
                 raised_on=start + datetime.timedelta(days=i % 300),
                 deadline=start + datetime.timedelta(days=i % 300 + 30) if i % 4 == 1 else None,
             )
-            for i, c in zip(ids, contracts, strict=True)
+            for j, (i, c) in enumerate(zip(ids, contracts, strict=True))
+            for kind in [("labour", "environment", "quality")[i % 3]]
             if i % 4 == 0 or i % 4 == 1
         )
-        Sanction.objects.bulk_create(
+        sanctions = Sanction.objects.bulk_create(
             Sanction(contract_id=c.pk, decision="apply" if i % 200 else "waive", kind="fine", decided_on=start)
             for i, c in zip(ids, contracts, strict=True)
             if i % 100 == 0
         )
-    for i in range(100):
-        p = Procurement.objects.create(registry_number=f"BENCH-P-{i}", title="Upphandling", kind="services")
+        deviation_of = {d.contract_id: d.pk for d in deviations}
+        Sanction.deviations.through.objects.bulk_create(
+            Sanction.deviations.through(sanction_id=s.pk, deviation_id=deviation_of[s.contract_id])
+            for s in sanctions
+            if s.contract_id in deviation_of
+        )
+    # Procurements advertised through the year: a third with the strategy approved the day before,
+    # a third retrofitted a month after, a third without one; ten more advertised on an unknown day.
+    for i in range(110):
+        advertised = start + datetime.timedelta(days=i * 3) if i < 100 else None
+        p = Procurement.objects.create(
+            registry_number=f"BENCH-P-{i}",
+            title="Upphandling",
+            kind="services",
+            status="advertised" if advertised else "concluded",
+            advertised_on=advertised,
+        )
         p.buyers.set([regions[i % 2]])
+        if i % 3 != 2:
+            day = (advertised or start) + datetime.timedelta(days=-1 if i % 3 == 0 else 30)
+            Strategy.objects.create(
+                procurement=p,
+                number=1,
+                status="approved",
+                approved_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))),
+            )
         AimAssessment.objects.bulk_create(
             AimAssessment(procurement=p, aim=aim, relevant=True, how="Krav") for aim in (3, 4, 6)
         )
@@ -173,7 +201,9 @@ def time_dashboard(label: str, key: str) -> None:
         seconds = time.perf_counter() - started
     print(
         f"dashboard ({label}): {seconds * 1000:.0f} ms, {len(queries)} SQL queries; "
-        f"{d.activities_total['due']:,} follow-ups due, {d.deviations_total:,} deviations"
+        f"{d.activities_total['due']:,} follow-ups due, {d.deviations_total:,} deviations; strategy gate "
+        f"{d.strategy_gate.part}/{d.strategy_gate.whole} in time, {d.strategy_gate.retrofitted} retrofitted, "
+        f"{d.strategy_gate.unknown} advertised on an unknown day"
     )
 
 
