@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
+from kravspar.findings.models import Deviation, Sanction
 from kravspar.reports import figures
 from kravspar.reports.scope import resolve
-from kravspar.reports.tests.conftest import activity, make_contract, period, requirement, today
+from kravspar.reports.tests.conftest import activity, make_contract, period, procurement, requirement, today
 from kravspar.requirements.models import RequirementType
 
 URL = reverse("reports:dashboard")
@@ -176,10 +177,24 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
         client.get(URL, period())
     for n in range(10):
         contract = make_contract(f"X-{n}", [world.vastmanland], data.local_supplier, 100)
-        activity(requirement(contract, "Kvalitet", "quality", [1, 6]), -n, unit=world.unit_vm)
+        req = requirement(contract, "Kvalitet", "quality", [1, 6])
+        activity(req, -n, unit=world.unit_vm)
+        # The chain per aim and the strategy gate read these: their queries must not grow either.
+        raised = Deviation.objects.create(
+            contract=contract, requirement=req, kind="quality", severity="major", title="Brist", raised_on=today()
+        )
+        Deviation.objects.create(contract=contract, kind="economy", severity="minor", title="Pris", raised_on=today())
+        Sanction.objects.create(contract=contract, decision="apply", kind="fine", decided_on=today()).deviations.set(
+            [raised]
+        )
+        procurement(f"X-P-{n}", world.vastmanland, approved=n % 2 == 0, aims=[1])
     with django_assert_max_num_queries(34):
         response = client.get(URL, period())
-    assert response.context["d"].activities_total["due"] == 15
+    d = response.context["d"]
+    assert d.activities_total["due"] == 15
+    assert (d.strategy_gate.part, d.strategy_gate.whole) == (6, 12)
+    economy = next(r for r in d.aims if r.key == "1").counts
+    assert (economy["deviations"], economy["sanctions"]) == (20, 10)
 
 
 @pytest.mark.parametrize(
