@@ -451,9 +451,11 @@ def deviation_close(
         actor=actor,
         deviation=locked,
         action="deviation.closed",
-        extra={"note": note.strip()},
+        extra={"note": note.strip()} | ({"closed_unassessed": True} if locked.awaiting_assessment else {}),
         status=DeviationStatus.CLOSED,
         closed_on=_today(),
+        # Closing a reported deviation is Inköp's assessment of it: it leaves the queue.
+        awaiting_assessment=False,
     )
     return locked
 

@@ -285,3 +285,13 @@ def test_the_completion_form_asks_for_the_reason_and_the_page_shows_it(world, cl
     assert done.status_code == 302
     page = client.get(reverse("followups:detail", args=[vm_followup.uuid]))
     assert "Redan rapporterat av Inköp." in page.content.decode()
+
+
+def test_closing_a_reported_deviation_takes_it_out_of_the_queue(world, vm_followup):
+    deviation = report(world, vm_followup)
+    services.deviation_close(
+        actor=world.officer, deviation=deviation, expected_version=None, note="Inte en avvikelse: rummen var avstängda."
+    )
+    assert services_queue(world) == []
+    event = AuditEvent.objects.get(action="deviation.closed", object_id=str(deviation.uuid))
+    assert event.after["closed_unassessed"] is True
