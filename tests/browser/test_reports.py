@@ -116,3 +116,20 @@ def test_the_export_links_follow_the_list_filters(new_page: Callable[[], Page]) 
     excel = page.get_by_role("link", name="Exportera till Excel")
     expect(excel).to_have_attribute("href", re.compile(r"\?.*q=RV-2025"))
     expect(page.get_by_role("link", name="Exportera till CSV")).to_have_attribute("href", re.compile(r"q=RV-2025"))
+
+
+def test_each_figure_says_how_it_is_counted(new_page: Callable[[], Page]) -> None:
+    """Issue 11: under each figure a disclosure, opened from the keyboard, says what is
+    counted, out of what, and by which dates; the page stays accessible with them open."""
+    page = logged_in(new_page, READER)
+    visit(page, DASHBOARD)
+    disclosures = page.locator("details.how")
+    assert disclosures.count() >= 15
+    gate = disclosures.first
+    gate.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(gate).to_have_attribute("open", "")
+    expect(gate.locator("p")).to_contain_text("annonserades under perioden")
+    for details in disclosures.all():
+        details.evaluate("element => { element.open = true; }")
+    assert_accessible(page)
