@@ -320,7 +320,16 @@ def annual_report(organisation: Organisation, dashboard: Dashboard, *, year: int
         ),
         _p(_("Policy aims"), H2),
         _table(
-            [_("Aim"), _("Procurements"), _("Requirements"), _("Follow-ups done on time"), _("Late"), _("Overdue")],
+            [
+                _("Aim"),
+                _("Procurements"),
+                _("Requirements"),
+                _("Follow-ups done on time"),
+                _("Late"),
+                _("Overdue"),
+                _("Deviations"),
+                _("Sanction decisions"),
+            ],
             [
                 (
                     r.label,
@@ -329,6 +338,8 @@ def annual_report(organisation: Organisation, dashboard: Dashboard, *, year: int
                     r.counts["on_time"],
                     r.counts["late"],
                     r.counts["overdue"],
+                    r.counts["deviations"],
+                    r.counts["sanctions"],
                 )
                 for r in d.aims
             ],

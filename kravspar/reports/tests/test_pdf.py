@@ -61,6 +61,9 @@ def test_the_annual_report_has_the_organisation_and_its_figures(world: Any, data
     assert A4_MEDIABOX.search(content)
     assert b"232100-0172" in content
     assert f"{today().year}".encode() in content
+    # Issue 11: the strategy gate by advertising day, with retrofitted strategies apart.
+    for text in (b"Annonseringsdag ok", b"efterhandsgodk"):  # PDF escapes å, ä, ö
+        assert text in content, text
 
 
 def test_the_annual_report_through_the_page(world: Any, data: Any, client_for: Any) -> None:
