@@ -29,6 +29,8 @@ def test_the_figures_as_json(world: Any, data: Any, client_for: Any) -> None:
     assert body["working_conditions"]["followed"] == {"part": 1, "whole": 1, "percent": 100}
     aim4 = next(a for a in body["aims"] if a["key"] == "4")
     assert aim4["counts"]["procurements"] == 1 and list(aim4["requirement_types"].values()) == [1]
+    # The labour deviation (no requirement: by its kind); no sanction in Västmanland.
+    assert (aim4["counts"]["deviations"], aim4["counts"]["sanctions"]) == (1, 0)
     assert body["organisations"] == [str(world.vastmanland.uuid)]
 
 
