@@ -6,11 +6,13 @@
 Builds a fresh SQLite database in a temporary folder (never the one in var/): two regions,
 ``--contracts`` contracts (half per region, a third with a local SME supplier), each with
 three requirements serving policy aims, six follow-up activities in mixed states and, on
-every fourth contract, a deviation; one sanction decision per hundred contracts; a hundred
-procurements with aim assessments. Then it computes the dashboard for "everything" and for
-one region (time and number of SQL queries), and exports the follow-up list (``--rows``
-activities at most) to CSV and to Excel, printing time, rows per second and memory: the
-Python heap peak during the export (tracemalloc) and the process's RSS peak.
+every fourth contract, a deviation (mostly tied to its requirement); one sanction decision per
+hundred contracts, tied to a deviation; a hundred procurements advertised through the year
+(strategy approved before, retrofitted after, or none) and ten advertised on an unknown day.
+Then it computes the dashboard for "everything" and for one region (time and number of SQL
+queries), and exports the follow-up list (``--rows`` activities at most) to CSV and to Excel,
+printing time, rows per second and memory: the Python heap peak during the export
+(tracemalloc) and the process's RSS peak.
 """
 
 from __future__ import annotations

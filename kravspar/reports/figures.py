@@ -12,7 +12,12 @@ Period rules (one line each, so that a reader can check a number):
 - follow-up activities count when they were due in the period;
 - deviations count when they were raised in the period; overdue action plans are as of today;
 - sanction decisions count when they were decided in the period;
-- supplier status is as of today, from the deviations on contracts in scope.
+- supplier status is as of today, from the deviations on contracts in scope;
+- per aim, deviations and sanctions count through the requirement's aims, or where it names
+  none (or there is none, as on invoice deviations), through the aim of the deviation's kind.
+
+``HOW`` says the same to the reader under each figure; ``tests/test_recount.py`` recounts
+every figure in plain SQL from these definitions.
 """
 
 from __future__ import annotations
