@@ -47,6 +47,8 @@ class LineOut(Schema):
     standard_item_scheme: str
     cpv_code: str
     note: str
+    period_start: datetime.date | None = Field(None, description="Invoice line period start (BT-134)")
+    period_end: datetime.date | None = Field(None, description="Invoice line period end (BT-135)")
 
 
 class WarningOut(Schema):
@@ -60,6 +62,9 @@ class InvoiceOut(Schema):
     number: str
     issue_date: datetime.date
     due_date: datetime.date | None
+    delivery_date: datetime.date | None = Field(None, description="Actual delivery date (BT-72)")
+    period_start: datetime.date | None = Field(None, description="Invoicing period start (BT-73)")
+    period_end: datetime.date | None = Field(None, description="Invoicing period end (BT-74)")
     currency: str
     buyer_reference: str
     order_reference: str

@@ -59,6 +59,8 @@ class Line:
     cpv: str = ""
     base_quantity: Decimal = Decimal(1)
     note: str = ""
+    period_start: datetime.date | None = None  # the line's own invoice period (BT-134/135)
+    period_end: datetime.date | None = None
 
     @property
     def net_amount(self) -> Decimal:
@@ -81,6 +83,9 @@ class InvoiceSpec:
     currency: str = "SEK"
     note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    delivery_date: datetime.date | None = None  # actual delivery date (BT-72)
+    period_start: datetime.date | None = None  # invoice period (BT-73/74)
+    period_end: datetime.date | None = None
 
 
 # Buyers: the regions with their Peppol ids (0007 + organisation number).
@@ -160,6 +165,13 @@ def _num(value: Decimal) -> str:
     return text
 
 
+def _period_xml(start: datetime.date | None, end: datetime.date | None) -> str:
+    """A cac:InvoicePeriod (document BT-73/74 or line BT-134/135)."""
+    inner = f"<cbc:StartDate>{start.isoformat()}</cbc:StartDate>" if start else ""
+    inner += f"<cbc:EndDate>{end.isoformat()}</cbc:EndDate>" if end else ""
+    return f"<cac:InvoicePeriod>{inner}</cac:InvoicePeriod>"
+
+
 def _party_xml(party: Party, *, seller: bool) -> str:
     e = escape
     tax = (
@@ -210,6 +222,8 @@ def render(spec: InvoiceSpec) -> bytes:
         parts.append(f"<cbc:Note>{e(spec.note)}</cbc:Note>")
     parts.append(f"<cbc:DocumentCurrencyCode>{cur}</cbc:DocumentCurrencyCode>")
     parts.append(f"<cbc:BuyerReference>{e(spec.buyer_reference or spec.buyer.name)}</cbc:BuyerReference>")
+    if spec.period_start or spec.period_end:
+        parts.append(_period_xml(spec.period_start, spec.period_end))
     if spec.order_reference:
         parts.append(f"<cac:OrderReference><cbc:ID>{e(spec.order_reference)}</cbc:ID></cac:OrderReference>")
     if spec.billing_reference:
@@ -226,6 +240,10 @@ def render(spec: InvoiceSpec) -> bytes:
     parts.append(
         f"\n<cac:AccountingCustomerParty>{_party_xml(spec.buyer, seller=False)}</cac:AccountingCustomerParty>\n"
     )
+    if spec.delivery_date:
+        parts.append(
+            f"<cac:Delivery><cbc:ActualDeliveryDate>{spec.delivery_date.isoformat()}</cbc:ActualDeliveryDate></cac:Delivery>\n"
+        )
     if not spec.credit_note:
         due = spec.due_date or spec.issue_date + datetime.timedelta(days=30)
         parts.append(
@@ -270,11 +288,12 @@ def render(spec: InvoiceSpec) -> bytes:
             if line.base_quantity != 1
             else ""
         )
+        period = _period_xml(line.period_start, line.period_end) if line.period_start or line.period_end else ""
         parts.append(
             f"<cac:{line_tag}><cbc:ID>{n}</cbc:ID>{note}"
             f'<cbc:{qty_tag} unitCode="{line.unit_code}">{_num(line.quantity)}</cbc:{qty_tag}>'
             f'<cbc:LineExtensionAmount currencyID="{cur}">{_amt(line.net_amount)}</cbc:LineExtensionAmount>'
-            f"<cac:Item><cbc:Name>{e(line.name)}</cbc:Name>{ids}"
+            f"{period}<cac:Item><cbc:Name>{e(line.name)}</cbc:Name>{ids}"
             f"<cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>{VAT_RATE}</cbc:Percent>{vat}"
             "</cac:ClassifiedTaxCategory></cac:Item>"
             f'<cac:Price><cbc:PriceAmount currencyID="{cur}">{_num(line.price)}</cbc:PriceAmount>{base}</cac:Price>'

@@ -129,6 +129,16 @@ class InvoiceDocument(TimestampedModel):
     number = models.CharField(_("invoice number"), max_length=200)
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # What the invoice covers (the economic checks read these before the issue date).
+    delivery_date = models.DateField(
+        _("delivery date"), null=True, blank=True, help_text=_("Actual delivery date (BT-72).")
+    )
+    period_start = models.DateField(
+        _("invoice period from"), null=True, blank=True, help_text=_("Invoicing period start date (BT-73).")
+    )
+    period_end = models.DateField(
+        _("invoice period to"), null=True, blank=True, help_text=_("Invoicing period end date (BT-74).")
+    )
     currency = models.CharField(_("currency"), max_length=3)
     buyer_reference = models.CharField(_("buyer reference"), max_length=200, blank=True)
     order_reference = models.CharField(_("order reference"), max_length=200, blank=True)
@@ -264,6 +274,12 @@ class InvoiceLine(models.Model):
     classifications = models.JSONField(_("classifications"), default=list, blank=True)
     order_line_reference = models.CharField(_("order line reference"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
+    period_start = models.DateField(
+        _("invoice period from"), null=True, blank=True, help_text=_("Invoice line period start date (BT-134).")
+    )
+    period_end = models.DateField(
+        _("invoice period to"), null=True, blank=True, help_text=_("Invoice line period end date (BT-135).")
+    )
 
     class Meta:
         verbose_name = _("invoice line")

@@ -138,6 +138,9 @@ def _document(
         number=doc.number,
         issue_date=doc.issue_date,
         due_date=doc.due_date,
+        delivery_date=doc.delivery_date,
+        period_start=doc.period_start,
+        period_end=doc.period_end,
         currency=doc.currency,
         buyer_reference=doc.buyer_reference,
         order_reference=doc.order_reference,
@@ -192,6 +195,8 @@ class _LineInserter:
                 self.adapters.append(functools.partial(_adapt_decimal, f))
             elif isinstance(f, models.JSONField):
                 self.adapters.append(functools.partial(_adapt_json, f))
+            elif isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+                self.adapters.append(connection.ops.adapt_datefield_value)
             else:
                 self.adapters.append(None)
 

@@ -66,6 +66,7 @@ class ProblemCode(enum.StrEnum):
     MISSING_NUMBER = "missing_invoice_number"
     MISSING_DATE = "missing_issue_date"
     INVALID_DATE = "invalid_date"
+    INVALID_PERIOD = "invalid_period"
     MISSING_CURRENCY = "missing_currency"
     MISSING_SUPPLIER_ID = "missing_supplier_id"
     INVALID_ORG_NUMBER = "invalid_org_number"
@@ -122,6 +123,8 @@ class ParsedLine:
     classifications: list[dict[str, str]] = field(default_factory=list)
     order_line_reference: str = ""
     note: str = ""
+    period_start: datetime.date | None = None  # BT-134
+    period_end: datetime.date | None = None  # BT-135
 
 
 @dataclass(slots=True)
@@ -160,6 +163,9 @@ class ParsedDocument:
     payable_amount: Decimal
     lines: list[ParsedLine]
     warnings: list[Warning_] = field(default_factory=list)
+    delivery_date: datetime.date | None = None  # BT-72
+    period_start: datetime.date | None = None  # BT-73
+    period_end: datetime.date | None = None  # BT-74
 
 
 # --- The XML parser ----------------------------------------------------------------------
@@ -248,6 +254,23 @@ def _date(value: str, label: str) -> datetime.date:
             _("%(field)s: %(value)s is not a date (write YYYY-MM-DD).") % {"field": label, "value": value},
             {"field": label},
         ) from None
+
+
+def _period(
+    start: str, end: str, start_label: Any, end_label: Any
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """An invoice period's dates, each optional. A date that is not one, or an end before
+    the start (EN 16931 rules BR-29 and BR-30), refuses the document like any other
+    malformed date: the economic checks decide by these days, so they are never guessed."""
+    start_date = _date(start, str(start_label)) if start else None
+    end_date = _date(end, str(end_label)) if end else None
+    if start_date is not None and end_date is not None and end_date < start_date:
+        raise InvoiceRejected(
+            ProblemCode.INVALID_PERIOD,
+            _("The invoice period ends (%(end)s) before it starts (%(start)s).") % {"start": start, "end": end},
+            {"field": str(end_label)},
+        )
+    return start_date, end_date
 
 
 def _decimal(value: str, label: Any, *, places: int, digits: int, required: bool = True) -> Decimal | None:
@@ -411,6 +434,9 @@ _ITEM = _CAC + "Item"
 _PRICE = _CAC + "Price"
 _ORDER_LINE = _CAC + "OrderLineReference"
 _SELLERS_ID = _CAC + "SellersItemIdentification"
+_INVOICE_PERIOD = _CAC + "InvoicePeriod"
+_START_DATE = _CBC + "StartDate"
+_END_DATE = _CBC + "EndDate"
 _STANDARD_ID = _CAC + "StandardItemIdentification"
 _CLASSIFICATION = _CAC + "CommodityClassification"
 
@@ -423,6 +449,8 @@ L_LINE_ID = gettext_lazy("line id")
 L_UNIT = gettext_lazy("unit")
 L_SELLERS_ID = gettext_lazy("seller's item id")
 L_STANDARD_ID = gettext_lazy("standard item id")
+L_PERIOD_START = gettext_lazy("invoice period start")
+L_PERIOD_END = gettext_lazy("invoice period end")
 
 
 def _text(el: etree._Element | None) -> str:
@@ -450,7 +478,7 @@ def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
     lines: list[ParsedLine] = []
     for position, el in enumerate(root.iterchildren(line_tag), start=1):
         line_id = note = ""
-        qty_el = amount_el = item = price_el = order_line = None
+        qty_el = amount_el = item = price_el = order_line = period_el = None
         for child in el:
             tag = child.tag
             if tag == _ID:
@@ -467,12 +495,24 @@ def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
                 note = _text(child)
             elif tag == _ORDER_LINE:
                 order_line = child
+            elif tag == _INVOICE_PERIOD:
+                period_el = child
         line_id = line_id or str(position)
         try:
             quantity = _decimal(_text(qty_el), L_QUANTITY, places=10, digits=28)
             net = _decimal(_text(amount_el), L_LINE_AMOUNT, places=2, digits=19)
             price = _decimal(_text(_child(price_el, _PRICE_AMOUNT)), L_PRICE, places=10, digits=28)
             base = _decimal(_text(_child(price_el, _BASE_QUANTITY)), L_BASE, places=10, digits=28, required=False)
+            period_start, period_end = (
+                _period(
+                    _text(_child(period_el, _START_DATE)),
+                    _text(_child(period_el, _END_DATE)),
+                    L_PERIOD_START,
+                    L_PERIOD_END,
+                )
+                if period_el is not None
+                else (None, None)
+            )
         except InvoiceRejected as exc:
             raise InvoiceRejected(
                 ProblemCode.INVALID_LINE,
@@ -518,6 +558,8 @@ def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
                 classifications=classifications,
                 order_line_reference=_text(_child(order_line, _LINE_ID))[:200],
                 note=note,
+                period_start=period_start,
+                period_end=period_end,
             )
         )
     return lines
@@ -570,6 +612,13 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
     issue_date = _date(issue, _("issue date"))
     due = _t(root, "cbc:DueDate") or _t(root, "cac:PaymentTerms/cbc:PaymentDueDate")
     due_date = _date(due, _("due date")) if due else None
+    # What the invoice covers (BT-72, BT-73/74); malformed dates refuse it like the others.
+    delivery = _t(root, "cac:Delivery/cbc:ActualDeliveryDate")
+    delivery_date = _date(delivery, _("delivery date")) if delivery else None
+    period_el = root.find("cac:InvoicePeriod", NS)
+    period_start, period_end = _period(
+        _t(period_el, "cbc:StartDate"), _t(period_el, "cbc:EndDate"), _("invoice period start"), _("invoice period end")
+    )
     currency = _t(root, "cbc:DocumentCurrencyCode").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise InvoiceRejected(
@@ -638,4 +687,7 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
         payable_amount=payable,
         lines=lines,
         warnings=warnings,
+        delivery_date=delivery_date,
+        period_start=period_start,
+        period_end=period_end,
     )

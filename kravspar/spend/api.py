@@ -52,6 +52,9 @@ class FiguresOut(Schema):
     total: FigureRowOut
     rows: list[FigureRowOut]
     contracts: list[ContractSpendOut] = Field(..., description="The 50 contracts with the most spend.")
+    foreign_currency_documents: int = Field(
+        0, description="Documents in another currency than SEK in the selection, left out of every figure above."
+    )
 
 
 def _row(row: figures.FigureRow) -> FigureRowOut:
@@ -74,7 +77,10 @@ def spend_figures(request: HttpRequest, filters: Query[FigureFilters]) -> Figure
     if filters.group not in figures.GROUPS:
         raise ValidationError({"group": [_("Group: choose organisation, unit, cpv or supplier.")]})
     organisation = access.organisation_for(request.user, filters.organisation) if filters.organisation else None
-    qs = figures.filtered(request.user, date_from=filters.date_from, date_to=filters.date_to, organisation=organisation)
+    scoped = figures.scoped(
+        request.user, date_from=filters.date_from, date_to=filters.date_to, organisation=organisation
+    )
+    qs = figures.in_kronor(scoped)
     contracts = figures.with_contracts(list(figures.contract_spend(qs)[:50]))
     return FiguresOut(
         group=filters.group,
@@ -91,4 +97,5 @@ def spend_figures(request: HttpRequest, filters: Query[FigureFilters]) -> Figure
             )
             for c in contracts
         ],
+        foreign_currency_documents=figures.foreign_documents(scoped),
     )

@@ -17,3 +17,11 @@ class SpendConfig(AppConfig):
 
         if dashboard_extension not in EXTENSIONS:
             EXTENSIONS.append(dashboard_extension)
+
+        # The history names the event this app writes on a contract (``spend.requirements``).
+        from django.utils.translation import gettext_lazy
+
+        from kravspar.audit.labels import ACTION_LABELS
+        from kravspar.spend.requirements import ACTION
+
+        ACTION_LABELS.setdefault(ACTION, gettext_lazy("Economy requirement added for the invoice checks"))

@@ -7,7 +7,9 @@
 - **Price deviation (SEK)**: what lines priced above the tolerance cost beyond the agreed price.
 
 Spend is the invoice lines' net amounts excluding VAT; credit notes count negative, so they
-net against what they credit. Only the organisations the person sees are counted.
+net against what they credit. Only the organisations the person sees are counted, and only
+documents in kronor (``policy.KRONOR``): an amount in euro is never added to kronor, so a
+document in another currency is left out of every figure and the pages say how many were.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
@@ -28,6 +30,7 @@ from kravspar.contracts.models import Contract
 from kravspar.core.ids import is_uuid
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.models import Organisation, Unit
+from kravspar.spend import policy
 from kravspar.spend.models import LineMatch
 from kravspar.suppliers.models import Supplier
 
@@ -47,6 +50,8 @@ SELECTIONS = {
     "not_on_terms": Q(on_terms=False),
     "over_price": Q(over_price=True),
 }
+# The lines the figures leave out: documents in another currency than kronor.
+FOREIGN = "foreign_currency"
 NONE_KEY = "none"
 
 
@@ -86,13 +91,28 @@ def line_matches_visible_to(user: access.AnyUser) -> QuerySet[LineMatch]:
     return LineMatch.objects.filter(organisation_id__in=ids)
 
 
-def filtered(
+def in_kronor(qs: QuerySet[LineMatch]) -> QuerySet[LineMatch]:
+    """Only lines of documents in kronor: the only ones any sum may add up."""
+    return qs.filter(currency=policy.KRONOR)
+
+
+def not_in_kronor(qs: QuerySet[LineMatch]) -> QuerySet[LineMatch]:
+    return qs.exclude(currency=policy.KRONOR)
+
+
+def foreign_documents(qs: QuerySet[LineMatch]) -> int:
+    """How many documents among these lines are in another currency (left out of the sums)."""
+    return not_in_kronor(qs).values("invoice_match_id").distinct().count()
+
+
+def scoped(
     user: access.AnyUser,
     *,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     organisation: Organisation | None = None,
 ) -> QuerySet[LineMatch]:
+    """The lines a person sees in a period and organisation, in any currency."""
     qs = line_matches_visible_to(user)
     if date_from:
         qs = qs.filter(issue_date__gte=date_from)
@@ -101,6 +121,17 @@ def filtered(
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs
+
+
+def filtered(
+    user: access.AnyUser,
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    organisation: Organisation | None = None,
+) -> QuerySet[LineMatch]:
+    """The lines the figures add up: as ``scoped``, in kronor only."""
+    return in_kronor(scoped(user, date_from=date_from, date_to=date_to, organisation=organisation))
 
 
 AGGREGATES = {
@@ -228,9 +259,11 @@ def dashboard_extension(scope: Any) -> dict[str, Any]:
 
     from kravspar.reports.figures import Row
 
-    qs = LineMatch.objects.filter(issue_date__gte=scope.date_from, issue_date__lte=scope.date_to)
+    everything = LineMatch.objects.filter(issue_date__gte=scope.date_from, issue_date__lte=scope.date_to)
     if scope.org_ids is not None:
-        qs = qs.filter(organisation_id__in=scope.org_ids)
+        everything = everything.filter(organisation_id__in=scope.org_ids)
+    qs = in_kronor(everything)
+    foreign = foreign_documents(everything)
     total = totals(qs)
     period = {"date_from": scope.date_from.isoformat(), "date_to": scope.date_to.isoformat()}
     if scope.key.startswith("org:"):
@@ -242,8 +275,25 @@ def dashboard_extension(scope: Any) -> dict[str, Any]:
     def percent(value: Decimal | None) -> str:
         return "–" if value is None else f"{number_format(value, 1)} %"
 
+    how = _(
+        "Matched e-invoice lines issued in the period for the organisations in scope: net amounts excluding "
+        "VAT in SEK, credit notes negative. Leverantörstrohet: the share of spend with a contracted supplier; "
+        "avtalstrohet: the share on a contract's price list at or below the agreed price (a line in another "
+        "unit is converted where UN/ECE Recommendation 20 gives a fixed factor, otherwise it is not on terms)."
+    )
+    how += " " + (
+        ngettext(
+            "%(count)d document in another currency than SEK is not counted.",
+            "%(count)d documents in another currency than SEK are not counted.",
+            foreign,
+        )
+        % {"count": foreign}
+        if foreign
+        else _("Documents in another currency than SEK are not counted; there are none in the period.")
+    )
     return {
         "title": _("E-invoices: supplier and contract compliance"),
+        "how": how,
         "rows": [
             Row(key="lines", label=_("Invoice lines"), counts={"n": total.lines}, extra={"url": url("spend:lines")}),
             Row(

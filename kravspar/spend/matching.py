@@ -8,8 +8,20 @@ for what the checks find, once per invoice, contract and check (``EconomyFinding
 
 The order of the contract rules (domain § 5): the contract document reference (BT-12),
 then the order reference (BT-13) and the buyer reference (BT-10), then supplier + buyer +
-issue date within the contract's period. A credit note with a billing reference (BT-25)
-takes the contract of the invoice it credits. A match made by hand is never overridden.
+the period the invoice covers within the contract's period. A credit note with a billing
+reference (BT-25) takes the contract of the invoice it credits. A match made by hand is
+never overridden.
+
+Dates. What an invoice is checked by is the period it covers (``policy.document_period``
+and ``policy.line_period``: delivery date, invoice periods, the issue date only when none
+is given), not the day it was written: an invoice in arrears for a contract's last month
+is written after the end but covers days within it. The spend figures still count each
+invoice on its issue date (``issue_date`` on the matches), the date its cost is booked on.
+
+Units and currencies. A line's price is compared with the agreed price only in the
+article's unit (converted by a fixed UN/ECE Rec 20 factor where there is one,
+``unit_conversion``) and only in the agreed currency; anything else is a deviation of its
+own, never a line silently left unchecked.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -27,12 +40,13 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kravspar.contracts.models import Contract, ContractExtension, ContractStatus
 from kravspar.core.dates import add_months
 from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
 from kravspar.organisations.models import Organisation, Unit
-from kravspar.spend import policy
+from kravspar.spend import policy, unit_conversion
 from kravspar.spend.models import (
     Check,
     DeviationInvoiceLine,
@@ -44,20 +58,28 @@ from kravspar.spend.models import (
     MatchMethod,
     MatchStatus,
     OffContractPurchase,
+    PriceCheck,
     PriceListArticle,
     SupplierSource,
 )
+from kravspar.spend.policy import Period
+from kravspar.spend.requirements import economy_requirement_for
 from kravspar.suppliers.models import Supplier
 
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 PRICE_PLACES = Decimal("0.0000000001")
 DOC_FIELDS = [
     "id",
     "kind",
     "number",
     "issue_date",
+    "delivery_date",
+    "period_start",
+    "period_end",
+    "currency",
     "buyer_reference",
     "order_reference",
     "contract_reference",
@@ -85,6 +107,8 @@ LINE_FIELDS = [
     "seller_item_id",
     "standard_item_id",
     "standard_item_scheme",
+    "period_start",
+    "period_end",
 ]
 INVOICE_MATCH_UPDATE = [
     "status",
@@ -97,6 +121,9 @@ INVOICE_MATCH_UPDATE = [
     "contract",
     "credited_document",
     "issue_date",
+    "covered_from",
+    "covered_to",
+    "currency",
     "net_amount",
     "unmatched_lines",
     "needs_attention",
@@ -114,9 +141,12 @@ LINE_MATCH_UPDATE = [
     "supplier",
     "contract",
     "issue_date",
+    "currency",
     "net_amount",
     "unit_price",
     "agreed_price",
+    "price_check",
+    "compared_price",
     "contracted",
     "on_terms",
     "over_price",
@@ -134,6 +164,7 @@ class ArticleRow(NamedTuple):
     gtin: str
     unit_code: str
     net_price: Decimal
+    currency: str
     valid_from: datetime.date | None
     valid_to: datetime.date | None
 
@@ -150,6 +181,16 @@ class ContractInfo:
 
     def covers(self, day: datetime.date) -> bool:
         return self.starts_on <= day <= self.end
+
+    def overlaps(self, period: Period) -> bool:
+        """In force on at least one day the invoice covers."""
+        return period.overlaps(self.starts_on, self.end)
+
+    def distance(self, period: Period) -> int:
+        """Days between the contract's period and the invoice's (0 when they overlap)."""
+        if period.end < self.starts_on:
+            return (self.starts_on - period.end).days
+        return max((period.start - self.end).days, 0)
 
 
 @dataclass
@@ -193,6 +234,17 @@ def load_contracts() -> dict[int, ContractInfo]:
         if contract_id in contracts:
             contracts[contract_id].buyer_ids.add(org_id)
     return contracts
+
+
+class PriceResult(NamedTuple):
+    """How one line's price compared with the agreed price."""
+
+    kind: str  # a PriceCheck
+    agreed: Decimal | None
+    over: bool = False
+    on_terms: bool = False
+    overcharge: Decimal = Decimal(0)
+    compared: Decimal | None = None  # the invoiced price in the agreed unit, when converted
 
 
 def unit_price_of(line: dict[str, Any]) -> Decimal:
@@ -341,12 +393,16 @@ class Matcher:
         theirs = [
             c for c in self.by_supplier.get(doc["supplier_id"], []) if doc["buyer_organisation_id"] in c.buyer_ids
         ]
-        valid = [c for c in theirs if c.covers(doc["issue_date"])]
+        # The contract in force during what the invoice covers, not on the day it was
+        # written: June's invoice, written in July, belongs to the contract that ended in
+        # June, not to its successor that started on 1 July.
+        covered: Period = doc["covered"]
+        valid = [c for c in theirs if c.overlaps(covered)]
         if len(valid) == 1:
             return result | {
                 "status": MatchStatus.MATCHED,
                 "method": MatchMethod.SUPPLIER_PERIOD,
-                "detail": str(doc["issue_date"]),
+                "detail": str(covered),
                 "contract_id": valid[0].id,
             }
         if len(valid) > 1:
@@ -356,7 +412,7 @@ class Matcher:
                 "detail": ", ".join(sorted(c.number for c in valid)),
                 "candidates": [c.id for c in valid],
             }
-        nearest = min(theirs, key=lambda c: abs((c.end - doc["issue_date"]).days), default=None)
+        nearest = min(theirs, key=lambda c: c.distance(covered), default=None)
         return result | {
             "status": MatchStatus.NO_CONTRACT,
             "method": MatchMethod.NONE,
@@ -370,17 +426,24 @@ class Matcher:
     def _article_for(
         line: dict[str, Any],
         contract_id: int,
-        day: datetime.date,
+        period: Period,
         by_item: dict[tuple[int, str], list[ArticleRow]],
         by_gtin: dict[tuple[int, str], list[ArticleRow]],
     ) -> tuple[ArticleRow | None, str]:
+        """The price-list article of a line, valid during the period the line covers (an
+        arrears invoice is priced by the price list of the months it bills, not of the day
+        it was written). When the period spans a price change (an index adjustment on 1
+        January), the article in the line's unit with the highest agreed price is taken:
+        a price above it is above the agreed price on every day of the period, which is
+        what a price deviation has to stand on."""
+        unit = unit_conversion.normalise(line["unit_code"])
+
         def valid(candidates: list[ArticleRow]) -> ArticleRow | None:
-            for article in candidates:
-                if (article.valid_from is None or article.valid_from <= day) and (
-                    article.valid_to is None or day <= article.valid_to
-                ):
-                    return article
-            return None
+            found = [a for a in candidates if period.overlaps(a.valid_from, a.valid_to)]
+            if len(found) <= 1:
+                return found[0] if found else None
+            # Candidates come newest first; max() keeps the first of equals.
+            return max(found, key=lambda a: (a.unit_code == unit, a.net_price))
 
         if line["seller_item_id"]:
             article = valid(by_item.get((contract_id, line["seller_item_id"].strip()), []))
@@ -392,6 +455,58 @@ class Matcher:
             if article is not None:
                 return article, LineMethod.GTIN
         return None, LineMethod.NONE
+
+    @staticmethod
+    def _periods(docs: list[dict[str, Any]], lines_by_doc: dict[int, list[dict[str, Any]]]) -> None:
+        """The period each line covers (``line["period"]``) and the span of the whole
+        document (``doc["covered"]``): its lines' periods together, which is the document's
+        own delivery date and period unless lines give their own."""
+        for doc in docs:
+            own = policy.document_period(
+                doc["issue_date"], doc["delivery_date"], doc["period_start"], doc["period_end"]
+            )
+            doc["dates_given"] = bool(doc["delivery_date"] or doc["period_start"] or doc["period_end"])
+            periods = []
+            for line in lines_by_doc.get(doc["id"], []):
+                line["period"] = policy.line_period(own, line["period_start"], line["period_end"])
+                periods.append(line["period"])
+            doc["covered"] = Period(min(p.start for p in periods), max(p.end for p in periods)) if periods else own
+
+    def _check_price(
+        self, line: dict[str, Any], price: Decimal, article: ArticleRow | None, currency: str, is_invoice: bool
+    ) -> PriceResult:
+        """Compare a line's price with its article's, in the agreed currency and unit only."""
+        if article is None:
+            return PriceResult(PriceCheck.NONE, None)
+        agreed = article.net_price
+        if currency != article.currency.upper():
+            # Never number to number: 10 EUR is not "below" 100 SEK.
+            return PriceResult(PriceCheck.CURRENCY_DIFFERS, agreed)
+        unit, agreed_unit = unit_conversion.normalise(line["unit_code"]), unit_conversion.normalise(article.unit_code)
+        if unit == agreed_unit:
+            over = policy.is_over_price(price, agreed, self.tolerance)
+            overcharge = (
+                ((price - agreed) * line["quantity"]).quantize(CENT, ROUND_HALF_UP) if over and is_invoice else ZERO
+            )
+            return PriceResult(PriceCheck.SAME_UNIT, agreed, over=over, on_terms=price <= agreed, overcharge=overcharge)
+        if not unit_conversion.convertible(unit, agreed_unit):
+            return PriceResult(PriceCheck.UNIT_DIFFERS, agreed)
+        # Exact arithmetic: a price per minute is a price per hour times 60, with no rounding
+        # that could move a price across the tolerance.
+        converted = unit_conversion.price_in(price, unit, agreed_unit)
+        over = policy.is_over_price(converted, Fraction(agreed), Fraction(self.tolerance))
+        overcharge = ZERO
+        if over and is_invoice:
+            excess = (converted - Fraction(agreed)) * unit_conversion.quantity_in(line["quantity"], unit, agreed_unit)
+            overcharge = unit_conversion.to_decimal(excess, CENT)
+        return PriceResult(
+            PriceCheck.CONVERTED,
+            agreed,
+            over=over,
+            on_terms=converted <= Fraction(agreed),
+            overcharge=overcharge,
+            compared=unit_conversion.to_decimal(converted, PRICE_PLACES),
+        )
 
     # --- the batch ------------------------------------------------------------------
 
@@ -434,6 +549,7 @@ class Matcher:
         manual_lines = {
             lm.line_id: lm for lm in LineMatch.objects.filter(line__document_id__in=ids, method=LineMethod.MANUAL)
         }
+        self._periods(docs, lines_by_doc)
 
         decided: dict[int, dict[str, Any]] = {}
         result: dict[str, Any]
@@ -491,15 +607,19 @@ class Matcher:
         match_rows: list[InvoiceMatch] = []
         line_rows: list[tuple[int, dict[str, Any]]] = []
         findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = defaultdict(list)
+        # What the deviation's description says beyond the lines (units, currencies, periods).
+        context: dict[tuple[int, int, str], dict[str, Any]] = defaultdict(dict)
         for doc in docs:
             result = decided[doc["id"]]
             contract_id: int | None = result["contract_id"]
             sign = Decimal(-1) if doc["kind"] == DocumentKind.CREDIT_NOTE else Decimal(1)
             is_invoice = doc["kind"] == DocumentKind.INVOICE
+            currency = doc["currency"].upper()
             org_id = doc["buyer_organisation_id"]
             unit_id = self.units.get((org_id, doc["buyer_reference"].strip().lower())) if org_id else None
             unmatched = 0
             total = Decimal(0)
+            info = self.contracts.get(contract_id) if contract_id is not None else None
             for line in lines_by_doc.get(doc["id"], []):
                 amount = (line["line_net_amount"] * sign).quantize(CENT)
                 total += amount
@@ -513,7 +633,7 @@ class Matcher:
                         if candidate is not None and candidate.contract_id == contract_id:
                             article, method = candidate, LineMethod.MANUAL
                     if article is None:
-                        article, method = self._article_for(line, contract_id, doc["issue_date"], by_item, by_gtin)
+                        article, method = self._article_for(line, contract_id, line["period"], by_item, by_gtin)
                 line_status: str = (
                     LineStatus.NO_CONTRACT
                     if contract_id is None
@@ -521,15 +641,7 @@ class Matcher:
                     if article is not None
                     else LineStatus.NO_ARTICLE
                 )
-                agreed = article.net_price if article is not None else None
-                same_unit = article is not None and (line["unit_code"] or "").upper() == article.unit_code
-                over = False
-                overcharge = Decimal(0)
-                if agreed is not None and same_unit:
-                    over = policy.is_over_price(price, agreed, self.tolerance)
-                    if over and is_invoice:
-                        overcharge = ((price - agreed) * line["quantity"]).quantize(CENT, ROUND_HALF_UP)
-                on_terms = agreed is not None and same_unit and price <= agreed
+                check = self._check_price(line, price, article, currency, is_invoice)
                 if line_status == LineStatus.NO_ARTICLE:
                     unmatched += 1
                 lm = {
@@ -542,26 +654,51 @@ class Matcher:
                     "supplier_id": doc["supplier_id"],
                     "contract_id": contract_id,
                     "issue_date": doc["issue_date"],
+                    "currency": currency,
                     "net_amount": amount,
                     "unit_price": price,
-                    "agreed_price": agreed,
+                    "agreed_price": check.agreed,
+                    "price_check": check.kind,
+                    "compared_price": check.compared,
                     "contracted": contract_id is not None,
-                    "on_terms": on_terms,
-                    "over_price": over and is_invoice,
-                    "overcharge": overcharge,
+                    "on_terms": check.on_terms,
+                    "over_price": check.over and is_invoice,
+                    "overcharge": check.overcharge,
                     "matched_by_id": manual.matched_by_id if method == LineMethod.MANUAL and manual else None,
                     "matched_at": manual.matched_at if method == LineMethod.MANUAL and manual else now,
                     "version": 1,
                 }
                 line_rows.append((doc["id"], lm))
-                if contract_id is not None and is_invoice:
-                    if lm["over_price"]:
-                        findings[(contract_id, doc["id"], Check.OVER_PRICE)].append((line["id"], agreed, overcharge))
-                    if line_status == LineStatus.NO_ARTICLE:
-                        findings[(contract_id, doc["id"], Check.NOT_ON_CONTRACT)].append((line["id"], None, Decimal(0)))
-                    info = self.contracts.get(contract_id)
-                    if info is not None and doc["issue_date"] > info.end:
-                        findings[(contract_id, doc["id"], Check.AFTER_END)].append((line["id"], agreed, Decimal(0)))
+                if contract_id is None or not is_invoice:
+                    continue
+                evidence = (line["id"], check.agreed, Decimal(0))
+                if lm["over_price"]:
+                    findings[(contract_id, doc["id"], Check.OVER_PRICE)].append(
+                        (line["id"], check.agreed, check.overcharge)
+                    )
+                    if check.kind == PriceCheck.CONVERTED:
+                        context[(contract_id, doc["id"], Check.OVER_PRICE)]["converted"] = True
+                if line_status == LineStatus.NO_ARTICLE:
+                    findings[(contract_id, doc["id"], Check.NOT_ON_CONTRACT)].append(evidence)
+                if check.kind == PriceCheck.UNIT_DIFFERS and article is not None:
+                    key = (contract_id, doc["id"], Check.UNIT_DIFFERS)
+                    findings[key].append(evidence)
+                    context[key].setdefault("units", set()).add((line["unit_code"] or "–", article.unit_code))
+                agreed_currency = article.currency.upper() if article is not None else policy.KRONOR
+                if currency != agreed_currency:
+                    key = (contract_id, doc["id"], Check.CURRENCY_DIFFERS)
+                    findings[key].append(evidence)
+                    context[key].setdefault("agreed", set()).add(agreed_currency)
+                    context[key]["currency"] = currency
+                # After the end only when what the line covers goes past it (an arrears invoice
+                # for the last month does not); a line's own period decides for that line.
+                period: Period = line["period"]
+                if info is not None and period.end > info.end:
+                    key = (contract_id, doc["id"], Check.AFTER_END)
+                    findings[key].append(evidence)
+                    context[key].setdefault("periods", []).append(period)
+                    if not (doc["dates_given"] or line["period_start"] or line["period_end"]):
+                        context[key]["issue_date_counts"] = True
             summary.lines += len(lines_by_doc.get(doc["id"], []))
             before = existing.get(doc["id"])
             status = result["status"]
@@ -579,6 +716,9 @@ class Matcher:
                     contract_id=contract_id,
                     credited_document_id=result["credited_id"],
                     issue_date=doc["issue_date"],
+                    covered_from=doc["covered"].start,
+                    covered_to=doc["covered"].end,
+                    currency=currency,
                     net_amount=total,
                     unmatched_lines=unmatched,
                     needs_attention=(status != MatchStatus.MATCHED or unmatched > 0) and not reviewed,
@@ -613,7 +753,7 @@ class Matcher:
             lm["invoice_match_id"] = match_ids[doc_id]
         upsert_line_matches([lm for _d, lm in line_rows])
         self._off_contract(docs, decided, match_rows, now, summary)
-        self._raise(findings, docs, summary)
+        self._raise(findings, docs, summary, context)
         self._over_value(contract_ids, docs, decided, lines_by_doc, summary)
 
     def _off_contract(
@@ -631,6 +771,7 @@ class Matcher:
                 organisation_id=d["buyer_organisation_id"],
                 supplier_id=d["supplier_id"],
                 issue_date=d["issue_date"],
+                currency=d["currency"].upper(),
                 net_amount=totals[d["id"]],
                 nearest_contract_id=decided[d["id"]]["nearest"],
             )
@@ -641,7 +782,7 @@ class Matcher:
             rows,
             update_conflicts=True,
             unique_fields=["document"],
-            update_fields=["organisation", "supplier", "issue_date", "net_amount", "nearest_contract"],
+            update_fields=["organisation", "supplier", "issue_date", "currency", "net_amount", "nearest_contract"],
         )
         summary.off_contract += len(rows)
         resolved = [d["id"] for d in docs if decided[d["id"]]["status"] == MatchStatus.MATCHED]
@@ -653,6 +794,7 @@ class Matcher:
         findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]],
         docs: list[dict[str, Any]],
         summary: MatchSummary,
+        context: dict[tuple[int, int, str], dict[str, Any]] | None = None,
     ) -> None:
         if not findings:
             return
@@ -667,7 +809,9 @@ class Matcher:
             contract_id, doc_id, check = key
             deviation_id = known.get(key)
             if deviation_id is None:
-                deviation_id = self._new_deviation(contract_id, doc_id, numbers[doc_id], check, lines)
+                deviation_id = self._new_deviation(
+                    contract_id, doc_id, numbers[doc_id], check, lines, (context or {}).get(key, {})
+                )
                 summary.deviations += 1
             evidence.extend(
                 DeviationInvoiceLine(
@@ -678,37 +822,108 @@ class Matcher:
         DeviationInvoiceLine.objects.bulk_create(evidence, ignore_conflicts=True)
         summary.evidence += len(evidence)
 
+    def _describe(
+        self, check: str, number: str, info: ContractInfo, lines: list[tuple[int, Decimal | None, Decimal]], ctx: dict
+    ) -> tuple[str, str]:
+        """The deviation's title and description, in the site's language. Each states only
+        what the invoice itself says and what the contract agreed."""
+        count = len(lines)
+        if check == Check.OVER_PRICE:
+            total = sum((over for _l, _a, over in lines), Decimal(0))
+            title = _("Invoice %(number)s: priced above the contract") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s is priced more than %(tolerance)s %% above the price "
+                "list's agreed price, %(total)s SEK in all.",
+                "%(count)d lines of invoice %(number)s are priced more than %(tolerance)s %% above the price "
+                "list's agreed price, %(total)s SEK in all.",
+                count,
+            ) % {"count": count, "number": number, "tolerance": self.tolerance, "total": total}
+            if ctx.get("converted"):
+                description += " " + _(
+                    "Lines invoiced in another unit than the price list's were converted to the agreed unit by the "
+                    "fixed factor of UN/ECE Recommendation 20 before they were compared."
+                )
+            return title, description
+        if check == Check.NOT_ON_CONTRACT:
+            title = _("Invoice %(number)s: articles not on the contract") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s is for an article that is not on the contract's price list.",
+                "%(count)d lines of invoice %(number)s are for articles that are not on the contract's price list.",
+                count,
+            ) % {"count": count, "number": number}
+            return title, description
+        if check == Check.AFTER_END:
+            periods: list[Period] = ctx.get("periods") or []
+            covered = Period(min(p.start for p in periods), max(p.end for p in periods)) if periods else None
+            title = _("Invoice %(number)s: invoiced after the contract ended") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s covers %(period)s, past the contract's end, %(end)s.",
+                "%(count)d lines of invoice %(number)s cover %(period)s, past the contract's end, %(end)s.",
+                count,
+            ) % {"count": count, "number": number, "period": covered or "–", "end": info.end}
+            if ctx.get("issue_date_counts"):
+                description += " " + ngettext(
+                    "The invoice gives no delivery date or invoice period for it, so its issue date counts.",
+                    "The invoice gives no delivery date or invoice period for them, so its issue date counts.",
+                    count,
+                )
+            else:
+                description += " " + _(
+                    "The period is the invoice's own delivery date and invoice periods (BT-72, BT-73/74, BT-134/135)."
+                )
+            return title, description
+        if check == Check.UNIT_DIFFERS:
+            units = ", ".join(
+                _("%(unit)s instead of %(agreed)s") % {"unit": unit, "agreed": agreed}
+                for unit, agreed in sorted(ctx.get("units") or set())
+            )
+            title = _("Invoice %(number)s: unit differs from the agreed unit") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s is invoiced in another unit than the price list's "
+                "(%(units)s). UN/ECE Recommendation 20 gives no fixed factor between them, so its price cannot "
+                "be checked against the agreed price.",
+                "%(count)d lines of invoice %(number)s are invoiced in another unit than the price list's "
+                "(%(units)s). UN/ECE Recommendation 20 gives no fixed factor between them, so their prices cannot "
+                "be checked against the agreed prices.",
+                count,
+            ) % {"count": count, "number": number, "units": units}
+            return title, description
+        if check == Check.CURRENCY_DIFFERS:
+            title = _("Invoice %(number)s: currency differs from the agreement") % {"number": number}
+            description = _(
+                "Invoice %(number)s is in %(currency)s, but the contract and its price list are in %(agreed)s. Its "
+                "prices are not compared with the agreed prices and its amounts are not counted in the spend figures."
+            ) % {
+                "number": number,
+                "currency": ctx.get("currency", "–"),
+                "agreed": ", ".join(sorted(ctx.get("agreed") or {policy.KRONOR})),
+            }
+            return title, description
+        title = _("Spend past the contract value")
+        description = _("With invoice %(number)s the invoiced amount passed the contract's value of %(value)s SEK.") % {
+            "number": number,
+            "value": info.value,
+        }
+        return title, description
+
     def _new_deviation(
-        self, contract_id: int, doc_id: int, number: str, check: str, lines: list[tuple[int, Decimal | None, Decimal]]
+        self,
+        contract_id: int,
+        doc_id: int,
+        number: str,
+        check: str,
+        lines: list[tuple[int, Decimal | None, Decimal]],
+        ctx: dict[str, Any] | None = None,
     ) -> int:
         from kravspar.findings.services import deviation_raise_on_contract
 
         contract = Contract.objects.get(pk=contract_id)
         info = self.contracts[contract_id]
         with translation.override(settings.LANGUAGE_CODE):
-            if check == Check.OVER_PRICE:
-                total = sum((over for _l, _a, over in lines), Decimal(0))
-                title = _("Invoice %(number)s: priced above the contract") % {"number": number}
-                description = _(
-                    "%(count)d lines of invoice %(number)s are priced more than %(tolerance)s %% above the price "
-                    "list's agreed price, %(total)s SEK in all."
-                ) % {"count": len(lines), "number": number, "tolerance": self.tolerance, "total": total}
-            elif check == Check.NOT_ON_CONTRACT:
-                title = _("Invoice %(number)s: articles not on the contract") % {"number": number}
-                description = _(
-                    "%(count)d lines of invoice %(number)s are for articles that are not on the contract's price list."
-                ) % {"count": len(lines), "number": number}
-            elif check == Check.AFTER_END:
-                title = _("Invoice %(number)s: invoiced after the contract ended") % {"number": number}
-                description = _("Invoice %(number)s is dated after the contract's end, %(end)s.") % {
-                    "number": number,
-                    "end": info.end,
-                }
-            else:
-                title = _("Spend past the contract value")
-                description = _(
-                    "With invoice %(number)s the invoiced amount passed the contract's value of %(value)s SEK."
-                ) % {"number": number, "value": info.value}
+            title, description = self._describe(check, number, info, lines, ctx or {})
+            # Tied to the contract's economy requirement (added if the contract has none),
+            # so that the deviation counts under aim 1 like any other.
+            requirement = economy_requirement_for(contract=contract)
             deviation = deviation_raise_on_contract(
                 actor=None,
                 contract=contract,
@@ -716,6 +931,7 @@ class Matcher:
                 severity=policy.SEVERITY[check],
                 title=title,
                 description=description,
+                requirement=requirement,
             )
         EconomyFinding.objects.create(
             contract_id=contract_id, document_id=doc_id, check_type=check, deviation=deviation
@@ -741,8 +957,9 @@ class Matcher:
         todo = [c for c in with_value if c not in already]
         if not todo:
             return
+        # The value is in kronor: only documents in kronor are added up against it.
         spent = dict(
-            LineMatch.objects.filter(contract_id__in=todo)
+            LineMatch.objects.filter(contract_id__in=todo, currency=policy.KRONOR)
             .values_list("contract_id")
             .annotate(total=Sum("net_amount"))
             .values_list("contract_id", "total")
@@ -752,7 +969,11 @@ class Matcher:
             if value is None or (spent.get(contract_id) or 0) <= value:
                 continue
             theirs = [
-                d for d in docs if decided[d["id"]]["contract_id"] == contract_id and d["kind"] == DocumentKind.INVOICE
+                d
+                for d in docs
+                if decided[d["id"]]["contract_id"] == contract_id
+                and d["kind"] == DocumentKind.INVOICE
+                and d["currency"].upper() == policy.KRONOR
             ]
             if not theirs:
                 continue

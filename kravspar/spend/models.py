@@ -102,6 +102,16 @@ class LineMethod(models.TextChoices):
     NONE = "none", _("Not matched")
 
 
+class PriceCheck(models.TextChoices):
+    """How a line's price was compared with the price list's, or why it was not."""
+
+    SAME_UNIT = "same_unit", _("Compared in the agreed unit")
+    CONVERTED = "converted", _("Converted to the agreed unit, then compared")  # a fixed UN/ECE Rec 20 factor
+    UNIT_DIFFERS = "unit_differs", _("Not compared: the unit differs from the agreed unit")  # a deviation
+    CURRENCY_DIFFERS = "currency_differs", _("Not compared: the currency differs from the agreement")  # a deviation
+    NONE = "", _("Not compared: no article")
+
+
 class InvoiceMatch(models.Model):
     """How one invoice or credit note was matched: to which buyer, supplier and contract,
     by which method. Re-matching never overrides a match made by hand."""
@@ -132,8 +142,21 @@ class InvoiceMatch(models.Model):
         "invoices.InvoiceDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_notes"
     )
     issue_date = models.DateField(_("issue date"))
+    # The days the invoice covers (delivery date and invoice periods, else the issue date):
+    # what the contract's period is compared with.
+    covered_from = models.DateField(_("covers from"), null=True, blank=True)
+    covered_to = models.DateField(_("covers to"), null=True, blank=True)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="SEK",
+        help_text=_("The document's currency (BT-5); only documents in SEK are counted in kronor figures."),
+    )
     net_amount = models.DecimalField(
-        _("net amount (SEK)"), max_digits=19, decimal_places=2, help_text=_("Negative for credit notes.")
+        _("net amount"),
+        max_digits=19,
+        decimal_places=2,
+        help_text=_("In the document's currency; negative for credit notes."),
     )
     unmatched_lines = models.PositiveIntegerField(_("lines without article"), default=0)
     needs_attention = models.BooleanField(_("in the work queue"), default=False, db_index=True)
@@ -187,9 +210,18 @@ class LineMatch(models.Model):
         "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     issue_date = models.DateField(_("issue date"))
-    net_amount = models.DecimalField(_("net amount (SEK)"), max_digits=19, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="SEK")
+    net_amount = models.DecimalField(_("net amount"), max_digits=19, decimal_places=2)
     unit_price = models.DecimalField(_("invoiced unit price"), max_digits=28, decimal_places=10)
     agreed_price = models.DecimalField(_("agreed price"), max_digits=14, decimal_places=4, null=True, blank=True)
+    price_check = models.CharField(
+        _("price check"), max_length=16, choices=PriceCheck.choices, blank=True, default=PriceCheck.NONE
+    )
+    # The invoiced price per the article's unit when the line was in another unit that
+    # converts by a fixed factor (e.g. a price per GRM as a price per KGM); else empty.
+    compared_price = models.DecimalField(
+        _("invoiced price in the agreed unit"), max_digits=28, decimal_places=10, null=True, blank=True
+    )
     contracted = models.BooleanField(_("contracted supplier"), default=False)
     on_terms = models.BooleanField(_("on contract terms"), default=False)
     over_price = models.BooleanField(_("above the agreed price"), default=False)
@@ -221,7 +253,8 @@ class OffContractPurchase(models.Model):
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     issue_date = models.DateField(_("issue date"))
-    net_amount = models.DecimalField(_("net amount (SEK)"), max_digits=19, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="SEK")
+    net_amount = models.DecimalField(_("net amount"), max_digits=19, decimal_places=2)
     # A contract of the same supplier and buyer outside its period, if there is one.
     nearest_contract = models.ForeignKey(
         "contracts.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -246,6 +279,8 @@ class Check(models.TextChoices):
     NOT_ON_CONTRACT = "not_on_contract", _("Article not on the contract")
     OVER_VALUE = "over_value", _("Spend past the contract value")
     AFTER_END = "after_end", _("Invoiced after the contract ended")
+    UNIT_DIFFERS = "unit_differs", _("Unit differs from the agreed unit")
+    CURRENCY_DIFFERS = "currency_differs", _("Currency differs from the agreement")
 
 
 class EconomyFinding(models.Model):

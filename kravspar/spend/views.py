@@ -27,7 +27,7 @@ from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
-from kravspar.spend import figures, pricelists, services
+from kravspar.spend import figures, policy, pricelists, services
 from kravspar.spend.forms import (
     ArticleForm,
     AssignArticleForm,
@@ -287,6 +287,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "detail",
             "issue_date",
             "net_amount",
+            "currency",
             "unmatched_lines",
             "document__uuid",
             "document__number",
@@ -447,7 +448,9 @@ def off_contract(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": paginate(request, qs.order_by("-issue_date", "-id")),
         "querystring": querystring_without_page(request),
-        "total": qs.aggregate(total=Sum("net_amount"))["total"],
+        # Kronor only: a purchase in another currency is listed but never added to kronor.
+        "total": qs.filter(currency=policy.KRONOR).aggregate(total=Sum("net_amount"))["total"],
+        "foreign": qs.exclude(currency=policy.KRONOR).count(),
     }
     return render(request, "spend/off_contract.html", context)
 
@@ -471,6 +474,14 @@ def _figure_filters(request: HttpRequest, user: User) -> tuple[FigureFilterForm,
     return form, filters, group
 
 
+def _period_query(request: HttpRequest) -> str:
+    """The page's period and organisation filters as a query string, without the rest."""
+    params = request.GET.copy()
+    for name in ("sida", "group", "per", "nyckel", "urval", "avtal"):
+        params.pop(name, None)
+    return params.urlencode()
+
+
 @login_required
 @require_safe
 def figures_page(request: HttpRequest) -> HttpResponse:
@@ -478,6 +489,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     access.require_perm(user, Perm.VIEW_CONTRACTS)
     form, filters, group = _figure_filters(request, user)
     qs = figures.filtered(user, **filters)
+    foreign = figures.foreign_documents(figures.scoped(user, **filters))
     spend_page = paginate(request, figures.contract_spend(qs), per_page=20)
     params = request.GET.copy()
     params.pop("sida", None)
@@ -492,6 +504,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "contract_rows": figures.with_contracts(list(spend_page.object_list)),
         "querystring": querystring_without_page(request),
         "filter_query": params.urlencode(),
+        "foreign": foreign,
     }
     return render(request, "spend/figures.html", context)
 
@@ -503,10 +516,13 @@ def lines(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     access.require_perm(user, Perm.VIEW_CONTRACTS)
     form, filters, _group = _figure_filters(request, user)
-    qs = figures.filtered(user, **filters)
+    selection = request.GET.get("urval", "")
+    everything = figures.scoped(user, **filters)
+    # The figures' lines are in kronor; "foreign_currency" shows the ones they leave out.
+    qs = figures.not_in_kronor(everything) if selection == figures.FOREIGN else figures.in_kronor(everything)
+    foreign = 0 if selection == figures.FOREIGN else figures.foreign_documents(everything)
     group = request.GET.get("per", "")
     qs = figures.apply_group_filter(qs, group, request.GET.get("nyckel", ""))
-    selection = request.GET.get("urval", "")
     if selection in figures.SELECTIONS:
         qs = qs.filter(figures.SELECTIONS[selection])
     contract_key = request.GET.get("avtal", "")
@@ -528,7 +544,11 @@ def lines(request: HttpRequest) -> HttpResponse:
             "on_terms": _("on the contract's terms"),
             "not_on_terms": _("not on the contract's terms"),
             "over_price": _("priced above the agreed price"),
+            figures.FOREIGN: _("in another currency than SEK (not in the figures)"),
         },
+        "foreign": foreign,
+        "FOREIGN": figures.FOREIGN,
+        "filter_query": _period_query(request),
         "LineStatus": LineStatus,
         "MatchStatus": MatchStatus,
         "figures_url": reverse("spend:figures"),

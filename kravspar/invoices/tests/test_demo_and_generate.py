@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -24,22 +25,28 @@ def test_demo_is_quick_idempotent_and_has_its_story(world: Any) -> None:
     assert time.perf_counter() - started < 5
     demo.seed()
     batch = ImportBatch.objects.get(source=BatchSource.DEMO)
-    assert (batch.imported_count, batch.duplicate_count, batch.refused_count) == (12, 1, 1)
+    assert (batch.imported_count, batch.duplicate_count, batch.refused_count) == (14, 1, 1)
     codes = dict(batch.problems.values_list("file_name", "code"))
     assert codes["VSF-0012.xml"] == ProblemCode.INVALID_ORG_NUMBER
     assert codes[
         f"{InvoiceDocument.objects.filter(number__startswith='ML-').order_by('issue_date')[0].number}-kopia.xml"
     ] == (ProblemCode.DUPLICATE_FILE)
     assert codes["KGN-44871.xml"] == ProblemCode.UNKNOWN_SUPPLIER  # the off-contract supplier, stored with a warning
-    cleaning = InvoiceDocument.objects.filter(contract_reference="RV-2025-0107", kind="invoice").order_by("issue_date")
+    cleaning = InvoiceDocument.objects.filter(
+        contract_reference="RV-2025-0107", kind="invoice", currency="SEK"
+    ).order_by("issue_date")
     assert cleaning.count() == demo.MONTHS
     assert {d.buyer_organisation for d in cleaning} == {world.vastmanland}
-    agreed = {item: price for item, _name, _unit, price in demo.CLEANING_PRICE_LIST}
+    # Each monthly invoice covers the month before it.
+    for doc in cleaning:
+        assert doc.period_start is not None and doc.period_end is not None
+        assert doc.period_start <= doc.period_end < doc.issue_date
+    agreed = {item: (unit, price) for item, _name, unit, price in demo.CLEANING_PRICE_LIST}
     overpriced = InvoiceLine.objects.filter(document__in=cleaning).exclude(seller_item_id="ART-0099")
     above = {
         (line.document.number, line.seller_item_id)
         for line in overpriced
-        if line.price_amount > agreed[line.seller_item_id]
+        if line.unit_code == agreed[line.seller_item_id][0] and line.price_amount > agreed[line.seller_item_id][1]
     }
     last_two = [d.number for d in cleaning][-2:]
     assert above == {(n, item) for n in last_two for item in demo.OVERPRICED}
@@ -49,6 +56,39 @@ def test_demo_is_quick_idempotent_and_has_its_story(world: Any) -> None:
     sormland = InvoiceDocument.objects.get(number="KGN-44871")
     assert sormland.buyer_organisation == world.sormland
     assert sormland.supplier is None
+
+
+@pytest.mark.django_db
+def test_demo_has_the_arrears_the_changed_units_and_the_euro_invoice(world: Any) -> None:
+    """Issue 11: the demo shows each case the economy checks must get right (the spend
+    demo's test shows how each is judged)."""
+    demo.seed()
+    cleaning = InvoiceDocument.objects.filter(contract_reference="RV-2025-0107", currency="SEK", kind="invoice")
+    starts = datetime.date.today() - datetime.timedelta(days=370)  # no contract in this test: the demo's default
+    _signed, _begins, ends = demo.predecessor_period(starts)
+
+    # In arrears: written after the predecessor ended, delivered and invoiced for its last month.
+    arrears = InvoiceDocument.objects.get(contract_reference=demo.PREDECESSOR_NUMBER)
+    assert arrears.issue_date > ends
+    assert arrears.delivery_date == ends
+    assert arrears.period_start is not None and arrears.period_start < ends == arrears.period_end
+    own = arrears.lines.exclude(period_start=None).get()
+    assert own.period_start is not None and arrears.period_start <= own.period_start <= own.period_end <= ends
+    prices = {item: price for item, _n, _u, price in demo.predecessor_price_list()}
+    assert all(line.price_amount == prices[line.seller_item_id] for line in arrears.lines.all())
+
+    # Units changed: hours billed in minutes, pieces billed by the box.
+    minutes = InvoiceLine.objects.get(document__in=cleaning, unit_code="MIN")
+    assert minutes.seller_item_id == demo.MINUTES[0] and minutes.price_amount == demo.MINUTES[2]
+    box = InvoiceLine.objects.get(document__in=cleaning, unit_code="XBX")
+    assert box.seller_item_id == demo.BOX[0]
+    units = {item: unit for item, _n, unit, _p in demo.CLEANING_PRICE_LIST}
+    assert (units[minutes.seller_item_id], units[box.seller_item_id]) == ("HUR", "EA")
+
+    # In euro, under the contract whose prices are in kronor.
+    euro = InvoiceDocument.objects.get(currency="EUR")
+    assert euro.contract_reference == "RV-2025-0107"
+    assert euro.kind == "invoice"
 
 
 def test_generated_documents_add_up() -> None:

@@ -90,9 +90,13 @@ def make_invoice(
     buyer_reference: str = "",
     billing_reference: str = "",
     seller_org_number: str | None = None,
+    currency: str = "SEK",
+    delivery_date: datetime.date | None = None,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
 ) -> InvoiceDocument:
     """Store an invoice as the import would. ``lines``: dicts with item, price, quantity and
-    optionally gtin, unit."""
+    optionally gtin, unit, period_start and period_end."""
     n = next(_seq)
     org_number = seller_org_number if seller_org_number is not None else (supplier.org_number if supplier else "")
     total = sum((Decimal(str(line["price"])) * Decimal(str(line.get("quantity", 1))) for line in lines), Decimal(0))
@@ -102,7 +106,10 @@ def make_invoice(
         sha256=hashlib.sha256(f"doc-{n}".encode()).hexdigest(),
         number=number or f"F{n:05d}",
         issue_date=issue_date,
-        currency="SEK",
+        delivery_date=delivery_date,
+        period_start=period_start,
+        period_end=period_end,
+        currency=currency,
         contract_reference=contract_reference,
         order_reference=order_reference,
         buyer_reference=buyer_reference,
@@ -138,5 +145,7 @@ def make_invoice(
             seller_item_id=line.get("item", ""),
             standard_item_id=line.get("gtin", ""),
             standard_item_scheme="0160" if line.get("gtin") else "",
+            period_start=line.get("period_start"),
+            period_end=line.get("period_end"),
         )
     return doc
