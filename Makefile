@@ -55,13 +55,16 @@ migrations-check: install
 messages-check: install
 	$(TEST_ENV) $(BIN)/python scripts/check_translations.py
 
-# Unit, view, API and browser tests on SQLite.
+# Unit, view and API tests on SQLite on both cores (pytest-xdist; each worker gets its own
+# test database), then the browser tests in one process: they share one app server and
+# one Chromium per process, and Playwright's loop must not meet database tests.
 unit: install system-deps
-	$(TEST_ENV) $(BIN)/pytest -q
+	$(TEST_ENV) $(BIN)/pytest -q -n 2 -m "not browser"
+	$(TEST_ENV) $(BIN)/pytest -q -m browser
 
 # The same tests (less the browser) on a throw-away PostgreSQL cluster.
 postgres: install system-deps
-	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -m "not browser"
+	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -n 2 -m "not browser"
 
 test: install system-deps lint types migrations-check messages-check unit postgres
 
