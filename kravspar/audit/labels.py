@@ -32,7 +32,6 @@ ACTION_LABELS: dict[str, Promise] = {
     "contract.procurement_linked": _("Contract tied to its procurement"),
     "contract.registered": _("Contract registered"),
     "contract.strategy_adopted": _("Approved strategy adopted"),
-    "contract.economy_requirement_added": _("Economy requirement added for the invoice checks"),
     "contract.updated": _("Contract changed"),
     "deviation.action_done": _("Action marked done"),
     "deviation.action_plan_agreed": _("Action plan agreed"),
