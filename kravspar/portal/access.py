@@ -61,8 +61,11 @@ def contract_for_supplier(user: access.AnyUser, key: Any) -> Contract:
 def concerns_supplier_q(supplier_id: int) -> Q:
     """Deviations that concern the supplier: on one of its contracts, and either raised on
     it or on nobody in particular (then they concern every supplier on the contract) —
-    never one raised on another supplier or on another supplier's subcontractor."""
-    return Q(contract__suppliers=supplier_id) & (
+    never one raised on another supplier or on another supplier's subcontractor.
+
+    A deviation an orderer reported is not the supplier's business until Inköp has assessed
+    it (severity, whether it stands at all): until then it is kept out of the portal."""
+    return Q(contract__suppliers=supplier_id, awaiting_assessment=False) & (
         Q(supplier_id=supplier_id)
         | (Q(supplier__isnull=True) & (Q(subcontractor__isnull=True) | Q(subcontractor__supplier_id=supplier_id)))
     )

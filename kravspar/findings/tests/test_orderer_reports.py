@@ -295,3 +295,19 @@ def test_closing_a_reported_deviation_takes_it_out_of_the_queue(world, vm_follow
     assert services_queue(world) == []
     event = AuditEvent.objects.get(action="deviation.closed", object_id=str(deviation.uuid))
     assert event.after["closed_unassessed"] is True
+
+
+def test_the_supplier_sees_a_reported_deviation_only_once_inkop_has_assessed_it(world, vm_followup, supplier):
+    from kravspar.portal import access as portal_access
+
+    world.supplier_contact.supplier = supplier
+    world.supplier_contact.save()
+    deviation = report(world, vm_followup)
+    # Only proposed by the orderer: not in the supplier's portal, not answerable.
+    assert deviation not in portal_access.deviations_of_supplier(world.supplier_contact)
+    assert not portal_access.deviation_concerns(world.supplier_contact, deviation)
+    assessed = services.deviation_assess(
+        actor=world.officer, deviation=deviation, expected_version=deviation.version, severity=Severity.MINOR
+    )
+    assert list(portal_access.deviations_of_supplier(world.supplier_contact)) == [assessed]
+    assert portal_access.deviation_concerns(world.supplier_contact, assessed)
