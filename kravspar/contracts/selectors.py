@@ -14,6 +14,7 @@ from kravspar.accounts import access
 from kravspar.contracts.models import Contract, ContractExtension, Subcontractor
 from kravspar.core.dates import add_months
 from kravspar.core.ids import is_uuid
+from kravspar.organisations.models import Unit
 from kravspar.suppliers.models import Supplier, supplier_name_key
 
 
@@ -102,6 +103,7 @@ def contract_detail_queryset(contract: Contract) -> Contract:
         .prefetch_related(
             Prefetch("suppliers", queryset=Supplier.objects.order_by("name")),
             "buyers",
+            Prefetch("ordering_units", queryset=Unit.objects.order_by("name")),
             "extensions__decided_by",
             "requirements__responsible_unit",
             Prefetch("subcontractors", queryset=Subcontractor.objects.select_related("supplier")),

@@ -333,6 +333,10 @@ def contract_create_from_procurement(
     )
     entries = {e.requirement_id: e for e in strategy.entries.all()} if strategy else {}
     _copy_requirements(contract, procurement, entries)
+    # The units that ordered the procurement call off the contract, as far as their
+    # organisation is one of the contract's buyers.
+    buyer_ids = {b.pk for b in buyer_list}
+    contract.ordering_units.set(u for u in procurement.ordering_units.all() if u.organisation_id in buyer_ids)
     _record_registration(
         actor=actor, action="contract.created", contract=contract, buyers=buyer_list, strategy=strategy
     )

@@ -34,6 +34,10 @@ def test_the_officer_registers_a_contract_from_an_awarded_procurement(world, cli
     first = contract.activities.order_by("due_on", "id").first()
     assert first is not None and reverse("followups:detail", args=[first.uuid]) in page
     assert "Beställaren – " in page and "<td>Inköp</td>" in page
+    # The procurement's ordering units call off the contract, and its page names them.
+    units = list(awarded.ordering_units.all())
+    assert units and set(contract.ordering_units.all()) == set(units)
+    assert "Beställande enheter" in page and all(u.name in page for u in units)
 
 
 def test_wrong_dates_are_shown_on_the_form(world, client_for, cleaner):
@@ -189,12 +193,13 @@ def test_the_detail_query_count_does_not_grow(world, client_for, awarded, cleane
     add_subs(1)
     client.get(detail(contract))
     planned = contract.activities.count()
-    # 19: the page's own queries, one for the supplier status badge and one for the plan with
-    # each follow-up's requirement, responsible unit and person.
-    with django_assert_num_queries(19):
+    # 20: the page's own queries (its ordering units among them), one for the supplier
+    # status badge and one for the plan with each follow-up's requirement, responsible
+    # unit and person.
+    with django_assert_num_queries(20):
         client.get(detail(contract))
     add_subs(5)
     assert contract.activities.count() > planned
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = client.get(detail(contract))
     assert response.context["plan"]
