@@ -131,8 +131,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = env_int("KRAVSPAR_PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
-# Lockout: this many failed logins for one username within the window locks it.
+# Lockout: this many failed logins for one account (by username or e-mail) within the
+# window locks it; this many from one client address locks the address (password spraying).
 KRAVSPAR_LOGIN_MAX_FAILURES = env_int("KRAVSPAR_LOGIN_MAX_FAILURES", 5)
+KRAVSPAR_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("KRAVSPAR_LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
 KRAVSPAR_LOGIN_LOCKOUT_MINUTES = env_int("KRAVSPAR_LOGIN_LOCKOUT_MINUTES", 15)
 
 # --- Security -------------------------------------------------------------------------

@@ -42,6 +42,18 @@ class LoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
+        address = client_ip(self.request)
+        minutes = services.login_address_locked_minutes(address)
+        if minutes:
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed logins from your network address. Try again in %(minutes)d minute.",
+                    "Too many failed logins from your network address. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="address_locked",
+            )
         if username:
             minutes = services.login_locked_minutes(username)
             if minutes:
@@ -60,9 +72,10 @@ class LoginForm(AuthenticationForm):
             cleaned = super().clean()
         except forms.ValidationError:
             if username:
-                services.login_failure_record(username=username, ip_address=client_ip(self.request))
+                services.login_failure_record(identifier=username, ip_address=address)
             raise
-        services.login_failures_clear(username=username)
+        if self.user_cache is not None:
+            services.login_failures_clear(user=self.user_cache)
         return cleaned
 
 

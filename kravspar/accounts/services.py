@@ -14,6 +14,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -267,37 +268,67 @@ def api_token_authenticate(raw: str) -> User | None:
 
 
 # --- Lockout ----------------------------------------------------------------------------
+#
+# Two limits, both counted in LoginFailure rows within KRAVSPAR_LOGIN_LOCKOUT_MINUTES:
+# - per account: whether the person typed the username or the e-mail address, the
+#   failures count against the one account (an unknown identifier counts as itself);
+# - per client address: many accounts tried from one address (password spraying) lock
+#   that address, whatever accounts it tries next.
 
 
-def _username_key(username: str) -> str:
-    return username.strip().lower()[:254]
+def login_key(identifier: str) -> str:
+    """The key failures are counted under: the account the identifier names, else the
+    identifier itself (so that guessing names is throttled too)."""
+    ident = identifier.strip()
+    pk = User.objects.filter(Q(username__iexact=ident) | Q(email__iexact=ident)).values_list("pk", flat=True).first()
+    if pk is not None:
+        return f"user:{pk}"
+    return "name:" + ident.lower()[:240]
 
 
-def login_locked_minutes(username: str) -> int:
-    """Minutes left of a lockout for this username, 0 if it may try again.
+def _window() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.KRAVSPAR_LOGIN_LOCKOUT_MINUTES)
 
-    We lock the username rather than the address: an attacker has many addresses, and a
-    person who is locked out can still reset the password by e-mail."""
-    window = datetime.timedelta(minutes=settings.KRAVSPAR_LOGIN_LOCKOUT_MINUTES)
-    since = timezone.now() - window
-    failures = list(
-        LoginFailure.objects.filter(username_key=_username_key(username), created_at__gte=since)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: settings.KRAVSPAR_LOGIN_MAX_FAILURES]
-    )
-    if len(failures) < settings.KRAVSPAR_LOGIN_MAX_FAILURES:
+
+def _minutes_left(failures: QuerySet[LoginFailure], limit: int) -> int:
+    """Locked for a whole window after the last of `limit` failures within the window."""
+    times = list(failures.order_by("-created_at").values_list("created_at", flat=True)[:limit])
+    if not limit or len(times) < limit:
         return 0
-    remaining = failures[0] + window - timezone.now()
+    remaining = times[0] + _window() - timezone.now()
     return max(1, int(remaining.total_seconds() // 60) + 1)
 
 
-def login_failure_record(*, username: str, ip_address: str | None) -> None:
-    key = _username_key(username)
+def login_locked_minutes(identifier: str) -> int:
+    """Minutes left of a lockout for the account this identifier names, 0 if it may try.
+
+    We lock the account rather than only the address: an attacker has many addresses, and
+    a person who is locked out can still reset the password by e-mail."""
+    since = timezone.now() - _window()
+    return _minutes_left(
+        LoginFailure.objects.filter(username_key=login_key(identifier), created_at__gte=since),
+        settings.KRAVSPAR_LOGIN_MAX_FAILURES,
+    )
+
+
+def login_address_locked_minutes(ip_address: str | None) -> int:
+    """Minutes left of a lockout for this client address (password spraying), 0 if none."""
+    if not ip_address:
+        return 0
+    since = timezone.now() - _window()
+    return _minutes_left(
+        LoginFailure.objects.filter(ip_address=ip_address, created_at__gte=since),
+        settings.KRAVSPAR_LOGIN_MAX_FAILURES_PER_ADDRESS,
+    )
+
+
+def login_failure_record(*, identifier: str, ip_address: str | None) -> None:
     # Rows older than the window no longer count: drop them as new ones arrive.
-    since = timezone.now() - datetime.timedelta(minutes=settings.KRAVSPAR_LOGIN_LOCKOUT_MINUTES)
-    LoginFailure.objects.filter(username_key=key, created_at__lt=since).delete()
-    LoginFailure.objects.create(username_key=key, ip_address=ip_address)
+    LoginFailure.objects.filter(created_at__lt=timezone.now() - _window()).delete()
+    LoginFailure.objects.create(username_key=login_key(identifier), ip_address=ip_address)
 
 
-def login_failures_clear(*, username: str) -> None:
-    LoginFailure.objects.filter(username_key=_username_key(username)).delete()
+def login_failures_clear(*, user: User) -> None:
+    """A successful login or a password reset lifts the account's lockout. The address's
+    count stays: a sprayer who guesses one password must not reset its own limit."""
+    LoginFailure.objects.filter(username_key=f"user:{user.pk}").delete()

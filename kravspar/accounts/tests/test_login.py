@@ -34,7 +34,7 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(world, client):
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert b'value="orderer_vm"' in response.content
-    assert LoginFailure.objects.filter(username_key="orderer_vm").count() == 1
+    assert LoginFailure.objects.filter(username_key=f"user:{world.orderer_vm.pk}").count() == 1
 
 
 def test_successful_login_clears_failures(world, client):
@@ -52,8 +52,9 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(world, cli
     errors = " ".join(response.context["form"].non_field_errors())
     assert "15" in errors
     assert "_auth_user_id" not in client.session
-    # The same person by e-mail address is a different key, but the username stays locked.
+    # The same account by another spelling or by e-mail address stays locked.
     assert post_login(client, "ORDERER_VM").status_code == 200
+    assert post_login(client, "orderer_vm@example.se").status_code == 200
 
 
 @override_settings(KRAVSPAR_LOGIN_MAX_FAILURES=2, KRAVSPAR_LOGIN_LOCKOUT_MINUTES=15)
