@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
+from kravspar.audit.labels import action_label
 from kravspar.audit.models import AuditEvent
 from kravspar.audit.selectors import audit_event_search
 from kravspar.core.pagination import paginate, querystring_without_page
@@ -29,7 +30,9 @@ class AuditSearchForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", _("All events")), *((a, a) for a in actions)]  # type: ignore[attr-defined]
+        # The events by their names in words; the code is only the submitted value.
+        named = sorted(((a, action_label(a)) for a in actions), key=lambda choice: choice[1])
+        self.fields["action"].choices = [("", _("All events")), *named]  # type: ignore[attr-defined]
 
 
 @login_required

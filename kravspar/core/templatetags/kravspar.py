@@ -25,3 +25,12 @@ def action_label(action: str) -> str:
     from kravspar.audit.labels import action_label as label
 
     return label(action)
+
+
+@register.filter
+def changes_in_words(event: object) -> list[object]:
+    """A history event's changes labelled and valued in the reader's language."""
+    from kravspar.audit.display import changes_in_words as in_words
+    from kravspar.audit.models import AuditEvent
+
+    return list(in_words(event)) if isinstance(event, AuditEvent) else []
