@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kravspar.accounts import access
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.contracts.models import Contract, ContractRequirement, Subcontractor
+from kravspar.core import numbers
 from kravspar.core import services as core_services
 from kravspar.core.errors import NotAllowedError
 from kravspar.findings import notifications, policy
@@ -227,9 +228,11 @@ def deviation_raise_on_contract(
     supplier: Supplier | None = None,
     requirement: ContractRequirement | None = None,
     raised_on: datetime.date | None = None,
+    subcontractor: Subcontractor | None = None,
 ) -> Deviation:
     """Record a deviation found outside a follow-up activity, e.g. by the invoice checks
-    (kind "economy"). It then follows the same action-plan and sanction flow."""
+    (kind "economy") or a labour-conditions review of a subcontractor's documents. It then
+    follows the same action-plan and sanction flow."""
     _require_manage(actor)
     if supplier is None:
         suppliers = list(contract.suppliers.all()[:2])
@@ -240,6 +243,7 @@ def deviation_raise_on_contract(
         kind=kind or (requirement.type if requirement is not None else ""),
         requirement=requirement,
         supplier=supplier,
+        subcontractor=subcontractor,
         severity=severity,
         title=title,
         description=description,
@@ -490,9 +494,12 @@ def _money(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value))
-    except ArithmeticError:
-        raise ValidationError({"amount": [_("Amount: write a number of kronor.")]}) from None
+        # At most the 12 whole digits of the sanction's DecimalField(max_digits=12, decimal_places=0).
+        amount = numbers.parse_decimal(value, places=2, digits=14)
+    except numbers.NumberRefused as exc:
+        if exc.reason == numbers.Reason.NOT_A_NUMBER:
+            raise ValidationError({"amount": [_("Amount: write a number of kronor.")]}) from None
+        raise ValidationError({"amount": [_("Amount: %(error)s") % {"error": numbers.refusal_text(exc)}]}) from None
     if amount < 0:
         raise ValidationError({"amount": [_("Amount: cannot be negative.")]})
     return amount

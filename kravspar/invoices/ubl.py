@@ -26,7 +26,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,6 +36,7 @@ from lxml import etree
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import vat as se_vat
 
+from kravspar.core import numbers
 from kravspar.organisations.identifiers import SWEDISH_ORGNR_SCHEME, normalise_org_number
 
 BIS3_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -281,39 +282,19 @@ def _decimal(value: str, label: Any, *, places: int, digits: int, required: bool
             )
         return None
     try:
-        number = Decimal(value)
-    except InvalidOperation:
+        return numbers.parse_decimal(value, places=places, digits=digits, strict=True)
+    except numbers.NumberRefused as exc:
+        if exc.reason == numbers.Reason.TOO_MANY_DECIMALS:
+            message = _("%(field)s: %(value)s has more than %(places)s decimals.")
+        elif exc.reason == numbers.Reason.TOO_LARGE:
+            message = _("%(field)s: %(value)s is too large.")
+        else:
+            message = _("%(field)s: %(value)s is not a number.")
         raise InvoiceRejected(
             ProblemCode.INVALID_AMOUNT,
-            _("%(field)s: %(value)s is not a number.") % {"field": label, "value": value},
-            {"field": label},
+            message % {"field": label, "value": exc.value, "places": places},
+            {"field": str(label)},
         ) from None
-    if not number.is_finite():
-        raise InvoiceRejected(
-            ProblemCode.INVALID_AMOUNT,
-            _("%(field)s: %(value)s is not a number.") % {"field": label, "value": value},
-            {"field": label},
-        )
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if -exponent > places:
-        # A trailing zero is harmless (12.500); more real decimals than allowed are not.
-        rounded = number.quantize(Decimal(1).scaleb(-places))
-        if rounded != number:
-            raise InvoiceRejected(
-                ProblemCode.INVALID_AMOUNT,
-                _("%(field)s: %(value)s has more than %(places)s decimals.")
-                % {"field": label, "value": value, "places": places},
-                {"field": label},
-            )
-        number = rounded
-    if abs(number) >= Decimal(10) ** (digits - places):
-        raise InvoiceRejected(
-            ProblemCode.INVALID_AMOUNT,
-            _("%(field)s: %(value)s is too large.") % {"field": label, "value": value},
-            {"field": label},
-        )
-    return number
 
 
 def _amount(value: str, label: str) -> Decimal:

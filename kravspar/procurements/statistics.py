@@ -21,11 +21,10 @@ import csv
 import datetime
 import enum
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from kravspar.audit.models import AuditEvent
 from kravspar.audit.services import snapshot
+from kravspar.core import numbers, workbooks
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation, OrganisationKind
@@ -202,26 +202,25 @@ def open_rows(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[Any, ...]]
     """The header and an iterator over the data rows of an .xlsx (first sheet) or a CSV
     (UTF-8, comma-separated) file. Workbooks are streamed: memory does not grow with the file."""
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, [])
-            yield [h.strip() for h in header], (tuple(v if v != "" else None for v in row) for row in reader)
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                reader = csv.reader(f)
+                header = next(reader, [])
+                yield [h.strip() for h in header], (tuple(v if v != "" else None for v in row) for row in reader)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            # Not UTF-8, a field over the csv module's limit, a broken quote: not a statistics file.
+            raise StatisticsFileError(
+                _("%(file)s cannot be read as CSV (UTF-8): %(error)s") % {"file": path.name, "error": exc}
+            ) from None
         return
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        with workbooks.first_sheet_rows(path) as rows:
+            first = next(rows, None) or ()
+            yield [str(h).strip() if h is not None else "" for h in first], rows
+    except workbooks.WorkbookRefused as exc:
         raise StatisticsFileError(
             _("%(file)s cannot be read as a workbook: %(error)s") % {"file": path.name, "error": exc}
-        ) from exc
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        first = next(rows, None) or ()
-        yield [str(h).strip() if h is not None else "" for h in first], rows
-    finally:
-        workbook.close()
+        ) from None
 
 
 def detect_kind(header: Iterable[str], name: str) -> FileKind:
@@ -263,12 +262,8 @@ def _kind_from_cpv(code: str) -> str:
 
 
 def _amount(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise InvalidOperation
-    amount = Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
-    if not amount.is_finite() or amount < 0:
-        raise InvalidOperation
-    return amount.quantize(Decimal(1))
+    """Whole kronor, within Procurement.estimated_value (DecimalField(max_digits=15))."""
+    return numbers.parse_decimal(value, places=0, digits=15, negative=False, round_places=True)
 
 
 def _date(value: Any) -> str:
@@ -366,7 +361,7 @@ class Parser:
             if raw is not None and _text(raw):
                 try:
                     row.value = _amount(raw)
-                except (InvalidOperation, ValueError):
+                except numbers.NumberRefused:
                     errors.append(_("Kontrakterat värde “%(value)s” is not an amount in SEK.") % {"value": raw})
         if self.kind == FileKind.SUPPLIERS:
             row.supplier_name = _text(get(values, SUPPLIER))[:200]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kravspar.core import numbers
 from kravspar.questionnaires.models import NO, YES, Question, QuestionType
 
 MAX_TEXT = 10_000
@@ -77,11 +78,14 @@ def clean_value(question: Question, value: Any) -> tuple[Any, str | None]:
         return text, None
     if kind == QuestionType.NUMBER:
         try:
-            number = Decimal(str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            return None, _("Write a number, e.g. 38 or 12,5.")
+            # Bounded before formatting: "1e999999999" must not become a billion digits.
+            number = numbers.parse_decimal(
+                value if isinstance(value, int | float | Decimal) else str(value), places=10, digits=30
+            )
+        except numbers.NumberRefused as exc:
+            if exc.reason == numbers.Reason.NOT_A_NUMBER:
+                return None, _("Write a number, e.g. 38 or 12,5.")
+            return None, numbers.refusal_text(exc)
         return format(number, "f"), None
     if kind == QuestionType.DATE:
         try:

@@ -14,9 +14,8 @@ import io
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.contracts import services as contract_services
+from kravspar.core import numbers, workbooks
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.suppliers import services as supplier_services
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+VALUE_DIGITS = 15  # Contract.value: DecimalField(max_digits=15, decimal_places=0)
 KEEP_SECONDS = 24 * 3600  # an upload nobody finishes importing is removed after a day
 SOURCE = "Import"
 
@@ -167,6 +168,15 @@ def store_upload(upload: Any) -> tuple[str, str]:
     head = upload.read(8)
     upload.seek(0)
     extension = sniff_extension(upload.name or "", head)
+    if extension == "xlsx":
+        # A workbook with a DTD (billion laughs, external entities) is refused before
+        # anything is stored or parsed; the upload is at most MAX_BYTES, read in memory.
+        try:
+            workbooks.check_xlsx(upload.read(MAX_BYTES + 1))
+        except workbooks.WorkbookRefused as exc:
+            raise ImportFileError(str(exc)) from None
+        finally:
+            upload.seek(0)
     _remove_old()
     token = secrets.token_hex(16)
     path = import_dir() / f"{token}.{extension}"
@@ -175,7 +185,7 @@ def store_upload(upload: Any) -> tuple[str, str]:
             target.write(chunk)
     try:
         read_sheet(path)  # refuse now what cannot be read, rather than at the mapping step
-    except ImportFileError:
+    except BaseException:
         path.unlink(missing_ok=True)
         raise
     return token, extension
@@ -202,26 +212,26 @@ def _read_csv(path: Path) -> list[list[Any]]:
     text = _decode(path.read_bytes())
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error:
+        # A field over the csv module's limit (128 kB), or a broken quote: not a register.
+        raise ImportFileError(_("The CSV file cannot be read; save it again as CSV.")) from None
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(_("The Excel workbook cannot be read; save it again as .xlsx.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        workbook.close()
+        with workbooks.first_sheet_rows(path) as sheet_rows:
+            rows = []
+            for values in sheet_rows:
+                rows.append(list(values))
+                if len(rows) > MAX_ROWS + 1:
+                    break
+            return rows
+    except workbooks.WorkbookRefused as exc:
+        if exc.reason == "not_a_workbook":
+            raise ImportFileError(_("The Excel workbook cannot be read; save it again as .xlsx.")) from None
+        raise ImportFileError(str(exc)) from None
 
 
 def read_sheet(path: Path) -> Sheet:
@@ -275,25 +285,22 @@ def parse_date(value: Any) -> datetime.date:
 
 
 def parse_amount(value: Any) -> Decimal:
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-    else:
-        text = re.sub(r"(?i)\s|kr|sek|\u00a0", "", str(value)).replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_("write an amount in kronor, e.g. 1 200 000")) from None
-    return number.quantize(Decimal(1))
+    """Whole kronor, rounded; within the contract value's DecimalField."""
+    if not isinstance(value, int | float | Decimal):
+        value = re.sub(r"(?i)\s|kr|sek|\u00a0", "", str(value))
+    try:
+        return numbers.parse_decimal(value, places=0, digits=VALUE_DIGITS, round_places=True)
+    except numbers.NumberRefused as exc:
+        if exc.reason == numbers.Reason.TOO_LARGE:
+            raise ValueError(_("the amount is too large")) from None
+        raise ValueError(_("write an amount in kronor, e.g. 1 200 000")) from None
 
 
 def parse_count(value: Any) -> int:
     try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
+        return numbers.parse_integer(value, digits=9, negative=True)
+    except numbers.NumberRefused:
         raise ValueError(_("write a whole number")) from None
-    if number != number.to_integral_value():
-        raise ValueError(_("write a whole number"))
-    return int(number)
 
 
 # --- The import -------------------------------------------------------------------------

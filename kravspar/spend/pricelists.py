@@ -10,9 +10,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.contracts.models import Contract
+from kravspar.core import numbers, workbooks
 from kravspar.core import services as core_services
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.spend.models import PriceListArticle
@@ -249,21 +249,23 @@ def _rows_from_csv(data: bytes) -> Iterator[dict[str, Any]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect=dialect)
-    yield from _rows_with_header(reader)
+    try:
+        yield from _rows_with_header(reader)
+    except csv.Error:
+        # A field over the csv module's limit (128 kB) or a broken quote.
+        raise ValidationError(_("The CSV file cannot be read; save it again as CSV.")) from None
 
 
 def _rows_from_xlsx(data: bytes) -> Iterator[dict[str, Any]]:
-    import openpyxl
-
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError(_("The Excel file could not be read. Save it again as .xlsx and try again.")) from None
-    try:
-        sheet = book.worksheets[0]
-        yield from _rows_with_header(sheet.iter_rows(values_only=True))
-    finally:
-        book.close()
+        with workbooks.first_sheet_rows(data) as rows:
+            yield from _rows_with_header(rows)
+    except workbooks.WorkbookRefused as exc:
+        if exc.reason == "not_a_workbook":
+            raise ValidationError(
+                _("The Excel file could not be read. Save it again as .xlsx and try again.")
+            ) from None
+        raise ValidationError(str(exc)) from None
 
 
 def _rows_with_header(rows: Iterable[Iterable[Any]]) -> Iterator[dict[str, Any]]:
@@ -296,15 +298,11 @@ def _text(value: Any) -> str:
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """The agreed net price within PriceListArticle.net_price (DecimalField(14, 4)), or
+    ValueError (``NumberRefused`` says why)."""
     if value is None or _text(value) == "":
         return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    text = _text(value).replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValueError(value) from None
+    return numbers.parse_decimal(value, places=4, digits=14)
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -355,10 +353,12 @@ def pricelist_import(
             values[name] = _text(row.get(name))
         try:
             values["net_price"] = _decimal(row.get("net_price"))
-        except ValueError:
-            row_errors.append(
-                _("Agreed net price: “%(value)s” is not a number.") % {"value": _text(row.get("net_price"))}
-            )
+        except numbers.NumberRefused as exc:
+            if exc.reason == numbers.Reason.NOT_A_NUMBER:
+                message = _("Agreed net price: “%(value)s” is not a number.") % {"value": _text(row.get("net_price"))}
+            else:
+                message = _("Agreed net price: %(error)s") % {"error": numbers.refusal_text(exc)}
+            row_errors.append(message)
             values["net_price"] = Decimal(0)
         for name, label in (("valid_from", _("Valid from")), ("valid_to", _("Valid to"))):
             try:
