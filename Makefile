@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
-# `make run` is the embedded development server: debug on, SQLite in var/.
-RUN_ENV := DJANGO_DEBUG=1
+# `make run` is the embedded development server: debug on, SQLite in var/. The demo's
+# e-mails go to files in var/mail (not over the console), with links to this server's PORT.
+RUN_ENV := DJANGO_DEBUG=1 DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
+	KRAVSPAR_BASE_URL=http://127.0.0.1:$(PORT)
 # Tests never see a real secret; everything else runs with production defaults.
 TEST_ENV := DJANGO_SECRET_KEY=insecure-key-for-tests-only
 
@@ -24,8 +26,8 @@ run: install
 	mkdir -p var
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 	$(RUN_ENV) $(BIN)/python manage.py setup_roles
+	@echo "Kravspår will be at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; e-mails are files in var/mail/)"
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	@echo "Kravspår is at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian packages the tests need: PostgreSQL for the second database run,

@@ -20,6 +20,7 @@ from kravspar.contracts.demo import seed_contracts
 from kravspar.cpv.models import CpvCode
 from kravspar.followups.demo import seed_followup
 from kravspar.followups.demo_imported import seed_imported
+from kravspar.followups.demo_year import seed_year
 from kravspar.organisations.counties import County
 from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
 from kravspar.organisations.services import organisation_create, unit_create, unit_update
@@ -78,7 +79,9 @@ PEOPLE = [
 
 
 @transaction.atomic
-def seed_demo() -> list[tuple[str, str, str]]:
+def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
+    """``today`` is the day the demo's dated story is told from (the simulated year);
+    by default the day it is loaded."""
     setup_roles()
     orgs: dict[str, Organisation] = {}
     for spec in REGIONS:
@@ -128,8 +131,9 @@ def seed_demo() -> list[tuple[str, str, str]]:
     import_statistics(STATISTICS_FILES)
     seed_planning(orgs)
     seed_contracts()
-    seed_followup(orgs)
-    seed_imported()
+    seed_followup(orgs, today=today)
+    seed_imported(today=today)
+    seed_year(today=today)
     # Each later capability seeds its own demo data, in the order they build on each other.
     for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata"):
         logins.extend(import_module(f"kravspar.{app}.demo").seed())
@@ -456,11 +460,16 @@ class Command(BaseCommand):
         "and three procurements in planning (idempotent)."
     )
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="Tell the demo's dated story as if today were this day (YYYY-MM-DD); default: today.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        logins = seed_demo()
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, name in logins:
-            self.stdout.write(f"  {username:<22} {role:<18} {name}")
+        logins = seed_demo(today=options.get("today"))
         self.stdout.write(
             "\nProcurements in planning: RS-2026-0031 (no strategy yet), RV-2026-0058 (strategy drafted), "
             "RS-2026-0044 (waiting for approval: submitted by inkopare, log in as inkopare2 to approve)."
@@ -469,4 +478,12 @@ class Command(BaseCommand):
             "Follow-up: contract RV-2025-0107 has a plan, follow-ups done and two major deviations, "
             "one fined and one waived; the regions' 2021 procurements are registered as contracts."
         )
+        self.stdout.write(
+            "A simulated current year: about 140 live framework contracts (RS-/RV-…-08NN) with follow-ups "
+            "done, due soon and overdue, and deviations at every stage."
+        )
+        # The logins last, where the reader looks when the server starts.
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, name in logins:
+            self.stdout.write(f"  {username:<22} {role:<18} {name}")
         self.stdout.write("")
