@@ -7,9 +7,12 @@ browser's session works too, with CSRF protection for changes.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,11 +20,29 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.views import openapi_json
 from ninja.security import HttpBearer, SessionAuth
 
 from kravspar.accounts.models import User
 from kravspar.accounts.services import api_token_authenticate
 from kravspar.core.errors import DomainError
+
+
+def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The interactive docs need a login in production (security finding); in development
+    (KRAVSPAR_API_DOCS_PUBLIC, on with DEBUG) they are open. The schema itself stays public:
+    integrators and the open-data users read it without an account."""
+    if getattr(view, "func", None) is openapi_json:
+        return view
+    protected = login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.KRAVSPAR_API_DOCS_PUBLIC or settings.DEBUG:
+            return view(request, *args, **kwargs)
+        return protected(request, *args, **kwargs)
+
+    return wrapper
 
 
 class BearerToken(HttpBearer):
@@ -39,6 +60,7 @@ api = NinjaAPI(
     "create a token on your account page or with `python manage.py create_api_token USERNAME`.",
     auth=[BearerToken(), SessionAuth()],
     urls_namespace="api",
+    docs_decorator=docs_login_required,
 )
 
 
@@ -115,3 +137,5 @@ api.add_router("/", "kravspar.reports.api.router")
 api.add_router("/", "kravspar.opendata.api.router")
 api.add_router("/", "kravspar.invoices.api.router")
 api.add_router("/", "kravspar.spend.api.router")
+api.add_router("/", "kravspar.notices.api.router")
+api.add_router("/", "kravspar.labour.api.router")

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs' scripts and styles from our own static files, not a CDN
+    "csp",
     "kravspar.core",
     "kravspar.audit",
     "kravspar.organisations",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+    "kravspar.core.middleware.ContentSecurityPolicyMiddleware",
 ROOT_URLCONF = "kravspar.urls"
 WSGI_APPLICATION = "kravspar.wsgi.application"
 
@@ -161,6 +164,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KRAVSPAR_MAX_REQUEST_BYTES", 5 * 1024 * 1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Language -------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from our own static files, never
+# inline; styles may be inline (charts colour their legend with a style attribute).
+# Forms may also post to the single sign-on providers' hosts (SAML logout, see below).
+# JSON answers get a policy that allows nothing (core.middleware).
+KRAVSPAR_CSP_FORM_ACTION = env_list("KRAVSPAR_CSP_FORM_ACTION")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *KRAVSPAR_CSP_FORM_ACTION],
+    }
+}
+# The interactive API documentation (/api/v1/docs) needs a login unless in development.
+KRAVSPAR_API_DOCS_PUBLIC = env_bool("KRAVSPAR_API_DOCS_PUBLIC", DEBUG)
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 # KRAVSPAR_LOCALE_DIR exists for scripts/check_translations.py, which extracts into a scratch copy.

@@ -44,7 +44,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         # Proving control of the e-mail address lifts a lockout, as the lockout message promises.
         response = super().form_valid(form)
-        services.login_failures_clear(user=form.user)  # type: ignore[arg-type]
+        services.login_failures_clear(user=form.user)
         return response
 
 

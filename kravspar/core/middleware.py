@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from csp.constants import NONE
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 
 
@@ -28,3 +31,21 @@ class SwedishFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) on every HTML page, and on
+    JSON and other non-HTML answers a policy that allows nothing at all: an API answer is
+    never a document that should load anything (security test finding)."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        content_type = response.headers.get("Content-Type", "")
+        if not report_only and parts.config is None and not content_type.startswith("text/html"):
+            parts.config = NOTHING_POLICY
+        return parts
+
+
+NOTHING_POLICY: dict[str, Any] = {"default-src": [NONE], "frame-ancestors": [NONE], "base-uri": [NONE]}

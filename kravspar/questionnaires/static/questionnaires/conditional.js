@@ -33,6 +33,10 @@
     document.querySelectorAll("form[data-conditional]").forEach(function (form) {
       update(form);
       form.addEventListener("change", function () { update(form); });
+      // The builder's preview saves nothing: its form does not submit.
+      if (form.hasAttribute("data-preview")) {
+        form.addEventListener("submit", function (event) { event.preventDefault(); });
+      }
     });
   });
 })();
