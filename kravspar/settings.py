@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kravspar.opendata",
     "kravspar.invoices",
     "kravspar.spend",
+    "kravspar.notices",
 ]
 
 MIDDLEWARE = [

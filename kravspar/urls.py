@@ -28,5 +28,6 @@ urlpatterns = [
     path("oppna-data/", include("kravspar.opendata.urls")),
     path("fakturor/", include("kravspar.invoices.urls")),
     path("ekonomi/", include("kravspar.spend.urls")),
+    path("kungorelser/", include("kravspar.notices.urls")),
     path("", include("kravspar.core.urls")),
 ]
