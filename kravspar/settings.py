@@ -73,9 +73,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kravspar.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
-    "kravspar.core.middleware.ContentSecurityPolicyMiddleware",
 ROOT_URLCONF = "kravspar.urls"
 WSGI_APPLICATION = "kravspar.wsgi.application"
 
