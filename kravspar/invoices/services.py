@@ -14,9 +14,11 @@ Entry points:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +74,32 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
     document: InvoiceDocument | None = None
     existing: InvoiceDocument | None = None  # for a duplicate: the document stored before
+
+
+def internal_error(file_name: str, sha256: str, exc: BaseException) -> Outcome:
+    """The outcome of a document an unexpected error stopped: refused with the reason
+    "internal error" and a reference the operators find in the log with the traceback.
+    The batch goes on with the next document."""
+    reference = f"ERR-{secrets.token_hex(4).upper()}"
+    logger.error(
+        "Internal error on invoice file %s (reference %s, SHA-256 %s)",
+        file_name,
+        reference,
+        sha256 or "-",
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return Outcome(
+        file_name,
+        REFUSED,
+        sha256,
+        ProblemCode.INTERNAL_ERROR,
+        _(
+            "Internal error: the document was not imported. Reference %(reference)s; "
+            "the operators find the details in the log."
+        )
+        % {"reference": reference},
+        {"reference": reference},
+    )
 
 
 class Resolver:
@@ -300,100 +328,126 @@ def store_documents(
     outcomes: list[Outcome] = []
     stored: list[InvoiceDocument] = []
     for doc in parsed_docs:
-        buyer_id = resolver.buyer_id(doc)
-        if allowed_buyer_ids is not None and (buyer_id is None or buyer_id not in allowed_buyer_ids):
-            outcomes.append(
-                Outcome(
-                    doc.file_name,
-                    REFUSED,
-                    doc.sha256,
-                    ProblemCode.BUYER_NOT_ALLOWED,
-                    _("The invoice is addressed to %(buyer)s (%(id)s), an organisation you do not import invoices for.")
-                    % {
-                        "buyer": doc.buyer_name or _("an unknown buyer"),
-                        "id": f"{doc.buyer_endpoint_scheme}:{doc.buyer_endpoint_id}",
-                    },
-                )
-            )
-            continue
-        key = (doc.seller_key, doc.number, doc.kind)
-        existing = by_sha.get(doc.sha256)
-        if existing is not None or key in by_key:
-            same_bytes = existing is not None
-            existing = existing or by_key[key]
-            code, message = _duplicate_message(doc, existing, same_bytes=same_bytes)
-            outcomes.append(Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=existing))
-            continue
-        warnings = list(doc.warnings)
-        if buyer_id is None:
-            warnings.append(
-                Warning_(
-                    ProblemCode.UNKNOWN_BUYER,
-                    _("No organisation has the buyer's Peppol id %(id)s; the invoice is stored without a buyer.")
-                    % {"id": f"{doc.buyer_endpoint_scheme}:{doc.buyer_endpoint_id}"},
-                )
-            )
-        supplier_id = resolver.supplier_id(doc)
-        if supplier_id is None:
-            warnings.append(
-                Warning_(
-                    ProblemCode.UNKNOWN_SUPPLIER,
-                    _("The seller %(seller)s (%(id)s) is not in the supplier registry.")
-                    % {"seller": doc.seller_name or "?", "id": doc.seller_key},
-                )
-            )
-        document = _document(
-            doc, buyer_id=buyer_id, supplier_id=supplier_id, batch=batch, actor=actor, warnings=warnings
-        )
+        # Inside a caller's transaction (an upload, the API) a failed query would poison
+        # it for the documents after: each gets a savepoint. A command runs in autocommit,
+        # where each document's own transaction already isolates it.
+        guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
         try:
-            with transaction.atomic():
-                document.save(force_insert=True)
-                insert_lines(document, doc)
-                if batch is not None and warnings:
-                    ImportProblem.objects.bulk_create(
-                        [
-                            ImportProblem(
-                                batch=batch,
-                                file_name=doc.file_name,
-                                severity=ProblemSeverity.WARNING,
-                                code=w.code,
-                                message=w.message,
-                                sha256=doc.sha256,
-                                document=document,
-                            )
-                            for w in warnings
-                        ]
-                    )
-                if not bulk_signal:
-                    transaction.on_commit(_send_one(document), robust=True)
-        except IntegrityError:
-            # Another import stored it between the look-up and the insert.
-            document.pk = None
-            raced = InvoiceDocument.objects.filter(
-                Q(sha256=doc.sha256) | Q(seller_key=doc.seller_key, number=doc.number, kind=doc.kind)
-            ).first()
-            if raced is None:
-                raise
-            code, message = _duplicate_message(doc, raced, same_bytes=raced.sha256 == doc.sha256)
-            outcomes.append(Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=raced))
-            continue
-        by_sha[doc.sha256] = document
-        by_key[key] = document
-        stored.append(document)
-        outcomes.append(
-            Outcome(
-                doc.file_name,
-                IMPORTED,
-                doc.sha256,
-                document=document,
-                details={"warnings": [w.as_dict() for w in warnings]},
-            )
-        )
+            with guard:
+                outcome = _store_one(
+                    doc,
+                    by_sha=by_sha,
+                    by_key=by_key,
+                    batch=batch,
+                    actor=actor,
+                    resolver=resolver,
+                    allowed_buyer_ids=allowed_buyer_ids,
+                    bulk_signal=bulk_signal,
+                )
+        except Exception as exc:  # one document's bug or bad data never stops the batch
+            outcome = internal_error(doc.file_name, doc.sha256, exc)
+        if outcome.status == IMPORTED:
+            assert outcome.document is not None
+            stored.append(outcome.document)
+        outcomes.append(outcome)
     if bulk_signal and stored:
         transaction.on_commit(
             lambda: signals.invoices_stored.send(sender=InvoiceDocument, documents=stored), robust=True
         )
     return outcomes
+
+
+def _store_one(
+    doc: ParsedDocument,
+    *,
+    by_sha: dict[str, InvoiceDocument],
+    by_key: dict[tuple[str, str, str], InvoiceDocument],
+    batch: ImportBatch | None,
+    actor: User | None,
+    resolver: Resolver,
+    allowed_buyer_ids: frozenset[int] | None,
+    bulk_signal: bool,
+) -> Outcome:
+    """Store one document in its own transaction, or say why not."""
+    buyer_id = resolver.buyer_id(doc)
+    if allowed_buyer_ids is not None and (buyer_id is None or buyer_id not in allowed_buyer_ids):
+        return Outcome(
+            doc.file_name,
+            REFUSED,
+            doc.sha256,
+            ProblemCode.BUYER_NOT_ALLOWED,
+            _("The invoice is addressed to %(buyer)s (%(id)s), an organisation you do not import invoices for.")
+            % {
+                "buyer": doc.buyer_name or _("an unknown buyer"),
+                "id": f"{doc.buyer_endpoint_scheme}:{doc.buyer_endpoint_id}",
+            },
+        )
+    key = (doc.seller_key, doc.number, doc.kind)
+    existing = by_sha.get(doc.sha256)
+    if existing is not None or key in by_key:
+        same_bytes = existing is not None
+        existing = existing or by_key[key]
+        code, message = _duplicate_message(doc, existing, same_bytes=same_bytes)
+        return Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=existing)
+    warnings = list(doc.warnings)
+    if buyer_id is None:
+        warnings.append(
+            Warning_(
+                ProblemCode.UNKNOWN_BUYER,
+                _("No organisation has the buyer's Peppol id %(id)s; the invoice is stored without a buyer.")
+                % {"id": f"{doc.buyer_endpoint_scheme}:{doc.buyer_endpoint_id}"},
+            )
+        )
+    supplier_id = resolver.supplier_id(doc)
+    if supplier_id is None:
+        warnings.append(
+            Warning_(
+                ProblemCode.UNKNOWN_SUPPLIER,
+                _("The seller %(seller)s (%(id)s) is not in the supplier registry.")
+                % {"seller": doc.seller_name or "?", "id": doc.seller_key},
+            )
+        )
+    document = _document(doc, buyer_id=buyer_id, supplier_id=supplier_id, batch=batch, actor=actor, warnings=warnings)
+    try:
+        with transaction.atomic():
+            document.save(force_insert=True)
+            insert_lines(document, doc)
+            if batch is not None and warnings:
+                ImportProblem.objects.bulk_create(
+                    [
+                        ImportProblem(
+                            batch=batch,
+                            file_name=doc.file_name,
+                            severity=ProblemSeverity.WARNING,
+                            code=w.code,
+                            message=w.message,
+                            sha256=doc.sha256,
+                            document=document,
+                        )
+                        for w in warnings
+                    ]
+                )
+            if not bulk_signal:
+                transaction.on_commit(_send_one(document), robust=True)
+    except IntegrityError:
+        # Another import stored it between the look-up and the insert.
+        document.pk = None
+        raced = InvoiceDocument.objects.filter(
+            Q(sha256=doc.sha256) | Q(seller_key=doc.seller_key, number=doc.number, kind=doc.kind)
+        ).first()
+        if raced is None:
+            raise
+        code, message = _duplicate_message(doc, raced, same_bytes=raced.sha256 == doc.sha256)
+        return Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=raced)
+    by_sha[doc.sha256] = document
+    by_key[key] = document
+    return Outcome(
+        doc.file_name,
+        IMPORTED,
+        doc.sha256,
+        document=document,
+        details={"warnings": [w.as_dict() for w in warnings]},
+    )
 
 
 def _send_one(document: InvoiceDocument) -> Callable[[], None]:
@@ -512,6 +566,8 @@ def parse_one(name: str, data: bytes) -> ParsedDocument | Outcome:
         return parse(data, name)
     except InvoiceRejected as exc:
         return Outcome(name, REFUSED, sha256_of(data), exc.code, exc.message, exc.details)
+    except Exception as exc:  # a reader's bug: this document is refused, the batch goes on
+        return internal_error(name, sha256_of(data), exc)
 
 
 def _process(

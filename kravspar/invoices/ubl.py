@@ -78,6 +78,8 @@ class ProblemCode(enum.StrEnum):
     TOO_LONG = "value_too_long"
     NOT_FOUND = "file_not_found"
     BUYER_NOT_ALLOWED = "buyer_not_allowed"
+    # An unexpected error while reading or storing: refused, logged with a reference.
+    INTERNAL_ERROR = "internal_error"
     # Duplicates: reported, not stored.
     DUPLICATE_FILE = "duplicate_file"
     DUPLICATE_INVOICE = "duplicate_invoice"

@@ -111,9 +111,12 @@ def test_a_failure_while_storing_lines_leaves_no_half_invoice(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "insert_lines", fail)
-    with pytest.raises(RuntimeError):
-        store_documents([parse(make_xml())])
+    # The document is refused as an internal error (the batch goes on, issue 18) and
+    # nothing of it is stored.
+    [outcome] = store_documents([parse(make_xml())])
+    assert (outcome.status, outcome.code) == (services.REFUSED, ProblemCode.INTERNAL_ERROR)
     assert InvoiceDocument.objects.count() == 0
+    assert InvoiceLine.objects.count() == 0
 
 
 def test_invoice_stored_signal_is_sent_after_commit(

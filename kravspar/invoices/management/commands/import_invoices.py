@@ -4,8 +4,14 @@
 
 Folders are read recursively (``*.xml``). Each invoice is stored in its own transaction,
 so the import can be stopped at any point and run again: what was stored is reported
-as a duplicate, the rest is imported. The exit status is 0 when every file was imported
-or was a duplicate, and 1 when a file was refused.
+as a duplicate, the rest is imported.
+
+One file never stops the run: a file that cannot be read is refused with its reason, and
+an unexpected error on one file (a bug) refuses that file with the reason "internal
+error" and a reference, logs the traceback under that reference, and goes on with the
+next. The exit status says how many files failed: 0 when every file was imported or was
+a duplicate, otherwise the number of refused files (at most 100; the summary has the
+exact figure and names them).
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from django.utils.translation import gettext as _
 from kravspar.accounts.models import User
 from kravspar.invoices.models import ImportBatch, ProblemSeverity
 from kravspar.invoices.services import GROUP_SIZE, import_paths
+from kravspar.invoices.ubl import ProblemCode
+
+MAX_EXIT_STATUS = 100  # exit statuses above 125 mean a signal to the shell
 
 
 class Command(BaseCommand):
@@ -80,5 +89,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("  … and %(count)s more refused files.") % {"count": batch.refused_count - options["max_problems"]}
             )
+        internal = refused.filter(code=ProblemCode.INTERNAL_ERROR).count() if batch.refused_count else 0
+        if internal:
+            self.stdout.write(
+                _("  %(count)s of the refused files met an internal error; the log has each one's reference.")
+                % {"count": internal}
+            )
         if batch.refused_count:
-            raise SystemExit(1)
+            raise SystemExit(min(batch.refused_count, MAX_EXIT_STATUS))
