@@ -28,6 +28,7 @@ def award_notice(
     value: Decimal,
     signed_on: datetime.date,
     months: int,
+    title: str = "",
     notice_id: str = "",
     folder_id: str = "",
 ) -> bytes:
@@ -45,6 +46,10 @@ def award_notice(
     internal = etree.Element(CBC + "ID", schemeName="InternalID")
     internal.text = registry_number
     project.insert(0, internal)
+    if title:
+        for name in root.findall(".//cac:ProcurementProject/cbc:Name", NS):
+            name.text = title
+            name.set("languageID", "SWE")
     orgs = root.findall(".//efac:Organizations/efac:Organization/efac:Company", NS)
     for company in orgs:
         key = company.findtext("cac:PartyIdentification/cbc:ID", namespaces=NS)
