@@ -15,6 +15,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, Response, expect
 
+from tests.browser.navigation import nav_go, nav_link
+
 pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "kravspar-demo-2026"  # seed_demo.DEMO_PASSWORD
@@ -128,8 +130,7 @@ def test_persona_pages_are_accessible(new_page: Callable[[], Page], persona: Per
     assert (HISTORY in nav) == persona.administrator, f"only administrators search all history: {nav}"
 
     # Organisations: the list, one organisation, one of its units.
-    page.locator(f'header nav a[href="{ORGANISATIONS}"]').click()
-    page.wait_for_url(f"**{ORGANISATIONS}")
+    nav_go(page, ORGANISATIONS)
     check_swedish_page(page)
     expect(page.locator(f'header nav a[href="{ORGANISATIONS}"]')).to_have_attribute("aria-current", "page")
     org_links = page.locator("#results table tbody a")
@@ -148,8 +149,7 @@ def test_persona_pages_are_accessible(new_page: Callable[[], Page], persona: Per
     check_swedish_page(page)
 
     # People: the list and one person.
-    page.locator(f'header nav a[href="{PEOPLE}"]').click()
-    page.wait_for_url(f"**{PEOPLE}")
+    nav_go(page, PEOPLE)
     check_swedish_page(page)
     person_url = first_href(page, "#results table tbody a")
     visit(page, person_url)
@@ -172,8 +172,7 @@ def test_persona_pages_are_accessible(new_page: Callable[[], Page], persona: Per
         return
 
     # The administrator's extra pages: history and every create/edit form.
-    page.locator(f'header nav a[href="{HISTORY}"]').click()
-    page.wait_for_url(f"**{HISTORY}")
+    nav_go(page, HISTORY)
     check_swedish_page(page)
     for url in (
         ORGANISATION_CREATE,
@@ -245,13 +244,12 @@ def test_language_switch_on_login_page_and_after_login(new_page: Callable[[], Pa
     assert_lang(page, "sv")
     switch_language(page, "English", "en")
     expect(page.locator("main h1")).to_have_text("Welcome, Lena Läsare")
-    expect(page.locator("header nav").get_by_role("link", name="Organisations", exact=True)).to_be_visible()
+    expect(nav_link(page, ORGANISATIONS)).to_have_text("Organisations")
     expect(page.locator("header").get_by_role("button", name="Log out", exact=True)).to_be_visible()
     assert_accessible(page)
 
     # The choice sticks while moving around.
-    page.locator("header nav").get_by_role("link", name="People", exact=True).click()
-    page.wait_for_url(f"**{PEOPLE}")
+    nav_go(page, PEOPLE)
     assert_lang(page, "en")
     expect(page.locator("main h1")).to_have_text("People")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.navigation import nav_go
 from tests.browser.test_browser_ui import assert_accessible, check_swedish_page, log_in, visit
 
 pytestmark = pytest.mark.browser
@@ -71,8 +72,7 @@ def test_orderer_records_quality_follow_up_with_evidence(new_page: Callable[[], 
     page = logged_in(new_page, "bestallare")
 
     # My follow-ups: the quality activities of RV-2025-0107 are the ortopedkliniken unit's.
-    page.locator(f'header nav a[href="{WORK_LIST}"]').click()
-    page.wait_for_url(f"**{WORK_LIST}")
+    nav_go(page, WORK_LIST)
     check_swedish_page(page)
     expect(contract_rows(page).filter(has_text=QUALITY).first).to_be_visible()
 

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.navigation import nav_go
 from tests.browser.test_browser_ui import assert_accessible, check_swedish_page, log_in, visit
 
 pytestmark = pytest.mark.browser
@@ -47,8 +48,7 @@ def test_officer_plans_second_person_approves_then_advertised(new_page: Callable
     log_in(officer, "inkopare")
 
     # The list, reached from the main navigation.
-    officer.locator(f'header nav a[href="{PROCUREMENTS}"]').click()
-    officer.wait_for_url(f"**{PROCUREMENTS}")
+    nav_go(officer, PROCUREMENTS)
     check_swedish_page(officer)
     expect(officer.locator(f'main a[href="{MY_WORK}"]')).to_have_count(1)
 
@@ -206,8 +206,7 @@ def test_officer_plans_second_person_approves_then_advertised(new_page: Callable
 def test_library_and_cancel_pages_are_accessible(new_page: Callable[[], Page]) -> None:
     page = new_page()
     log_in(page, "inkopare")
-    page.locator(f'header nav a[href="{LIBRARY}"]').click()
-    page.wait_for_url(f"**{LIBRARY}")
+    nav_go(page, LIBRARY)
     check_swedish_page(page)
     first = page.locator("#results tbody a").first.get_attribute("href")
     assert first
