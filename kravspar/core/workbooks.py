@@ -93,14 +93,14 @@ def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
             return True
         except _Root:
             return False
-        except expat.ExpatError:
-            pass
+        except (expat.ExpatError, ValueError, LookupError):
+            pass  # e.g. "multi-byte encodings are not supported" for a declared UTF-16-LE
     # Not XML to expat (an image, or an encoding expat lacks such as UTF-32). openpyxl
     # reads some parts with lxml, which knows more encodings: ask it too, safely (no
     # entities resolved, no DTD loaded); what neither parser reads is no XML at all.
     try:
         root = etree.fromstring(archive.read(info), _LXML_PARSER)
-    except (etree.XMLSyntaxError, ValueError):
+    except (etree.LxmlError, ValueError, LookupError):
         return False
     docinfo = root.getroottree().docinfo
     return bool(docinfo.doctype) or docinfo.internalDTD is not None or docinfo.externalDTD is not None
