@@ -25,6 +25,7 @@ import datetime
 import zlib
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import transaction
 from stdnum import luhn
 
@@ -40,6 +41,7 @@ from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, Strategy, StrategyStatus
 from kravspar.requirements import services as requirement_services
+from kravspar.requirements.models import Requirement
 from kravspar.suppliers import services as supplier_services
 from kravspar.suppliers.models import Supplier
 
@@ -192,27 +194,34 @@ def _procurement(
         text="Leveranserna ska hålla avtalad kvalitet; reklamationer åtgärdas inom fem arbetsdagar.",
         aims=[1],
     )
+    chains: list[Requirement] = []
     if agreement.kind == "services":
-        chain = requirement_services.requirement_add(
-            actor=None,
-            procurement=procurement,
-            title="Lön, semester och arbetstid enligt kollektivavtal",
-            type="labour",
-            text="Villkor minst enligt tillämpligt centralt kollektivavtal, även hos underleverantörer.",
-            binds_subcontractors=True,
-            aims=[4],
-        )
         chain_plan: tuple[list[str], list[int]] = (["self_assessment", "desk_audit"], [3, 12])
+        chains = _labour_conditions(procurement)
+        if not chains:
+            chains = [
+                requirement_services.requirement_add(
+                    actor=None,
+                    procurement=procurement,
+                    title="Lön, semester och arbetstid enligt kollektivavtal",
+                    type="labour",
+                    text="Villkor minst enligt tillämpligt centralt kollektivavtal, även hos underleverantörer.",
+                    binds_subcontractors=True,
+                    aims=[4],
+                )
+            ]
     else:
-        chain = requirement_services.requirement_add(
-            actor=None,
-            procurement=procurement,
-            title="Uppförandekod för leverantörer",
-            type="social",
-            text="Regionernas gemensamma uppförandekod för leverantörer, i hela leveranskedjan.",
-            binds_subcontractors=True,
-            aims=[3, 4],
-        )
+        chains = [
+            requirement_services.requirement_add(
+                actor=None,
+                procurement=procurement,
+                title="Uppförandekod för leverantörer",
+                type="social",
+                text="Regionernas gemensamma uppförandekod för leverantörer, i hela leveranskedjan.",
+                binds_subcontractors=True,
+                aims=[3, 4],
+            )
+        ]
         chain_plan = (["self_assessment"], [6])
     procurement_services.strategy_entry_set(
         actor=None,
@@ -223,15 +232,16 @@ def _procurement(
         interval_months=QUALITY_INTERVAL.get(tier, 6),
         change_reason="Kvaliteten följs upp av kliniken med den frekvens avtalets nivå anger.",
     )
-    procurement_services.strategy_entry_set(
-        actor=None,
-        procurement=procurement,
-        requirement=chain,
-        methods=chain_plan[0],
-        timing="at_months",
-        at_months=chain_plan[1],
-        change_reason="Leveranskedjan kontrolleras tidigt i avtalet och sedan efter ett år.",
-    )
+    for chain in chains:
+        procurement_services.strategy_entry_set(
+            actor=None,
+            procurement=procurement,
+            requirement=chain,
+            methods=chain_plan[0],
+            timing="at_months",
+            at_months=chain_plan[1],
+            change_reason="Leveranskedjan kontrolleras tidigt i avtalet och sedan efter ett år.",
+        )
     procurement_services.strategy_submit(actor=officer, procurement=procurement)
     procurement_services.strategy_approve(actor=approver, procurement=procurement)
     # The services stamp today; date the approval and the notice back to when they happened.
@@ -243,6 +253,36 @@ def _procurement(
     for status in ("advertised", "evaluation", "awarded"):
         procurement_services.procurement_transition(actor=None, procurement=procurement, to=status)
     return procurement
+
+
+def _labour_conditions(procurement: Procurement) -> list[Requirement]:
+    """LOU 17 kap. 2–5 §§: where the labour app finds a labour-intensive service above the
+    EU threshold, record the needs assessment (conditions needed, the sector's agreement)
+    and set the three conditions. Returns their requirements, to be followed up."""
+    if not apps.is_installed("kravspar.labour"):
+        return []
+    from kravspar.labour import policy as labour_policy
+    from kravspar.labour import services as labour_services
+
+    if not labour_policy.facts(procurement).assessment_required:
+        return []
+    agreements = labour_policy.agreements_for(procurement)
+    labour_services.assessment_record(
+        actor=None,
+        procurement=procurement,
+        decision="needed" if agreements else "not_needed",
+        reason=(
+            "Arbetsintensiv tjänst som utförs i Sverige, över EU:s tröskelvärde."
+            if agreements
+            else "Inget centralt kollektivavtal för sektorn; villkoren följs upp genom uppförandekoden."
+        ),
+        work_location="sweden",
+        agreement=agreements[0] if agreements else None,
+    )
+    if not agreements:
+        return []
+    items = labour_services.conditions_set(actor=None, procurement=procurement, agreement=agreements[0])
+    return [item.requirement for item in items]
 
 
 def _actor_for(activity: Activity, officer: User) -> User:
@@ -337,7 +377,7 @@ def _deviation(
         )
 
 
-def _record(contract: Contract, officer: User, today: datetime.date, counter: list[int]) -> None:
+def _record(contract: Contract, officer: User, today: datetime.date, counter: list[int], reporters: set[int]) -> None:
     """Carry out the contract's past follow-ups as the simulated year went: most on time,
     some late, some still open (overdue); one in about eight finds a deviation."""
     past = list(
@@ -357,12 +397,20 @@ def _record(contract: Contract, officer: User, today: datetime.date, counter: li
         late = 10 + spread % 40 if spread % 5 == 0 else 0
         done_on = min(activity.due_on + datetime.timedelta(days=late) - datetime.timedelta(days=spread % 4), today)
         recent = (today - done_on).days < 30
-        if spread % 8 == 2 or (recent and spread % 4 == 1):
+        # More found lately, so that this year's figures have deviations past their deadline
+        # early in the year too.
+        if spread % 8 == 2 or ((today - done_on).days < 75 and spread % 4 == 1):
             # Found lately: reported by the orderer (0), open (1) or under a plan (2); found
             # earlier: past the plan's deadline (3), fixed in time (4) or late (5), not fixed
             # and fined (6) or the fine waived (7).
             counter[0] += 1
-            stage = counter[0] % 3 if recent else 3 + counter[0] % 5
+            if recent:
+                # Each orderer has reported one lately (and every second one after that).
+                first = actor != officer and actor.pk not in reporters
+                stage = 0 if first or (actor != officer and counter[0] % 2 == 0) else 1 + counter[0] % 2
+                reporters.add(actor.pk)
+            else:
+                stage = 3 + counter[0] % 5
             _deviation(activity, stage=stage, actor=actor, officer=officer, raised=done_on, today=today)
             continue
         followup_services.activity_complete(
@@ -385,6 +433,7 @@ def seed_year(*, today: datetime.date | None = None) -> int:
     regions = {o.org_number: o for o in Organisation.objects.filter(org_number__in=[SORMLAND, VASTMANLAND])}
     made = 0
     counter = [0]
+    reporters: set[int] = set()
     for index, agreement in enumerate(AGREEMENTS):
         buyer = regions[agreement.region]
         unit = Unit.objects.get(organisation=buyer, name=agreement.unit)
@@ -421,6 +470,6 @@ def seed_year(*, today: datetime.date | None = None) -> int:
                 procurement = procurement_services.procurement_transition(
                     actor=None, procurement=procurement, to=ProcurementStatus.CONCLUDED
                 )
-            _record(contract, officer, today, counter)
+            _record(contract, officer, today, counter, reporters)
             made += 1
     return made

@@ -26,6 +26,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from statistics import median_low
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -35,7 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from kravspar.contracts.models import Contract, ContractRequirement, ContractStatus, Subcontractor
 from kravspar.findings import policy
-from kravspar.findings.models import Decision, Deviation, DeviationStatus, Sanction, Severity
+from kravspar.findings.models import SANCTIONABLE, Decision, Deviation, DeviationStatus, Sanction, Severity
 from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
 from kravspar.organisations.counties import County
 from kravspar.organisations.models import Unit
@@ -333,6 +334,18 @@ class Row:
 
 
 @dataclass
+class FollowUpOutcome:
+    """How the follow-up turned out in the period (``HOW["outcome"]`` says how each is counted)."""
+
+    requirements_planned: Share  # contract requirements with a follow-up planned
+    done_on_time: Share  # follow-ups due before today, done by their due date
+    late: int  # of those, done late or still open
+    median_days_late: int | None  # the middle (lower middle) number of days late among ``late``
+    major_in_time: Share  # major and critical deviations past their deadline or fixed: fixed in time
+    decisions_recorded: Share  # of those not fixed in time: with a sanction decision recorded
+
+
+@dataclass
 class Dashboard:
     scope: ReportScope
     strategy_gate: StrategyGate
@@ -352,6 +365,7 @@ class Dashboard:
     goals: list[Row]
     local: dict[str, Any]
     labour: dict[str, Share]
+    outcome: FollowUpOutcome
     # Figures other apps add later (e.g. the Peppol e-invoice follow-up of issue 7), see
     # ``EXTENSIONS`` below.
     extensions: list[dict[str, Any]] = field(default_factory=list)
@@ -648,6 +662,17 @@ HOW: dict[str, Any] = {
         "with such a follow-up done and due by the period's end; those with an active subcontractor; and of "
         "those, whose requirements binding subcontractors were followed up."
     ),
+    "outcome": gettext_lazy(
+        "Planned: requirements of active contracts live in the period with a follow-up, not cancelled, due on "
+        "or after the period's first day, out of all their requirements. On time: follow-ups on the contracts "
+        "in scope due in the period and before today, cancelled ones left out, done on or before the due date, "
+        "out of all of them. Days late: among those done after the due date (days from due date to done) or "
+        "still open (days from due date to today), the middle value (the lower of the two middle values when "
+        "their number is even). Major deviations in time: major and critical deviations raised in the period "
+        "whose action plan's deadline has passed or that were fixed; in time if the correction was verified on "
+        "or before the deadline. Sanction decisions: of those not fixed in time, the ones with a sanction "
+        "decision (applied or waived) recorded."
+    ),
     "extensions": gettext_lazy(
         "Matched e-invoice lines issued in the period for the organisations in scope: net amounts excluding "
         "VAT, credit notes negative. Leverantörstrohet: the share of spend with a contracted supplier; "
@@ -660,6 +685,53 @@ HOW: dict[str, Any] = {
 # returning {"title": ..., "rows": [Row, ...], "link": url-or-""} (issue 7: the Peppol
 # e-invoice follow-up registers its figures in its AppConfig.ready()).
 EXTENSIONS: list[Any] = []
+
+
+def outcome_due_q(today: datetime.date) -> Q:
+    """A follow-up that has fallen due: due before today, not cancelled."""
+    return Q(due_on__lt=today) & ~Q(status=ActivityStatus.CANCELLED)
+
+
+def outcome_major_q(today: datetime.date) -> Q:
+    """A major or critical deviation whose action plan's deadline has passed, or that was fixed."""
+    return Q(severity__in=SANCTIONABLE, deadline__isnull=False) & (Q(deadline__lt=today) | Q(fixed_on__isnull=False))
+
+
+def fixed_in_time_q() -> Q:
+    return Q(fixed_on__isnull=False, fixed_on__lte=F("deadline"))
+
+
+def _outcome(scope: ReportScope) -> FollowUpOutcome:
+    today = scope.today
+    live = live_contracts(scope).filter(status=ContractStatus.ACTIVE)
+    planned = Activity.objects.filter(due_on__gte=scope.date_from).exclude(status=ActivityStatus.CANCELLED)
+    requirements = ContractRequirement.objects.filter(contract__in=live.values("pk")).aggregate(
+        whole=Count("id"), part=Count("id", filter=Q(pk__in=planned.values("requirement_id")))
+    )
+    due = activities_in_period(scope).filter(outcome_due_q(today))
+    on_time = due.aggregate(whole=Count("id"), part=Count("id", filter=activity_state_q("on_time", today)))
+    late_q = activity_state_q("late", today) | activity_state_q("overdue", today)
+    days = sorted(
+        ((completed or today) - due_on).days
+        for due_on, completed in due.filter(late_q).values_list("due_on", "completed_on")
+    )
+    majors = deviations_in_period(scope).filter(outcome_major_q(today))
+    counts = majors.aggregate(
+        whole=Count("id"),
+        part=Count("id", filter=fixed_in_time_q()),
+        undecided=Count("id", filter=~fixed_in_time_q()),
+        decided=Count(
+            "id", filter=~fixed_in_time_q() & Q(pk__in=Sanction.deviations.through.objects.values("deviation_id"))
+        ),
+    )
+    return FollowUpOutcome(
+        requirements_planned=Share(part=requirements["part"], whole=requirements["whole"]),
+        done_on_time=Share(part=on_time["part"], whole=on_time["whole"]),
+        late=len(days),
+        median_days_late=median_low(days) if days else None,
+        major_in_time=Share(part=counts["part"], whole=counts["whole"]),
+        decisions_recorded=Share(part=counts["decided"], whole=counts["undecided"]),
+    )
 
 
 def dashboard(scope: ReportScope) -> Dashboard:
@@ -702,5 +774,6 @@ def dashboard(scope: ReportScope) -> Dashboard:
         goals=_goals(scope),
         local=_local(scope),
         labour=_labour(scope),
+        outcome=_outcome(scope),
         extensions=[extension(scope) for extension in EXTENSIONS],
     )

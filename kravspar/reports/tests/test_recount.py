@@ -652,6 +652,53 @@ def recount_extensions(scope: ReportScope) -> list[dict[str, Any]]:
     ]
 
 
+def recount_outcome(scope: ReportScope) -> dict[str, Any]:
+    where, params = live(scope)
+    planned = one(
+        "SELECT SUM(CASE WHEN EXISTS (SELECT 1 FROM followups_activity a WHERE a.requirement_id = r.id "
+        "AND a.due_on >= %s AND a.status <> 'cancelled') THEN 1 ELSE 0 END), COUNT(*) "
+        "FROM contracts_contractrequirement r JOIN contracts_contract c ON c.id = r.contract_id "
+        f"WHERE {where} AND c.status = 'active'",
+        [scope.date_from, *params],
+    )
+    scoped, scope_params = contracts_of(scope)
+    due = rows(
+        "SELECT a.status, a.due_on, a.completed_on FROM followups_activity a "
+        f"JOIN contracts_contract c ON c.id = a.contract_id WHERE {scoped} "
+        "AND a.due_on >= %s AND a.due_on <= %s AND a.due_on < %s AND a.status <> 'cancelled'",
+        [*scope_params, scope.date_from, scope.date_to, scope.today],
+    )
+
+    def day(value: Any) -> Any:  # a date, whichever way the database driver returns it
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+    on_time = len(
+        [1 for status, due_on, done in due if status == "done" and (done is None or day(done) <= day(due_on))]
+    )
+    late = sorted(
+        ((day(done) if status == "done" else scope.today) - day(due_on)).days
+        for status, due_on, done in due
+        if (status == "done" and done is not None and day(done) > day(due_on)) or status in OPEN
+    )
+    majors = rows(
+        "SELECT d.deadline, d.fixed_on, EXISTS (SELECT 1 FROM findings_sanction_deviations sd "
+        "WHERE sd.deviation_id = d.id) FROM findings_deviation d JOIN contracts_contract c ON c.id = d.contract_id "
+        f"WHERE {scoped} AND d.raised_on >= %s AND d.raised_on <= %s AND d.severity IN ('major', 'critical') "
+        "AND d.deadline IS NOT NULL AND (d.deadline < %s OR d.fixed_on IS NOT NULL)",
+        [*scope_params, scope.date_from, scope.date_to, scope.today],
+    )
+    in_time = [fixed is not None and day(fixed) <= day(deadline) for deadline, fixed, _decided in majors]
+    not_in_time = [bool(decided) for (_deadline, _fixed, decided), ok in zip(majors, in_time, strict=True) if not ok]
+    return {
+        "requirements_planned": (n(planned[0]), n(planned[1])),
+        "done_on_time": (on_time, len(due)),
+        "late": len(late),
+        "median_days_late": late[(len(late) - 1) // 2] if late else None,
+        "major_in_time": (sum(in_time), len(in_time)),
+        "decisions_recorded": (sum(not_in_time), len(not_in_time)),
+    }
+
+
 # --- What the dashboard says, in the same shapes -------------------------------------------
 
 
@@ -682,6 +729,10 @@ SAID: dict[str, Callable[[Any], Any]] = {
     "goals": lambda rs: {r.key: r.counts["n"] for r in rs},
     "local": lambda d: {k: (v.part, v.whole) if isinstance(v, figures.Share) else v for k, v in d.items()},
     "labour": lambda d: {k: (v.part, v.whole) for k, v in d.items()},
+    "outcome": lambda o: {
+        f.name: (v.part, v.whole) if isinstance(v := getattr(o, f.name), figures.Share) else v
+        for f in dataclasses.fields(o)
+    },
     "extensions": lambda es: [{r.key: r.counts["n"] for r in e["rows"]} for e in es],
 }
 
@@ -709,6 +760,7 @@ RECOUNT: dict[str, Callable[[ReportScope], Any]] = {
     "goals": recount_goals,
     "local": recount_local,
     "labour": recount_labour,
+    "outcome": recount_outcome,
     "extensions": recount_extensions,
 }
 

@@ -82,6 +82,23 @@ PEOPLE = [
 def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
     """``today`` is the day the demo's dated story is told from (the simulated year);
     by default the day it is loaded."""
+    orgs, logins = seed_people()
+    seed_goals(orgs)
+    import_statistics(STATISTICS_FILES)
+    seed_planning(orgs)
+    seed_contracts()
+    seed_followup(orgs, today=today)
+    seed_imported(today=today)
+    seed_year(today=today)
+    # Each later capability seeds its own demo data, in the order they build on each other.
+    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata"):
+        logins.extend(import_module(f"kravspar.{app}.demo").seed())
+    return logins
+
+
+def seed_people() -> tuple[dict[str, Organisation], list[tuple[str, str, str]]]:
+    """The roles, the two regions with their units, and the demo's people: the regions by
+    organisation number, and the logins as (username, role, name)."""
     setup_roles()
     orgs: dict[str, Organisation] = {}
     for spec in REGIONS:
@@ -127,17 +144,7 @@ def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         unit = orderer.unit
         if unit is not None and unit.followup_contact_id is None:
             unit_update(actor=None, unit=unit, expected_version=None, followup_contact=orderer)
-    seed_goals(orgs)
-    import_statistics(STATISTICS_FILES)
-    seed_planning(orgs)
-    seed_contracts()
-    seed_followup(orgs, today=today)
-    seed_imported(today=today)
-    seed_year(today=today)
-    # Each later capability seeds its own demo data, in the order they build on each other.
-    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata"):
-        logins.extend(import_module(f"kravspar.{app}.demo").seed())
-    return logins
+    return orgs, logins
 
 
 # --- Environmental goals ----------------------------------------------------------------
