@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -239,7 +240,11 @@ def request_send(request: HttpRequest, key: str) -> HttpResponse:
         if mailed:
             messages.success(
                 request,
-                _("The request was sent. %(count)s contact person(s) at the supplier got an e-mail.")
+                ngettext(
+                    "The request was sent. %(count)s contact person at the supplier got an e-mail.",
+                    "The request was sent. %(count)s contact people at the supplier got an e-mail.",
+                    mailed,
+                )
                 % {"count": mailed},
             )
         else:

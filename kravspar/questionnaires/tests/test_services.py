@@ -42,7 +42,9 @@ def test_sending_emails_the_contacts_in_swedish_and_the_activity_waits(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [world.supplier_contact.email]
-    assert "Förfrågan från beställaren" in message.subject
+    # The supplier hears from the buyer's purchasing function, never "beställaren" (the ordering unit).
+    assert "Förfrågan från Inköp" in message.subject
+    assert "beställare" not in (message.subject + message.body).lower()
     assert f"/forfragningar/{draft.uuid}/svara/" in message.body
     draft.refresh_from_db()
     labour_activity.refresh_from_db()
