@@ -17,6 +17,7 @@ from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.notices import annex
 from kravspar.notices.forms import UploadForm
 from kravspar.notices.models import WITHHELD_LABELS, Notice
 from kravspar.notices.services import IMPORTED, can_import, import_one
@@ -105,3 +106,25 @@ def upload(request: HttpRequest) -> HttpResponse:
             return redirect("notices:detail", outcomes[0].notice.uuid)
         return render(request, "notices/upload_result.html", {"outcomes": outcomes})
     return render(request, "notices/upload.html", {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_safe
+def follow_up_annex(request: HttpRequest, key: str, language: str, extension: str) -> HttpResponse:
+    """The follow-up annex of a procurement for its tender documents, as PDF or Word."""
+    user = _user(request)
+    procurement = access.procurement_for(user, key)
+    try:
+        content = annex.build(procurement, language=language)
+    except annex.NoApprovedStrategyError as exc:
+        return render(
+            request, "notices/annex_missing.html", {"procurement": procurement, "message": exc.message}, status=409
+        )
+    if extension == "pdf":
+        data, content_type = annex.as_pdf(content), "application/pdf"
+    else:
+        data = annex.as_docx(content)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{annex.file_name(procurement, language, extension)}"'
+    return response
