@@ -23,6 +23,7 @@ import contextlib
 import io
 import logging
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,7 +136,16 @@ def check_xlsx(source: bytes | str | Path | IO[bytes]) -> None:
                     )
     except WorkbookRefused:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError, KeyError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+    ):
         # A damaged archive, an unsupported compression or encryption: not a workbook.
         raise WorkbookRefused("not_a_workbook", _("The file is not an Excel workbook that can be read.")) from None
     finally:

@@ -248,8 +248,15 @@ def library_import_csv(*, actor: User | None, data: bytes, dry_run: bool = False
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    missing_columns = {"title", "type", "text"} - set(reader.fieldnames or [])
+    try:
+        # Read whole first: a broken quote or a field over the csv module's limit is then
+        # one refusal of the file, not an exception halfway through the rows.
+        reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+        fieldnames = reader.fieldnames
+        csv_rows = list(reader)
+    except csv.Error:
+        raise ValidationError(_("The CSV file cannot be read; save it again as CSV.")) from None
+    missing_columns = {"title", "type", "text"} - set(fieldnames or [])
     if missing_columns:
         raise ValidationError(
             _("The file lacks the columns %(columns)s.") % {"columns": ", ".join(sorted(missing_columns))}
@@ -257,7 +264,7 @@ def library_import_csv(*, actor: User | None, data: bytes, dry_run: bool = False
     rows: list[tuple[int, RequirementTemplate, bool]] = []
     errors: list[str] = []
     existing = {t.title.lower(): t for t in RequirementTemplate.objects.all()}
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(csv_rows, start=2):
         values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
         template = existing.get(values["title"].lower()) or RequirementTemplate()
         is_new = template.pk is None

@@ -1,0 +1,536 @@
+"""Mutation fuzzing of every reader: shared by the property tests (a few hundred inputs,
+seconds) and ``bench/fuzz.py`` (a hundred thousand per reader).
+
+A reader is a function from an input (bytes, or for questionnaire answers a JSON-like
+value) to a result, with the exception classes that are its named refusals. Anything else
+it raises is a crash. Inputs are mutations of seed files: byte-level (flips, inserts,
+deletions, splices, truncation), structure-aware (an XML element's text or a CSV cell
+replaced by a hostile value: ``99999999999999999999999999.999999``, ``1e999999999``,
+``NaN``, a DTD, a NUL, ten thousand digits…), and for workbooks whole new .xlsx files
+with typed hostile cells, or one XML part of a seed workbook mutated.
+
+The readers that need the database (the contract, price-list and requirement imports
+run their real dry run) take a ``Context`` with a contract and a user; the caller provides
+a database (pytest-django, or the bench's throw-away SQLite).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+if TYPE_CHECKING:
+    from kravspar.accounts.models import User
+    from kravspar.contracts.models import Contract
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+HUGE = "99999999999999999999999999.999999"
+INTERESTING_TEXT = [
+    HUGE,
+    "-" + HUGE,
+    "1e999999999",
+    "1E-999999999",
+    "-1e+99999",
+    "0E+999999999",
+    "NaN",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "9" * 400,
+    "0." + "0" * 300 + "1",
+    "1_000",
+    "١٢٣",
+    "12,5",
+    "1 200 000",
+    "12.345678901234567890",
+    "-0",
+    "",
+    " ",
+    "\x00",
+    "\ufeff",
+    "x" * 5000,
+    "2026-02-30",
+    "9999-12-31",
+    "0000-00-00",
+    "2026-13-01",
+    "<!DOCTYPE a [<!ENTITY b 'c'>]>",
+    "&amp;&lt;",
+    "]]>",
+    "\u202e\u200b",
+    "'; DROP TABLE x; --",
+    "%s%s%s%(x)s",
+    "{0}{1}",
+    "ÅÄÖ åäö",
+    "5560360793",
+    "556036-0793",
+    "232100-0172",
+    "SE556036079301",
+]
+INTERESTING_CELLS: list[Any] = [
+    *INTERESTING_TEXT[:20],
+    1e308,
+    -1e308,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    5e-324,
+    10**30,
+    -(10**30),
+    2**63,
+    0,
+    -1,
+    True,
+    False,
+    None,
+    datetime.datetime(1900, 1, 1),
+    datetime.datetime(9999, 12, 31, 23, 59, 59),
+    datetime.date(2026, 2, 28),
+    datetime.time(12, 0),
+    Decimal(HUGE),
+]
+
+
+@dataclass
+class Context:
+    """What the database-backed readers need: an importing user and a contract."""
+
+    user: User | None = None
+    contract: Contract | None = None
+
+
+@dataclass
+class Reader:
+    name: str
+    run: Callable[[Any], Any]
+    refusals: tuple[type[BaseException], ...]
+    seeds: list[Any]
+    mutate: Callable[[random.Random, Any], Any]
+    notes: str = ""
+    temp: list[Path] = field(default_factory=list)
+
+
+# --- Byte-level mutation -----------------------------------------------------------------
+
+
+def mutate_bytes(rnd: random.Random, data: bytes) -> bytes:
+    buf = bytearray(data)
+    for _ in range(rnd.choice((1, 1, 2, 4, 8))):
+        op = rnd.randrange(7)
+        pos = rnd.randrange(len(buf) + 1)
+        if op == 0 and buf:
+            pos = min(pos, len(buf) - 1)
+            buf[pos] ^= 1 << rnd.randrange(8)
+        elif op == 1:
+            buf[pos:pos] = bytes([rnd.randrange(256)])
+        elif op == 2 and buf:
+            del buf[pos : pos + rnd.randrange(1, 16)]
+        elif op == 3:
+            buf[pos:pos] = rnd.choice(INTERESTING_TEXT).encode("utf-8")
+        elif op == 4 and buf:
+            start = rnd.randrange(len(buf))
+            chunk = buf[start : start + rnd.randrange(1, 64)]
+            buf[pos:pos] = chunk * rnd.randrange(1, 4)
+        elif op == 5:
+            del buf[pos:]
+        else:
+            buf[pos:pos] = rnd.choice((b"<", b">", b"&", b'"', b";", b",", b"\n", b"\r", b"\xff\xfe", b"\xc3"))
+    return bytes(buf)
+
+
+# --- XML ---------------------------------------------------------------------------------
+
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def mutate_xml(rnd: random.Random, data: bytes) -> bytes:
+    """Replace the text (or an attribute) of some elements by hostile values, drop or
+    duplicate an element; one time in four a byte-level mutation instead."""
+    if rnd.random() < 0.25:
+        return mutate_bytes(rnd, data)
+    try:
+        root = etree.fromstring(data, _XML_PARSER)
+    except etree.XMLSyntaxError:
+        return mutate_bytes(rnd, data)
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    for _ in range(rnd.choice((1, 1, 2, 3))):
+        el = rnd.choice(elements)
+        op = rnd.randrange(5)
+        if op <= 1:
+            el.text = rnd.choice(INTERESTING_TEXT).replace("\x00", "")
+        elif op == 2 and el.attrib:
+            key = rnd.choice(list(el.attrib))
+            el.set(key, rnd.choice(INTERESTING_TEXT).replace("\x00", ""))
+        elif op == 3 and el.getparent() is not None:
+            parent = el.getparent()
+            assert parent is not None
+            parent.remove(el)
+            elements = [e for e in root.iter() if isinstance(e.tag, str)]
+        elif el.getparent() is not None:
+            parent = el.getparent()
+            assert parent is not None
+            parent.insert(parent.index(el), etree.fromstring(etree.tostring(el)))
+    out = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return mutate_bytes(rnd, out) if rnd.random() < 0.1 else out
+
+
+# --- CSV and workbooks -------------------------------------------------------------------
+
+
+def mutate_csv(rnd: random.Random, data: bytes) -> bytes:
+    if rnd.random() < 0.3:
+        return mutate_bytes(rnd, data)
+    text = data.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines() or [""]
+    sep = ";" if lines[0].count(";") >= lines[0].count(",") else ","
+    rows = [line.split(sep) for line in lines]
+    for _ in range(rnd.choice((1, 2, 3))):
+        r = rnd.randrange(len(rows))
+        if rows[r] and rnd.random() < 0.85:
+            c = rnd.randrange(len(rows[r]))
+            rows[r][c] = rnd.choice(INTERESTING_TEXT)
+        elif rnd.random() < 0.5:
+            rows.insert(r, list(rows[r]))
+        else:
+            rows[r].append(rnd.choice(INTERESTING_TEXT))
+    return ("\n".join(sep.join(row) for row in rows) + "\n").encode("utf-8")
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    text = data.decode("utf-8-sig")
+    sep = ";" if text.split("\n", 1)[0].count(";") else ","
+    return [line.split(sep) for line in text.splitlines()]
+
+
+def workbook_bytes(rows: list[list[Any]]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # openpyxl refuses to write some values (NaN, control characters, huge ints as text is fine).
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch >= " " or ch in "\t\n\r")[:3000]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+        return str(value)
+    return value
+
+
+def mutate_workbook(rnd: random.Random, seed: tuple[list[list[Any]], bytes]) -> bytes:
+    """A new workbook from the seed's rows with hostile typed cells, one XML part of the
+    seed workbook mutated, or the workbook's bytes mutated."""
+    rows, data = seed
+    choice = rnd.random()
+    if choice < 0.4:
+        new = [list(r) for r in rows]
+        for _ in range(rnd.choice((1, 2, 4))):
+            r = rnd.randrange(len(new))
+            if new[r]:
+                new[r][rnd.randrange(len(new[r]))] = rnd.choice(INTERESTING_CELLS)
+        if rnd.random() < 0.2:
+            new.append([rnd.choice(INTERESTING_CELLS) for _ in range(rnd.randrange(1, 12))])
+        try:
+            return workbook_bytes([[_cell(v) for v in row] for row in new])
+        except (ValueError, TypeError):
+            return data  # a value openpyxl will not write; the seed itself then
+    if choice < 0.8:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        infos = source.infolist()
+        target_name = rnd.choice([i.filename for i in infos if i.filename.endswith((".xml", ".rels"))])
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in infos:
+                content = source.read(info)
+                if info.filename == target_name:
+                    content = mutate_xml(rnd, content)
+                target.writestr(info, content)
+        return out.getvalue()
+    return mutate_bytes(rnd, data)
+
+
+def _suffix_by_content(data: bytes) -> str:
+    return ".xlsx" if data.startswith(b"PK") else ".csv"
+
+
+class _TempFiles:
+    """One temporary folder per reader for readers that take a path."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="kravspar-fuzz-"))
+        self.n = 0
+
+    def write(self, data: bytes, suffix: str) -> Path:
+        self.n += 1
+        path = self.dir / f"input-{self.n % 4}{suffix}"
+        path.write_bytes(data)
+        return path
+
+
+# --- The readers -------------------------------------------------------------------------
+
+
+def ubl_reader(*, shared_corpus: bool = True) -> Reader:
+    from kravspar.invoices.generate import SUPPLIERS, InvoiceSpec, Line, render
+    from kravspar.invoices.ubl import InvoiceRejected, parse
+
+    seeds: list[bytes] = []
+    local = ROOT / "kravspar" / "invoices" / "tests" / "corpus"
+    folders = [local] + ([SHARED_CORPUS / "peppol"] if shared_corpus and SHARED_CORPUS.is_dir() else [])
+    for folder in folders:
+        for path in sorted(folder.rglob("*.xml")):
+            if "codelist" not in path.parts and path.stat().st_size < 300_000:
+                seeds.append(path.read_bytes())
+    seeds.append(
+        render(
+            InvoiceSpec(
+                number="F-1",
+                issue_date=datetime.date(2026, 3, 2),
+                due_date=datetime.date(2026, 4, 1),
+                seller=SUPPLIERS[0],
+                buyer=SUPPLIERS[1],
+                buyer_reference="X",
+                order_reference="",
+                contract_reference="",
+                lines=[Line("A", "Sak", Decimal(3), "EA", Decimal("12.50"))],
+            )
+        )
+    )
+    return Reader("ubl", lambda data: parse(data, "fuzz.xml"), (InvoiceRejected,), seeds, mutate_xml)
+
+
+def eforms_reader() -> Reader | None:
+    """The eForms notice reader (issue 16), if this tree has it."""
+    try:
+        from kravspar.notices import eforms  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    seeds = []
+    for folder in (ROOT / "kravspar" / "notices" / "tests" / "corpus", SHARED_CORPUS / "eforms-examples"):
+        if folder.is_dir():
+            seeds += [p.read_bytes() for p in sorted(folder.rglob("*.xml")) if p.stat().st_size < 300_000]
+    if not seeds:
+        return None
+    refusals = tuple(
+        cls for cls in (getattr(eforms, "NoticeRefused", None), getattr(eforms, "InvoiceRejected", None)) if cls
+    )
+    return Reader("eforms", eforms.parse, refusals, seeds, mutate_xml)
+
+
+CONTRACT_CSV = (
+    "Avtalsnummer;Avtalsnamn;Leverantör;Leverantörens organisationsnummer;Köpare;Beställare;Tecknat;"
+    "Startdatum;Slutdatum;Värde;Förlängningsoptioner;Månader per förlängning\n"
+    "RV-1;Städ;Glans AB;556036-0793;232100-0172;;2023-01-15;2023-02-01;2026-01-31;1 200 000;2;12\n"
+    "RV-2;Tvätt;Tvätt AB;;232100-0032;;;2024-01-01;2027-12-31;800000,50;;\n"
+).encode()
+
+
+def _sheet_reader(name: str, csv_seed: bytes, run_bytes: Callable[[bytes], Any], refusals: Any) -> Reader:
+    rows: list[list[Any]] = [list(r) for r in csv_rows(csv_seed)]
+    typed = [rows[0]] + [[_typed(v) for v in row] for row in rows[1:]]
+    workbook_seed = (typed, workbook_bytes(typed))
+
+    def mutate(rnd: random.Random, seed: Any) -> bytes:
+        return mutate_workbook(rnd, seed) if isinstance(seed, tuple) else mutate_csv(rnd, seed)
+
+    return Reader(name, run_bytes, refusals, [csv_seed, workbook_seed], mutate)
+
+
+def _typed(value: str) -> Any:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return int(value.replace(" ", ""))
+    except ValueError:
+        return value
+
+
+def contracts_reader(context: Context) -> Reader:
+    from kravspar.reports import importing
+
+    files = _TempFiles()
+
+    def run(data: bytes) -> Any:
+        path = files.write(data, _suffix_by_content(data))
+        sheet = importing.read_sheet(path)
+        mapping: dict[str, int | None] = dict(importing.guess_mapping(sheet.headers))
+        if importing.validate_mapping(mapping, sheet.headers):
+            raise importing.ImportFileError("mapping")
+        assert context.user is not None
+        result = importing.run_import(actor=context.user, sheet=sheet, mapping=mapping, commit=False)
+        return result
+
+    return _sheet_reader("contracts", CONTRACT_CSV, run, (importing.ImportFileError,))
+
+
+PRICE_CSV = (
+    "seller_item_id;gtin;name;unit_code;net_price;valid_from;valid_to;price_index;note\n"
+    "ART-0001;;Handskar nitril;XBX;100,50;2025-02-01;;KPI;\n"
+    "ART-0002;7300000000011;Förband;EA;10;;;;\n"
+).encode()
+
+
+def pricelists_reader(context: Context) -> Reader:
+    from django.core.exceptions import ValidationError
+
+    from kravspar.spend import pricelists
+
+    def run(data: bytes) -> Any:
+        assert context.contract is not None
+        return pricelists.pricelist_import(actor=None, contract=context.contract, data=data, dry_run=True)
+
+    return _sheet_reader("pricelists", PRICE_CSV, run, (ValidationError,))
+
+
+REQUIREMENTS_CSV = (
+    "title;type;text;level;criterion_ref;criterion_version;evidence;verified_when;binds_subcontractors;aims;source\n"
+    "Fuzz krav ett;requirement;Leverantören ska;basic;;;Intyg;after_contract;ja;;Upphandlingsmyndigheten\n"
+    "Fuzz krav två;award_criterion;Poäng för;;;;;;nej;;\n"
+).encode()
+
+
+def requirements_reader(context: Context) -> Reader:
+    from django.core.exceptions import ValidationError
+
+    from kravspar.requirements.services import library_import_csv
+
+    def run(data: bytes) -> Any:
+        return library_import_csv(actor=None, data=data, dry_run=True)
+
+    return Reader("requirements", run, (ValidationError,), [REQUIREMENTS_CSV], mutate_csv)
+
+
+def _statistics_seeds() -> list[Any]:
+    from kravspar.procurements import statistics as s
+
+    header = [*s.PROCUREMENT_COLUMNS, s.VALUE]
+    row = [
+        "2021-1",
+        "Region Västmanland",
+        "232100-0172",
+        "Tjänster",
+        "90911200",
+        "Öppet förfarande",
+        "Kontrakt",
+        "Städ",
+        "2021-03-01",
+        "1200000",
+    ]
+    supplier_header = [*s.PROCUREMENT_COLUMNS, s.SUPPLIER, s.SUPPLIER_SIZE, s.SUPPLIER_SECTOR, s.LOT, s.TENDERS]
+    supplier_row = [*row[:9], "Glans AB", "Små företag", "Privat", "1", "1"]
+    procurement_header = [*s.PROCUREMENT_COLUMNS, s.COUNT]
+    seeds: list[Any] = []
+    for h, r in ((header, row), (supplier_header, supplier_row), (procurement_header, [*row[:9], "1"])):
+        text = ",".join(h) + "\n" + ",".join(r) + "\n"
+        seeds.append(text.encode())
+        rows = [h, [_typed(v) for v in r]]
+        seeds.append((rows, workbook_bytes(rows)))
+    return seeds
+
+
+def statistics_reader() -> Reader:
+    from kravspar.procurements import statistics as s
+
+    files = _TempFiles()
+
+    def run(data: bytes) -> Any:
+        path = files.write(data, _suffix_by_content(data))
+        with s.open_rows(path) as (header, rows):
+            kind = s.detect_kind(header, path.name)
+            parser = s.Parser(kind, header, {"90911200", "33631600"})
+            out = []
+            for number, values in enumerate(rows, start=2):
+                out.append(parser.parse(number, values))
+            return out
+
+    def mutate(rnd: random.Random, seed: Any) -> bytes:
+        return mutate_workbook(rnd, seed) if isinstance(seed, tuple) else mutate_csv(rnd, seed)
+
+    return Reader("statistics", run, (s.StatisticsFileError,), _statistics_seeds(), mutate)
+
+
+def _questions() -> list[Any]:
+    from kravspar.questionnaires.models import Question, QuestionType
+
+    out = []
+    for n, kind in enumerate(QuestionType.values):
+        q = Question(type=kind, text=f"Fråga {n}", options=["Ett", "Två"] if kind in ("single", "multiple") else [])
+        out.append(q)
+    return out
+
+
+def random_json(rnd: random.Random, depth: int = 0) -> Any:
+    pick = rnd.randrange(9 if depth < 3 else 6)
+    if pick == 0:
+        return rnd.choice(INTERESTING_TEXT)
+    if pick == 1:
+        return rnd.choice([v for v in INTERESTING_CELLS if not isinstance(v, datetime.date | datetime.time)])
+    if pick == 2:
+        return rnd.choice(["yes", "no", "ja", "Ett", "Två", "2026-03-01", "38", "12,5", True, False])
+    if pick == 3:
+        return rnd.randint(-(2**70), 2**70)
+    if pick == 4:
+        return rnd.uniform(-1e300, 1e300)
+    if pick == 5:
+        return "".join(chr(rnd.randrange(0x20, 0x3000)) for _ in range(rnd.randrange(0, 30)))
+    if pick in (6, 7):
+        return [random_json(rnd, depth + 1) for _ in range(rnd.randrange(0, 4))]
+    return {rnd.choice(["file", "name", "x"]): random_json(rnd, depth + 1) for _ in range(rnd.randrange(0, 3))}
+
+
+def answers_reader() -> Reader:
+    from kravspar.questionnaires.answers import clean_answers
+
+    questions = _questions()
+
+    def run(raw: dict[str, Any]) -> Any:
+        return clean_answers(questions, raw)
+
+    def mutate(rnd: random.Random, _seed: Any) -> dict[str, Any]:
+        return {q.key: random_json(rnd) for q in questions if rnd.random() < 0.7}
+
+    return Reader("answers", run, (), [{}], mutate, notes="generated answers to one question of each type")
+
+
+def readers(context: Context | None, *, shared_corpus: bool = True) -> list[Reader]:
+    """Every reader; the database-backed ones only with a context."""
+    out = [ubl_reader(shared_corpus=shared_corpus)]
+    if (eforms := eforms_reader()) is not None:
+        out.append(eforms)
+    out += [statistics_reader(), answers_reader()]
+    if context is not None:
+        out += [contracts_reader(context), pricelists_reader(context), requirements_reader(context)]
+    return out
+
+
+def try_one(reader: Reader, value: Any) -> str:
+    """'ok' or 'refused'; any other exception propagates (a crash)."""
+    try:
+        reader.run(value)
+    except reader.refusals:
+        return "refused"
+    return "ok"
+
+
+def inputs(reader: Reader, rnd: random.Random) -> Any:
+    return reader.mutate(rnd, rnd.choice(reader.seeds))
