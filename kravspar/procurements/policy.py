@@ -259,6 +259,18 @@ def current_strategy(procurement: Procurement) -> Strategy | None:
     return procurement.strategies.exclude(status=StrategyStatus.SUPERSEDED).order_by("-number").first()
 
 
+class GateItem(str):
+    """One thing the gate misses, as text, knowing the planning step that fixes it
+    (``aims``, ``goals``, ``requirements``, ``strategy`` or ``approval``: see steps.py)."""
+
+    step: str
+
+    def __new__(cls, text: str, step: str) -> GateItem:
+        item = super().__new__(cls, text)
+        item.step = step
+        return item
+
+
 def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = True) -> list[str]:
     """Everything that stops the procurement from leaving planning or being advertised.
 
@@ -270,41 +282,45 @@ def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = 
     for aim in Aim:
         assessment = assessed.get(aim.value)
         if assessment is None:
-            missing.append(_("Aim %(number)d (%(aim)s) is not assessed.") % {"number": aim.value, "aim": aim.label})
+            text = _("Aim %(number)d (%(aim)s) is not assessed.") % {"number": aim.value, "aim": aim.label}
+            missing.append(GateItem(text, "aims"))
         elif not assessment.how.strip():
-            missing.append(
-                _("Aim %(number)d (%(aim)s): say how the procurement serves it, or why it is not relevant.")
-                % {"number": aim.value, "aim": aim.label}
-            )
+            text = _("Aim %(number)d (%(aim)s): say how the procurement serves it, or why it is not relevant.") % {
+                "number": aim.value,
+                "aim": aim.label,
+            }
+            missing.append(GateItem(text, "aims"))
     goal_ids = {g.goal_id for g in procurement.goal_assessments.all()}
     for goal in goals_for(procurement):
         if goal.id not in goal_ids:
-            missing.append(
-                _("Environmental goal “%(goal)s” of %(region)s is not considered.")
-                % {"goal": goal.title, "region": goal.organisation.name}
-            )
+            text = _("Environmental goal “%(goal)s” of %(region)s is not considered.") % {
+                "goal": goal.title,
+                "region": goal.organisation.name,
+            }
+            missing.append(GateItem(text, "goals"))
     requirements = list(procurement.requirements.filter(removed=False))
     if not requirements:
-        missing.append(_("The procurement has no requirements."))
+        missing.append(GateItem(_("The procurement has no requirements."), "requirements"))
     strategy = current_strategy(procurement)
     if strategy is None:
-        missing.append(_("There is no follow-up strategy."))
+        missing.append(GateItem(_("There is no follow-up strategy."), "strategy"))
         return missing
     entries = {e.requirement_id: e for e in strategy.entries.all()}
     for requirement in requirements:
         entry = entries.get(requirement.id)
         if entry is None:
-            missing.append(
-                _("Requirement “%(title)s” has no follow-up in the strategy.") % {"title": requirement.title}
-            )
+            text = _("Requirement “%(title)s” has no follow-up in the strategy.") % {"title": requirement.title}
+            missing.append(GateItem(text, "strategy"))
             continue
         for problem in entry_problems(entry):
-            missing.append(_("Requirement “%(title)s”: %(problem)s") % {"title": requirement.title, "problem": problem})
+            text = _("Requirement “%(title)s”: %(problem)s") % {"title": requirement.title, "problem": problem}
+            missing.append(GateItem(text, "strategy"))
     if require_approval and strategy.status != StrategyStatus.APPROVED:
-        missing.append(
-            _("Strategy version %(number)d is not approved (status: %(status)s).")
-            % {"number": strategy.number, "status": strategy.get_status_display()}
-        )
+        text = _("Strategy version %(number)d is not approved (status: %(status)s).") % {
+            "number": strategy.number,
+            "status": strategy.get_status_display(),
+        }
+        missing.append(GateItem(text, "approval"))
     return missing
 
 

@@ -51,6 +51,7 @@ from kravspar.procurements.models import (
     Tier,
 )
 from kravspar.procurements.services import StrategyIncompleteError
+from kravspar.procurements.steps import item_step, missing_by_step, planning_steps
 from kravspar.requirements.services import retrofitting
 
 # What the button that moves a procurement on says, by target status.
@@ -212,6 +213,8 @@ def _detail_context(request: HttpRequest, procurement: Procurement) -> dict[str,
         # Planning moves on by approval; "Advertise" is offered so the gate can say what is missing.
         targets = [ProcurementStatus.ADVERTISED]
     submitted = strategy is not None and strategy.status == StrategyStatus.SUBMITTED
+    missing = policy.strategy_gate_missing(procurement)
+    steps = planning_steps(missing, strategy)
     return {
         "procurement": procurement,
         "buyers": procurement.buyers.all(),
@@ -226,7 +229,9 @@ def _detail_context(request: HttpRequest, procurement: Procurement) -> dict[str,
         "strategy": strategy,
         "rows": selectors.current_rows(requirements, strategy),
         "versions": [s for s in procurement.strategies.order_by("-number") if strategy is None or s.pk != strategy.pk],
-        "missing": policy.strategy_gate_missing(procurement),
+        "missing": missing,
+        "steps": steps,
+        "gate_items": missing_by_step(steps),
         "library_form": LibraryAddForm(),
         "comment_form": CommentForm(),
         "transitions": [(t, TRANSITION_LABELS[ProcurementStatus(t)]) for t in targets],
@@ -265,7 +270,13 @@ def _refused(request: HttpRequest, procurement: Procurement, exc: DomainError) -
     context = _detail_context(request, procurement)
     context["refusal"] = {
         "message": exc.message,
-        "missing": exc.missing if isinstance(exc, (StrategyIncompleteError, services.VerificationsOpenError)) else [],
+        # Each item with the step of the page that fixes it (the gate's items know theirs).
+        "missing": [
+            (item, item_step(item) if isinstance(exc, StrategyIncompleteError) else "verifications")
+            for item in (
+                exc.missing if isinstance(exc, (StrategyIncompleteError, services.VerificationsOpenError)) else []
+            )
+        ],
     }
     return render(request, "procurements/procurement_detail.html", context, status=409)
 

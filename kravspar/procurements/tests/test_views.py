@@ -589,12 +589,14 @@ def test_advertising_too_early_shows_what_is_missing(world, client_for, procurem
     client = client_for(world.officer)
     response = client.post(url("transition", procurement), {"to": "advertised"})
     assert response.status_code == 409
-    missing = response.context["refusal"]["missing"]
-    assert missing == policy.strategy_gate_missing(procurement)
+    refused = response.context["refusal"]["missing"]
+    assert [item for item, _step in refused] == policy.strategy_gate_missing(procurement)
     content = response.content.decode()
     assert 'role="alert"' in content
-    for item in missing:
-        assert f"<li>{escape(item)}</li>" in content
+    # Each missing item links to the planning step that fixes it.
+    for item, step in refused:
+        assert f'<li><a href="#{step}">{escape(item)}</a></li>' in content
+    assert {step for _item, step in refused} >= {"aims", "requirements", "strategy"}
     procurement.refresh_from_db()
     assert procurement.status == ProcurementStatus.PLANNING
 
