@@ -16,9 +16,11 @@ a database (pytest-django, or the bench's throw-away SQLite).
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import io
 import random
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -277,6 +279,7 @@ class _TempFiles:
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="kravspar-fuzz-"))
         self.n = 0
+        atexit.register(shutil.rmtree, self.dir, True)
 
     def write(self, data: bytes, suffix: str) -> Path:
         self.n += 1
