@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -45,3 +48,35 @@ def home(request: HttpRequest) -> HttpResponse:
             "plans": plans,
         },
     )
+
+
+# The accessibility statement (tillgänglighetsredogörelse) that lagen (2018:1937) om
+# tillgänglighet till digital offentlig service, 12 §, requires, after DIGG's model. Update
+# the date and the known shortcomings whenever the service is assessed again.
+ACCESSIBILITY_ASSESSED_ON = datetime.date(2026, 12, 3)
+
+
+def _accessibility_statement(request: HttpRequest, lang: str) -> HttpResponse:
+    from kravspar.supplierinfo.models import RegionContact
+
+    contacts = RegionContact.objects.select_related("organisation").order_by("organisation__name")
+    with translation.override(lang):
+        response = render(
+            request,
+            f"core/accessibility_{lang}.html",
+            {"contacts": contacts, "assessed_on": ACCESSIBILITY_ASSESSED_ON, "page_lang": lang},
+        )
+    response["Content-Language"] = lang
+    return response
+
+
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """Tillgänglighetsredogörelse, in Swedish at a fixed address; public, no login."""
+    return _accessibility_statement(request, "sv")
+
+
+@require_GET
+def accessibility_statement_en(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement in English, at its own fixed address."""
+    return _accessibility_statement(request, "en")
