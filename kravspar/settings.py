@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # the API docs' scripts and styles from our own static files, not a CDN
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kravspar.core",
     "kravspar.audit",
     "kravspar.organisations",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kravspar.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kravspar.core.middleware.ContentSecurityPolicyMiddleware",
@@ -139,6 +144,13 @@ PASSWORD_RESET_TIMEOUT = env_int("KRAVSPAR_PASSWORD_RESET_TIMEOUT", 60 * 60 * 24
 # window locks it; this many from one client address locks the address (password spraying).
 KRAVSPAR_LOGIN_MAX_FAILURES = env_int("KRAVSPAR_LOGIN_MAX_FAILURES", 5)
 KRAVSPAR_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("KRAVSPAR_LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+# Two-factor login (accounts/twofactor.py): roles that must give a code from an
+# authenticator app after their password. Administrators reach everyone's data and
+# supplier contacts handle payslips and personal data; off in development for the demo.
+KRAVSPAR_2FA_REQUIRED_ROLES = env_list(
+    "KRAVSPAR_2FA_REQUIRED_ROLES", [] if DEBUG else ["administrator", "leverantor"]
+)
+OTP_TOTP_ISSUER = "Kravspår"
 KRAVSPAR_LOGIN_LOCKOUT_MINUTES = env_int("KRAVSPAR_LOGIN_LOCKOUT_MINUTES", 15)
 
 # --- Security -------------------------------------------------------------------------

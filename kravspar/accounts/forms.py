@@ -125,3 +125,12 @@ def person_initial(person: User) -> dict[str, Any]:
         "roles": list(person.groups.values_list("name", flat=True)),
         "version": person.version,
     }
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
+    )

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kravspar.accounts import access, services
-from kravspar.accounts.forms import ApiTokenForm, LoginForm, PersonForm, person_initial
+from kravspar.accounts import access, services, twofactor
+from kravspar.accounts.forms import ApiTokenForm, LoginForm, PersonForm, TwoFactorCodeForm, person_initial
 from kravspar.accounts.models import ApiToken, User
 from kravspar.accounts.roles import Perm, Role
 from kravspar.audit.selectors import audit_events_for
@@ -28,6 +29,15 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        user = form.get_user()
+        twofactor.after_password_login(self.request, user)
+        if twofactor.is_pending(self.request):
+            target = "accounts:twofactor_verify" if twofactor.is_enabled(user) else "accounts:twofactor_enrol"
+            return redirect(reverse(target) + "?" + urlencode({"next": self.get_success_url()}))
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -70,6 +80,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "new_token": new_token,
             "tokens": user.api_tokens.all(),
             "can_use_api": access.has_perm(user, Perm.USE_API),
+            "two_factor_enabled": twofactor.is_enabled(user),
             "role_labels": [Role(r).label for r in sorted(access.roles_of(user))],
         },
     )
@@ -241,3 +252,126 @@ def person_set_active(request: HttpRequest, key: str) -> HttpResponse:
             )
             return redirect("accounts:person_detail", key=person.uuid)
     return render(request, "accounts/confirm_person_active.html", {"person": person, "error": error})
+
+
+# --- Two-factor login ----------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("core:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def twofactor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a password login: a code from the app or a recovery code."""
+    user: User = request.user  # type: ignore[assignment]
+    if not twofactor.is_pending(request):
+        return redirect(_safe_next(request))
+    if not twofactor.is_enabled(user):
+        return redirect("accounts:twofactor_enrol")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.verify(request=request, user=user, token=form.cleaned_data["code"]):
+            return redirect(_safe_next(request))
+        form.add_error(
+            "code",
+            _("Code: the code is wrong or too old. Wait for the next code in the app and try again."),
+        )
+    return render(
+        request,
+        "accounts/twofactor_verify.html",
+        {"form": form, "next": _safe_next(request)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def twofactor_enrol(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the code, confirm with a code, get recovery codes.
+    A person who already has an app must give a code first (the middleware sees to it),
+    so setting up a new one replaces the old only after a proper login."""
+    user: User = request.user  # type: ignore[assignment]
+    if twofactor.is_pending(request) and twofactor.is_enabled(user):
+        return redirect("accounts:twofactor_verify")
+    device = twofactor.enrolment_device(user)
+    if device is None or request.method == "GET":
+        device = twofactor.enrolment_start(user=user)
+    form = TwoFactorCodeForm(request.POST or None)
+    form.fields["code"].help_text = _("The six digits the app shows after you added Kravspår.")
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.enrolment_confirm(request=request, user=user, device=device, token=form.cleaned_data["code"])
+        if codes is not None:
+            return render(
+                request, "accounts/twofactor_codes.html", {"codes": codes, "next": _safe_next(request), "new": True}
+            )
+        form.add_error("code", _("Code: the code does not match. Check the app's clock and try the next code."))
+    return render(
+        request,
+        "accounts/twofactor_enrol.html",
+        {
+            "form": form,
+            "qr": twofactor.qr_svg_data_uri(device),
+            "secret": twofactor.secret_for_typing(device),
+            "next": _safe_next(request),
+            "required": twofactor.required_for(user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def twofactor_settings(request: HttpRequest) -> HttpResponse:
+    """The person's own two-factor page: state, new recovery codes, turn off or reset."""
+    user: User = request.user  # type: ignore[assignment]
+    required = twofactor.required_for(user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "codes" and twofactor.is_enabled(user):
+            codes = twofactor.recovery_codes_renew(user=user)
+            return render(
+                request, "accounts/twofactor_codes.html", {"codes": codes, "next": reverse("accounts:twofactor")}
+            )
+        if action == "off" and twofactor.is_enabled(user):
+            twofactor.two_factor_reset(actor=user, person=user)
+            messages.success(
+                request,
+                _("Two-factor login is reset. Set up your app again now.")
+                if required
+                else _("Two-factor login is turned off."),
+            )
+            return redirect("accounts:twofactor_enrol" if required else "accounts:twofactor")
+        return redirect("accounts:twofactor")
+    return render(
+        request,
+        "accounts/twofactor_settings.html",
+        {
+            "enabled": twofactor.is_enabled(user),
+            "required": required,
+            "codes_left": twofactor.recovery_codes_left(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_twofactor_reset(request: HttpRequest, key: str) -> HttpResponse:
+    """An administrator resets a person's two-factor login (lost phone and recovery codes)."""
+    person = access.person_for(request.user, key, change=True)
+    if request.method == "POST":
+        twofactor.two_factor_reset(actor=request.user, person=person)  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("Two-factor login for %(name)s is reset. They set up a new app at their next login.") % {"name": person},
+        )
+        return redirect("accounts:person_detail", key=person.uuid)
+    return render(
+        request,
+        "accounts/confirm_twofactor_reset.html",
+        {"person": person, "enabled": twofactor.is_enabled(person)},
+    )

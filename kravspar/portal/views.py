@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kravspar.accounts import access as accounts_access
+from kravspar.accounts import twofactor
 from kravspar.accounts.forms import client_ip
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
@@ -171,6 +172,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, str(exc.message))
         else:
             login(request, person, backend="kravspar.accounts.backends.UsernameOrEmailBackend")
+            # A supplier contact must set up two-factor login before reaching the portal.
+            twofactor.after_password_login(request, person)
             messages.success(request, _("Welcome to Kravspår! Your account is ready."))
             return redirect("portal:home")
     return render(

@@ -67,6 +67,8 @@ def _server_env(var_dir: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "KRAVSPAR_HTTPS": "0",  # session and CSRF cookies over plain http
         "PYTHONUNBUFFERED": "1",
+        # The demo personas log in with a password only; two-factor login has its own tests.
+        "KRAVSPAR_2FA_REQUIRED_ROLES": "",
         # E-mail goes to files, one per message, so tests can follow links in it (`mailbox`).
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "DJANGO_EMAIL_FILE_PATH": str(Path(var_dir) / "mail"),

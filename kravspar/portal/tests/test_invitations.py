@@ -185,7 +185,9 @@ class TestAccept:
         assert person.first_name == "Anna" and person.last_name == "Andersson"
         assert accounts_access.roles_of(person) == {Role.SUPPLIER_CONTACT}
         assert person.check_password(STRONG)
-        assert client.get(reverse("portal:home")).status_code == 200  # logged in
+        # Logged in, and (supplier contacts must use two factors) sent to set up the app first.
+        home = client.get(reverse("portal:home"))
+        assert home.status_code == 302 and home["Location"].startswith(reverse("accounts:twofactor_enrol"))
         invitation.refresh_from_db()
         assert invitation.state() == InvitationState.USED and invitation.person == person
         assert AuditEvent.objects.filter(action="person.created", object_id=str(person.uuid)).exists()
