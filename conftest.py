@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -117,7 +118,7 @@ def procurement(world: World) -> Any:
     from kravspar.cpv.models import CpvCode
     from kravspar.procurements import services
 
-    return services.procurement_create(
+    procurement = services.procurement_create(
         actor=world.officer,
         buyers=[world.sormland, world.vastmanland],
         ordering_units=[world.unit_vm],
@@ -132,6 +133,20 @@ def procurement(world: World) -> Any:
         criticality=2,
         supply_risk=3,
     )
+    # Cleaning above the EU threshold needs a labour-law needs assessment before the gate
+    # opens (kravspar/labour); stories about the gate itself start from a decided one, so
+    # that the requirements and strategy stay theirs. The labour tests build their own.
+    from kravspar.labour.models import NeedsAssessment
+
+    NeedsAssessment.objects.create(
+        procurement=procurement,
+        contract_kind="services",
+        work_location="sweden",
+        decision="not_needed",
+        reason="Test world: the labour-law conditions are followed up in another procurement.",
+        decided_on=datetime.date(2026, 1, 15),
+    )
+    return procurement
 
 
 @pytest.fixture(scope="module")

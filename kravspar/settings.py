@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kravspar.invoices",
     "kravspar.spend",
     "kravspar.notices",
+    "kravspar.labour",
 ]
 
 MIDDLEWARE = [
@@ -266,3 +267,6 @@ KRAVSPAR_TRUSTED_PROXIES = env_int("KRAVSPAR_TRUSTED_PROXIES", 0)
 # Largest e-invoice file accepted by the upload page and the API, in bytes.
 KRAVSPAR_INVOICE_MAX_BYTES = env_int("KRAVSPAR_INVOICE_MAX_BYTES", 5 * 1024 * 1024)
 KRAVSPAR_BASE_URL = env_str("KRAVSPAR_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+# Labour-law conditions: months a step-2 document (payslips, time reports: personal data)
+# is kept after its follow-up is closed; `purge_labour_documents` deletes it then.
+KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS = env_int("KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS", 24)

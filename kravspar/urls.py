@@ -22,6 +22,7 @@ urlpatterns = [
     path("avvikelser/", include("kravspar.findings.urls")),
     path("uppfoljning/", include("kravspar.followups.urls")),
     path("leverantorsinformation/", include("kravspar.supplierinfo.urls")),
+    path("leverantor/arbetsvillkor/", include("kravspar.labour.portal_urls")),
     path("leverantor/", include("kravspar.portal.urls")),
     path("forfragningar/", include("kravspar.questionnaires.urls")),
     path("rapporter/", include("kravspar.reports.urls")),
@@ -29,5 +30,6 @@ urlpatterns = [
     path("fakturor/", include("kravspar.invoices.urls")),
     path("ekonomi/", include("kravspar.spend.urls")),
     path("kungorelser/", include("kravspar.notices.urls")),
+    path("arbetsrattsliga-villkor/", include("kravspar.labour.urls")),
     path("", include("kravspar.core.urls")),
 ]

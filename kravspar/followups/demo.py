@@ -20,6 +20,7 @@ from kravspar.findings.models import Deviation
 from kravspar.followups import services as followup_services
 from kravspar.followups.models import Activity, ActivityStatus, Outcome
 from kravspar.followups.planning import plan_contract
+from kravspar.labour import demo as labour_demo
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
@@ -119,6 +120,7 @@ def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None 
             at_months=months,
             change_reason="Anpassat efter avtalets risker och beställarens resurser.",
         )
+    labour_demo.assess_planned(procurement=procurement)  # LOU 17 kap.: the gate asks it
     procurement_services.strategy_submit(actor=ingrid, procurement=procurement)
     procurement_services.strategy_approve(actor=ingvar, procurement=procurement)
     # The story began well before today, but the services stamp today: date the approval

@@ -298,6 +298,9 @@ def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = 
                 "region": goal.organisation.name,
             }
             missing.append(GateItem(text, "goals"))
+    from kravspar.labour.policy import gate_missing as labour_gate_missing
+
+    missing += labour_gate_missing(procurement)
     requirements = list(procurement.requirements.filter(removed=False))
     if not requirements:
         missing.append(GateItem(_("The procurement has no requirements."), "requirements"))

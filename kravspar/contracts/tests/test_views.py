@@ -193,13 +193,13 @@ def test_the_detail_query_count_does_not_grow(world, client_for, awarded, cleane
     add_subs(1)
     client.get(detail(contract))
     planned = contract.activities.count()
-    # 20: the page's own queries (its ordering units among them), one for the supplier
+    # 21: the page's own queries (its ordering units among them), one for the supplier
     # status badge and one for the plan with each follow-up's requirement, responsible
-    # unit and person.
-    with django_assert_num_queries(20):
+    # unit and person; one for the labour-law needs assessment the gate reads.
+    with django_assert_num_queries(21):
         client.get(detail(contract))
     add_subs(5)
     assert contract.activities.count() > planned
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = client.get(detail(contract))
     assert response.context["plan"]

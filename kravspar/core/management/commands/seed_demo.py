@@ -21,6 +21,7 @@ from kravspar.cpv.models import CpvCode
 from kravspar.followups.demo import seed_followup
 from kravspar.followups.demo_imported import seed_imported
 from kravspar.followups.demo_year import seed_year
+from kravspar.labour import demo as labour_demo
 from kravspar.organisations.counties import County
 from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
 from kravspar.organisations.services import organisation_create, unit_create, unit_update
@@ -91,7 +92,7 @@ def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
     seed_imported(today=today)
     seed_year(today=today)
     # Each later capability seeds its own demo data, in the order they build on each other.
-    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata"):
+    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata", "labour"):
         logins.extend(import_module(f"kravspar.{app}.demo").seed())
     return logins
 
@@ -458,6 +459,7 @@ def seed_planning(orgs: dict[str, Organisation]) -> None:
                 "leverantörens bekräftelse av arbetsrättsliga villkor."
             ),
         )
+        labour_demo.assess_planned(procurement=transport)  # LOU 17 kap.: the gate asks it
         procurement_services.strategy_submit(actor=ingrid, procurement=transport)
 
 

@@ -1,0 +1,295 @@
+"""Demo data of labour-law conditions, called by ``seed_demo`` after the other demos, all
+through the services and dated relative to the day it is loaded:
+
+- a cleaning procurement of Region Västmanland and a construction procurement of Region
+  Sörmland above the EU threshold, with the needs assessment "needed", the agreement and
+  the three conditions; each has a contract whose follow-up has step 1 answered by the
+  supplier and one subcontractor, step 2 requested for the subcontractor with payslips
+  uploaded and reviewed per condition, one condition below the agreement's level (a
+  deviation), and a union consultation;
+- a window-cleaning procurement below the threshold assessed "not needed", with its reason.
+
+Logins: ``leverantor.stad`` (the cleaning company) and ``leverantor.bygg`` (the building
+company). Idempotent: a procurement that exists is left alone.
+
+``assess_planned`` is used by the other demos for their procurements in planning that the
+gate now asks a needs assessment of."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from kravspar.accounts.models import User
+from kravspar.accounts.roles import Role
+from kravspar.contracts import services as contract_services
+from kravspar.cpv.models import CpvCode
+from kravspar.labour import policy, services
+from kravspar.labour.models import Condition, NeedDecision, ReviewOutcome, WorkLocation
+from kravspar.organisations.models import Organisation
+from kravspar.portal import services as portal_services
+from kravspar.procurements import services as procurement_services
+from kravspar.procurements.models import Procurement
+from kravspar.suppliers import services as supplier_services
+from kravspar.suppliers.models import Supplier
+
+
+@dataclass(frozen=True)
+class Story:
+    number: str
+    title: str
+    region: str  # org number
+    kind: str
+    cpv: str
+    value: int
+    supplier: str
+    supplier_org: str
+    contact: str
+    contact_name: str
+    subcontractor: str
+    sub_role: str
+    union: str
+    deviation_condition: str
+
+
+STORIES = [
+    Story(
+        number="RV-{year}-0731",
+        title="Lokalvård vårdcentraler Västmanland",
+        region="2321000172",
+        kind="services",
+        cpv="90910000",
+        value=14_000_000,
+        supplier="Västerås Städservice AB",
+        supplier_org="5569001232",
+        contact="leverantor.stad",
+        contact_name="Sara Städ",
+        subcontractor="Fönsterputsarna i Västerås AB",
+        sub_role="Fönsterputs",
+        union="Fastighetsanställdas Förbund",
+        deviation_condition=Condition.WAGES,
+    ),
+    Story(
+        number="RS-{year}-0732",
+        title="Ombyggnad akutmottagning Mälarsjukhuset",
+        region="2321000032",
+        kind="works",
+        cpv="45000000",
+        value=85_000_000,
+        supplier="Mälarbygg Entreprenad AB",
+        supplier_org="5569012346",
+        contact="leverantor.bygg",
+        contact_name="Bo Bygg",
+        subcontractor="Eskilstuna Ställningsbyggare AB",
+        sub_role="Ställningsbygge",
+        union="Svenska Byggnadsarbetareförbundet",
+        deviation_condition=Condition.WORKING_HOURS,
+    ),
+]
+BELOW = ("RV-{year}-0733", "Fönsterputs Köpings vårdcentral", "90911300", 600_000)
+
+
+def _pdf(title: str, lines: list[str]) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setTitle(title)
+    pdf.setFont("Helvetica", 11)
+    for n, line in enumerate([title, *lines]):
+        pdf.drawString(72, 770 - 16 * n, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def assess_planned(*, procurement: Procurement) -> None:
+    """Record the needs assessment, and where needed the conditions with their strategy
+    entries, for a demo procurement in planning that the gate asks it of."""
+    if hasattr(procurement, "labour_assessment") or not policy.facts(procurement).assessment_required:
+        return
+    agreements = policy.agreements_for(procurement)
+    services.assessment_record(
+        actor=None,
+        procurement=procurement,
+        decision=NeedDecision.NEEDED if agreements else NeedDecision.NOT_NEEDED,
+        reason=(
+            "Arbetskraftsintensiv tjänst i Sverige över EU:s tröskelvärde."
+            if agreements
+            else "Inget centralt kollektivavtal för branschen; villkoren följs upp genom uppförandekoden."
+        ),
+        work_location=WorkLocation.SWEDEN,
+        agreement=agreements[0] if agreements else None,
+    )
+    if not agreements:
+        return
+    for item in services.conditions_set(actor=None, procurement=procurement, agreement=agreements[0]):
+        procurement_services.strategy_entry_set(
+            actor=None,
+            procurement=procurement,
+            requirement=item.requirement,
+            methods=["self_assessment", "document_review"],
+            timing="at_months",
+            at_months=[3, 12],
+            change_reason="Steg 1 självdeklaration, steg 2 lönebesked och tidrapporter vid stickprov.",
+        )
+
+
+def _contact(story: Story, supplier: Supplier) -> User:
+    from kravspar.core.management.commands.seed_demo import DEMO_PASSWORD
+
+    user = User.objects.filter(username=story.contact).first()
+    if user is None:
+        user = portal_services.supplier_contact_create(
+            actor=None,
+            supplier=supplier,
+            username=story.contact,
+            email=f"{story.contact}@demo.kravspar.se",
+            name=story.contact_name,
+            password=DEMO_PASSWORD,
+        )
+    return user
+
+
+def _story(story: Story, officer: User, today: datetime.date) -> None:
+    number = story.number.format(year=today.year)
+    region = Organisation.objects.filter(org_number=story.region).first()
+    if region is None or Procurement.objects.filter(registry_number=number).exists():
+        return
+    start = max(datetime.date(today.year, 1, 1), today - datetime.timedelta(days=120))
+    step = (today - start) / 4
+    procurement = procurement_services.procurement_create(
+        actor=None,
+        buyers=[region],
+        registry_number=number,
+        title=story.title,
+        kind=story.kind,
+        procedure="open",
+        officer=officer,
+        cpv_main=CpvCode.objects.get(code=story.cpv),
+        estimated_value=Decimal(story.value),
+        duration_months=36,
+    )
+    agreement = policy.agreements_for(procurement)[0]
+    services.assessment_record(
+        actor=officer,
+        procurement=procurement,
+        decision=NeedDecision.NEEDED,
+        reason="Arbetskraftsintensiv bransch med känd risk för låga löner och långa arbetsdagar hos underleverantörer.",
+        work_location=WorkLocation.SWEDEN,
+        agreement=agreement,
+        decided_on=start,
+    )
+    services.conditions_set(actor=officer, procurement=procurement, agreement=agreement)
+    supplier, _created = supplier_services.supplier_get_or_create(
+        actor=None, name=story.supplier, org_number=story.supplier_org
+    )
+    contract = contract_services.contract_register_direct(
+        actor=None,
+        procurement=procurement,
+        suppliers=[supplier],
+        buyers=[region],
+        contract_number=number,
+        title=story.title,
+        signed_on=start + step,
+        starts_on=start + step,
+        ends_on=start + step + datetime.timedelta(days=3 * 365),
+        value=Decimal(story.value),
+    )
+    sub = contract_services.subcontractor_add(
+        actor=None, contract=contract, supplier=supplier, name=story.subcontractor, country="SE", role=story.sub_role
+    )
+    contact = _contact(story, supplier)
+    followup = services.followup_open(actor=None, contract=contract, officer=officer, opened_on=start + 2 * step)
+    for declaration in followup.declarations.all():
+        services.declaration_answer(
+            actor=contact,
+            declaration=declaration,
+            answers={c.value: True for c in Condition},
+            employees=12 if declaration.subcontractor_id else 40,
+        )
+    plan = policy.sample(workforce=12, period_start=contract.starts_on, period_end=today)
+    request = services.document_request_create(
+        actor=officer,
+        followup=followup,
+        subcontractor=sub,
+        reason="sample",
+        employees=plan.employees,
+        months=plan.months,
+        kinds=["payslip", "time_report", "employee_list"],
+        due_on=today + datetime.timedelta(days=14),
+    )
+    for kind, title in (("payslip", "Lönebesked"), ("time_report", "Tidrapporter")):
+        lines = [f"Anställd {n} (demo, påhittad), månad {m}" for n in range(1, plan.employees + 1) for m in plan.months]
+        services.proof_upload(
+            actor=contact,
+            request=request,
+            kind=kind,
+            upload=SimpleUploadedFile(f"{title} {story.subcontractor}.pdf", _pdf(title, lines), "application/pdf"),
+        )
+    for condition in Condition:
+        below = condition.value == story.deviation_condition
+        services.condition_review(
+            actor=officer,
+            request=request,
+            condition=condition.value,
+            outcome=ReviewOutcome.DEVIATION if below else ReviewOutcome.MEETS,
+            checklist=policy.CHECKLIST[condition.value][:1] if below else policy.CHECKLIST[condition.value],
+            note="Två av stickprovets anställda ligger under avtalets nivå." if below else "",
+        )
+    services.consultation_record(
+        actor=officer,
+        followup=followup,
+        union=story.union,
+        contact="Ombudsman, regionkontoret",
+        held_on=today,
+        summary="Förbundet bekräftade avtalets minimilöner och arbetstidsregler för branschen.",
+    )
+
+
+def _below(officer: User, today: datetime.date) -> None:
+    template, title, cpv, value = BELOW
+    number = template.format(year=today.year)
+    region = Organisation.objects.filter(org_number="2321000172").first()
+    if region is None or Procurement.objects.filter(registry_number=number).exists():
+        return
+    procurement = procurement_services.procurement_create(
+        actor=None,
+        buyers=[region],
+        registry_number=number,
+        title=title,
+        kind="services",
+        procedure="direct_award",
+        officer=officer,
+        cpv_main=CpvCode.objects.get(code=cpv),
+        estimated_value=Decimal(value),
+    )
+    services.assessment_record(
+        actor=officer,
+        procurement=procurement,
+        decision=NeedDecision.NOT_NEEDED,
+        reason="Under EU:s tröskelvärde; en direktupphandling på ett år där villkor enligt LOU 17 kap. inte krävs.",
+        work_location=WorkLocation.SWEDEN,
+        decided_on=max(datetime.date(today.year, 1, 1), today - datetime.timedelta(days=30)),
+    )
+
+
+def seed(today: datetime.date | None = None) -> list[tuple[str, str, str]]:
+    """Idempotent. Returns the demo's supplier logins as (username, role, name)."""
+    officer = User.objects.filter(username="inkopare").first()
+    if officer is None:
+        return []
+    day = today or timezone.localdate()
+    for story in STORIES:
+        _story(story, officer, day)
+    _below(officer, day)
+    return [
+        (u.username, str(Role.SUPPLIER_CONTACT.label), u.get_full_name())
+        for u in User.objects.filter(username__in=[s.contact for s in STORIES]).order_by("username")
+    ]

@@ -1,0 +1,607 @@
+"""Every change to the labour-conditions workflow, one function each (atomic, audited).
+
+Step-2 documents hold personal data: their history events name the kind of document and
+the request, never the file name or its content."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kravspar.accounts import access as accounts_access
+from kravspar.accounts.models import User
+from kravspar.accounts.roles import Perm
+from kravspar.audit.services import audit_record, snapshot
+from kravspar.contracts.models import Contract, Subcontractor
+from kravspar.core.errors import DomainError, NotAllowedError
+from kravspar.findings import services as finding_services
+from kravspar.findings.models import Severity
+from kravspar.followups import uploads
+from kravspar.labour import access, policy
+from kravspar.labour.models import (
+    CollectiveAgreement,
+    Condition,
+    ConditionItem,
+    ConditionReview,
+    DeclarationStatus,
+    DocumentKind,
+    DocumentRequest,
+    DocumentRequestStatus,
+    FollowUpStatus,
+    LabourFollowUp,
+    NeedDecision,
+    NeedsAssessment,
+    ProofDocument,
+    RequestReason,
+    ReviewOutcome,
+    SelfDeclaration,
+    UnionConsultation,
+    WorkLocation,
+)
+from kravspar.portal import access as portal_access
+from kravspar.procurements.models import Aim, Procurement
+from kravspar.requirements import services as requirement_services
+from kravspar.requirements.models import RequirementType
+from kravspar.suppliers.models import Supplier
+
+
+class LabourStateError(DomainError):
+    code = "invalid_transition"
+    status = 409
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _org(procurement: Procurement | None) -> Any:
+    return procurement.buyers.order_by("id").first() if procurement else None
+
+
+def _contract_org(contract: Contract) -> Any:
+    return contract.buyers.order_by("id").first()
+
+
+def retention_months() -> int:
+    return int(getattr(settings, "KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS", 24))
+
+
+# --- Needs assessment and conditions ---------------------------------------------------
+
+
+ASSESSMENT_FIELDS = [
+    "contract_kind",
+    "estimated_value",
+    "above_threshold",
+    "work_location",
+    "labour_intensive",
+    "signal",
+    "decision",
+    "reason",
+    "agreement",
+    "decided_on",
+]
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    actor: User | None,
+    procurement: Procurement,
+    decision: str,
+    reason: str,
+    work_location: str,
+    contract_kind: str = "",
+    agreement: CollectiveAgreement | None = None,
+    decided_on: datetime.date | None = None,
+) -> NeedsAssessment:
+    """Record (or change) the officer's reasoned decision whether conditions are needed,
+    with the threshold and CPV signal as they are now."""
+    if actor is not None and not accounts_access.has_perm(actor, Perm.MANAGE_PROCUREMENTS):
+        raise NotAllowedError()
+    errors: dict[str, list[str]] = {}
+    if decision not in NeedDecision.values:
+        errors["decision"] = [_("Decision: say whether labour-law conditions are needed.")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [
+            _("Reason: say why conditions are not needed.")
+            if decision == NeedDecision.NOT_NEEDED
+            else _("Reason: say why conditions are needed.")
+        ]
+    if work_location not in WorkLocation.values:
+        errors["work_location"] = [_("Where the work is done: choose Sweden, abroad or both.")]
+    kind = contract_kind or policy.contract_kind_for(procurement)
+    if kind not in policy.ContractKind.values:
+        errors["contract_kind"] = [_("Contract kind: choose works, services, supplies or social services.")]
+    if agreement is not None and not agreement.is_active:
+        errors["agreement"] = [_("Agreement: choose an agreement in the maintained list.")]
+    if errors:
+        raise ValidationError(errors)
+    facts = policy.facts(procurement, contract_kind=kind)
+    assessment = NeedsAssessment.objects.select_for_update().filter(procurement=procurement).first()
+    before = snapshot(assessment, ASSESSMENT_FIELDS) if assessment else None
+    if assessment is None:
+        assessment = NeedsAssessment(procurement=procurement)
+    assessment.contract_kind = kind
+    assessment.estimated_value = procurement.estimated_value
+    assessment.threshold = facts.threshold
+    assessment.above_threshold = facts.above_threshold
+    assessment.work_location = work_location
+    assessment.labour_intensive = bool(facts.signal)
+    assessment.signal = ", ".join(facts.signal)[:300]
+    assessment.decision = decision
+    assessment.reason = reason
+    if agreement is not None:
+        assessment.agreement = agreement
+    assessment.decided_by = actor
+    assessment.decided_on = decided_on or _today()
+    if before is not None:
+        assessment.version += 1
+    assessment.save()
+    audit_record(
+        actor=actor,
+        action="labour.assessment_recorded",
+        obj=procurement,
+        organisation=_org(procurement),
+        before=before,
+        after=snapshot(assessment, ASSESSMENT_FIELDS),
+    )
+    return assessment
+
+
+def condition_text(condition: str, agreement: CollectiveAgreement) -> str:
+    texts = {
+        Condition.WAGES: _(
+            "The supplier shall ensure that employees who carry out the contract in Sweden receive at least the "
+            "wage that follows from %(agreement)s (%(parties)s)."
+        ),
+        Condition.HOLIDAY: _(
+            "The supplier shall ensure that employees who carry out the contract in Sweden get at least the holiday "
+            "that follows from %(agreement)s (%(parties)s)."
+        ),
+        Condition.WORKING_HOURS: _(
+            "The supplier shall ensure that employees who carry out the contract in Sweden have working hours no "
+            "longer than those that follow from %(agreement)s (%(parties)s)."
+        ),
+    }
+    tail = _(" The condition applies to subcontractors, regardless of the number of intermediate links.")
+    return str(texts[Condition(condition)] % {"agreement": agreement.name, "parties": agreement.parties}) + str(tail)
+
+
+@transaction.atomic
+def conditions_set(
+    *, actor: User | None, procurement: Procurement, agreement: CollectiveAgreement
+) -> list[ConditionItem]:
+    """Add the three conditions (wages, holiday, working hours) as separate requirements of
+    the procurement at the named agreement's level, binding subcontractors. Conditions
+    already set are kept; the agreement is recorded on the assessment."""
+    assessment = NeedsAssessment.objects.select_for_update().filter(procurement=procurement).first()
+    if assessment is None or assessment.decision != NeedDecision.NEEDED:
+        raise ValidationError(
+            {"agreement": [_("Record the needs assessment with the decision that conditions are needed first.")]}
+        )
+    if not agreement.is_active:
+        raise ValidationError({"agreement": [_("Agreement: choose an agreement in the maintained list.")]})
+    have = {c.condition: c for c in assessment.conditions.select_related("requirement")}
+    items: list[ConditionItem] = []
+    for condition in Condition:
+        item = have.get(condition.value)
+        if item is None:
+            requirement = requirement_services.requirement_add(
+                actor=actor,
+                procurement=procurement,
+                title=_("Labour-law condition: %(condition)s") % {"condition": str(condition.label).lower()},
+                type=RequirementType.LABOUR,
+                text=condition_text(condition.value, agreement),
+                evidence=_(
+                    "Step 1: self-declaration by the supplier and each subcontractor. Step 2 on a sample or on "
+                    "suspicion: payslips, time reports, employee lists and subcontractor contracts."
+                ),
+                binds_subcontractors=True,
+                aims=[Aim.WORKING_CONDITIONS.value],
+            )
+            item = ConditionItem.objects.create(
+                assessment=assessment, condition=condition.value, requirement=requirement
+            )
+        items.append(item)
+    before = snapshot(assessment, ["agreement"])
+    assessment.agreement = agreement
+    assessment.version += 1
+    assessment.save()
+    audit_record(
+        actor=actor,
+        action="labour.conditions_set",
+        obj=procurement,
+        organisation=_org(procurement),
+        before=before,
+        after=snapshot(assessment, ["agreement"]) | {"conditions": [i.condition for i in items]},
+    )
+    return items
+
+
+# --- Follow-up -----------------------------------------------------------------------------
+
+
+def _require_officer(actor: User | None, followup: LabourFollowUp) -> None:
+    if actor is not None and not access.is_officer_on(actor, followup):
+        raise NotAllowedError(_("Only the Inköp officers on the contract do this."))
+
+
+def _require_open(followup: LabourFollowUp) -> None:
+    if followup.status != FollowUpStatus.OPEN:
+        raise LabourStateError(_("This follow-up is closed."))
+
+
+@transaction.atomic
+def followup_open(
+    *,
+    actor: User | None,
+    contract: Contract,
+    officer: User | None = None,
+    agreement: CollectiveAgreement | None = None,
+    opened_on: datetime.date | None = None,
+) -> LabourFollowUp:
+    """Open the follow-up of the conditions on a contract and ask for step 1: one
+    self-declaration from each supplier and one for each of its active subcontractors."""
+    if actor is not None and not access.can_manage(actor):
+        raise NotAllowedError()
+    procurement = contract.procurement
+    assessment = getattr(procurement, "labour_assessment", None) if procurement else None
+    agreement = agreement or (assessment.agreement if assessment else None)
+    officer = officer or (procurement.officer if procurement else None) or actor
+    errors: dict[str, list[str]] = {}
+    if agreement is None:
+        errors["agreement"] = [_("Agreement: name the central collective agreement the conditions refer to.")]
+    if officer is None or not accounts_access.has_perm(officer, Perm.MANAGE_CONTRACTS):
+        errors["officer"] = [_("Officer: choose an Inköp officer.")]
+    if errors:
+        raise ValidationError(errors)
+    assert agreement is not None and officer is not None
+    followup = LabourFollowUp.objects.create(
+        contract=contract, agreement=agreement, officer=officer, opened_on=opened_on or _today()
+    )
+    for supplier in contract.suppliers.order_by("id"):
+        SelfDeclaration.objects.create(followup=followup, supplier=supplier)
+        for sub in contract.subcontractors.filter(supplier=supplier, is_active=True).order_by("id"):
+            SelfDeclaration.objects.create(followup=followup, supplier=supplier, subcontractor=sub)
+    audit_record(
+        actor=actor,
+        action="labour.followup_opened",
+        obj=contract,
+        organisation=_contract_org(contract),
+        after=snapshot(followup, ["agreement", "officer", "opened_on"])
+        | {"declarations": followup.declarations.count()},
+    )
+    return followup
+
+
+@transaction.atomic
+def declaration_answer(
+    *,
+    actor: User,
+    declaration: SelfDeclaration,
+    answers: dict[str, bool],
+    employees: int | None,
+    comment: str = "",
+) -> SelfDeclaration:
+    """Step 1: the supplier declares, for itself or one subcontractor, whether each
+    condition of the named agreement is met."""
+    if not portal_access.is_supplier_contact(actor) or actor.supplier_id != declaration.supplier_id:
+        raise NotAllowedError()
+    locked = SelfDeclaration.objects.select_for_update().select_related("followup").get(pk=declaration.pk)
+    _require_open(locked.followup)
+    errors: dict[str, list[str]] = {}
+    missing = [c for c in Condition if c.value not in answers]
+    if missing:
+        errors["answers"] = [_("Answer for wages, holiday and working hours.")]
+    if employees is None or employees < 1:
+        errors["employees"] = [_("Employees: say how many work on the contract.")]
+    if any(answers.get(c.value) is False for c in Condition) and not (comment or "").strip():
+        errors["comment"] = [_("Comment: say what is not met and why.")]
+    if errors:
+        raise ValidationError(errors)
+    locked.answers = {c.value: bool(answers[c.value]) for c in Condition}
+    locked.employees = employees
+    locked.comment = (comment or "").strip()
+    locked.status = DeclarationStatus.ANSWERED
+    locked.answered_by = actor
+    locked.answered_on = _today()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="labour.declaration_answered",
+        obj=locked.followup.contract,
+        after={"answers": locked.answers, "subcontractor": bool(locked.subcontractor_id)},
+    )
+    return locked
+
+
+@transaction.atomic
+def document_request_create(
+    *,
+    actor: User | None,
+    followup: LabourFollowUp,
+    reason: str,
+    employees: int,
+    months: Iterable[str],
+    kinds: Iterable[str],
+    due_on: datetime.date,
+    subcontractor: Subcontractor | None = None,
+    supplier: Supplier | None = None,
+) -> DocumentRequest:
+    """Step 2: ask, through the portal, for documents proving the conditions for the
+    supplier or one subcontractor (the supplier uploads them for its subcontractor)."""
+    _require_officer(actor, followup)
+    _require_open(followup)
+    months, kinds = list(months), list(kinds)
+    errors: dict[str, list[str]] = {}
+    if subcontractor is not None:
+        if subcontractor.contract_id != followup.contract_id:
+            errors["subcontractor"] = [_("Subcontractor: choose one of this contract's subcontractors.")]
+        supplier = subcontractor.supplier
+    if supplier is None:
+        suppliers = list(followup.contract.suppliers.all()[:2])
+        supplier = suppliers[0] if len(suppliers) == 1 else None
+    if supplier is None or not followup.contract.suppliers.filter(pk=supplier.pk).exists():
+        errors["supplier"] = [_("Supplier: choose one of the contract's suppliers.")]
+    if reason not in RequestReason.values:
+        errors["reason"] = [_("Reason: choose sample or suspicion.")]
+    if not employees or employees < 1:
+        errors["employees"] = [_("Employees: ask for at least one employee.")]
+    if not months or any(not _is_month(m) for m in months):
+        errors["months"] = [_("Months: give at least one month as YYYY-MM.")]
+    if not kinds or any(k not in DocumentKind.values for k in kinds):
+        errors["kinds"] = [_("Documents: choose at least one kind of document.")]
+    if due_on is None or due_on < _today():
+        errors["due_on"] = [_("Due: choose a day from today on.")]
+    if errors:
+        raise ValidationError(errors)
+    assert supplier is not None
+    request = DocumentRequest.objects.create(
+        followup=followup,
+        supplier=supplier,
+        subcontractor=subcontractor,
+        reason=reason,
+        employees=employees,
+        months=sorted(set(months)),
+        kinds=list(dict.fromkeys(kinds)),
+        requested_by=actor,
+        requested_on=_today(),
+        due_on=due_on,
+    )
+    audit_record(
+        actor=actor,
+        action="labour.documents_requested",
+        obj=followup.contract,
+        organisation=_contract_org(followup.contract),
+        after=snapshot(request, ["reason", "employees", "months", "kinds", "due_on"])
+        | {"subcontractor": bool(subcontractor)},
+    )
+    return request
+
+
+def _is_month(value: str) -> bool:
+    try:
+        datetime.datetime.strptime(value, "%Y-%m")
+    except (TypeError, ValueError):
+        return False
+    return len(value) == 7
+
+
+def proof_upload(*, actor: User, request: DocumentRequest, kind: str, upload: UploadedFile | None) -> ProofDocument:
+    """The supplier uploads one step-2 document. It is marked as personal data; its
+    deletion day is set when the follow-up is closed."""
+    if not portal_access.is_supplier_contact(actor) or actor.supplier_id != request.supplier_id:
+        raise NotAllowedError()
+    _require_open(request.followup)
+    errors: dict[str, list[str]] = {}
+    if kind not in request.kinds:
+        errors["kind"] = [_("Document: choose one of the documents asked for.")]
+    content_type = ""
+    if upload is None:
+        errors["file"] = [_("File: choose the file to upload.")]
+    else:
+        try:
+            content_type = uploads.validate_evidence(upload)
+        except ValidationError as exc:
+            errors["file"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    assert upload is not None
+    document = ProofDocument(
+        request=request,
+        kind=kind,
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=uploads.sha256_of(upload),
+        original_name=(upload.name or "file").replace("/", "_").replace("\\", "_")[:255],
+        uploaded_by=actor,
+    )
+    with transaction.atomic():
+        document.file.save(document.original_name, upload, save=False)
+        document.save()
+        DocumentRequest.objects.filter(pk=request.pk, status=DocumentRequestStatus.REQUESTED).update(
+            status=DocumentRequestStatus.SUBMITTED
+        )
+        # Personal data: the history names the kind of document only.
+        audit_record(
+            actor=actor,
+            action="labour.document_uploaded",
+            obj=request.followup.contract,
+            after={"kind": kind, "request": str(request.uuid)},
+        )
+    return document
+
+
+@transaction.atomic
+def condition_review(
+    *,
+    actor: User | None,
+    request: DocumentRequest,
+    condition: str,
+    outcome: str,
+    checklist: Iterable[str] = (),
+    note: str = "",
+    severity: str = Severity.MAJOR,
+) -> ConditionReview:
+    """Review one condition against the documents; below the agreement's level raises a
+    deviation for the supplier (and the subcontractor it concerns)."""
+    followup = request.followup
+    _require_officer(actor, followup)
+    _require_open(followup)
+    checked = list(dict.fromkeys(checklist))
+    errors: dict[str, list[str]] = {}
+    if condition not in Condition.values:
+        errors["condition"] = [_("Condition: choose wages, holiday or working hours.")]
+    if outcome not in ReviewOutcome.values:
+        errors["outcome"] = [_("Outcome: choose meets, deviation or cannot be assessed.")]
+    elif outcome != ReviewOutcome.MEETS and not (note or "").strip():
+        errors["note"] = [_("Note: say what the documents show.")]
+    if condition in Condition.values and any(c not in policy.CHECKLIST[condition] for c in checked):
+        errors["checklist"] = [_("Checklist: tick only the points of this condition.")]
+    if not request.documents.exists():
+        errors["outcome"] = [_("No documents have been uploaded for this request yet.")]
+    if ConditionReview.objects.filter(request=request, condition=condition).exists():
+        errors["condition"] = [_("This condition is already reviewed for this request.")]
+    if errors:
+        raise ValidationError(errors)
+    deviation = None
+    if outcome == ReviewOutcome.DEVIATION:
+        label = str(Condition(condition).label).lower()
+        party = request.subcontractor.name if request.subcontractor else request.supplier.name
+        deviation = finding_services.deviation_raise_on_contract(
+            actor=actor,
+            contract=followup.contract,
+            kind=RequirementType.LABOUR,
+            severity=severity,
+            title=_("Labour-law condition on %(condition)s not met by %(party)s")
+            % {"condition": label, "party": party},
+            description=note.strip(),
+            supplier=request.supplier,
+            subcontractor=request.subcontractor,
+        )
+    review = ConditionReview.objects.create(
+        request=request,
+        condition=condition,
+        outcome=outcome,
+        checklist=checked,
+        note=(note or "").strip(),
+        reviewed_by=actor,
+        reviewed_on=_today(),
+        deviation=deviation,
+    )
+    if request.reviews.count() == len(Condition):
+        DocumentRequest.objects.filter(pk=request.pk).update(status=DocumentRequestStatus.REVIEWED)
+    audit_record(
+        actor=actor,
+        action="labour.condition_reviewed",
+        obj=followup.contract,
+        organisation=_contract_org(followup.contract),
+        after={"condition": condition, "outcome": outcome, "checklist": checked},
+    )
+    return review
+
+
+@transaction.atomic
+def consultation_record(
+    *,
+    actor: User | None,
+    followup: LabourFollowUp,
+    union: str,
+    contact: str,
+    held_on: datetime.date | None,
+    summary: str,
+) -> UnionConsultation:
+    """Record a consultation with the sector's trade union as evidence on the follow-up."""
+    _require_officer(actor, followup)
+    errors: dict[str, list[str]] = {}
+    if not (union or "").strip():
+        errors["union"] = [_("Trade union: name the union.")]
+    if not (contact or "").strip():
+        errors["contact"] = [_("Who: name the person you spoke with.")]
+    if held_on is None or held_on > _today():
+        errors["held_on"] = [_("When: give the day, not in the future.")]
+    if not (summary or "").strip():
+        errors["summary"] = [_("What was said: summarise the consultation.")]
+    if errors:
+        raise ValidationError(errors)
+    assert held_on is not None
+    consultation = UnionConsultation.objects.create(
+        followup=followup,
+        union=union.strip(),
+        contact=contact.strip(),
+        held_on=held_on,
+        summary=summary.strip(),
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="labour.union_consulted",
+        obj=followup.contract,
+        organisation=_contract_org(followup.contract),
+        after=snapshot(consultation, ["union", "held_on"]),
+    )
+    return consultation
+
+
+@transaction.atomic
+def followup_close(
+    *, actor: User | None, followup: LabourFollowUp, conclusion: str, closed_on: datetime.date | None = None
+) -> LabourFollowUp:
+    """Close the follow-up; every step-2 document is then due for deletion on the closing
+    day plus the retention period."""
+    _require_officer(actor, followup)
+    locked = LabourFollowUp.objects.select_for_update().get(pk=followup.pk)
+    _require_open(locked)
+    if not (conclusion or "").strip():
+        raise ValidationError({"conclusion": [_("Conclusion: say what the follow-up showed.")]})
+    locked.status = FollowUpStatus.CLOSED
+    locked.closed_on = closed_on or _today()
+    locked.conclusion = conclusion.strip()
+    locked.version += 1
+    locked.save()
+    delete_after = policy.retention_end(locked.closed_on, retention_months())
+    scheduled = ProofDocument.objects.filter(request__followup=locked).update(delete_after=delete_after)
+    audit_record(
+        actor=actor,
+        action="labour.followup_closed",
+        obj=locked.contract,
+        organisation=_contract_org(locked.contract),
+        after={"closed_on": str(locked.closed_on), "documents_deleted_on": str(delete_after), "documents": scheduled},
+    )
+    return locked
+
+
+def proof_documents_purge(*, today: datetime.date | None = None) -> int:
+    """Delete every step-2 document whose deletion day has come: the file and its row.
+    Returns how many were deleted. Run daily (`purge_labour_documents`)."""
+    day = today or _today()
+    deleted = 0
+    due = ProofDocument.objects.filter(delete_after__isnull=False, delete_after__lte=day).select_related(
+        "request__followup__contract"
+    )
+    for document in due.iterator():
+        with transaction.atomic():
+            contract = document.request.followup.contract
+            storage, name = document.file.storage, document.file.name
+            document.delete()
+            audit_record(
+                actor=None,
+                action="labour.document_deleted",
+                obj=contract,
+                after={"kind": document.kind, "request": str(document.request.uuid), "due": str(document.delete_after)},
+            )
+            if name:
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        deleted += 1
+    return deleted
