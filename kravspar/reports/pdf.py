@@ -22,6 +22,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from kravspar.contracts.models import Contract
 from kravspar.contracts.selectors import effective_end
+from kravspar.core.formatting import kronor
 from kravspar.findings import selectors as finding_selectors
 from kravspar.findings.models import ActionPlan, Deviation
 from kravspar.organisations.models import Organisation
@@ -43,7 +44,7 @@ def _d(value: datetime.date | None) -> str:
 
 
 def _sek(value: Any) -> str:
-    return f"{value:,.0f} kr".replace(",", " ") if value is not None else "–"
+    return kronor(value)
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float] | None = None) -> Table:

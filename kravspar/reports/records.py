@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kravspar.contracts.models import ContractRequirement, ContractStatus
+from kravspar.core.formatting import kronor
 from kravspar.findings.models import Decision, DeviationStatus, Severity
 from kravspar.procurements.models import Aim, AimAssessment, GoalAssessment, Method
 from kravspar.reports import figures
@@ -56,7 +57,7 @@ def _contract_cells(contract: Any) -> list[Cell]:
         (", ".join(s.name for s in contract.suppliers.all()), None),
         (_date(contract.starts_on), None),
         (_date(contract.ends_on), None),
-        (f"{contract.value:,.0f}".replace(",", " ") if contract.value is not None else "", None),
+        (kronor(contract.value) if contract.value is not None else "", None),
         (_("Follow-up report (PDF)"), reverse("reports:contract_pdf", args=[contract.uuid])),
     ]
 
@@ -271,7 +272,7 @@ def _sanctions(scope: ReportScope, params: QueryDict) -> Records:
             (s.contract.contract_number, reverse("contracts:detail", args=[s.contract.uuid])),
             (s.get_decision_display(), None),
             (s.get_kind_display(), None),
-            (f"{s.amount:,.0f}".replace(",", " ") if s.amount is not None else "", None),
+            (kronor(s.amount) if s.amount is not None else "", None),
         ],
     )
 

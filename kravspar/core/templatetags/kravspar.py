@@ -34,3 +34,11 @@ def changes_in_words(event: object) -> list[object]:
     from kravspar.audit.models import AuditEvent
 
     return list(in_words(event)) if isinstance(event, AuditEvent) else []
+
+
+@register.filter
+def kr(value: object, decimals: int = 0) -> str:
+    """An amount in kronor as "4 800 000 kr", never broken across lines (``core.formatting``)."""
+    from kravspar.core.formatting import kronor
+
+    return kronor(value, int(decimals))
