@@ -42,3 +42,16 @@ def kr(value: object, decimals: int = 0) -> str:
     from kravspar.core.formatting import kronor
 
     return kronor(value, int(decimals))
+
+
+@register.filter
+def day(value: object) -> str:
+    """A date as 2026-12-03 that never breaks across lines (the ``nowrap`` class)."""
+    import datetime
+
+    from django.utils.formats import date_format
+    from django.utils.html import format_html
+
+    if not isinstance(value, datetime.date):
+        return ""
+    return format_html('<span class="nowrap">{}</span>', date_format(value, "Y-m-d"))
