@@ -31,3 +31,12 @@ def test_decimals_use_the_languages_decimal_sign() -> None:
 def test_the_template_filter_is_the_same_helper() -> None:
     html = Template("{% load kravspar %}{{ value|kr }}").render(Context({"value": Decimal("18000000")}))
     assert html == f"18{NBSP}000{NBSP}000{NBSP}kr"
+
+
+def test_a_date_is_one_unbreakable_span() -> None:
+    import datetime
+
+    html = Template("{% load kravspar %}{{ d|day }}|{{ none|day }}").render(
+        Context({"d": datetime.date(2026, 12, 3), "none": None})
+    )
+    assert html == '<span class="nowrap">2026-12-03</span>|'
