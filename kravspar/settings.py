@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kravspar.invoices",
     "kravspar.spend",
     "kravspar.notices",
+    "kravspar.ledger",
     "kravspar.labour",
 ]
 

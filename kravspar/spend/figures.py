@@ -31,7 +31,7 @@ from kravspar.core.ids import is_uuid
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.spend import policy
-from kravspar.spend.models import LineMatch
+from kravspar.spend.models import LineMatch, LineStatus
 from kravspar.suppliers.models import Supplier
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=19, decimal_places=2))
@@ -153,6 +153,14 @@ def totals(qs: QuerySet[LineMatch]) -> FigureRow:
         contracted=row["contracted_sum"],
         on_terms=row["on_terms_sum"],
         overcharge=row["over_sum"],
+    )
+
+
+def not_price_checked(qs: QuerySet[LineMatch]) -> dict[str, Any]:
+    """Lines from a financial-system export without article (ledger app): counted in the
+    spend and both loyalty figures, their prices not checked. The report says so."""
+    return qs.filter(status=LineStatus.NOT_PRICE_CHECKED).aggregate(
+        lines=Count("id"), total=Coalesce(Sum("net_amount"), ZERO)
     )
 
 

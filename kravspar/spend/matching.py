@@ -45,6 +45,7 @@ from django.utils.translation import ngettext
 from kravspar.contracts.models import Contract, ContractExtension, ContractStatus
 from kravspar.core.dates import add_months
 from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
+from kravspar.ledger.models import LEDGER_CUSTOMIZATION
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.spend import policy, unit_conversion
 from kravspar.spend.models import (
@@ -95,6 +96,7 @@ DOC_FIELDS = [
     "buyer_legal_id",
     "buyer_organisation_id",
     "supplier_id",
+    "customization_id",
 ]
 LINE_FIELDS = [
     "id",
@@ -617,6 +619,9 @@ class Matcher:
             currency = doc["currency"].upper()
             org_id = doc["buyer_organisation_id"]
             unit_id = self.units.get((org_id, doc["buyer_reference"].strip().lower())) if org_id else None
+            # A financial-system line without article (ledger app) counts for spend and
+            # contract loyalty; there is no article whose price it could be checked against.
+            ledger = doc["customization_id"] == LEDGER_CUSTOMIZATION
             unmatched = 0
             total = Decimal(0)
             info = self.contracts.get(contract_id) if contract_id is not None else None
@@ -639,6 +644,8 @@ class Matcher:
                     if contract_id is None
                     else LineStatus.MATCHED
                     if article is not None
+                    else LineStatus.NOT_PRICE_CHECKED
+                    if ledger and not (line["seller_item_id"] or line["standard_item_id"])
                     else LineStatus.NO_ARTICLE
                 )
                 check = self._check_price(line, price, article, currency, is_invoice)
@@ -661,7 +668,8 @@ class Matcher:
                     "price_check": check.kind,
                     "compared_price": check.compared,
                     "contracted": contract_id is not None,
-                    "on_terms": check.on_terms,
+                    # Right supplier on a contract; with no article there is no price to be off terms.
+                    "on_terms": True if line_status == LineStatus.NOT_PRICE_CHECKED else check.on_terms,
                     "over_price": check.over and is_invoice,
                     "overcharge": check.overcharge,
                     "matched_by_id": manual.matched_by_id if method == LineMethod.MANUAL and manual else None,

@@ -93,6 +93,8 @@ class LineStatus(models.TextChoices):
     MATCHED = "matched", _("Matched to an article")
     NO_ARTICLE = "no_article", _("Not on the price list")  # the contract's price list lacks the article
     NO_CONTRACT = "no_contract", _("No contract")  # the invoice has no contract, so no price list
+    # A financial-system line without article (ledger app): counted, its price not checked.
+    NOT_PRICE_CHECKED = "not_checked", _("No article: counted, price not checked")
 
 
 class LineMethod(models.TextChoices):

@@ -505,6 +505,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "querystring": querystring_without_page(request),
         "filter_query": params.urlencode(),
         "foreign": foreign,
+        "not_checked": figures.not_price_checked(qs),
     }
     return render(request, "spend/figures.html", context)
 
