@@ -45,6 +45,26 @@ DOCUMENTS = [
     ),
 ]
 
+# The English page's title and summary of each document (the documents are in Swedish).
+ENGLISH = {
+    "Inköpspolicy för Region Sörmland och Region Västmanland": (
+        "Purchasing policy of Region Sörmland and Region Västmanland",
+        "The joint purchasing policy. It applies to every purchase made by Region Sörmland and Region "
+        "Västmanland, including their wholly owned companies and foundations.",
+    ),
+    "Riktlinjer för inköpspolicyn": (
+        "Guidelines to the purchasing policy",
+        "The policy's guidelines: the six aims of every purchase and how the regions' environmental programmes "
+        "are included when procurements are planned.",
+    ),
+    "Uppförandekod för leverantörer": (
+        "Code of conduct for suppliers",
+        "The regions' joint code of conduct: human rights, the ILO core conventions, article 32 of the "
+        "Convention on the Rights of the Child, labour law, environment and anti-corruption in the country "
+        "of production.",
+    ),
+}
+
 # From the regions' page for suppliers.
 CONTACTS = {
     "2321000032": {
@@ -68,7 +88,15 @@ def seed() -> list[tuple[str, str, str]]:
     for title, kind, description, versions in DOCUMENTS:
         document = PolicyDocument.objects.filter(title=title).first()
         if document is None:
-            document = services.document_create(actor=None, title=title, kind=kind, description=description)
+            title_en, description_en = ENGLISH.get(title, ("", ""))
+            document = services.document_create(
+                actor=None,
+                title=title,
+                kind=kind,
+                description=description,
+                title_en=title_en,
+                description_en=description_en,
+            )
         for label, valid_from, url, note in versions:
             if not document.versions.filter(label=label).exists():
                 services.version_publish(

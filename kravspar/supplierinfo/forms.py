@@ -20,7 +20,7 @@ class DocumentFilterForm(forms.Form):
 class DocumentForm(ServiceModelForm):
     class Meta:
         model = PolicyDocument
-        fields = ["title", "kind", "description"]
+        fields = ["title", "kind", "description", "title_en", "description_en"]
 
 
 class VersionForm(forms.Form):

@@ -42,6 +42,9 @@ class PolicyDocument(TimestampedModel):
     description = models.TextField(
         _("description"), blank=True, help_text=_("One or two sentences on what the document covers and who it binds.")
     )
+    # The English page shows these when given (the documents themselves are often Swedish only).
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
     # Withdrawn documents disappear from the public page, the feed's current list and the
     # acknowledgements, but keep their versions and history.
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
@@ -56,6 +59,13 @@ class PolicyDocument(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` (English when given), else the Swedish one."""
+        return self.title_en if language.startswith("en") and self.title_en else self.title
+
+    def description_in(self, language: str) -> str:
+        return self.description_en if language.startswith("en") and self.description_en else self.description
 
     @property
     def is_withdrawn(self) -> bool:

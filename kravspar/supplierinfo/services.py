@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Role
-from kravspar.audit.services import audit_record
+from kravspar.audit.services import audit_record, snapshot
 from kravspar.core import services as core_services
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.followups import uploads
@@ -32,7 +32,7 @@ from kravspar.supplierinfo.models import (
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
 
-DOCUMENT_FIELDS = ["title", "kind", "description"]
+DOCUMENT_FIELDS = ["title", "kind", "description", "title_en", "description_en"]
 CONTACT_FIELDS = ["visiting_address", "phone", "email", "website"]
 
 # Policy documents are read, not edited: PDF, Word, Excel or plain text. Images are
@@ -59,6 +59,8 @@ def _clean_document(document: PolicyDocument) -> None:
     errors: dict[str, list[str]] = {}
     document.title = (document.title or "").strip()
     document.description = (document.description or "").strip()
+    document.title_en = (document.title_en or "").strip()
+    document.description_en = (document.description_en or "").strip()
     if not document.title:
         errors["title"] = [_("Title: give the document's name as the region publishes it.")]
     if document.kind not in DocumentKind.values:
@@ -68,16 +70,26 @@ def _clean_document(document: PolicyDocument) -> None:
 
 
 @transaction.atomic
-def document_create(*, actor: User | None, title: str, kind: str, description: str = "") -> PolicyDocument:
+def document_create(
+    *,
+    actor: User | None,
+    title: str,
+    kind: str,
+    description: str = "",
+    title_en: str = "",
+    description_en: str = "",
+) -> PolicyDocument:
     _require_admin(actor)
-    document = PolicyDocument(title=title, kind=kind, description=description)
+    document = PolicyDocument(
+        title=title, kind=kind, description=description, title_en=title_en, description_en=description_en
+    )
     _clean_document(document)
     document.save()
     audit_record(
         actor=actor,
         action="policy_document.created",
         obj=document,
-        after={"title": document.title, "kind": document.kind, "description": document.description},
+        after=snapshot(document, DOCUMENT_FIELDS),
     )
     return document
 

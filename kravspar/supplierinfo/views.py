@@ -52,9 +52,12 @@ def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> 
 # --- The public page ---------------------------------------------------------------------
 
 
-def _public_context(request: HttpRequest) -> dict[str, Any]:
+def _public_context(request: HttpRequest, lang: str = "sv") -> dict[str, Any]:
     documents = list(selectors.published_documents())
     for document in documents:
+        # The English page gives a document's English title and summary where it has them.
+        document.shown_title = document.title_in(lang)  # type: ignore[attr-defined]
+        document.shown_description = document.description_in(lang)  # type: ignore[attr-defined]
         versions = list(document.versions.all())
         document.current = versions[0]  # type: ignore[attr-defined]
         document.earlier = versions[1:]  # type: ignore[attr-defined]
@@ -73,7 +76,7 @@ def _public_context(request: HttpRequest) -> dict[str, Any]:
 
 def _public_page(request: HttpRequest, lang: str) -> HttpResponse:
     with translation.override(lang):
-        response = render(request, "supplierinfo/public.html", _public_context(request) | {"page_lang": lang})
+        response = render(request, "supplierinfo/public.html", _public_context(request, lang) | {"page_lang": lang})
     # The same alternates as the page's <link> elements, for clients that read only headers.
     response["Link"] = ", ".join(
         [

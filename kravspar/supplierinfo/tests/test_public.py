@@ -185,3 +185,20 @@ def test_feed_leaves_out_withdrawn_documents(client, world, policy, code_of_cond
     root = etree.fromstring(client.get(FEED).content, etree.XMLParser(resolve_entities=False, no_network=True))
     titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
     assert titles == ["Uppförandekod för leverantörer, version 2021"]
+
+
+def test_the_english_page_gives_a_documents_english_title_and_summary(client, world, policy, code_of_conduct):
+    services.document_update(
+        actor=world.admin,
+        document=policy,
+        title_en="Purchasing policy",
+        description_en="The joint purchasing policy.",
+    )
+    english = client.get(PUBLIC_EN).content.decode()
+    assert "<h3>Purchasing policy</h3>" in english and "<p>The joint purchasing policy.</p>" in english
+    assert "Read Purchasing policy" in english
+    assert "Den gemensamma inköpspolicyn." not in english
+    # A document with no English text keeps its Swedish title there; the Swedish page is unchanged.
+    assert f"<h3>{code_of_conduct.title}</h3>" in english
+    swedish = client.get(PUBLIC).content.decode()
+    assert "<h3>Inköpspolicy</h3>" in swedish and "Purchasing policy" not in swedish
