@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -74,7 +75,7 @@ HIDDEN_KEYS = {"id", "sha256", "demo"}
 
 
 @cache
-def _value_choices() -> dict[str, dict[str, str]]:
+def _value_choices() -> dict[str, Mapping[str, object]]:
     """Lists of codes stored in JSON fields, by key: code -> label (lazy, so per language)."""
     from kravspar.accounts.roles import Role
     from kravspar.procurements.models import Aim, Method
@@ -82,7 +83,7 @@ def _value_choices() -> dict[str, dict[str, str]]:
     return {
         "methods": dict(Method.choices),
         "proposed_methods": dict(Method.choices),
-        "aims": {str(k): v for k, v in Aim.choices},
+        "aims": {str(code): label for code, label in Aim.choices},
         "roles": dict(Role.choices),
     }
 
