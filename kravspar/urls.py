@@ -30,6 +30,7 @@ urlpatterns = [
     path("fakturor/", include("kravspar.invoices.urls")),
     path("ekonomi/", include("kravspar.spend.urls")),
     path("kungorelser/", include("kravspar.notices.urls")),
+    path("ekonomisystem/", include("kravspar.ledger.urls")),
     path("arbetsrattsliga-villkor/", include("kravspar.labour.urls")),
     path("", include("kravspar.core.urls")),
 ]

@@ -506,6 +506,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "filter_query": params.urlencode(),
         "foreign": foreign,
         "not_checked": figures.not_price_checked(qs),
+        "can_import_ledger": access.has_perm(user, Perm.MANAGE_CONTRACTS),
     }
     return render(request, "spend/figures.html", context)
 

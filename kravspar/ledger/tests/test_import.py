@@ -164,3 +164,28 @@ def test_the_figures_page_says_lines_without_article_are_not_price_checked(
     ledger_import(actor=world.officer, organisation=world.vastmanland, data=data, file_name="rd.csv")
     page = client_for(world.officer).get(reverse("spend:figures")).content.decode()
     assert "1 rad från ekonomisystemet" in page
+
+
+def test_the_pages_map_columns_and_import_a_file(world: Any, client_for: Any, contract: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(world.officer)
+    url = reverse("ledger:mapping", args=[world.vastmanland.uuid])
+    assert client.get(url).status_code == 200
+    form = dict(COLUMNS) | {"cost_centres": f"4711 = {world.unit_vm.name}"}
+    assert client.post(url, form).status_code == 302
+    data = (HEADER + f"{SUPPLIER};F-7;2026-01-15;4711;4010;100;;\n").encode()
+    upload = SimpleUploadedFile("rd.csv", data, content_type="text/csv")
+    response = client.post(reverse("ledger:upload"), {"organisation": world.vastmanland.uuid, "export_file": upload})
+    assert response.status_code == 200
+    assert "1 rader importerade" in response.content.decode() or "1 lines" in response.content.decode()
+    bad = SimpleUploadedFile("bad.csv", (HEADER + f"{SUPPLIER};F-8;2026-01-15;4711;4010;x;;\n").encode())
+    refused = client.post(reverse("ledger:upload"), {"organisation": world.vastmanland.uuid, "export_file": bad})
+    assert refused.status_code == 400
+    assert "Rad 2, kolumn Belopp" in refused.content.decode()
+
+
+def test_an_orderer_sees_no_import_page(world: Any, client_for: Any) -> None:
+    client = client_for(world.orderer_vm)
+    assert client.get(reverse("ledger:upload")).status_code == 403
+    assert client.get(reverse("ledger:mapping", args=[world.vastmanland.uuid])).status_code == 403
