@@ -87,7 +87,9 @@ def can_import(user: Any) -> bool:
     return access.has_perm(user, Perm.MANAGE_CONTRACTS) and access.has_perm(user, Perm.MANAGE_PROCUREMENTS)
 
 
-def import_one(name: str, data: bytes, *, actor: User | None, allowed_buyer_ids: set[int] | None = None) -> Outcome:
+def import_one(
+    name: str, data: bytes, *, actor: User | None, allowed_buyer_ids: frozenset[int] | set[int] | None = None
+) -> Outcome:
     """Import one notice. ``allowed_buyer_ids``: the organisations the importing person
     works for (None: all, for the command)."""
     if actor is not None and not can_import(actor):
@@ -135,7 +137,7 @@ def _duplicate(name: str, existing: Notice) -> Outcome:
     )
 
 
-def _buyers(parsed: ParsedNotice, allowed: set[int] | None) -> list[Organisation]:
+def _buyers(parsed: ParsedNotice, allowed: frozenset[int] | set[int] | None) -> list[Organisation]:
     buyers: list[Organisation] = []
     for buyer in parsed.buyers:
         try:
@@ -204,7 +206,13 @@ def _procurement(parsed: ParsedNotice, buyers: list[Organisation], actor: User |
 
 
 def _store(
-    name: str, data: bytes, sha256: str, parsed: ParsedNotice, *, actor: User | None, allowed: set[int] | None
+    name: str,
+    data: bytes,
+    sha256: str,
+    parsed: ParsedNotice,
+    *,
+    actor: User | None,
+    allowed: frozenset[int] | set[int] | None,
 ) -> tuple[Notice, list[Contract]]:
     buyers = _buyers(parsed, allowed)
     procurement = _procurement(parsed, buyers, actor)
