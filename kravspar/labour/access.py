@@ -63,6 +63,7 @@ def proofs_visible_to(user: access.AnyUser) -> QuerySet[ProofDocument]:
     if not isinstance(user, User) or not user.is_active:
         return ProofDocument.objects.none()
     if portal_access.is_supplier_contact(user):
+        assert user.supplier_id is not None
         return ProofDocument.objects.filter(
             request__supplier_id=user.supplier_id, uploaded_by__supplier_id=user.supplier_id
         )

@@ -48,7 +48,7 @@ class LabourReportOut(Schema):
 
 
 def records_url(*, year: int, organisation: UUID, figure: str) -> str:
-    query = urlencode({"year": year, "organisation": str(organisation), "figure": figure})
+    query = urlencode({"year": str(year), "organisation": str(organisation), "figure": figure})
     return f"{reverse('labour:records')}?{query}"
 
 

@@ -3,5 +3,29 @@ from django.apps import AppConfig
 
 class LabourConfig(AppConfig):
     name = "kravspar.labour"
+    label = "labour"
     verbose_name = "Labour-law conditions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from kravspar.audit.labels import ACTION_LABELS
+        from kravspar.labour.report import dashboard_extension
+        from kravspar.reports.figures import EXTENSIONS
+
+        if dashboard_extension not in EXTENSIONS:
+            EXTENSIONS.append(dashboard_extension)
+        for action, label in {
+            "labour.assessment_recorded": gettext_lazy("Labour-law needs assessment recorded"),
+            "labour.conditions_set": gettext_lazy("Labour-law conditions set"),
+            "labour.followup_opened": gettext_lazy("Labour-conditions follow-up opened"),
+            "labour.declaration_answered": gettext_lazy("Labour-conditions self-declaration answered"),
+            "labour.documents_requested": gettext_lazy("Labour-conditions documents requested"),
+            "labour.document_uploaded": gettext_lazy("Labour-conditions document uploaded"),
+            "labour.condition_reviewed": gettext_lazy("Labour-law condition reviewed"),
+            "labour.union_consulted": gettext_lazy("Trade union consulted"),
+            "labour.followup_closed": gettext_lazy("Labour-conditions follow-up closed"),
+            "labour.document_deleted": gettext_lazy("Labour-conditions document deleted"),
+        }.items():
+            ACTION_LABELS.setdefault(action, label)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count
 
@@ -122,3 +123,61 @@ def labour_report(*, year: int, organisation_ids: Iterable[int] | None) -> list[
                 f.deviations.add(did)
                 f.sanctions |= sanctions_by_deviation[did]
     return sorted(figures.values(), key=lambda f: f.organisation.name)
+
+
+def dashboard_extension(scope: Any) -> dict[str, Any]:
+    """The section on the reports dashboard (``reports.figures.EXTENSIONS``): the figures of
+    the dashboard period's start year for each organisation in scope, each linked to its records."""
+    from django.utils.translation import gettext as _
+
+    from kravspar.labour.api import records_url
+    from kravspar.reports.figures import Row
+
+    year = scope.date_from.year
+    labels = figure_labels()
+    rows: list[Row] = []
+    for f in labour_report(year=year, organisation_ids=scope.org_ids):
+        values = f.as_dict()
+        for figure in FIGURES:
+            rows.append(
+                Row(
+                    key=f"{f.organisation.uuid}:{figure}",
+                    label=f"{f.organisation.name}: {labels[figure]}",
+                    counts={"n": values[figure]},
+                    extra={"url": records_url(year=year, organisation=f.organisation.uuid, figure=figure)},
+                )
+            )
+        share = f.share_followed_up
+        rows.append(
+            Row(
+                key=f"{f.organisation.uuid}:share",
+                label=f"{f.organisation.name}: {labels['share_followed_up']}",
+                counts={"n": "–" if share is None else f"{round(share * 100)} %"},
+            )
+        )
+    return {
+        "title": _("Labour-law conditions %(year)s (LOU 17 kap.)") % {"year": year},
+        "rows": rows,
+        "how": _(
+            "Riksrevisionen's questions (2025:21): procurements whose needs assessment was decided in the year, "
+            "per buying organisation; of these, those found needing conditions, with the agreement and all three "
+            "conditions set, followed up with self-declarations (step 1) and with reviewed documents (step 2); "
+            "the deviations those reviews raised and the sanctions decided on them. The share is needed and "
+            "followed up in step 1 or 2, of needed."
+        ),
+    }
+
+
+def figure_labels() -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    return {
+        "assessed": _("assessed"),
+        "needed": _("needing conditions"),
+        "conditions_set": _("conditions set"),
+        "followed_up_step1": _("followed up, step 1"),
+        "followed_up_step2": _("followed up, step 2"),
+        "deviations": _("deviations"),
+        "sanctions": _("sanctions"),
+        "share_followed_up": _("needed and followed up"),
+    }

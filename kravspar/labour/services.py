@@ -6,6 +6,7 @@ the request, never the file name or its content."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -237,7 +238,8 @@ def _require_officer(actor: User | None, followup: LabourFollowUp) -> None:
 
 
 def _require_open(followup: LabourFollowUp) -> None:
-    if followup.status != FollowUpStatus.OPEN:
+    # Read afresh: the caller's object may predate the closing.
+    if not LabourFollowUp.objects.filter(pk=followup.pk, status=FollowUpStatus.OPEN).exists():
         raise LabourStateError(_("This follow-up is closed."))
 
 
@@ -602,6 +604,6 @@ def proof_documents_purge(*, today: datetime.date | None = None) -> int:
                 after={"kind": document.kind, "request": str(document.request.uuid), "due": str(document.delete_after)},
             )
             if name:
-                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+                transaction.on_commit(functools.partial(storage.delete, name))
         deleted += 1
     return deleted

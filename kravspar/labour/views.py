@@ -73,7 +73,7 @@ def procurement_labour(request: HttpRequest, key: str) -> HttpResponse:
         "work_location": assessment.work_location if assessment else "sweden",
         "decision": assessment.decision if assessment else "",
         "reason": assessment.reason if assessment else "",
-        "agreement": (assessment.agreement if assessment and assessment.agreement else (suggested or [None])[0]),
+        "agreement": assessment.agreement if assessment and assessment.agreement else next(iter(suggested), None),
     }
     form = AssessmentForm(initial=initial)
     conditions_form = ConditionsForm(initial={"agreement": initial["agreement"]})
