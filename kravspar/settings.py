@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kravspar.env import env_bool, env_int, env_list, env_str
+from kravspar.saml_config import saml_sp_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KRAVSPAR_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "djangosaml2",
     "kravspar.core",
     "kravspar.audit",
     "kravspar.organisations",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "kravspar.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -126,7 +129,8 @@ AUTH_USER_MODEL = "accounts.User"
 # Single sign-on (OIDC/SAML) plugs in here: add its backend to this list through the
 # environment; it must map the identity to an existing user via accounts.services.
 AUTHENTICATION_BACKENDS = env_list(
-    "KRAVSPAR_AUTHENTICATION_BACKENDS", ["kravspar.accounts.backends.UsernameOrEmailBackend"]
+    "KRAVSPAR_AUTHENTICATION_BACKENDS",
+    ["kravspar.accounts.backends.UsernameOrEmailBackend", "kravspar.accounts.sso.SamlBackend"],
 )
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -155,6 +159,32 @@ KRAVSPAR_2FA_REQUIRED_ROLES = env_list(
 OTP_TOTP_ISSUER = "Kravspår"
 KRAVSPAR_LOGIN_LOCKOUT_MINUTES = env_int("KRAVSPAR_LOGIN_LOCKOUT_MINUTES", 15)
 
+# Single sign-on with SAML 2.0 (accounts/sso.py, docs/operations.md "Single sign-on"): on
+# when the identity provider's metadata is given as a file or an address.
+KRAVSPAR_SAML_IDP_METADATA_FILE = env_str("KRAVSPAR_SAML_IDP_METADATA_FILE", "") or ""
+KRAVSPAR_SAML_IDP_METADATA_URL = env_str("KRAVSPAR_SAML_IDP_METADATA_URL", "") or ""
+KRAVSPAR_SAML_ENABLED = bool(KRAVSPAR_SAML_IDP_METADATA_FILE or KRAVSPAR_SAML_IDP_METADATA_URL)
+# Which attribute of the assertion carries what, by pysaml2's friendly names (employeeHsaId
+# is Inera's urn:oid:1.2.752.29.4.1; mail, givenName and sn the usual LDAP ones).
+KRAVSPAR_SAML_ATTRIBUTES = {
+    "hsa_id": env_str("KRAVSPAR_SAML_ATTRIBUTE_HSA_ID", "employeeHsaId") or "",
+    "email": env_str("KRAVSPAR_SAML_ATTRIBUTE_EMAIL", "mail") or "",
+    "first_name": env_str("KRAVSPAR_SAML_ATTRIBUTE_FIRST_NAME", "givenName") or "",
+    "last_name": env_str("KRAVSPAR_SAML_ATTRIBUTE_LAST_NAME", "sn") or "",
+}
+SAML_CONFIG = saml_sp_config(
+    base_url=env_str("KRAVSPAR_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000",
+    metadata_file=KRAVSPAR_SAML_IDP_METADATA_FILE,
+    metadata_url=KRAVSPAR_SAML_IDP_METADATA_URL,
+    key_file=env_str("KRAVSPAR_SAML_KEY_FILE", "") or "",
+    cert_file=env_str("KRAVSPAR_SAML_CERT_FILE", "") or "",
+)
+SAML_CREATE_UNKNOWN_USER = False
+SAML_ATTRIBUTE_MAPPING: dict[str, tuple[str, ...]] = {}
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_ACS_FAILURE_RESPONSE_FUNCTION = "kravspar.accounts.sso.saml_acs_failure"
+SAML_SESSION_COOKIE_NAME = "kravspar_saml"
+
 # --- Security -------------------------------------------------------------------------
 _secure = env_bool("KRAVSPAR_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = _secure
@@ -177,8 +207,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KRAVSPAR_MAX_REQUEST_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-
-# --- Language -------------------------------------------------------------------------
 # Content-Security-Policy (django-csp): scripts only from our own static files, never
 # inline; styles may be inline (charts colour their legend with a style attribute).
 # Forms may also post to the single sign-on providers' hosts (SAML logout, see below).
@@ -198,6 +226,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # The interactive API documentation (/api/v1/docs) needs a login unless in development.
 KRAVSPAR_API_DOCS_PUBLIC = env_bool("KRAVSPAR_API_DOCS_PUBLIC", DEBUG)
+
+# --- Language -------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 # KRAVSPAR_LOCALE_DIR exists for scripts/check_translations.py, which extracts into a scratch copy.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("saml2/", include("kravspar.accounts.sso_urls")),
     path("", include("kravspar.accounts.urls")),
     path("organisationer/", include("kravspar.organisations.urls")),
     path("historik/", include("kravspar.audit.urls")),

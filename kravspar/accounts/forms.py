@@ -76,7 +76,22 @@ class LoginForm(AuthenticationForm):
             raise
         if self.user_cache is not None:
             services.login_failures_clear(user=self.user_cache)
+            self._refuse_if_sso_required(self.user_cache)
         return cleaned
+
+    def _refuse_if_sso_required(self, user: User) -> None:
+        """An organisation that requires single sign-on: its staff may not use a password
+        (only while a provider is configured, or nobody could log in)."""
+        from kravspar.accounts import sso
+
+        organisation = user.organisation
+        buttons = sso.providers()
+        if organisation is not None and organisation.sso_required and buttons:
+            raise forms.ValidationError(
+                _("%(organisation)s logs in with single sign-on. Use the button “%(button)s” above.")
+                % {"organisation": organisation.name, "button": buttons[0]["label"]},
+                code="sso_required",
+            )
 
 
 class PersonForm(forms.Form):

@@ -41,6 +41,9 @@ class User(AbstractUser):
         related_name="contacts",
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
+    # The person's HSA-id (Inera's catalogue of health-care staff), which the region's SAML
+    # identity provider sends; single sign-on matches on it before the e-mail address.
+    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects: UserManager[User] = UserManager()  # type: ignore[assignment,misc]
@@ -51,6 +54,7 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="unique_user_email_ci"),
+            models.UniqueConstraint(Lower("hsa_id"), condition=~models.Q(hsa_id=""), name="unique_user_hsa_id_ci"),
             models.CheckConstraint(
                 condition=models.Q(organisation__isnull=True) | models.Q(supplier__isnull=True),
                 name="person_is_buyer_or_supplier_not_both",
@@ -94,3 +98,22 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username_key} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SsoRefusal(models.Model):
+    """A single sign-on login by an identity that matches no active person: kept (and
+    written to the history) so that an administrator can see who tried and add them."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.CharField(_("provider"), max_length=20)
+    identifier = models.CharField(_("identity"), max_length=254)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refused single sign-on")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.identifier}"

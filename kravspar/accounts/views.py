@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kravspar.accounts import access, services, twofactor
+from kravspar.accounts import access, services, sso, twofactor
 from kravspar.accounts.forms import ApiTokenForm, LoginForm, PersonForm, TwoFactorCodeForm, person_initial
 from kravspar.accounts.models import ApiToken, User
 from kravspar.accounts.roles import Perm, Role
@@ -29,6 +31,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["providers"] = sso.providers()
+        return context
 
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)

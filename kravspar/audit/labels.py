@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "person.recovery_codes_renewed": _("Recovery codes renewed"),
     "person.two_factor_enabled": _("Two-factor login turned on"),
     "person.two_factor_reset": _("Two-factor login reset"),
+    "sso.refused": _("Single sign-on refused: account not in Kravspår"),
     "person.updated": _("Person changed"),
     "policy_document.acknowledged": _("Document read and confirmed"),
     "policy_document.created": _("Document added"),

@@ -54,6 +54,9 @@ class Organisation(TimestampedModel):
     city = models.CharField(_("city"), max_length=100, blank=True)
     county = models.CharField(_("county"), max_length=2, choices=County.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Staff must log in with single sign-on (SITHS through the region's IdP, or Freja eID);
+    # their password login is refused with a message naming the button to use.
+    sso_required = models.BooleanField(_("single sign-on required"), default=False)
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -1,0 +1,224 @@
+"""SAML 2.0 single sign-on against a real identity provider: pysaml2's IdP in its own
+process on loopback (kravspar/testing/saml_idp.py), with its own keys and metadata.
+
+The test client plays the browser: it follows Kravspår's redirect to the IdP, takes the
+form the IdP answers with and posts it to Kravspår's assertion consumer service."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from saml2.config import Config, SPConfig
+from saml2.metadata import create_metadata_string
+
+from kravspar.accounts.models import SsoRefusal, User
+from kravspar.audit.models import AuditEvent
+from kravspar.saml_config import saml_sp_config
+from kravspar.testing.saml_idp import idp_config
+
+ROOT = Path(__file__).resolve().parents[3]
+HSA = "employeeHsaId"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _keypair(directory: Path, name: str) -> tuple[str, str]:
+    key, cert = directory / f"{name}.key", directory / f"{name}.crt"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}"]
+    subprocess.run(
+        [*command, "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return str(key), str(cert)
+
+
+@pytest.fixture(scope="module")
+def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Keys for both sides, metadata exchanged as a region would, and the IdP running."""
+    directory = tmp_path_factory.mktemp("saml")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    idp_key, idp_cert = _keypair(directory, "idp")
+    sp_key, sp_cert = _keypair(directory, "sp")
+    idp_metadata = directory / "idp.xml"
+    conf = Config().load(idp_config(base=base, key_file=idp_key, cert_file=idp_cert, sp_metadata=None))
+    idp_metadata.write_bytes(create_metadata_string(None, config=conf, valid=48))
+    sp = saml_sp_config(
+        base_url="http://testserver", metadata_file=str(idp_metadata), key_file=sp_key, cert_file=sp_cert
+    )
+    sp_metadata = directory / "sp.xml"
+    sp_metadata.write_bytes(create_metadata_string(None, config=SPConfig().load(sp), valid=48))
+    settings_file = directory / "idp.json"
+    settings_file.write_text(
+        json.dumps({"base": base, "key_file": idp_key, "cert_file": idp_cert, "sp_metadata": str(sp_metadata)})
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kravspar.testing.saml_idp", str(settings_file), str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        raise RuntimeError(process.stderr.read() if process.stderr else "IdP did not start")
+    yield {"base": base, "sp_config": sp}
+    process.terminate()
+    process.wait(timeout=5)
+
+
+@pytest.fixture
+def saml_on(idp: dict[str, Any], settings: Any) -> dict[str, Any]:
+    settings.KRAVSPAR_SAML_ENABLED = True
+    settings.SAML_CONFIG = idp["sp_config"]
+    return idp
+
+
+def next_login(idp: dict[str, Any], *, scenario: str = "ok", **attributes: str) -> None:
+    body = json.dumps({"attributes": attributes, "name_id": attributes.get(HSA, "x"), "scenario": scenario})
+    request = urllib.request.Request(f"{idp['base']}/next", data=body.encode(), method="POST")  # noqa: S310
+    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310 - the test IdP on loopback
+
+
+def through_idp(client: Any, next_url: str = "") -> tuple[str, dict[str, str]]:
+    """Start at Kravspår, follow to the IdP; returns the ACS address and the form the IdP
+    would have the browser post."""
+    start = client.get(reverse("saml2_login") + (f"?next={next_url}" if next_url else ""))
+    assert start.status_code == 302, start.content
+    with urllib.request.urlopen(start["Location"], timeout=5) as answer:  # noqa: S310 - the test IdP
+        page = answer.read().decode()
+    action = unescape(re.search(r'action="([^"]+)"', page).group(1))
+    fields = {unescape(n): unescape(v) for n, v in re.findall(r'name="([^"]+)" value="([^"]*)"', page)}
+    return action, fields
+
+
+def post_to_acs(client: Any, action: str, fields: dict[str, str]) -> Any:
+    assert action.startswith("http://testserver/saml2/acs/")
+    return client.post(reverse("saml2_acs"), fields)
+
+
+def anna(world: Any) -> User:
+    person = world.orderer_vm
+    User.objects.filter(pk=person.pk).update(hsa_id="SE2321000172-ANNA1")
+    return person
+
+
+# --- Logging in ----------------------------------------------------------------------------
+
+
+def test_metadata_is_published(saml_on, client):
+    response = client.get("/saml2/metadata/")
+    assert response.status_code == 200
+    assert b"AssertionConsumerService" in response.content
+    assert b'WantAssertionsSigned="true"' in response.content
+
+
+def test_a_known_hsa_id_logs_in_as_that_person(saml_on, world, client):
+    person = anna(world)
+    next_login(saml_on, **{HSA: "SE2321000172-ANNA1", "mail": "annat@example.se"})
+    response = post_to_acs(client, *through_idp(client))
+    assert response.status_code == 302, response.content
+    assert client.session["_auth_user_id"] == str(person.pk)
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_an_email_address_matches_when_no_hsa_id_is_stored(saml_on, world, client):
+    next_login(saml_on, mail="ORDERER_SL@example.se")
+    post_to_acs(client, *through_idp(client))
+    assert client.session["_auth_user_id"] == str(world.orderer_sl.pk)
+
+
+def test_an_administrator_is_not_asked_for_a_second_factor_after_sso(saml_on, world, client, settings):
+    settings.KRAVSPAR_2FA_REQUIRED_ROLES = ["administrator"]
+    next_login(saml_on, mail="admin@example.se")
+    post_to_acs(client, *through_idp(client))
+    assert client.get(reverse("accounts:person_list")).status_code == 200
+
+
+# --- Refusals --------------------------------------------------------------------------------
+
+
+def test_an_unknown_person_gets_the_swedish_page_and_a_history_entry(saml_on, world, client):
+    next_login(saml_on, **{HSA: "SE2321000172-OKAND", "mail": "okand@example.se", "givenName": "Okänd"})
+    response = post_to_acs(client, *through_idp(client))
+    assert response.status_code == 403
+    assert "Ditt konto finns inte i Kravspår — kontakta din administratör" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    refusal = SsoRefusal.objects.get()
+    assert refusal.identifier == "SE2321000172-OKAND"
+    assert AuditEvent.objects.filter(action="sso.refused", object_id=str(refusal.uuid)).exists()
+    assert not User.objects.filter(email="okand@example.se").exists()
+
+
+def test_a_deactivated_person_is_refused(saml_on, world, client):
+    User.objects.filter(pk=world.orderer_sl.pk).update(is_active=False)
+    next_login(saml_on, mail="orderer_sl@example.se")
+    assert post_to_acs(client, *through_idp(client)).status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("scenario", ["expired", "wrong_audience", "unsigned"])
+def test_a_bad_answer_is_refused(saml_on, world, client, scenario):
+    anna(world)
+    next_login(saml_on, scenario=scenario, **{HSA: "SE2321000172-ANNA1"})
+    response = post_to_acs(client, *through_idp(client))
+    assert response.status_code in (400, 403)
+    assert "_auth_user_id" not in client.session
+    assert not SsoRefusal.objects.exists()
+
+
+def test_a_replayed_answer_is_refused(saml_on, world, client):
+    anna(world)
+    next_login(saml_on, **{HSA: "SE2321000172-ANNA1"})
+    action, fields = through_idp(client)
+    assert post_to_acs(client, action, fields).status_code == 302
+    client.post(reverse("accounts:logout"))
+    again = post_to_acs(client, action, fields)
+    assert again.status_code in (400, 403)
+    assert "_auth_user_id" not in client.session
+
+
+# --- The login page and organisations that require single sign-on --------------------------
+
+
+def test_the_login_page_shows_the_siths_button(saml_on, db, client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "Logga in med SITHS-kort" in page
+    assert reverse("saml2_login") in page
+
+
+def test_without_an_idp_there_is_no_button_and_no_endpoint(db, client, settings):
+    settings.KRAVSPAR_SAML_ENABLED = False
+    assert "SITHS" not in client.get(reverse("accounts:login")).content.decode()
+    assert client.get("/saml2/metadata/").status_code == 404
+
+
+def test_an_organisation_that_requires_sso_refuses_its_staffs_passwords(saml_on, world, client):
+    world.vastmanland.sso_required = True
+    world.vastmanland.save(update_fields=["sso_required"])
+    from kravspar.testing.factories import PASSWORD
+
+    response = client.post(reverse("accounts:login"), {"username": "orderer_vm", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Logga in med SITHS-kort" in " ".join(response.context["form"].non_field_errors())
+    assert "_auth_user_id" not in client.session
+    # Staff of other organisations still log in with a password.
+    client.post(reverse("accounts:login"), {"username": "orderer_sl", "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(world.orderer_sl.pk)

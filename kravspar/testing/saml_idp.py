@@ -1,0 +1,116 @@
+"""A real SAML 2.0 identity provider for the tests (pysaml2's IdP), run as its own process
+on loopback: ``python -m kravspar.testing.saml_idp CONFIG.json PORT``.
+
+It answers an AuthnRequest (HTTP-Redirect binding) at /sso/redirect with an HTML form that
+posts a signed Response to the service provider, as a real IdP's login page does after the
+person has logged in. Who logs in, and how the answer should be wrong, the test sets first
+with POST /next (JSON): {"attributes": {...}, "name_id": "...", "scenario": "ok" | "expired"
+| "wrong_audience" | "unsigned"}. Nothing of the protocol is mocked: the XML, the signatures
+and the time limits are pysaml2's.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.assertion import Policy
+from saml2.config import IdPConfig
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.server import Server
+
+PASSWORD_CLASS = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"  # noqa: S105
+
+
+def idp_config(*, base: str, key_file: str, cert_file: str, sp_metadata: str | None, lifetime: int = 5) -> dict:
+    conf: dict[str, Any] = {
+        "entityid": f"{base}/metadata",
+        "service": {
+            "idp": {
+                "endpoints": {"single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)]},
+                "policy": {"default": {"lifetime": {"minutes": lifetime}, "attribute_restrictions": None}},
+                "name_id_format": [NAMEID_FORMAT_PERSISTENT],
+                "sign_assertion": True,
+            }
+        },
+        "key_file": key_file,
+        "cert_file": cert_file,
+        "xmlsec_binary": "/usr/bin/xmlsec1",
+        "metadata": {"local": [sp_metadata]} if sp_metadata else {},
+    }
+    return conf
+
+
+right_audience = Policy.conditions
+
+
+def wrong_audience(self: Policy, sp_entity_id: str) -> Any:
+    return right_audience(self, "https://wrong.example/saml2/metadata/")
+
+
+def main(config_path: str, port: int) -> None:
+    with open(config_path) as config_file:
+        settings = json.load(config_file)
+    servers: dict[int, Server] = {}
+
+    def server(lifetime: int) -> Server:
+        if lifetime not in servers:
+            conf = IdPConfig()
+            conf.load(idp_config(lifetime=lifetime, **settings))
+            servers[lifetime] = Server(config=conf)
+        return servers[lifetime]
+
+    state: dict[str, Any] = {"next": None}
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        path = environ["PATH_INFO"]
+        if path == "/next" and environ["REQUEST_METHOD"] == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            state["next"] = json.loads(environ["wsgi.input"].read(length))
+            start_response("204 No Content", [])
+            return []
+        if path == "/sso/redirect":
+            from urllib.parse import parse_qs
+
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            who = state["next"] or {}
+            scenario = who.get("scenario", "ok")
+            idp = server(-10 if scenario == "expired" else 5)
+            request = idp.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+            sp_entity = request.message.issuer.text
+            acs = request.message.assertion_consumer_service_url
+            signed = scenario != "unsigned"
+            # A misconfigured IdP: a correctly signed answer whose audience is another service.
+            Policy.conditions = wrong_audience if scenario == "wrong_audience" else right_audience
+            response = idp.create_authn_response(
+                identity={k: v if isinstance(v, list) else [v] for k, v in who.get("attributes", {}).items()},
+                in_response_to=request.message.id,
+                destination=acs,
+                sp_entity_id=sp_entity,
+                name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=who.get("name_id", "anon")),
+                authn={"class_ref": PASSWORD_CLASS},
+                sign_assertion=signed,
+                sign_response=signed,
+            )
+            args = idp.apply_binding(BINDING_HTTP_POST, f"{response}", acs, query.get("RelayState", ""), response=True)
+            body = args["data"]
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [body.encode() if isinstance(body, str) else body]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [html.escape(path).encode()]
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    with make_server("127.0.0.1", port, app, handler_class=Quiet) as httpd:
+        print("ready", flush=True)
+        httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
