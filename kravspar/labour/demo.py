@@ -7,7 +7,11 @@ through the services and dated relative to the day it is loaded:
   supplier and one subcontractor, step 2 requested for the subcontractor with payslips
   uploaded and reviewed per condition, one condition below the agreement's level (a
   deviation), and a union consultation;
-- a window-cleaning procurement below the threshold assessed "not needed", with its reason.
+- a second cleaning contract of Region Västmanland whose follow-up waits for the supplier:
+  step 1 asked of the supplier and its subcontractor, step 2 documents requested for the
+  subcontractor on suspicion;
+- a window-cleaning procurement below the threshold assessed "not needed", with its reason;
+- a security procurement above the threshold with no needs assessment yet (the gate asks).
 
 Logins: ``leverantor.stad`` (the cleaning company) and ``leverantor.bygg`` (the building
 company). Idempotent: a procurement that exists is left alone.
@@ -55,6 +59,9 @@ class Story:
     sub_role: str
     union: str
     deviation_condition: str
+    # "done": step 1 answered, step 2 reviewed with one deviation; "waiting": step 1 asked
+    # and step 2 requested for the subcontractor, nothing answered (the browser story's).
+    stage: str = "done"
 
 
 STORIES = [
@@ -91,6 +98,27 @@ STORIES = [
         deviation_condition=Condition.WORKING_HOURS,
     ),
 ]
+STORIES.append(
+    Story(
+        number="RV-{year}-0734",
+        title="Lokalvård Köpings lasarett",
+        region="2321000172",
+        kind="services",
+        cpv="90910000",
+        value=9_000_000,
+        supplier="Västerås Städservice AB",
+        supplier_org="5569001232",
+        contact="leverantor.stad",
+        contact_name="Sara Städ",
+        subcontractor="Köpings Fönsterputs AB",
+        sub_role="Fönsterputs",
+        union="Fastighetsanställdas Förbund",
+        deviation_condition=Condition.WAGES,
+        stage="waiting",
+    )
+)
+# Above the threshold in a flagged area, no needs assessment yet: the gate asks for one.
+UNASSESSED = ("RV-{year}-0735", "Bevakning Västmanlands sjukhus Köping", "79710000", 6_000_000)
 BELOW = ("RV-{year}-0733", "Fönsterputs Köpings vårdcentral", "90911300", 600_000)
 
 
@@ -207,6 +235,19 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
     )
     contact = _contact(story, supplier)
     followup = services.followup_open(actor=None, contract=contract, officer=officer, opened_on=start + 2 * step)
+    plan = policy.sample(workforce=12, period_start=contract.starts_on, period_end=today)
+    if story.stage == "waiting":
+        services.document_request_create(
+            actor=officer,
+            followup=followup,
+            subcontractor=sub,
+            reason="suspicion",
+            employees=plan.employees,
+            months=plan.months,
+            kinds=["payslip", "time_report"],
+            due_on=today + datetime.timedelta(days=14),
+        )
+        return
     for declaration in followup.declarations.all():
         services.declaration_answer(
             actor=contact,
@@ -214,7 +255,6 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
             answers={c.value: True for c in Condition},
             employees=12 if declaration.subcontractor_id else 40,
         )
-    plan = policy.sample(workforce=12, period_start=contract.starts_on, period_end=today)
     request = services.document_request_create(
         actor=officer,
         followup=followup,
@@ -280,6 +320,26 @@ def _below(officer: User, today: datetime.date) -> None:
     )
 
 
+def _unassessed(officer: User, today: datetime.date) -> None:
+    template, title, cpv, value = UNASSESSED
+    number = template.format(year=today.year)
+    region = Organisation.objects.filter(org_number="2321000172").first()
+    if region is None or Procurement.objects.filter(registry_number=number).exists():
+        return
+    procurement_services.procurement_create(
+        actor=None,
+        buyers=[region],
+        registry_number=number,
+        title=title,
+        kind="services",
+        procedure="open",
+        officer=officer,
+        cpv_main=CpvCode.objects.get(code=cpv),
+        estimated_value=Decimal(value),
+        duration_months=48,
+    )
+
+
 def seed(today: datetime.date | None = None) -> list[tuple[str, str, str]]:
     """Idempotent. Returns the demo's supplier logins as (username, role, name)."""
     officer = User.objects.filter(username="inkopare").first()
@@ -289,6 +349,7 @@ def seed(today: datetime.date | None = None) -> list[tuple[str, str, str]]:
     for story in STORIES:
         _story(story, officer, day)
     _below(officer, day)
+    _unassessed(officer, day)
     return [
         (u.username, str(Role.SUPPLIER_CONTACT.label), u.get_full_name())
         for u in User.objects.filter(username__in=[s.contact for s in STORIES]).order_by("username")

@@ -106,16 +106,17 @@ def test_the_demo_years_report_matches_a_plain_sql_recount(demo_world: Any) -> N
     by_org = {f.organisation.org_number: f.as_dict() for f in labour_report(year=year, organisation_ids=None)}
     assert by_org == recount(year)
     # The story: cleaning in Västmanland, construction in Sörmland, both needed, set, followed
-    # up in both steps with one deviation each; window cleaning below the threshold not needed.
+    # up in both steps with one deviation each; a second cleaning contract in Västmanland
+    # waiting for step 1; window cleaning below the threshold not needed.
     assert by_org["2321000172"] == {
-        "assessed": 2,
-        "needed": 1,
-        "conditions_set": 1,
+        "assessed": 3,
+        "needed": 2,
+        "conditions_set": 2,
         "followed_up_step1": 1,
         "followed_up_step2": 1,
         "deviations": 1,
         "sanctions": 0,
-        "share_followed_up": 1.0,
+        "share_followed_up": 0.5,
     }
     assert by_org["2321000032"]["deviations"] == 1 and by_org["2321000032"]["needed"] == 1
 
@@ -125,7 +126,7 @@ def test_the_demo_is_idempotent(demo_world: Any) -> None:
 
     counts = (NeedsAssessment.objects.count(), ProofDocument.objects.count())
     demo.seed()
-    assert counts == (NeedsAssessment.objects.count(), ProofDocument.objects.count()) == (3, 4)
+    assert counts == (NeedsAssessment.objects.count(), ProofDocument.objects.count()) == (4, 4)
 
 
 def test_a_sanction_on_a_review_deviation_counts(demo_world: Any) -> None:
@@ -158,7 +159,7 @@ def test_the_api_names_each_count_and_scopes_to_what_the_person_sees(demo_world:
     assert [o["organisation"]["org_number"] for o in body["organisations"]] == ["2321000172"]
     row = body["organisations"][0]
     assert set(row) >= KEYS and set(row) - KEYS == {"organisation", "year", "links"}
-    assert row["needed"] == 1 and row["share_followed_up"] == 1.0
+    assert row["needed"] == 2 and row["share_followed_up"] == 0.5
     assert set(row["links"]) == KEYS - {"share_followed_up"}
     officer = client_for(demo_world.officer).get(f"/api/v1/reports/labour-conditions?year={year}").json()
     assert len(officer["organisations"]) == 2
