@@ -5,7 +5,7 @@ contract: on their own they leave the work lists, reminders, calendar and this y
 dashboard empty on most days. Here each region runs a dozen framework agreements of
 different tiers and characters (goods and services; tier A, B and C), each awarded to
 several suppliers, one contract per supplier: about 140 live contracts whose delivery
-started on days spread over the last two years. Everything is relative to ``today``,
+started on days spread over the last fourteen months. Everything is relative to ``today``,
 so whichever day the demo is loaded:
 
 - past follow-ups are mostly done (some late), a few are still open and so overdue;
@@ -32,6 +32,7 @@ from stdnum import luhn
 from kravspar.accounts.models import User
 from kravspar.contracts import services as contract_services
 from kravspar.contracts.models import Contract
+from kravspar.core.dates import add_months
 from kravspar.cpv.models import CpvCode
 from kravspar.findings import services as finding_services
 from kravspar.followups import services as followup_services
@@ -144,10 +145,17 @@ def _suppliers(agreement_index: int, agreement: Agreement) -> list[Supplier]:
     return suppliers
 
 
+def _tier(agreement: Agreement) -> str:
+    sketch = Procurement(
+        estimated_value=agreement.value, criticality=agreement.criticality, supply_risk=agreement.supply_risk
+    )
+    return str(policy.computed_tier(sketch) or "B")
+
+
 def _start_offset(index: int) -> int:
     """Days before today that contract number ``index`` started delivering: spread over
-    about two years so that its follow-ups fall on every day of the simulated year."""
-    return 20 + (index * 37) % 700
+    about fourteen months, so that its follow-ups fall on every day of the simulated year."""
+    return 20 + (index * 37) % 430
 
 
 def _procurement(
@@ -185,7 +193,7 @@ def _procurement(
         procurement_services.goal_assess(
             actor=None, procurement=procurement, goal=goal, addressed=True, how="Miljökrav i kravspecifikationen."
         )
-    tier = str(policy.tier(procurement) or "B")
+    tier = _tier(agreement)
     quality = requirement_services.requirement_add(
         actor=None,
         procurement=procurement,
@@ -438,6 +446,11 @@ def seed_year(*, today: datetime.date | None = None) -> int:
         buyer = regions[agreement.region]
         unit = Unit.objects.get(organisation=buyer, name=agreement.unit)
         offsets = [_start_offset(made + k) for k in range(agreement.suppliers)]
+        # The first supplier's clinic checks its quality in the coming days, whatever the day:
+        # it started one quality interval before four days from now (month ends move it at
+        # most three days earlier).
+        interval = QUALITY_INTERVAL.get(_tier(agreement), 6)
+        offsets[0] = (today - add_months(today + datetime.timedelta(days=4), -interval)).days
         first_start = today - datetime.timedelta(days=max(offsets))
         advertised = first_start - datetime.timedelta(days=120)
         prefix = "RS" if agreement.region == SORMLAND else "RV"
