@@ -355,10 +355,12 @@ def pricelist_import(
             values["net_price"] = _decimal(row.get("net_price"))
         except numbers.NumberRefused as exc:
             if exc.reason == numbers.Reason.NOT_A_NUMBER:
-                message = _("Agreed net price: “%(value)s” is not a number.") % {"value": _text(row.get("net_price"))}
+                price_error = _("Agreed net price: “%(value)s” is not a number.") % {
+                    "value": _text(row.get("net_price"))
+                }
             else:
-                message = _("Agreed net price: %(error)s") % {"error": numbers.refusal_text(exc)}
-            row_errors.append(message)
+                price_error = _("Agreed net price: %(error)s") % {"error": numbers.refusal_text(exc)}
+            row_errors.append(price_error)
             values["net_price"] = Decimal(0)
         for name, label in (("valid_from", _("Valid from")), ("valid_to", _("Valid to"))):
             try:
