@@ -521,7 +521,7 @@ def strategy_submit(request: HttpRequest, key: str) -> HttpResponse:
         _("Strategy version %(number)d was sent for approval. A second person must approve it.")
         % {"number": strategy.number},
     )
-    return redirect(_detail_url(procurement, "strategy"))
+    return redirect(_detail_url(procurement, "approval"))
 
 
 @login_required
@@ -536,7 +536,7 @@ def strategy_withdraw(request: HttpRequest, key: str) -> HttpResponse:
     messages.success(
         request, _("Strategy version %(number)d is a draft again and can be changed.") % {"number": strategy.number}
     )
-    return redirect(_detail_url(procurement, "strategy"))
+    return redirect(_detail_url(procurement, "approval"))
 
 
 @login_required
@@ -550,7 +550,7 @@ def strategy_approve(request: HttpRequest, key: str) -> HttpResponse:
     except DomainError as exc:
         return _refused(request, procurement, exc)
     messages.success(request, _("Strategy version %(number)d was approved.") % {"number": strategy.number})
-    return redirect(_detail_url(procurement, "strategy"))
+    return redirect(_detail_url(procurement, "approval"))
 
 
 @login_required
@@ -571,7 +571,7 @@ def strategy_return(request: HttpRequest, key: str) -> HttpResponse:
             messages.success(
                 request, _("Strategy version %(number)d was sent back to draft.") % {"number": strategy.number}
             )
-            return redirect(_detail_url(procurement, "strategy"))
+            return redirect(_detail_url(procurement, "approval"))
     return _form_page(request, "procurements/strategy_return.html", {"form": form, "procurement": procurement})
 
 

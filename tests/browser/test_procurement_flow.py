@@ -163,9 +163,9 @@ def test_officer_plans_second_person_approves_then_advertised(new_page: Callable
     assert len(remaining) == 1 and "1" in remaining[0], remaining
 
     # Send for approval; the officer cannot approve their own strategy.
-    officer.locator("#strategy form[action$='/strategi/skicka/'] button").click()
-    officer.wait_for_url(f"{detail}#strategy")
-    expect(officer.locator("#strategy form[action$='/strategi/godkann/']")).to_have_count(0)
+    officer.locator("#approval form[action$='/strategi/skicka/'] button").click()
+    officer.wait_for_url(f"{detail}#approval")
+    expect(officer.locator("#approval form[action$='/strategi/godkann/']")).to_have_count(0)
     check_swedish_page(officer)
 
     # The second person finds it under "my work" and approves it.
@@ -176,8 +176,8 @@ def test_officer_plans_second_person_approves_then_advertised(new_page: Callable
     approver.locator("#approval-heading ~ table").get_by_role("link", name=re.compile(number)).click()
     approver.wait_for_load_state()
     check_swedish_page(approver)
-    approver.locator("#strategy form[action$='/strategi/godkann/'] button").click()
-    approver.wait_for_url(f"{detail}#strategy")
+    approver.locator("#approval form[action$='/strategi/godkann/'] button").click()
+    approver.wait_for_url(f"{detail}#approval")
     check_swedish_page(approver)
 
     # The gate is open: the officer advertises.
