@@ -45,7 +45,7 @@ from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Procurement, ProcurementStatus, StrategyStatus
 from kravspar.suppliers import services as supplier_services
-from kravspar.suppliers.models import Supplier
+from kravspar.suppliers.models import ProcurementSupplier, Supplier
 
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
@@ -365,6 +365,11 @@ def _contract_for(
     if not suppliers:
         award.note = _("The winner is withheld from publication or not named: the contract was not registered.")
         return None
+    for supplier in suppliers:  # the suppliers awarded in the procurement, per lot
+        for lot in award.lots:
+            ProcurementSupplier.objects.get_or_create(
+                procurement=procurement, supplier=supplier, lot_reference=lot[:100], defaults={"source": SOURCE}
+            )
     signed = next((a.signed_on for a in awards if a.signed_on), None) or parsed.issue_date or notice.created_at.date()
     period = _period(parsed, awards, signed)
     if period is None:

@@ -46,6 +46,8 @@ def test_the_award_notice_of_the_same_procedure_links_to_that_procurement(world:
     assert awards[0].winners[0]["name"] == "Espaces Verts Lemire"
     assert awards[0].winners[0]["sme"] is True
     assert (awards[0].value, awards[0].currency) == (Decimal("95414"), "EUR")
+    lots = set(first.notice.procurement.supplier_links.values_list("supplier__name", "lot_reference"))
+    assert lots == {("Espaces Verts Lemire", "LOT-0001"), ("ID Verde SASU", "LOT-0002")}
 
 
 def test_award_with_approved_strategy_registers_the_contract_with_its_plan(world: Any, approved: Any) -> None:
