@@ -21,7 +21,7 @@ def kronor(value: Any, decimals: int = 0, *, unit: str = "kr") -> str:
     except InvalidOperation:
         return str(value)
     integer, _dot, fraction = f"{abs(amount):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while integer:
         groups.insert(0, integer[-3:])
         integer = integer[:-3]
