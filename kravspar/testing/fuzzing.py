@@ -423,6 +423,36 @@ def requirements_reader(context: Context) -> Reader:
     return Reader("requirements", run, (ValidationError,), [REQUIREMENTS_CSV], mutate_csv)
 
 
+LEDGER_COLUMNS = {
+    "supplier_org_number": "Orgnr",
+    "invoice_number": "Fakturanr",
+    "invoice_date": "Fakturadatum",
+    "cost_centre": "Ansvar",
+    "account": "Konto",
+    "amount": "Belopp",
+    "quantity": "Antal",
+    "article": "Artikel",
+}
+LEDGER_CSV = (
+    b"Orgnr;Fakturanr;Fakturadatum;Ansvar;Konto;Belopp;Antal;Artikel\n"
+    b"556036-0793;F-1;2026-01-15;1010;4010;1 250,50;2;ART-1\n"
+    b"5560360793;F-2;20260116;1020;4010;-300;;\n"
+)
+
+
+def ledger_reader() -> Reader | None:
+    """The financial-system (spend) export reader, if this tree has it: the reading and
+    checking of every row, before anything is stored."""
+    try:
+        from kravspar.ledger.models import ColumnMapping
+        from kravspar.ledger.services import LedgerRefused, read_rows
+    except ImportError:
+        return None
+    mapping = ColumnMapping(columns=LEDGER_COLUMNS, cost_centres={"1010": "Kirurgkliniken"})
+    reader = _sheet_reader("ledger", LEDGER_CSV, lambda data: read_rows(data, "fuzz", mapping), (LedgerRefused,))
+    return reader
+
+
 def _statistics_seeds() -> list[Any]:
     from kravspar.procurements import statistics as s
 
@@ -520,6 +550,8 @@ def readers(context: Context | None, *, shared_corpus: bool = True) -> list[Read
     out = [ubl_reader(shared_corpus=shared_corpus)]
     if (eforms := eforms_reader()) is not None:
         out.append(eforms)
+    if (ledger := ledger_reader()) is not None:
+        out.append(ledger)
     out += [statistics_reader(), answers_reader()]
     if context is not None:
         out += [contracts_reader(context), pricelists_reader(context), requirements_reader(context)]
