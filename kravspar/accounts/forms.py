@@ -100,6 +100,12 @@ class PersonForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"))
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    hsa_id = forms.CharField(
+        label=_("HSA-id"),
+        max_length=64,
+        required=False,
+        help_text=_("For single sign-on with SITHS: the person's HSA-id, e.g. SE2321000032-abc1."),
+    )
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), required=False, help_text=_("Must belong to the organisation.")
@@ -135,6 +141,7 @@ def person_initial(person: User) -> dict[str, Any]:
         "last_name": person.last_name,
         "email": person.email,
         "title": person.title,
+        "hsa_id": person.hsa_id,
         "organisation": person.organisation_id,
         "unit": person.unit_id,
         "roles": list(person.groups.values_list("name", flat=True)),

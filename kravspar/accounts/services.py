@@ -28,7 +28,7 @@ from kravspar.audit.services import audit_record, snapshot
 from kravspar.core.errors import ConcurrentEditError, NotAllowedError
 from kravspar.organisations.models import Organisation, Unit
 
-PERSON_FIELDS = ["username", "first_name", "last_name", "email", "title", "organisation", "unit"]
+PERSON_FIELDS = ["username", "first_name", "last_name", "email", "title", "organisation", "unit", "hsa_id"]
 TOKEN_PREFIX = "kvs_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -49,6 +49,9 @@ def _clean_person(person: User) -> None:
         errors["email"] = [_("E-mail: write the person's e-mail address.")]
     elif User.objects.filter(email__iexact=person.email).exclude(pk=person.pk).exists():
         errors["email"] = [_("E-mail: %(email)s already belongs to another person.") % {"email": person.email}]
+    person.hsa_id = person.hsa_id.strip().upper()
+    if person.hsa_id and User.objects.filter(hsa_id__iexact=person.hsa_id).exclude(pk=person.pk).exists():
+        errors["hsa_id"] = [_("HSA-id: %(hsa_id)s already belongs to another person.") % {"hsa_id": person.hsa_id}]
     if person.supplier_id is None and person.organisation_id is None:
         errors["organisation"] = [_("Organisation: choose the organisation the person works for.")]
     if person.unit is not None and person.unit.organisation_id != person.organisation_id:
@@ -113,9 +116,11 @@ def person_create(
     roles: Iterable[str] = (),
     password: str | None = None,
     send_invitation: bool = True,
+    hsa_id: str = "",
 ) -> User:
     _require_manage(actor)
     person = User(
+        hsa_id=hsa_id,
         username=username,
         email=email,
         first_name=first_name,

@@ -190,6 +190,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 organisation=data["organisation"],
                 unit=data["unit"],
                 roles=data["roles"],
+                hsa_id=data["hsa_id"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -227,6 +228,7 @@ def person_edit(request: HttpRequest, key: str) -> HttpResponse:
                 title=data["title"],
                 organisation=data["organisation"],
                 unit=data["unit"],
+                hsa_id=data["hsa_id"],
             )
         except (ValidationError, DomainError) as exc:
             add_service_errors(form, exc)

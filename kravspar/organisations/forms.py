@@ -38,8 +38,14 @@ class OrganisationForm(ServiceModelForm):
             "postal_code",
             "city",
             "county",
+            "sso_required",
         ]
-        help_texts = {"peppol_value": _("Leave empty to use the organisation number (scheme 0007).")}
+        help_texts = {
+            "peppol_value": _("Leave empty to use the organisation number (scheme 0007)."),
+            "sso_required": _(
+                "Staff log in only through single sign-on (SITHS or Freja eID); their passwords are refused."
+            ),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -39,6 +39,7 @@ ORGANISATION_FIELDS = [
     "postal_code",
     "city",
     "county",
+    "sso_required",
 ]
 UNIT_FIELDS = ["name", "kind", "description", "followup_contact"]
 _POSTAL_CODE = re.compile(r"^\d{3} ?\d{2}$")

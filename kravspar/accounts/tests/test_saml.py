@@ -222,3 +222,29 @@ def test_an_organisation_that_requires_sso_refuses_its_staffs_passwords(saml_on,
     # Staff of other organisations still log in with a password.
     client.post(reverse("accounts:login"), {"username": "orderer_sl", "password": PASSWORD})
     assert client.session["_auth_user_id"] == str(world.orderer_sl.pk)
+
+
+def test_an_administrator_stores_a_persons_hsa_id(world, client_for):
+    from kravspar.accounts.forms import person_initial
+
+    data = {**person_initial(world.orderer_vm), "hsa_id": "se2321000172-anna1"}
+    data = {k: v for k, v in data.items() if v is not None}
+    response = client_for(world.admin).post(reverse("accounts:person_edit", args=[world.orderer_vm.uuid]), data)
+    assert response.status_code == 302, response.content
+    world.orderer_vm.refresh_from_db()
+    assert world.orderer_vm.hsa_id == "SE2321000172-ANNA1"
+
+
+def test_an_administrator_makes_an_organisation_require_sso(world, client_for):
+    from kravspar.audit.models import AuditEvent
+
+    form = client_for(world.admin).get(reverse("organisations:edit", args=[world.vastmanland.uuid]))
+    assert 'name="sso_required"' in form.content.decode()
+    from kravspar.organisations import services
+
+    services.organisation_update(
+        actor=world.admin, organisation=world.vastmanland, expected_version=None, sso_required=True
+    )
+    world.vastmanland.refresh_from_db()
+    assert world.vastmanland.sso_required
+    assert AuditEvent.objects.filter(action="organisation.updated", object_id=str(world.vastmanland.uuid)).exists()
