@@ -259,7 +259,7 @@ def _procurement(
     )
     Procurement.objects.filter(pk=procurement.pk).update(advertised_on=advertised)
     for status in ("advertised", "evaluation", "awarded"):
-        procurement_services.procurement_transition(actor=None, procurement=procurement, to=status)
+        procurement = procurement_services.procurement_transition(actor=None, procurement=procurement, to=status)
     return procurement
 
 

@@ -17,6 +17,7 @@ from kravspar.findings.models import Deviation, DeviationStatus
 from kravspar.followups.demo_year import seed_year
 from kravspar.followups.models import Activity, ActivityStatus
 from kravspar.followups.selectors import mine_q, view_q
+from kravspar.procurements.models import Procurement, ProcurementStatus
 from kravspar.reports import figures
 from kravspar.reports.scope import ReportScope
 
@@ -35,6 +36,8 @@ def test_the_demo_loaded_on_any_day_has_work_for_each_orderer(db: None, today: d
     assert 120 <= made <= 160
     assert seed_year(today=today) == 0  # safe to re-run
     assert Contract.objects.filter(status=ContractStatus.ACTIVE).count() == made
+    # Signed: every framework's procurement is concluded.
+    assert not Procurement.objects.exclude(status=ProcurementStatus.CONCLUDED).exists()
     week = datetime.timedelta(days=7)
     for username in ORDERERS:
         mine = Activity.objects.filter(mine_q(User.objects.get(username=username)))
