@@ -27,5 +27,6 @@ class LabourConfig(AppConfig):
             "labour.union_consulted": gettext_lazy("Trade union consulted"),
             "labour.followup_closed": gettext_lazy("Labour-conditions follow-up closed"),
             "labour.document_deleted": gettext_lazy("Labour-conditions document deleted"),
+            "labour.threshold_set": gettext_lazy("EU threshold set"),
         }.items():
             ACTION_LABELS.setdefault(action, label)

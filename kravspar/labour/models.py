@@ -218,7 +218,7 @@ class SelfDeclaration(TimestampedModel):
     class Meta:
         verbose_name = _("self-declaration (step 1)")
         verbose_name_plural = _("self-declarations (step 1)")
-        ordering = ["followup", "subcontractor_id", "id"]
+        ordering = ["followup", "id"]
 
     def __str__(self) -> str:
         return f"{self.followup_id}: {self.subcontractor_id or 'supplier'}"

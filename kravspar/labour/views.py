@@ -285,9 +285,7 @@ def followup_detail(request: HttpRequest, key: str) -> HttpResponse:
             "followup": followup,
             "contract": contract,
             "is_officer": is_officer,
-            "declarations": followup.declarations.select_related("supplier", "subcontractor").order_by(
-                "subcontractor_id", "id"
-            ),
+            "declarations": followup.declarations.select_related("supplier", "subcontractor").order_by("id"),
             "requests": requests,
             "consultations": followup.consultations.order_by("held_on", "id"),
             "request_form": request_form,

@@ -171,3 +171,38 @@ class TestSampling:
             policy.sample(workforce=0, period_start=D(2026, 1, 1), period_end=D(2026, 2, 1))
         with pytest.raises(ValueError):
             policy.sample(workforce=3, period_start=D(2026, 2, 1), period_end=D(2026, 1, 1))
+
+
+def test_a_keeper_corrects_a_threshold_with_the_command(db: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from kravspar.audit.models import AuditEvent
+
+    call_command(
+        "set_eu_threshold",
+        "--from=2026-01-01",
+        "--to=2027-12-31",
+        "--category=sub_central",
+        "--kind=services",
+        "--eur=216000",
+        "--sek=2400000",
+        "--source=Upphandlingsmyndigheten",
+        stdout=StringIO(),
+    )
+    threshold = policy.threshold_for(contract_kind=ContractKind.SERVICES, on=D(2026, 6, 1))
+    assert threshold is not None and threshold.amount_sek == Decimal(2_400_000)
+    assert AuditEvent.objects.filter(action="labour.threshold_set").count() == 1
+    with pytest.raises(ValidationError) as exc:
+        services.threshold_set(
+            actor=None,
+            valid_from=D(2026, 1, 1),
+            valid_to=D(2025, 1, 1),
+            buyer_category="sub_central",
+            contract_kind="services",
+            amount_eur=1,
+            amount_sek=1,
+            source="x",
+        )
+    assert exc.value.message_dict["valid_to"] == ["Gäller till: perioden kan inte sluta innan den börjar."]

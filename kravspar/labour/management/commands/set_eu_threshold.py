@@ -1,0 +1,40 @@
+"""Add or correct a row of the EU threshold table, e.g.:
+
+    manage.py set_eu_threshold --from 2026-01-01 --to 2027-12-31 --category sub_central \
+        --kind services --eur 216000 --sek 2447280 --source "Upphandlingsmyndigheten 2026"
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from kravspar.labour.services import threshold_set
+
+
+class Command(BaseCommand):
+    help = "Add or correct one EU threshold (period, buyer category, contract kind, EUR and SEK)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--from", dest="valid_from", type=datetime.date.fromisoformat, required=True)
+        parser.add_argument("--to", dest="valid_to", type=datetime.date.fromisoformat, required=True)
+        parser.add_argument("--category", required=True, choices=["central", "sub_central"])
+        parser.add_argument("--kind", required=True, choices=["works", "services", "supplies", "social_services"])
+        parser.add_argument("--eur", type=int, required=True)
+        parser.add_argument("--sek", type=int, required=True)
+        parser.add_argument("--source", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        row = threshold_set(
+            actor=None,
+            valid_from=options["valid_from"],
+            valid_to=options["valid_to"],
+            buyer_category=options["category"],
+            contract_kind=options["kind"],
+            amount_eur=options["eur"],
+            amount_sek=options["sek"],
+            source=options["source"],
+        )
+        self.stdout.write(f"{row}")
