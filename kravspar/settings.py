@@ -153,9 +153,7 @@ KRAVSPAR_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("KRAVSPAR_LOGIN_MAX_FAILURES_P
 # Two-factor login (accounts/twofactor.py): roles that must give a code from an
 # authenticator app after their password. Administrators reach everyone's data and
 # supplier contacts handle payslips and personal data; off in development for the demo.
-KRAVSPAR_2FA_REQUIRED_ROLES = env_list(
-    "KRAVSPAR_2FA_REQUIRED_ROLES", [] if DEBUG else ["administrator", "leverantor"]
-)
+KRAVSPAR_2FA_REQUIRED_ROLES = env_list("KRAVSPAR_2FA_REQUIRED_ROLES", [] if DEBUG else ["administrator", "leverantor"])
 OTP_TOTP_ISSUER = "Kravspår"
 KRAVSPAR_LOGIN_LOCKOUT_MINUTES = env_int("KRAVSPAR_LOGIN_LOCKOUT_MINUTES", 15)
 
