@@ -105,6 +105,26 @@ def _fields_by_name() -> dict[str, list[models.Field[Any, Any]]]:
     return found
 
 
+@cache
+def _choice_labels() -> dict[str, Any]:
+    """Every word code of every choice field in Kravspår (``time_report``) with its label, for
+    lists of codes an app stores in a JSON field; a code two enums label differently is left out."""
+    found: dict[str, Any] = {}
+    ambiguous: set[str] = set()
+    for fields in _fields_by_name().values():
+        for field in fields:
+            for code, label in field.flatchoices:
+                if not isinstance(code, str) or not _WORD_CODE.fullmatch(code):
+                    continue
+                if code in found and str(found[code]) != str(label):
+                    ambiguous.add(code)
+                found.setdefault(code, label)
+    return {code: label for code, label in found.items() if code not in ambiguous}
+
+
+_WORD_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+")
+
+
 def _has_choice(field: models.Field[Any, Any], value: Any) -> bool:
     return any(str(code) == str(value) for code, _label in field.flatchoices)
 
@@ -173,6 +193,9 @@ def _scalar(field: models.Field[Any, Any] | None, key: str, value: Any) -> str:
             return str(labels[str(value)])
     if isinstance(value, int | float):
         return _number(value)
+    # A snake_case code no field claims (a new app's list of codes): its label wherever it is defined.
+    if isinstance(value, str) and "_" in value and (label := _choice_labels().get(value)) is not None:
+        return str(label)
     if isinstance(value, str):
         if field is not None and isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
             try:
@@ -188,10 +211,18 @@ def _scalar(field: models.Field[Any, Any] | None, key: str, value: Any) -> str:
     return str(value)
 
 
+def _list_item(object_type: str, key: str, value: Any) -> str:
+    field = _field(object_type, key, value)
+    text = _scalar(field, key, value)
+    if text == value and isinstance(value, str) and (label := _choice_labels().get(value)) is not None:
+        return str(label)  # a one-word code in a list of codes ("payslip")
+    return text
+
+
 def value_text(object_type: str, key: str, value: Any) -> str:
     """One stored value in words: choices by their label, lists joined, dicts as 'Label: value'."""
     if isinstance(value, list | tuple):
-        return ", ".join(_scalar(_field(object_type, key, v), key, v) for v in value) if value else EMPTY
+        return ", ".join(_list_item(object_type, key, v) for v in value) if value else EMPTY
     if isinstance(value, dict):
         if value and all(_UUID.match(str(k)) for k in value):
             # Questionnaire answers by question id: how many, not the ids.

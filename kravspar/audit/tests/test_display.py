@@ -78,3 +78,13 @@ def test_history_pages_show_words_not_codes(client, world):
         assert ">unit.updated<" not in html and "Enhet ändrad" in html  # the code only as a filter value
         assert "purchasing</" not in html and "[&#x27;A&#x27;" not in html
         assert "A, B" in html
+
+
+def test_lists_of_codes_under_a_key_no_field_claims_read_as_labels(world):
+    from kravspar.findings.models import DeviationStatus
+
+    event = record(world, action="unit.updated", after={"statuses_seen": ["action_plan_agreed"]})
+    with translation.override("sv"):
+        expected = str(DeviationStatus.ACTION_PLAN_AGREED.label)
+    ((_label, _before, after),) = words(event)
+    assert after == expected and "action_plan_agreed" not in after

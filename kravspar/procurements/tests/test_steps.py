@@ -50,3 +50,9 @@ def test_a_reader_sees_the_steps_without_the_forms(world, client_for, procuremen
     html = client_for(world.reader).get(reverse("procurements:detail", args=[procurement.uuid])).content.decode()
     assert 'class="stepper"' in html
     assert "strategy_submit" not in html and "/strategi/skicka/" not in html
+
+
+def test_sending_for_approval_leads_back_to_step_5(world, client_for, procurement):
+    plan_fully(world, procurement)
+    response = client_for(world.officer).post(reverse("procurements:strategy_submit", args=[procurement.uuid]))
+    assert response.status_code == 302 and response["Location"].endswith("#approval")
