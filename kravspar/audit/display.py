@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -72,6 +72,11 @@ EXTRA_LABELS: dict[str, Promise] = {
 
 # Keys whose values are never shown: internal ids and checksums say nothing to a reader.
 HIDDEN_KEYS = {"id", "sha256", "demo"}
+
+
+# Codes an app keeps outside model choices (a review checklist), by key: the app registers a
+# function giving code -> label in its AppConfig.ready().
+VALUE_LABELS: dict[str, Callable[[], Mapping[str, object]]] = {}
 
 
 @cache
@@ -184,7 +189,7 @@ def _scalar(field: models.Field[Any, Any] | None, key: str, value: Any) -> str:
         return EMPTY
     if isinstance(value, bool):
         return _g("Yes") if value else _g("No")
-    codes = _value_choices().get(key)
+    codes = VALUE_LABELS[key]() if key in VALUE_LABELS else _value_choices().get(key)
     if codes is not None and str(value) in codes:
         return str(codes[str(value)])
     if field is not None and field.choices:

@@ -10,10 +10,13 @@ class LabourConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy
 
+        from kravspar.audit.display import VALUE_LABELS
         from kravspar.audit.labels import ACTION_LABELS
+        from kravspar.labour.policy import checklist_labels
         from kravspar.labour.report import dashboard_extension
         from kravspar.reports.figures import EXTENSIONS
 
+        VALUE_LABELS.setdefault("checklist", checklist_labels)  # the history names what was checked
         if dashboard_extension not in EXTENSIONS:
             EXTENSIONS.append(dashboard_extension)
         for action, label in {
