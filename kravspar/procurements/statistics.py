@@ -376,8 +376,9 @@ class Parser:
             row.sector = SECTORS.get(_text(get(values, SUPPLIER_SECTOR)), "")
             row.lot = _text(get(values, LOT))[:100]
             try:
-                row.tenders = max(1, int(get(values, TENDERS) or 1))
-            except (TypeError, ValueError):
+                # Bounded: a cell of 1e308 (read as float infinity) is no count of tenders.
+                row.tenders = max(1, numbers.parse_integer(get(values, TENDERS) or 1, digits=9))
+            except numbers.NumberRefused:
                 row.tenders = 1
         if errors:
             return None, [Problem(number, " ".join(errors))]
