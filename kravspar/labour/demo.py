@@ -37,10 +37,13 @@ from kravspar.labour import policy, services
 from kravspar.labour.models import Condition, NeedDecision, ReviewOutcome, WorkLocation
 from kravspar.organisations.models import Organisation
 from kravspar.portal import services as portal_services
+from kravspar.procurements import policy as procurement_policy
 from kravspar.procurements import services as procurement_services
-from kravspar.procurements.models import Procurement
+from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, Strategy, StrategyStatus
 from kravspar.suppliers import services as supplier_services
 from kravspar.suppliers.models import Supplier
+
+NOON = datetime.time(12, 0)
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,48 @@ def assess_planned(*, procurement: Procurement) -> None:
         )
 
 
+def _through_the_gate(procurement: Procurement, officer: User, *, advertised: datetime.date) -> None:
+    """The rest of planning, as the demo's other procurements: aims and goals assessed, the
+    conditions followed up by the strategy, approved by a second officer before the notice,
+    then advertised, evaluated and awarded."""
+    for aim in Aim:
+        relevant = aim in (Aim.ECONOMY, Aim.WORKING_CONDITIONS)
+        how = "Arbetsrättsliga villkor enligt LOU 17 kap. och uppföljning i två steg." if relevant else "Berörs inte."
+        procurement_services.aim_assess(actor=None, procurement=procurement, aim=aim, relevant=relevant, how=how)
+    for goal in procurement_policy.goals_for(procurement):
+        procurement_services.goal_assess(
+            actor=None, procurement=procurement, goal=goal, addressed=False, how="Berörs inte av tjänsten."
+        )
+    procurement_services.strategy_update(
+        actor=None,
+        procurement=procurement,
+        kickoff_meeting=True,
+        supplier_must_participate=True,
+        during_procurement="Leverantören bekräftar villkoren i anbudet.",
+    )
+    for requirement in procurement.requirements.filter(removed=False):
+        procurement_services.strategy_entry_set(
+            actor=None,
+            procurement=procurement,
+            requirement=requirement,
+            methods=["self_assessment", "document_review"],
+            timing="at_months",
+            at_months=[3, 12],
+            change_reason="Steg 1 självdeklaration, steg 2 lönebesked och tidrapporter vid stickprov.",
+        )
+    approver = User.objects.filter(username="inkopare2").first() or officer
+    procurement_services.strategy_submit(actor=officer, procurement=procurement)
+    procurement_services.strategy_approve(actor=approver, procurement=procurement)
+    # The services stamp today; date the approval and the notice back to when they happened.
+    approved_at = timezone.make_aware(datetime.datetime.combine(advertised - datetime.timedelta(days=1), NOON))
+    Strategy.objects.filter(procurement=procurement, status=StrategyStatus.APPROVED).update(
+        submitted_at=approved_at - datetime.timedelta(hours=2), approved_at=approved_at
+    )
+    Procurement.objects.filter(pk=procurement.pk).update(advertised_on=advertised)
+    for status in ("advertised", "evaluation", "awarded"):
+        procurement_services.procurement_transition(actor=None, procurement=procurement, to=status)
+
+
 def _contact(story: Story, supplier: Supplier) -> User:
     from kravspar.core.management.commands.seed_demo import DEMO_PASSWORD
 
@@ -215,10 +260,11 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
         decided_on=start,
     )
     services.conditions_set(actor=officer, procurement=procurement, agreement=agreement)
+    _through_the_gate(procurement, officer, advertised=start + step / 2)
     supplier, _created = supplier_services.supplier_get_or_create(
         actor=None, name=story.supplier, org_number=story.supplier_org
     )
-    contract = contract_services.contract_register_direct(
+    contract = contract_services.contract_create_from_procurement(
         actor=None,
         procurement=procurement,
         suppliers=[supplier],
@@ -230,6 +276,7 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
         ends_on=start + step + datetime.timedelta(days=3 * 365),
         value=Decimal(story.value),
     )
+    procurement_services.procurement_transition(actor=None, procurement=procurement, to=ProcurementStatus.CONCLUDED)
     sub = contract_services.subcontractor_add(
         actor=None, contract=contract, supplier=supplier, name=story.subcontractor, country="SE", role=story.sub_role
     )

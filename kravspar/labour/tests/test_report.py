@@ -96,6 +96,9 @@ def demo_world(world: Any) -> Any:
     UserFactory.create(
         username="inkopare", organisation=world.sormland, unit=world.inkop, roles=[Role.PROCUREMENT_OFFICER]
     )
+    UserFactory.create(
+        username="inkopare2", organisation=world.sormland, unit=world.inkop, roles=[Role.PROCUREMENT_OFFICER]
+    )
     logins = demo.seed()
     assert [u for u, _r, _n in logins] == ["leverantor.bygg", "leverantor.stad"]
     return world
