@@ -67,6 +67,8 @@ def labour_report(*, year: int, organisation_ids: Iterable[int] | None) -> list[
         n_conditions=Count("conditions", distinct=True)
     )
     rows = list(assessments.values("procurement_id", "decision", "agreement_id", "n_conditions"))
+    if not rows:
+        return []
     procurement_ids = [r["procurement_id"] for r in rows]
     from kravspar.procurements.models import Procurement
 

@@ -641,8 +641,28 @@ def recount_spend(scope: ReportScope) -> dict[str, Any]:
     }
 
 
+def recount_labour_conditions(scope: ReportScope) -> dict[str, Any]:
+    """The labour-law conditions extension (labour.report.dashboard_extension), by the plain
+    SQL of kravspar/labour/tests/test_report.py, for the year the period starts in."""
+    from kravspar.labour.tests.test_report import recount
+    from kravspar.organisations.models import Organisation
+
+    out: dict[str, Any] = {}
+    for org_number, values in recount(scope.date_from.year).items():
+        org = Organisation.objects.get(org_number=org_number)
+        if scope.org_ids is not None and org.pk not in scope.org_ids:
+            continue
+        for figure, value in values.items():
+            if figure == "share_followed_up":
+                out[f"{org.uuid}:share"] = "–" if value is None else f"{round(value * 100)} %"
+            else:
+                out[f"{org.uuid}:{figure}"] = value
+    return out
+
+
 EXTENSION_RECOUNTS: dict[str, Callable[[ReportScope], dict[str, Any]]] = {
     "spend.figures.dashboard_extension": recount_spend,
+    "labour.report.dashboard_extension": recount_labour_conditions,
 }
 
 
