@@ -175,6 +175,9 @@ def field_label(object_type: str, key: str, value: Any = None) -> str:
     field = _field(object_type, key, value)
     if field is not None and field.verbose_name:
         return str(capfirst(field.verbose_name))
+    # A key that is itself a code (answers by condition: "working_hours") reads as its label.
+    if (label := _choice_labels().get(key)) is not None:
+        return str(label)
     # Keys a service wrote as text (a requirement's title for its strategy entry).
     return key
 
