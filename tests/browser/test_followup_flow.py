@@ -71,9 +71,12 @@ def evidence_links(page: Page, name: str) -> Locator:
 def test_orderer_records_quality_follow_up_with_evidence(new_page: Callable[[], Page], tmp_path: Path) -> None:
     page = logged_in(new_page, "bestallare")
 
-    # My follow-ups: the quality activities of RV-2025-0107 are the ortopedkliniken unit's.
+    # My follow-ups (the simulated year fills the first page); the quality activities of
+    # RV-2025-0107 are the ortopedkliniken unit's.
     nav_go(page, WORK_LIST)
     check_swedish_page(page)
+    expect(contract_rows(page).first).to_be_visible()
+    visit(page, f"{WORK_LIST}?q={NUMBER}")
     expect(contract_rows(page).filter(has_text=QUALITY).first).to_be_visible()
 
     # Only the planned ones (the filter as a URL: Swedish labels may not be compiled).
