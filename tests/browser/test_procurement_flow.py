@@ -157,6 +157,15 @@ def test_officer_plans_second_person_approves_then_advertised(new_page: Callable
         officer.wait_for_url(f"{detail}#strategy")
     expect(officer.locator('#strategy a[href*="/strategi/krav/"]')).to_have_count(3)
 
+    # Cleaning above the EU threshold: the labour-law needs assessment (LOU 17 kap., kravspar/labour).
+    with officer.expect_navigation():
+        officer.get_by_role("link", name="Arbetsrättsliga villkor: behövlighetsbedömning och villkor").click()
+    officer.get_by_label("Villkor behövs inte", exact=True).check()
+    officer.get_by_label("Skäl").fill("Villkoren ställs och följs upp i regionens samordnade städavtal.")
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Registrera behövlighetsbedömningen").click()
+    officer.goto(detail)
+
     # Still refused: only the approval is missing now.
     transition(officer, "advertised")
     remaining = missing_items(officer)
