@@ -75,7 +75,7 @@ def test_orderer_records_quality_follow_up_with_evidence(new_page: Callable[[], 
     # RV-2025-0107 are the ortopedkliniken unit's.
     nav_go(page, WORK_LIST)
     check_swedish_page(page)
-    expect(contract_rows(page).first).to_be_visible()
+    expect(page.locator("#results table tbody tr").first).to_be_visible()
     visit(page, f"{WORK_LIST}?q={NUMBER}")
     expect(contract_rows(page).filter(has_text=QUALITY).first).to_be_visible()
 
