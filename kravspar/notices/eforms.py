@@ -22,6 +22,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from kravspar.core.numbers import NumberRefused, parse_decimal
 from kravspar.invoices.ubl import InvoiceRejected, parse_xml
 
 NS = {
@@ -225,20 +226,16 @@ def _date(value: str, label: str) -> datetime.date | None:
 def _amount(el: etree._Element | None, label: str) -> tuple[Decimal | None, str]:
     if el is None or not _text(el):
         return None, ""
+    # The one number helper: xsd:decimal only, at most 15 digits of kronor, never an
+    # exception from the decimal module (an exponent overflowing it was found by the fuzzer).
     try:
-        value = Decimal(_text(el))
-    except InvalidOperation:
+        value = parse_decimal(_text(el), places=2, digits=17, negative=False, round_places=True, strict=True)
+    except NumberRefused:
         raise NoticeRefused(
             Code.INVALID_AMOUNT,
             _("%(field)s: %(value)s is not an amount.") % {"field": label, "value": _text(el)},
             {"field": label},
         ) from None
-    if not value.is_finite() or value < 0 or abs(value) >= Decimal(10) ** 15:
-        raise NoticeRefused(
-            Code.INVALID_AMOUNT,
-            _("%(field)s: %(value)s is not an amount.") % {"field": label, "value": _text(el)},
-            {"field": label},
-        )
     return value, (el.get("currencyID") or "").strip().upper()
 
 
@@ -265,10 +262,13 @@ def _period(project: etree._Element | None) -> tuple[datetime.date | None, datet
     months: int | None = None
     measure = period.find("cbc:DurationMeasure", NS)
     if measure is not None and _text(measure):
+        # Through the one number helper (bounded, no NaN or infinity): a duration the
+        # decimal module cannot hold is no duration, never a crash (found by bench/fuzz.py).
         try:
             factor = _MONTHS_PER_UNIT.get((measure.get("unitCode") or "MONTH").upper(), Decimal(1))
-            months = max(1, int((Decimal(_text(measure)) * factor).to_integral_value()))
-        except InvalidOperation:
+            duration = parse_decimal(_text(measure), places=4, digits=10, negative=False, round_places=True)
+            months = max(1, int((duration * factor).to_integral_value()))
+        except (NumberRefused, InvalidOperation):
             months = None
     return starts, ends, months
 

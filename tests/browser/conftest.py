@@ -85,7 +85,7 @@ def _manage(*args: str, env: dict[str, str]) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=600,  # seed_demo: about a minute alone, several on a loaded machine
         check=False,
     )
     if result.returncode != 0:

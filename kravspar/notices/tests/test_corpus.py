@@ -104,3 +104,29 @@ def test_a_notice_with_a_doctype_is_refused_unread(world: Any, tmp_path: Path) -
     data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
     outcome = import_one("evil.xml", data, actor=world.officer)
     assert (outcome.status, outcome.code) == (REFUSED, "doctype_refused")
+
+
+@pytest.mark.parametrize("amount", ["1e999999999", "NaN", "-Infinity", "99999999999999999999999999.999999"])
+def test_an_amount_the_decimal_module_cannot_hold_is_refused_by_name(amount: str) -> None:
+    # Found by bench/fuzz.py: an exponent overflowing the decimal context crashed the reader.
+    data = (
+        (CORPUS / "cn_25.xml")
+        .read_bytes()
+        .replace(b">1500000</cbc:EstimatedOverall", f">{amount}</cbc:EstimatedOverall".encode())
+    )
+    with pytest.raises(NoticeRefused) as refused:
+        parse(data)
+    assert refused.value.code == "invalid_amount"
+
+
+@pytest.mark.parametrize("duration", ["1e999999999", "NaN", "Infinity", "-3"])
+def test_a_duration_the_decimal_module_cannot_hold_is_no_duration(duration: str) -> None:
+    data = (
+        (CORPUS / "cn_25.xml")
+        .read_bytes()
+        .replace(
+            b'<cbc:DurationMeasure unitCode="MONTH">5<', f'<cbc:DurationMeasure unitCode="MONTH">{duration}<'.encode()
+        )
+    )
+    notice = parse(data)  # read, with the duration left out rather than a crash
+    assert notice.lots and all(lot.duration_months is None for lot in notice.lots)
