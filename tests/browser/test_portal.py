@@ -42,9 +42,10 @@ def test_supplier_contact_sees_status_and_answers_an_action_plan(new_page: Calla
     assert_accessible(page)
 
     visit(page, PORTAL)
-    expect(page.locator("section[aria-labelledby=sent-heading]")).to_contain_text(
-        "deviation.supplier_response_recorded"
-    )
+    # What the supplier sent is listed in words, the event's code kept for tools.
+    sent = page.locator("section[aria-labelledby=sent-heading]")
+    expect(sent).to_contain_text("Leverantörens svar registrerat")
+    expect(sent.locator('[data-action="deviation.supplier_response_recorded"]').first).to_be_attached()
 
 
 def test_supplier_contact_pages_are_accessible_and_buyer_pages_closed(new_page: Callable[[], Page]) -> None:
