@@ -26,6 +26,9 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     # An external person who belongs to a supplier, never to a buyer organisation (supplier portal).
     SUPPLIER_CONTACT = "leverantor", _("Supplier contact")
+    # Dataskyddsombud (GDPR art. 37-39): monitors the processing of personal data; reads the
+    # download log of secret and personal-data files, changes nothing.
+    DATA_PROTECTION_OFFICER = "dataskyddsombud", _("Data protection officer")
 
 
 ROLE_HELP = {
@@ -35,10 +38,18 @@ ROLE_HELP = {
     Role.READER: _("Read-only, for management. Sees its region and what its unit serves."),
     Role.ADMINISTRATOR: _("Manages organisations, units, people and reads all history."),
     Role.SUPPLIER_CONTACT: _("A supplier's contact person. Sees only their own supplier's matters."),
+    Role.DATA_PROTECTION_OFFICER: _("Data protection officer. Reads the download log of secret and personal-data files."),
 }
 
 BUYER_ROLES = frozenset(
-    {Role.PROCUREMENT_OFFICER, Role.ORDERER, Role.ENVIRONMENT_SPECIALIST, Role.READER, Role.ADMINISTRATOR}
+    {
+        Role.PROCUREMENT_OFFICER,
+        Role.ORDERER,
+        Role.ENVIRONMENT_SPECIALIST,
+        Role.READER,
+        Role.ADMINISTRATOR,
+        Role.DATA_PROTECTION_OFFICER,
+    }
 )
 
 
@@ -59,6 +70,7 @@ SCOPE_BY_ROLE: dict[str, Scope] = {
     Role.READER: Scope.OWN | Scope.REGION | Scope.SERVED,
     Role.ADMINISTRATOR: Scope.ALL,
     Role.SUPPLIER_CONTACT: Scope.NONE,
+    Role.DATA_PROTECTION_OFFICER: Scope.NONE,
 }
 
 
@@ -77,6 +89,7 @@ class Perm(models.TextChoices):
     VIEW_CONTRACTS = "view_contracts", _("View contracts, follow-ups and suppliers")
     MANAGE_CONTRACTS = "manage_contracts", _("Register contracts, suppliers and follow-up plans")
     RECORD_FOLLOWUPS = "record_followups", _("Carry out follow-ups assigned to one's unit")
+    VIEW_DOWNLOAD_LOG = "view_download_log", _("Read the download log of secret and personal-data files")
 
 
 _BUYER_READ = {
@@ -104,6 +117,8 @@ PERMS_BY_ROLE: dict[str, frozenset[str]] = {
     # Their own supplier's matters through the portal and /api/v1/portal/ (scoped in
     # portal/access.py); buyer endpoints give them nothing.
     Role.SUPPLIER_CONTACT: frozenset({Perm.USE_API}),
+    # The DPO monitors, never handles cases: the log of who downloaded what, nothing else.
+    Role.DATA_PROTECTION_OFFICER: frozenset({Perm.VIEW_DOWNLOAD_LOG}),
 }
 
 # Django model permissions given to each role's group, so that the Django admin
