@@ -701,8 +701,10 @@ def import_files(
     actor: User | None,
     source: str,
     allowed_buyer_ids: frozenset[int] | None = None,
+    progress: Callable[[ImportBatch], None] | None = None,
 ) -> tuple[ImportBatch, list[Outcome]]:
-    """Import files already in memory (uploads, the API). Returns the batch and one outcome per file."""
+    """Import files already in memory (uploads, the API, background jobs). Returns the batch and
+    one outcome per file; ``progress`` is called with the batch after each group of documents."""
     batch = start_batch(source=source, actor=actor, label=", ".join(name for name, _data in files))
     recorder = BatchRecorder(batch, keep_outcomes=True)
     try:
@@ -713,7 +715,7 @@ def import_files(
             allowed_buyer_ids=allowed_buyer_ids,
             bulk_signal=False,
             group_size=GROUP_SIZE,
-            progress=None,
+            progress=progress,
         )
     except BaseException:
         recorder.finish(status=BatchStatus.FAILED)
