@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kravspar.notices",
     "kravspar.ledger",
     "kravspar.labour",
+    "kravspar.records",
 ]
 
 MIDDLEWARE = [

@@ -299,7 +299,10 @@ class TestDeletion:
         assert out.getvalue().startswith("1 ")
         assert not ProofDocument.objects.filter(pk=document.pk).exists()
         assert not storage.exists(name)
-        assert AuditEvent.objects.filter(action="labour.document_deleted").count() == 1
+        assert (
+            AuditEvent.objects.get(action="records.disposed").after["decision"]
+            == "KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS"
+        )
 
     def test_open_follow_ups_keep_their_documents(self, document: Any) -> None:
         assert services.proof_documents_purge(today=datetime.date(2100, 1, 1)) == 0

@@ -1,5 +1,7 @@
-"""Delete the step-2 labour-conditions documents whose deletion day has come (the follow-up's
-closing day plus KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS). Run daily, e.g. from cron."""
+"""Delete the step-2 labour-conditions documents whose disposal day has come. Kept for the
+cron lines that call it: it is ``apply_retention`` limited to step-2 documents (the retention
+schedule's rule for them, or without one the follow-up's closing day plus
+KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kravspar.labour.services import proof_documents_purge
+from kravspar.records.models import RecordType
+from kravspar.records.services import retention_apply
 
 
 class Command(BaseCommand):
@@ -20,5 +23,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        deleted = proof_documents_purge(today=options.get("today"))
-        self.stdout.write(f"{deleted} document(s) deleted.")
+        disposed = retention_apply(today=options.get("today"), record_types=[RecordType.LABOUR_DOCUMENT])
+        self.stdout.write(f"{len(disposed)} document(s) deleted.")

@@ -1,0 +1,244 @@
+"""What each record type of the retention schedule is, when an item of it is due, and how it
+is disposed of. The schedule (``RetentionRule``) says how long; this module says what.
+
+A contract's records are counted from the day it ends (the day a terminated contract ended,
+otherwise the end with the extensions used) and follow the rule of its first buyer, the
+organisation that registered it. A labour-conditions follow-up's records are counted from
+the day it closed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+
+from kravspar.audit.models import AuditEvent
+from kravspar.contracts.models import Contract, ContractStatus
+from kravspar.contracts.selectors import effective_end
+from kravspar.core.dates import add_months
+from kravspar.followups.models import Evidence
+from kravspar.labour.models import FollowUpStatus, LabourFollowUp, ProofDocument, UnionConsultation
+from kravspar.records.models import DISPOSED, Anchor, PeriodUnit, RecordType, RetentionRule
+from kravspar.records.redaction import audit_redact
+
+# Which anchors a rule may count from, per record type.
+ANCHORS: dict[str, tuple[str, ...]] = {
+    RecordType.EVIDENCE: (Anchor.CONTRACT_END,),
+    RecordType.LABOUR_DOCUMENT: (Anchor.FOLLOWUP_CLOSED, Anchor.CONTRACT_END),
+    RecordType.UNION_CONTACT: (Anchor.FOLLOWUP_CLOSED, Anchor.CONTRACT_END),
+}
+
+# The fields each record type's disposal removes: the register of processing shows them.
+DISPOSED_FIELDS: dict[str, tuple[str, ...]] = {
+    RecordType.EVIDENCE: ("file", "original_name"),
+    RecordType.LABOUR_DOCUMENT: ("file", "original_name"),
+    RecordType.UNION_CONTACT: ("contact",),
+}
+
+# Without a rule, step-2 documents keep the deletion day set when their follow-up closed
+# (KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS), the labour app's rule before the schedule.
+SETTING_DECISION = "KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS"
+
+
+def contract_end(contract: Contract) -> datetime.date:
+    if contract.status == ContractStatus.TERMINATED and contract.ended_on:
+        return contract.ended_on
+    return effective_end(contract)
+
+
+def rule_end(rule: RetentionRule, start: datetime.date) -> datetime.date:
+    months = rule.period * 12 if rule.unit == PeriodUnit.YEARS else rule.period
+    return add_months(start, months)
+
+
+def owning_organisation_id(contract: Contract) -> int | None:
+    ids = [b.pk for b in contract.buyers.all()]
+    return min(ids) if ids else None
+
+
+@dataclass
+class DueItem:
+    """One record whose disposal day has come."""
+
+    record_type: str
+    obj: models.Model
+    contract: Contract
+    due_on: datetime.date
+    decision: str
+    rule: RetentionRule | None
+    description: str
+    dispose: Callable[[], dict[str, Any]] = field(repr=False)
+
+
+def _rules() -> dict[tuple[int, str], RetentionRule]:
+    return {(r.organisation_id, r.record_type): r for r in RetentionRule.objects.all()}
+
+
+def _contracts(qs: models.QuerySet[Contract]) -> models.QuerySet[Contract]:
+    return qs.distinct().prefetch_related("buyers", "extensions")
+
+
+def _start(rule: RetentionRule, contract: Contract, closed_on: datetime.date | None) -> datetime.date | None:
+    if rule.anchor == Anchor.CONTRACT_END:
+        return contract_end(contract)
+    return closed_on
+
+
+def _delete_file(file: Any) -> None:
+    name, storage = file.name, file.storage
+    if name and name != DISPOSED:
+        transaction.on_commit(functools.partial(storage.delete, name))
+
+
+# --- Evidence files ---------------------------------------------------------------------
+
+
+def _dispose_evidence(evidence: Evidence) -> dict[str, Any]:
+    name = evidence.original_name
+    _delete_file(evidence.file)
+    Evidence.objects.filter(pk=evidence.pk).update(file=DISPOSED, original_name=DISPOSED)
+    # The history of the follow-up named the file when it was added or removed.
+    events = AuditEvent.objects.filter(object_type="followups.activity", object_id=str(evidence.activity.uuid))
+    redacted = audit_redact(events=events, keys=["file"], value=name)
+    return {"sha256": evidence.sha256, "size": evidence.size, "history_redacted": redacted}
+
+
+def _due_evidence(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
+    kept = Evidence.objects.exclude(original_name=DISPOSED).values("activity__contract")
+    for contract in _contracts(Contract.objects.filter(pk__in=kept)).order_by("id"):
+        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.EVIDENCE))
+        if rule is None:
+            continue
+        due = rule_end(rule, contract_end(contract))
+        if due > today:
+            continue
+        evidence = (
+            Evidence.objects.filter(activity__contract=contract)
+            .exclude(original_name=DISPOSED)
+            .select_related("activity")
+            .order_by("id")
+        )
+        for item in evidence:
+            yield DueItem(
+                RecordType.EVIDENCE,
+                item,
+                contract,
+                due,
+                rule.decision,
+                rule,
+                f"{item._meta.verbose_name} {item.uuid}",
+                functools.partial(_dispose_evidence, item),
+            )
+
+
+# --- Step-2 labour documents ------------------------------------------------------------
+
+
+def _dispose_labour_document(document: ProofDocument) -> dict[str, Any]:
+    _delete_file(document.file)
+    # The row is the document and nothing points at it: it goes with the file, as it always did.
+    ProofDocument.objects.filter(pk=document.pk).delete()
+    return {"kind": document.kind, "request": str(document.request.uuid), "sha256": document.sha256}
+
+
+def _due_labour_documents(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
+    followups = (
+        LabourFollowUp.objects.filter(status=FollowUpStatus.CLOSED, document_requests__documents__isnull=False)
+        .distinct()
+        .select_related("contract")
+        .prefetch_related("contract__buyers", "contract__extensions")
+        .order_by("id")
+    )
+    for followup in followups:
+        contract = followup.contract
+        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.LABOUR_DOCUMENT))
+        documents = ProofDocument.objects.filter(request__followup=followup).select_related("request").order_by("id")
+        for document in documents:
+            if rule is not None:
+                start = _start(rule, contract, followup.closed_on)
+                due = rule_end(rule, start) if start else None
+                decision = rule.decision
+            else:
+                due, decision = document.delete_after, SETTING_DECISION
+            if due is None or due > today:
+                continue
+            yield DueItem(
+                RecordType.LABOUR_DOCUMENT,
+                document,
+                contract,
+                due,
+                decision,
+                rule,
+                f"{document.get_kind_display()} {document.uuid}",
+                functools.partial(_dispose_labour_document, document),
+            )
+
+
+# --- Union contacts ---------------------------------------------------------------------
+
+
+def _dispose_union_contact(consultation: UnionConsultation) -> dict[str, Any]:
+    UnionConsultation.objects.filter(pk=consultation.pk).update(contact=DISPOSED)
+    return {"union": consultation.union, "held_on": str(consultation.held_on)}
+
+
+def _due_union_contacts(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
+    consultations = (
+        UnionConsultation.objects.exclude(contact=DISPOSED)
+        .select_related("followup__contract")
+        .prefetch_related("followup__contract__buyers", "followup__contract__extensions")
+        .order_by("id")
+    )
+    for consultation in consultations:
+        followup = consultation.followup
+        contract = followup.contract
+        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.UNION_CONTACT))
+        if rule is None or (rule.anchor == Anchor.FOLLOWUP_CLOSED and followup.status != FollowUpStatus.CLOSED):
+            continue
+        start = _start(rule, contract, followup.closed_on)
+        if start is None or rule_end(rule, start) > today:
+            continue
+        yield DueItem(
+            RecordType.UNION_CONTACT,
+            consultation,
+            contract,
+            rule_end(rule, start),
+            rule.decision,
+            rule,
+            f"{consultation._meta.verbose_name} {consultation.uuid}",
+            functools.partial(_dispose_union_contact, consultation),
+        )
+
+
+FINDERS: dict[str, Callable[[dict[tuple[int, str], RetentionRule], datetime.date], Iterator[DueItem]]] = {
+    RecordType.EVIDENCE: _due_evidence,
+    RecordType.LABOUR_DOCUMENT: _due_labour_documents,
+    RecordType.UNION_CONTACT: _due_union_contacts,
+}
+
+
+def due_items(*, today: datetime.date, record_types: list[str] | None = None) -> list[DueItem]:
+    """Everything whose disposal day is ``today`` or earlier, per record type in schedule order."""
+    rules = _rules()
+    items: list[DueItem] = []
+    for record_type, finder in FINDERS.items():
+        if record_types is None or record_type in record_types:
+            items.extend(finder(rules, today))
+    return items
+
+
+def labour_document_months(organisation_id: int | None) -> int:
+    """How many months after its follow-up closes a step-2 document is kept: the schedule's
+    rule when the organisation has one counted from the closing, otherwise the setting."""
+    rule = RetentionRule.objects.filter(
+        organisation_id=organisation_id, record_type=RecordType.LABOUR_DOCUMENT, anchor=Anchor.FOLLOWUP_CLOSED
+    ).first()
+    if rule is not None:
+        return rule.period * 12 if rule.unit == PeriodUnit.YEARS else rule.period
+    return int(getattr(settings, "KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS", 24))

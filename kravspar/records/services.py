@@ -1,0 +1,168 @@
+"""Writes of the records app: the retention schedule and disposal under it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kravspar.accounts import access
+from kravspar.accounts.models import User
+from kravspar.audit.services import audit_record, snapshot
+from kravspar.contracts.models import Contract
+from kravspar.core.errors import ConcurrentEditError, NotAllowedError
+from kravspar.organisations.models import Organisation
+from kravspar.records import retention
+from kravspar.records.models import PeriodUnit, RecordType, RetentionRule
+
+RULE_FIELDS = ["organisation", "record_type", "anchor", "period", "unit", "decision"]
+MAX_YEARS = 100
+
+
+def can_manage_records(user: Any) -> bool:
+    """The schedule, the register of processing and data subjects' requests are the
+    administrators' (the registrar's and the DPO's work goes through them)."""
+    return access.is_administrator(user)
+
+
+def _require(actor: User | None) -> None:
+    if actor is not None and not can_manage_records(actor):
+        raise NotAllowedError()
+
+
+def _validate(*, record_type: str, anchor: str, period: int | None, unit: str, decision: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if record_type not in RecordType.values:
+        errors["record_type"] = [_("Record type: choose one from the list.")]
+    elif anchor not in retention.ANCHORS[record_type]:
+        errors["anchor"] = [_("Counted from: this record type cannot be counted from that day.")]
+    if unit not in PeriodUnit.values:
+        errors["unit"] = [_("Unit: choose years or months.")]
+    elif period is None or period < 1 or period > (MAX_YEARS if unit == PeriodUnit.YEARS else MAX_YEARS * 12):
+        errors["period"] = [_("Period: give a whole number of at least 1 and at most 100 years.")]
+    if not (decision or "").strip():
+        errors["decision"] = [_("Decision: name the decision behind the rule, e.g. its diary number.")]
+    return errors
+
+
+@transaction.atomic
+def retention_rule_create(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    record_type: str,
+    anchor: str,
+    period: int | None,
+    unit: str,
+    decision: str,
+) -> RetentionRule:
+    _require(actor)
+    errors = _validate(record_type=record_type, anchor=anchor, period=period, unit=unit, decision=decision)
+    if RetentionRule.objects.filter(organisation=organisation, record_type=record_type).exists():
+        errors.setdefault("record_type", []).append(
+            _("Record type: the organisation already has a rule for it; change that rule instead.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert period is not None
+    rule = RetentionRule.objects.create(
+        organisation=organisation,
+        record_type=record_type,
+        anchor=anchor,
+        period=period,
+        unit=unit,
+        decision=decision.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="retention_rule.created",
+        obj=rule,
+        organisation=organisation,
+        after=snapshot(rule, RULE_FIELDS),
+    )
+    return rule
+
+
+@transaction.atomic
+def retention_rule_update(
+    *,
+    actor: User | None,
+    rule: RetentionRule,
+    expected_version: int | None,
+    anchor: str,
+    period: int | None,
+    unit: str,
+    decision: str,
+) -> RetentionRule:
+    _require(actor)
+    locked = RetentionRule.objects.select_for_update().select_related("organisation").get(pk=rule.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError()
+    errors = _validate(record_type=locked.record_type, anchor=anchor, period=period, unit=unit, decision=decision)
+    if errors:
+        raise ValidationError(errors)
+    assert period is not None
+    before = snapshot(locked, RULE_FIELDS)
+    locked.anchor, locked.period, locked.unit, locked.decision = anchor, period, unit, decision.strip()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="retention_rule.updated",
+        obj=locked,
+        organisation=locked.organisation,
+        before=before,
+        after=snapshot(locked, RULE_FIELDS),
+    )
+    return locked
+
+
+@dataclass
+class Disposal:
+    record_type: str
+    description: str
+    contract_number: str
+    due_on: datetime.date
+    decision: str
+
+
+def _organisation(contract: Contract) -> Organisation | None:
+    org_id = retention.owning_organisation_id(contract)
+    return next((b for b in contract.buyers.all() if b.pk == org_id), None)
+
+
+def retention_apply(
+    *, today: datetime.date | None = None, dry_run: bool = False, record_types: list[str] | None = None
+) -> list[Disposal]:
+    """Dispose of everything due (or, with ``dry_run``, only list it). Each item is disposed
+    of in its own transaction with one history event saying what went under which decision;
+    its files leave storage once that commits. A second run finds nothing more to do."""
+    day = today or timezone.localdate()
+    done: list[Disposal] = []
+    for item in retention.due_items(today=day, record_types=record_types):
+        disposal = Disposal(
+            item.record_type, item.description, item.contract.contract_number, item.due_on, item.decision
+        )
+        if not dry_run:
+            with transaction.atomic():
+                details = item.dispose()
+                audit_record(
+                    actor=None,
+                    action="records.disposed",
+                    obj=item.contract,
+                    organisation=_organisation(item.contract),
+                    after={
+                        "record_type": item.record_type,
+                        "disposed": item.description,
+                        "due": str(item.due_on),
+                        "decision": item.decision,
+                        **details,
+                    },
+                )
+        done.append(disposal)
+    return done
