@@ -31,5 +31,7 @@ class LabourConfig(AppConfig):
             "labour.followup_closed": gettext_lazy("Labour-conditions follow-up closed"),
             "labour.document_deleted": gettext_lazy("Labour-conditions document deleted"),
             "labour.threshold_set": gettext_lazy("EU threshold set"),
+            "labour.agreement_created": gettext_lazy("Central collective agreement added"),
+            "labour.agreement_updated": gettext_lazy("Central collective agreement changed"),
         }.items():
             ACTION_LABELS.setdefault(action, label)

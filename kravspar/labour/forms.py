@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kravspar.labour import policy
 from kravspar.labour.models import (
+    BuyerCategory,
     CollectiveAgreement,
     Condition,
     ContractKind,
@@ -130,3 +131,45 @@ class ConsultationForm(forms.Form):
 
 class CloseForm(forms.Form):
     conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- The maintained tables -----------------------------------------------------------------
+
+
+class AgreementForm(forms.Form):
+    name = forms.CharField(label=_("Agreement"), max_length=200)
+    parties = forms.CharField(
+        label=_("Parties"), max_length=300, help_text=_("The employers' organisation and the trade union.")
+    )
+    sector = forms.CharField(label=_("Sector"), max_length=100)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to"), widget=DATE, required=False)
+    cpv_prefixes = forms.CharField(
+        label=_("CPV prefixes"),
+        required=False,
+        help_text=_("The sector's CPV codes, to propose the agreement from a procurement's codes: e.g. 9091, 45."),
+    )
+    source = forms.CharField(label=_("Source"), max_length=300, required=False)
+    is_active = forms.BooleanField(
+        label=_("Active"), required=False, help_text=_("Only active agreements are offered in procurements.")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version" and k in self.fields}
+        data["cpv_prefixes"] = [p.strip() for p in data.get("cpv_prefixes", "").replace(";", ",").split(",")]
+        return data
+
+
+class ThresholdForm(forms.Form):
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to"), widget=DATE)
+    buyer_category = forms.ChoiceField(label=_("Buyer category"), choices=BuyerCategory.choices)
+    contract_kind = forms.ChoiceField(label=_("Contract kind"), choices=ContractKind.choices)
+    amount_eur = forms.CharField(label=_("Threshold (EUR)"), max_length=30)
+    amount_sek = forms.CharField(label=_("Threshold (SEK)"), max_length=30)
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        help_text=_("The delegated regulation (euro) and the Commission's communication in the OJ C series (kronor)."),
+    )

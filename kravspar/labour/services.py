@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +28,6 @@ from kravspar.findings.models import Severity
 from kravspar.followups import uploads
 from kravspar.labour import access, policy
 from kravspar.labour.models import (
-    BuyerCategory,
     CollectiveAgreement,
     Condition,
     ConditionItem,
@@ -38,7 +36,6 @@ from kravspar.labour.models import (
     DocumentKind,
     DocumentRequest,
     DocumentRequestStatus,
-    EUThreshold,
     FollowUpStatus,
     LabourFollowUp,
     NeedDecision,
@@ -50,6 +47,7 @@ from kravspar.labour.models import (
     UnionConsultation,
     WorkLocation,
 )
+from kravspar.labour.tables import threshold_set as threshold_set  # kept here for callers; lives in tables
 from kravspar.portal import access as portal_access
 from kravspar.procurements.models import Aim, Procurement
 from kravspar.requirements import services as requirement_services
@@ -610,52 +608,3 @@ def proof_documents_purge(*, today: datetime.date | None = None) -> int:
                 transaction.on_commit(functools.partial(storage.delete, name))
         deleted += 1
     return deleted
-
-
-@transaction.atomic
-def threshold_set(
-    *,
-    actor: User | None,
-    valid_from: datetime.date,
-    valid_to: datetime.date,
-    buyer_category: str,
-    contract_kind: str,
-    amount_eur: int,
-    amount_sek: int,
-    source: str,
-) -> EUThreshold:
-    """Add or correct one row of the threshold table (e.g. the kronor values of a new period
-    once the Commission has published them)."""
-    if actor is not None and not accounts_access.has_perm(actor, Perm.MANAGE_LIBRARY):
-        raise NotAllowedError()
-    errors: dict[str, list[str]] = {}
-    if valid_to < valid_from:
-        errors["valid_to"] = [_("Valid to: the period cannot end before it starts.")]
-    if buyer_category not in BuyerCategory.values:
-        errors["buyer_category"] = [_("Buyer category: choose central or sub-central.")]
-    if contract_kind not in policy.ContractKind.values:
-        errors["contract_kind"] = [_("Contract kind: choose works, services, supplies or social services.")]
-    if amount_eur <= 0 or amount_sek <= 0:
-        errors["amount_sek"] = [_("Amounts: give the threshold in euro and in kronor.")]
-    if not (source or "").strip():
-        errors["source"] = [_("Source: name where the value comes from.")]
-    if errors:
-        raise ValidationError(errors)
-    row = (
-        EUThreshold.objects.select_for_update()
-        .filter(valid_from=valid_from, buyer_category=buyer_category, contract_kind=contract_kind)
-        .first()
-    )
-    fields = ["valid_from", "valid_to", "buyer_category", "contract_kind", "amount_eur", "amount_sek", "source"]
-    before = snapshot(row, fields) if row else None
-    if row is None:
-        row = EUThreshold(valid_from=valid_from, buyer_category=buyer_category, contract_kind=contract_kind)
-    else:
-        row.version += 1
-    row.valid_to = valid_to
-    row.amount_eur = Decimal(amount_eur)
-    row.amount_sek = Decimal(amount_sek)
-    row.source = source.strip()
-    row.save()
-    audit_record(actor=actor, action="labour.threshold_set", obj=row, before=before, after=snapshot(row, fields))
-    return row

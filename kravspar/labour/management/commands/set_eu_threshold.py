@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
-from kravspar.labour.services import threshold_set
+from kravspar.labour.tables import threshold_set
 
 
 class Command(BaseCommand):
@@ -22,19 +23,23 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="valid_to", type=datetime.date.fromisoformat, required=True)
         parser.add_argument("--category", required=True, choices=["central", "sub_central"])
         parser.add_argument("--kind", required=True, choices=["works", "services", "supplies", "social_services"])
-        parser.add_argument("--eur", type=int, required=True)
-        parser.add_argument("--sek", type=int, required=True)
+        # Text, read by core.numbers.parse_decimal in the service ("2 447 280" or "2447280").
+        parser.add_argument("--eur", required=True)
+        parser.add_argument("--sek", required=True)
         parser.add_argument("--source", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        row = threshold_set(
-            actor=None,
-            valid_from=options["valid_from"],
-            valid_to=options["valid_to"],
-            buyer_category=options["category"],
-            contract_kind=options["kind"],
-            amount_eur=options["eur"],
-            amount_sek=options["sek"],
-            source=options["source"],
-        )
+        try:
+            row = threshold_set(
+                actor=None,
+                valid_from=options["valid_from"],
+                valid_to=options["valid_to"],
+                buyer_category=options["category"],
+                contract_kind=options["kind"],
+                amount_eur=options["eur"],
+                amount_sek=options["sek"],
+                source=options["source"],
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"{row}")
