@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "djangosaml2",
+    "django_tasks",
+    "django_tasks_db",
     "kravspar.core",
     "kravspar.audit",
     "kravspar.organisations",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "kravspar.ledger",
     "kravspar.labour",
     "kravspar.records",
+    "kravspar.jobs",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +258,37 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not _manifest
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (evidence, supplier documents, job results) on S3-compatible storage, shared
+# by every app server and worker, when a bucket is named; else local files under MEDIA_ROOT.
+# Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (docs/operations.md).
+KRAVSPAR_S3_BUCKET = env_str("KRAVSPAR_S3_BUCKET", "") or ""
+if KRAVSPAR_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KRAVSPAR_S3_BUCKET,
+            "endpoint_url": env_str("KRAVSPAR_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("KRAVSPAR_S3_REGION", "") or None,
+            "location": env_str("KRAVSPAR_S3_PREFIX", "") or "",
+            "default_acl": None,  # objects stay private; downloads go through Kravspår's access checks
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+# --- Background jobs (kravspar/jobs, docs/operations.md) ---------------------------------
+# django-tasks with its database backend: the queue is a table in the same database, worked
+# by `manage.py db_worker` (started beside the web server by `make run`).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("KRAVSPAR_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+        or "django_tasks_db.DatabaseBackend"
+    }
+}
+# An invoice upload with more files than this runs as a background job.
+KRAVSPAR_UPLOAD_JOB_FILES = env_int("KRAVSPAR_UPLOAD_JOB_FILES", 10)
+KRAVSPAR_JOB_POLL_SECONDS = env_int("KRAVSPAR_JOB_POLL_SECONDS", 2)
+
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -33,5 +33,6 @@ urlpatterns = [
     path("kungorelser/", include("kravspar.notices.urls")),
     path("ekonomisystem/", include("kravspar.ledger.urls")),
     path("arbetsrattsliga-villkor/", include("kravspar.labour.urls")),
+    path("jobb/", include("kravspar.jobs.urls")),
     path("", include("kravspar.core.urls")),
 ]

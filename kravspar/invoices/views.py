@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,8 @@ from kravspar.invoices import selectors
 from kravspar.invoices.forms import InvoiceFilterForm, UploadForm
 from kravspar.invoices.models import BatchSource, InvoiceDocument, ProblemSeverity
 from kravspar.invoices.services import import_files
+from kravspar.jobs.models import JobKind
+from kravspar.jobs.services import job_start
 from kravspar.organisations.models import Organisation
 from kravspar.suppliers.models import Supplier
 
@@ -134,6 +137,16 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         files = [(f.name or "faktura.xml", f.read()) for f in form.cleaned_data["invoice_files"]]
+        if len(files) > settings.KRAVSPAR_UPLOAD_JOB_FILES:
+            # Many files: a background job imports them while the page shows its progress.
+            job = job_start(
+                owner=user,
+                kind=JobKind.INVOICE_UPLOAD,
+                title=_("Upload of %(count)s invoice files") % {"count": len(files)},
+                inputs=files,
+                total=len(files),
+            )
+            return redirect("jobs:detail", job.uuid)
         batch, _outcomes = import_files(
             files, actor=user, source=BatchSource.UPLOAD, allowed_buyer_ids=access.visible_organisation_ids(user)
         )

@@ -1,0 +1,153 @@
+"""What each kind of job does. A runner reads what it needs from ``job.params``, acts as
+``job.owner`` (the same access rules as the page it replaces: a job never reaches a row its
+owner could not), reports progress and ends with ``services.job_succeed``; raising fails the
+job with a message for its owner."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kravspar.jobs import services
+from kravspar.jobs.models import Job, JobKind
+
+Runner = Callable[[Job, services.Progress], None]
+RUNNERS: dict[str, Runner] = {}
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROGRESS_EVERY = 500  # rows between two progress updates of an export
+
+
+def runner(kind: str) -> Callable[[Runner], Runner]:
+    def register(function: Runner) -> Runner:
+        RUNNERS[kind] = function
+        return function
+
+    return register
+
+
+@runner(JobKind.INVOICE_UPLOAD)
+def invoice_upload(job: Job, progress: services.Progress) -> None:
+    from kravspar.accounts import access
+    from kravspar.invoices.models import BatchSource
+    from kravspar.invoices.services import import_files
+
+    files = [services.job_input(job, i) for i in range(len(job.params.get("inputs", [])))]
+    progress.set_total(len(files))
+    batch, _outcomes = import_files(
+        files,
+        actor=job.owner,
+        source=BatchSource.UPLOAD,
+        allowed_buyer_ids=access.visible_organisation_ids(job.owner),
+        progress=lambda b: progress.set_done(b.file_count),
+    )
+    progress.set_done(len(files))
+    services.job_succeed(
+        job=job,
+        url=reverse("invoices:batch", args=[batch.uuid]),
+        message=_("%(imported)s of %(files)s files imported; %(duplicates)s duplicates and %(refused)s refused.")
+        % {
+            "imported": batch.imported_count,
+            "files": batch.file_count,
+            "duplicates": batch.duplicate_count,
+            "refused": batch.refused_count,
+        },
+    )
+
+
+def _counted(rows: Any, progress: services.Progress) -> Iterator[Any]:
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count % PROGRESS_EVERY == 0:
+            progress.set_done(count)
+    progress.set_done(count)
+
+
+@runner(JobKind.EXPORT)
+def export(job: Job, progress: services.Progress) -> None:
+    from kravspar.reports import exports
+
+    maker = exports.LISTS[job.params["list"]]
+    params = QueryDict(mutable=True)
+    for key, values in job.params.get("filters", {}).items():
+        params.setlist(key, values)
+    data = maker(job.owner, params)
+    progress.set_total(job.params.get("rows"))
+    data.rows = _counted(data.rows, progress)
+    fmt = job.params["format"]
+    with tempfile.TemporaryFile() as handle:
+        if fmt == "csv":
+            for line in exports.csv_lines(data):
+                handle.write(line.encode("utf-8"))
+            content_type = "text/csv; charset=utf-8"
+        else:
+            exports.write_xlsx(data, handle)
+            content_type = XLSX
+        handle.seek(0)
+        services.job_succeed(job=job, file_name=exports.filename(data, fmt), content=handle, content_type=content_type)
+
+
+@runner(JobKind.ANNUAL_REPORT)
+def annual_report(job: Job, progress: services.Progress) -> None:
+    from kravspar.accounts import access
+    from kravspar.reports import figures, pdf
+    from kravspar.reports.scope import resolve
+
+    organisation = access.organisation_for(job.owner, job.params["organisation"])
+    year = int(job.params["year"])
+    progress.set_total(1)
+    scope = resolve(
+        job.owner,
+        key=f"org:{organisation.uuid}",
+        date_from=datetime.date(year, 1, 1),
+        date_to=datetime.date(year, 12, 31),
+        today=timezone.localdate(),
+    )
+    content = pdf.annual_report(organisation, figures.dashboard(scope), year=year)
+    progress.set_done(1)
+    services.job_succeed(
+        job=job,
+        file_name=f"arsrapport-{organisation.org_number}-{year}.pdf",
+        content=content,
+        content_type="application/pdf",
+    )
+
+
+@runner(JobKind.OCDS)
+def ocds_file(job: Job, progress: services.Progress) -> None:
+    """The same package as ``export_ocds`` (the nightly file), built by the same code."""
+    from kravspar.opendata import ocds
+    from kravspar.opendata.filters import parse_filters
+    from kravspar.opendata.management.commands.export_ocds import default_uri
+
+    releases = ocds.iter_releases(parse_filters(organisation=None, since=None), chunk_size=ocds.DEFAULT_CHUNK)
+    count = 0
+
+    def counted(_release: dict[str, Any]) -> None:
+        nonlocal count
+        count += 1
+        if count % PROGRESS_EVERY == 0:
+            progress.set_done(count)
+
+    pieces = ocds.package_pieces(releases, uri=default_uri(None, None), on_release=counted)
+    with tempfile.TemporaryFile() as handle:
+        for piece in pieces:
+            handle.write(piece.encode("utf-8"))
+        handle.seek(0)
+        progress.set_done(count)
+        services.job_succeed(
+            job=job,
+            message=_("%(count)s releases.") % {"count": count},
+            file_name=f"ocds-{timezone.localdate():%Y-%m-%d}.json",
+            content=handle,
+            content_type="application/json",
+        )

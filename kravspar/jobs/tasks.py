@@ -1,0 +1,40 @@
+"""The one django-tasks task: run the job with this id through its kind's runner."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django_tasks import task
+
+from kravspar.core.errors import DomainError
+from kravspar.jobs import services
+from kravspar.jobs.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def run_job(job_id: int) -> str:
+    from kravspar.jobs.runners import RUNNERS
+
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    if not services.job_mark_running(job):
+        return job.status
+    # Messages the job writes are read later by its owner: in Kravspår's language.
+    with override("sv"):
+        try:
+            RUNNERS[job.kind](job, services.Progress(job))
+        except ValidationError as exc:
+            services.job_fail(job=job, message=" ".join(exc.messages))
+        except DomainError as exc:
+            services.job_fail(job=job, message=str(exc.message))
+        except Exception:
+            logger.exception("Background job %s (%s) failed", job.uuid, job.kind)
+            services.job_fail(job=job, message=_("The job stopped because of an error. Try again later."))
+        finally:
+            services.job_remove_inputs(job)
+    job.refresh_from_db(fields=["status"])
+    return job.status
