@@ -48,6 +48,25 @@ def visible_questions(questions: Iterable[Question], answers: Mapping[str, Any])
     return result
 
 
+def numbering(questions: Iterable[Question]) -> dict[int, str]:
+    """Each question's number as the supplier reads it: the questions always shown are 1,
+    2, 3 …; a follow-up question takes its question's number and its own place among that
+    question's follow-ups (2.1, 2.2). Hiding a follow-up question never renumbers the rest,
+    with or without JavaScript."""
+    numbers: dict[int, str] = {}
+    top = 0
+    children: dict[int, int] = {}
+    for question in questions:
+        parent_id = question.show_if_question_id
+        if parent_id is not None and parent_id in numbers:
+            children[parent_id] = children.get(parent_id, 0) + 1
+            numbers[question.pk] = f"{numbers[parent_id]}.{children[parent_id]}"
+        else:
+            top += 1
+            numbers[question.pk] = str(top)
+    return numbers
+
+
 def clean_value(question: Question, value: Any) -> tuple[Any, str | None]:
     """(the value to store, None) or (None, a message). Empty values come back as None."""
     if isinstance(value, str):

@@ -15,6 +15,16 @@ register = template.Library()
 
 
 @register.simple_tag
+def question_numbers(items: Any) -> dict[str, str]:
+    """``{% question_numbers questions as numbers %}``: the questions' numbers (see
+    ``answers.numbering``), from a list of questions or of (question, field, …) rows."""
+    from kravspar.questionnaires.answers import numbering
+
+    numbers = numbering(item[0] if isinstance(item, tuple) else item for item in items or [])
+    return {str(pk): number for pk, number in numbers.items()}
+
+
+@register.simple_tag
 def show_answer(value: Any, question: Question, request_uuid: Any) -> SafeString | str:
     """An answer as the page shows it: Ja/Nej, options, a file as a download link."""
     if value is None or value == "" or value == []:

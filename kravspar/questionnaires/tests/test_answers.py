@@ -40,3 +40,19 @@ def test_values_are_typed():
     assert answers.clean_value(multiple, ["D"])[1]
     assert answers.clean_value(q(4, "yes_no"), True) == ("yes", None)
     assert answers.clean_value(q(5, "text"), "  ") == (None, None)
+
+
+def test_numbers_stay_right_when_follow_up_questions_are_hidden():
+    first = q(1, "yes_no")
+    policy = q(2, "file", parent=first, value="yes")
+    reason = q(3, "text", parent=first, value="no")
+    second = q(4, "multiple", options=["A", "B"])
+    detail = q(5, "text", parent=second, value="B")
+    nested = q(6, "text", parent=detail, value="x")
+    third = q(7, "text")
+    numbers = answers.numbering([first, policy, reason, second, detail, nested, third])
+    assert numbers == {1: "1", 2: "1.1", 3: "1.2", 4: "2", 5: "2.1", 6: "2.1.1", 7: "3"}
+    # Whatever is shown, a question keeps its number: the third question is 3 in every case.
+    for shown in ({}, {first.key: "yes"}, {first.key: "no", second.key: ["B"]}):
+        visible = answers.visible_questions([first, policy, reason, second, detail, nested, third], shown)
+        assert [numbers[v.pk] for v in visible][-1] == "3"

@@ -290,6 +290,9 @@ def test_builder_create_add_edit_move_delete_preview(world, client_for):
     # Preview
     r = client.get(base + "forhandsvisning/")
     assert r.status_code == 200 and f'data-show-if="{parent.field_name}"' in r.content.decode()
+    # The follow-up is numbered under its question, so hiding it renumbers nothing.
+    page = r.content.decode()
+    assert "1. Har ni en uppförandekod?" in page and "2. Vilken sort?" in page and "1.1. Bifoga policyn" in page
     # Delete asks first, then deletes
     r = client.get(base + f"fragor/{last.uuid}/ta-bort/")
     assert r.status_code == 200 and t.questions.filter(pk=last.pk).exists()
