@@ -1,6 +1,10 @@
-"""Storing e-invoices. Every document is stored in its own transaction, with its original
-bytes, header and lines together, so a killed import leaves whole invoices only and
-running it again completes the work (what was stored is reported as a duplicate).
+"""Storing e-invoices. Every document is stored with its original bytes, header and lines
+together, so a killed import leaves whole invoices only and running it again completes
+the work (what was stored is reported as a duplicate). A folder import (``import_paths``,
+the command) stores a group of documents in one transaction with a savepoint per
+document: one bad document is rolled back to its savepoint and the others of the group
+are stored; a kill rolls back the unfinished group as a whole. Uploads and the API
+(``import_files``) keep one transaction (or savepoint) per document.
 
 Duplicates are found twice: a cheap look-up before storing (one query per group of
 documents), and the database's unique constraints on ``sha256`` and on
@@ -313,6 +317,7 @@ def store_documents(
     resolver: Resolver | None = None,
     allowed_buyer_ids: frozenset[int] | None = None,
     bulk_signal: bool = False,
+    run: dict[str, Any] | None = None,
 ) -> list[Outcome]:
     """Store each document in its own transaction; report duplicates instead of storing.
 
@@ -321,16 +326,18 @@ def store_documents(
     about another organisation's invoices from a "duplicate" answer.
 
     After each commit ``signals.invoice_stored`` is sent for the document, or, with
-    ``bulk_signal``, ``signals.invoices_stored`` once with all stored documents.
+    ``bulk_signal``, ``signals.invoices_stored`` once with all stored documents and
+    ``run``: a dictionary that lives as long as the import, where receivers keep what
+    they build once per run (the spend app's contract index).
     """
     resolver = resolver or Resolver()
     by_sha, by_key = _find_existing(parsed_docs)
     outcomes: list[Outcome] = []
     stored: list[InvoiceDocument] = []
     for doc in parsed_docs:
-        # Inside a caller's transaction (an upload, the API) a failed query would poison
-        # it for the documents after: each gets a savepoint. A command runs in autocommit,
-        # where each document's own transaction already isolates it.
+        # Inside a transaction (a group of the command, an upload, the API) a failed query
+        # would poison it for the documents after: each gets a savepoint. In autocommit each
+        # document's own transaction already isolates it.
         guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
         try:
             with guard:
@@ -352,7 +359,7 @@ def store_documents(
         outcomes.append(outcome)
     if bulk_signal and stored:
         transaction.on_commit(
-            lambda: signals.invoices_stored.send(sender=InvoiceDocument, documents=stored), robust=True
+            lambda: signals.invoices_stored.send(sender=InvoiceDocument, documents=stored, run=run), robust=True
         )
     return outcomes
 
@@ -579,21 +586,28 @@ def _process(
     bulk_signal: bool,
     group_size: int,
     progress: Callable[[ImportBatch], None] | None,
+    grouped: bool = False,
 ) -> None:
+    """Parse, store and record ``group_size`` documents at a time. ``grouped``: each group
+    in one transaction (with a savepoint per document, see ``store_documents``), its
+    batch counters and problems included, so a kill leaves whole groups."""
     resolver = Resolver()
+    run: dict[str, Any] = {}
     group: list[ParsedDocument] = []
     pending: list[Outcome] = []
 
     def flush() -> None:
-        outcomes = store_documents(
-            group,
-            batch=recorder.batch,
-            actor=actor,
-            resolver=resolver,
-            allowed_buyer_ids=allowed_buyer_ids,
-            bulk_signal=bulk_signal,
-        )
-        recorder.add([*pending, *outcomes])
+        with transaction.atomic() if grouped else contextlib.nullcontext():
+            outcomes = store_documents(
+                group,
+                batch=recorder.batch,
+                actor=actor,
+                resolver=resolver,
+                allowed_buyer_ids=allowed_buyer_ids,
+                bulk_signal=bulk_signal,
+                run=run,
+            )
+            recorder.add([*pending, *outcomes])
         group.clear()
         pending.clear()
         if progress is not None:
@@ -673,10 +687,10 @@ def import_paths(
     progress: Callable[[ImportBatch], None] | None = None,
     source: str = BatchSource.COMMAND,
     group_size: int = GROUP_SIZE,
-    bulk_signal: bool = False,
 ) -> ImportBatch:
-    """Import the files and folders (recursively, ``*.xml``) named. ``progress`` is called
-    with the batch after every group of ``group_size`` files."""
+    """Import the files and folders (recursively, ``*.xml``) named, ``group_size`` files
+    per transaction (a savepoint per document), and send ``invoices_stored`` once per
+    group after its commit. ``progress`` is called with the batch after every group."""
     batch = start_batch(source=source, actor=actor, label=", ".join(str(p) for p in paths))
     recorder = BatchRecorder(batch)
     try:
@@ -685,9 +699,10 @@ def import_paths(
             recorder,
             actor=actor,
             allowed_buyer_ids=None,
-            bulk_signal=bulk_signal,
+            bulk_signal=True,
             group_size=group_size,
             progress=progress,
+            grouped=True,
         )
     except BaseException:
         recorder.finish(status=BatchStatus.FAILED)

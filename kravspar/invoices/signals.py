@@ -6,10 +6,12 @@ that stored it has committed (``transaction.on_commit``), with ``document`` (an
 transaction: if a receiver fails, the invoice stays stored and the import goes on
 (failures are logged). The ``spend`` app matches invoices from here.
 
-Bulk imports (``import_paths(..., bulk_signal=True)`` or ``store_documents(...,
-bulk_signal=True)``) send ``invoices_stored`` instead, once per group of documents (100
-by default), with ``documents`` (a list), so that a receiver can match many documents in
-a few queries. Exactly one of the two signals is sent for a stored document.
+Folder imports (``import_paths``, the command) and ``store_documents(...,
+bulk_signal=True)`` send ``invoices_stored`` instead, once per group of documents (100
+by default) after the group's commit, with ``documents`` (a list), so that a receiver can
+match many documents in a few queries, and ``run``: a dictionary that lives as long as the
+import (or ``None``), where a receiver keeps what it builds once per run. Exactly one of
+the two signals is sent for a stored document.
 """
 
 from __future__ import annotations
@@ -17,4 +19,4 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 invoice_stored = Signal()  # kwargs: document
-invoices_stored = Signal()  # kwargs: documents (list), for bulk receivers
+invoices_stored = Signal()  # kwargs: documents (list), run (dict or None), for bulk receivers

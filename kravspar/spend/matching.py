@@ -271,6 +271,10 @@ class Matcher:
             (org_id, name.strip().lower()): pk
             for pk, org_id, name in Unit.objects.filter(is_active=True).values_list("id", "organisation_id", "name")
         }
+        # Running kronor totals of the lines matched to each contract, summed in SQL the
+        # first time a contract is met and then kept up to date from each batch's new lines,
+        # so that the "spend past the contract value" check never re-sums earlier batches.
+        self.spent: dict[int, Decimal] = {}
 
     # --- documents ------------------------------------------------------------------
 
@@ -762,6 +766,7 @@ class Matcher:
         upsert_line_matches([lm for _d, lm in line_rows])
         self._off_contract(docs, decided, match_rows, now, summary)
         self._raise(findings, docs, summary, context)
+        self._count_spend([lm for _d, lm in line_rows], existing.values())
         self._over_value(contract_ids, docs, decided, lines_by_doc, summary)
 
     def _off_contract(
@@ -965,16 +970,10 @@ class Matcher:
         todo = [c for c in with_value if c not in already]
         if not todo:
             return
-        # The value is in kronor: only documents in kronor are added up against it.
-        spent = dict(
-            LineMatch.objects.filter(contract_id__in=todo, currency=policy.KRONOR)
-            .values_list("contract_id")
-            .annotate(total=Sum("net_amount"))
-            .values_list("contract_id", "total")
-        )
+        spent = self.spent_in_kronor(todo)
         for contract_id in todo:
             value = self.contracts[contract_id].value
-            if value is None or (spent.get(contract_id) or 0) <= value:
+            if value is None or spent[contract_id] <= value:
                 continue
             theirs = [
                 d
@@ -990,6 +989,37 @@ class Matcher:
                 (line["id"], None, Decimal(0)) for line in lines_by_doc.get(last["id"], [])
             ]
             self._raise({(contract_id, last["id"], str(Check.OVER_VALUE)): lines}, docs, summary)
+
+    def _count_spend(self, line_rows: Iterable[dict[str, Any]], before: Iterable[InvoiceMatch]) -> None:
+        """Add the batch's lines (just written) to the running totals. A document matched
+        before may have counted for another contract: the totals of the contracts it and
+        the batch touch are dropped and summed afresh in SQL when next needed."""
+        rows = list(line_rows)
+        earlier = [m.contract_id for m in before if m.contract_id is not None]
+        if earlier:
+            for contract_id in {*earlier, *(lm["contract_id"] for lm in rows)}:
+                self.spent.pop(contract_id, None)
+            return
+        for lm in rows:
+            contract_id = lm["contract_id"]
+            if contract_id in self.spent and lm["currency"] == policy.KRONOR:
+                self.spent[contract_id] += lm["net_amount"]
+
+    def spent_in_kronor(self, contract_ids: Iterable[int]) -> dict[int, Decimal]:
+        """The kronor invoiced on each contract so far (the value is in kronor: only lines
+        in kronor are added up against it). One query for the contracts not yet known."""
+        wanted = list(contract_ids)
+        unknown = [c for c in wanted if c not in self.spent]
+        if unknown:
+            totals = dict(
+                LineMatch.objects.filter(contract_id__in=unknown, currency=policy.KRONOR)
+                .values_list("contract_id")
+                .annotate(total=Sum("net_amount"))
+                .values_list("contract_id", "total")
+            )
+            for contract_id in unknown:
+                self.spent[contract_id] = totals.get(contract_id) or Decimal(0)
+        return {c: self.spent[c] for c in wanted}
 
 
 def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000) -> None:
@@ -1038,5 +1068,15 @@ def on_invoice_stored(sender: Any, document: InvoiceDocument, **kwargs: Any) -> 
     match_documents([document.pk])
 
 
-def on_invoices_stored(sender: Any, documents: Sequence[InvoiceDocument], **kwargs: Any) -> None:
-    match_documents([d.pk for d in documents], batch_size=max(len(documents), 1))
+def on_invoices_stored(
+    sender: Any, documents: Sequence[InvoiceDocument], run: dict[str, Any] | None = None, **kwargs: Any
+) -> None:
+    """Match a stored group. One import run builds one ``Matcher`` (the contract index and
+    the running totals) and keeps it in ``run`` for its later groups; a contract registered
+    while a run is under way is therefore matched from the next run (or ``match_invoices``)."""
+    matcher = None
+    if run is not None:
+        matcher = run.get("spend.matcher")
+        if matcher is None:
+            matcher = run["spend.matcher"] = Matcher()
+    match_documents([d.pk for d in documents], batch_size=max(len(documents), 1), matcher=matcher)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from lxml import etree
 
 from kravspar.invoices import services
@@ -189,3 +190,37 @@ def test_an_upload_inside_a_transaction_goes_on_after_a_storage_bug(world: Any, 
     assert outcomes[1].code == ProblemCode.INTERNAL_ERROR
     assert batch.refused_count == 1 and batch.imported_count == 2
     assert sorted(InvoiceDocument.objects.values_list("number", flat=True)) == ["F-1", "F-3"]
+
+
+@pytest.fixture
+def database_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failing SQL statement while one document is stored: on PostgreSQL it aborts the
+    whole transaction unless the document's savepoint is rolled back."""
+    real = services.insert_lines
+
+    def insert_then_fail(document: InvoiceDocument, doc: Any) -> None:
+        real(document, doc)
+        if doc.number == "F-BUG":
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO invoices_invoiceline (id) VALUES (NULL, NULL)")
+
+    monkeypatch.setattr(services, "insert_lines", insert_then_fail)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("database_error")
+def test_a_database_error_in_a_group_keeps_the_other_documents_of_the_group(
+    world: Any, make_xml: MakeXml, tmp_path: Path
+) -> None:
+    """The command stores a group of files in one transaction: the failed document rolls
+    back to its savepoint, the documents before and after it in the same group are
+    committed with their lines, and the batch counts all three."""
+    for name, number in [("a.xml", "F-1"), ("b.xml", "F-BUG"), ("c.xml", "F-3")]:
+        (tmp_path / name).write_bytes(make_xml(number=number))
+    with pytest.raises(SystemExit):
+        call_command("import_invoices", str(tmp_path), "--progress-every", "0")
+    assert sorted(InvoiceDocument.objects.values_list("number", flat=True)) == ["F-1", "F-3"]
+    assert InvoiceLine.objects.count() == 4
+    batch = ImportBatch.objects.get()
+    assert (batch.file_count, batch.imported_count, batch.refused_count) == (3, 2, 1)
+    assert ImportProblem.objects.get(code=ProblemCode.INTERNAL_ERROR).file_name.endswith("b.xml")
