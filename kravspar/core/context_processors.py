@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
@@ -13,7 +14,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    from kravspar.organisations.selectors import purchasing_name
+
     return {
+        # "Region Sörmland/Inköp": read (one query) only by the pages that name it.
+        "purchasing_name": SimpleLazyObject(purchasing_name),
         "nav": {
             "organisations": access.has_perm(user, Perm.VIEW_ORGANISATIONS),
             "people": access.has_perm(user, Perm.VIEW_PEOPLE),
@@ -29,5 +34,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "reports": access.has_perm(user, Perm.VIEW_CONTRACTS) or access.has_perm(user, Perm.VIEW_PROCUREMENTS),
             "supplier_documents": access.is_administrator(user) or access.has_perm(user, Perm.MANAGE_CONTRACTS),
             "portal": getattr(user, "supplier_id", None) is not None,
-        }
+        },
     }
