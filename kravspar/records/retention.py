@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import models, transaction
 
 from kravspar.audit.models import AuditEvent
@@ -231,14 +230,3 @@ def due_items(*, today: datetime.date, record_types: list[str] | None = None) ->
         if record_types is None or record_type in record_types:
             items.extend(finder(rules, today))
     return items
-
-
-def labour_document_months(organisation_id: int | None) -> int:
-    """How many months after its follow-up closes a step-2 document is kept: the schedule's
-    rule when the organisation has one counted from the closing, otherwise the setting."""
-    rule = RetentionRule.objects.filter(
-        organisation_id=organisation_id, record_type=RecordType.LABOUR_DOCUMENT, anchor=Anchor.FOLLOWUP_CLOSED
-    ).first()
-    if rule is not None:
-        return rule.period * 12 if rule.unit == PeriodUnit.YEARS else rule.period
-    return int(getattr(settings, "KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS", 24))
