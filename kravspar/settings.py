@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "kravspar.ledger",
     "kravspar.labour",
     "kravspar.records",
-    "kravspar.secrecy",
     "kravspar.jobs",
 ]
 
