@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -129,6 +129,35 @@ def needs_decision(deviation: Deviation, today: datetime.date, *, decided: bool)
         return False
     deadline_missed = deviation.deadline is not None and deviation.deadline < today and not deviation.fixed_in_time
     return deadline_missed or _plan_overdue(deviation, today)
+
+
+def deviation_level(today: datetime.date) -> Case:
+    """``deviation_light`` in SQL, as ``Light.ORDER``'s number (0 green, 1 yellow, 2 red; NULL
+    when the deviation does not count), so that a report can take the worst light per supplier
+    in the database. The two must agree; tests/test_policy_properties.py compares them."""
+    red, yellow, green = (
+        Value(Light.ORDER[Light.RED]),
+        Value(Light.ORDER[Light.YELLOW]),
+        Value(Light.ORDER[Light.GREEN]),
+    )
+    no_plan = Q(deadline__isnull=True)
+    plan_overdue = Q(
+        severity__in=SANCTIONABLE,
+        status__in=WITHOUT_PLAN,
+        raised_on__lt=today - datetime.timedelta(days=action_plan_days()),
+    )
+    fixed = Q(status=DeviationStatus.FIXED)
+    return Case(
+        When(Q(severity=Severity.OBSERVATION) | Q(status=DeviationStatus.CLOSED), then=Value(None)),
+        When(awaiting_assessment=True, then=yellow),
+        When(fixed & Q(fixed_on__isnull=False, deadline__isnull=False, fixed_on__lte=F("deadline")), then=green),
+        When(fixed | Q(status=DeviationStatus.NOT_FIXED), then=red),
+        When(no_plan & (Q(severity=Severity.CRITICAL) | plan_overdue), then=red),
+        When(no_plan, then=yellow),
+        When(deadline__lt=today, then=red),
+        default=yellow,
+        output_field=IntegerField(),
+    )
 
 
 def decision_needed_q(today: datetime.date) -> Q:

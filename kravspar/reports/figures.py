@@ -26,11 +26,24 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from statistics import median_low
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,7 +65,7 @@ from kravspar.procurements.models import (
 )
 from kravspar.reports.scope import ReportScope
 from kravspar.requirements.models import Requirement, RequirementType
-from kravspar.suppliers.models import SizeClass
+from kravspar.suppliers.models import SizeClass, Supplier
 
 # Aim 6, local business: suppliers registered in the two regions' counties.
 LOCAL_COUNTIES = (County.SODERMANLAND, County.VASTMANLAND)
@@ -454,44 +467,90 @@ def _sanctions(scope: ReportScope) -> list[Row]:
     ]
 
 
-def supplier_lights(scope: ReportScope) -> dict[int, str]:
-    """Green, yellow or red for each supplier on a contract live in the period, by the
-    findings policy, from the deviations on the scope's contracts. A deviation tied to no
-    supplier concerns every supplier on its contract (as on the contract page)."""
-    live = live_contracts(scope)
-    pairs = list(
-        Contract.suppliers.through.objects.filter(contract__in=live.values("pk")).values_list(
-            "contract_id", "supplier_id"
-        )
-    )
-    suppliers_of: dict[int, list[int]] = defaultdict(list)
-    lights: dict[int, str] = {}
-    for contract_id, supplier_id in pairs:
-        suppliers_of[contract_id].append(supplier_id)
-        lights[supplier_id] = policy.Light.GREEN
+def supplier_levels(scope: ReportScope) -> QuerySet[Supplier]:
+    """Each supplier on a contract live in the period, annotated ``level`` with the worst light
+    (``policy.Light.ORDER``) that the deviations on the scope's contracts give it today, by the
+    findings policy (``policy.deviation_level``, its SQL form). A deviation tied to no supplier
+    concerns every supplier on its contract (as on the contract page) if that contract is live.
+    All in the database: the dashboard reads one row per light, however many suppliers."""
+    live = live_contracts(scope).values("pk")
+    level = policy.deviation_level(scope.today)
     counting = (
         Deviation.objects.filter(contract__in=contracts_in_scope(scope).values("pk"))
         .exclude(severity=Severity.OBSERVATION)
         .exclude(status=DeviationStatus.CLOSED)
-        .defer("description")  # every field the policy may read, without the long text
     )
-    for deviation in counting:
-        result = policy.deviation_light(deviation, scope.today)
-        if result is None:
-            continue
-        targets = [deviation.supplier_id] if deviation.supplier_id else suppliers_of.get(deviation.contract_id, [])
-        for supplier_id in targets:
-            if supplier_id in lights and policy.Light.ORDER[result[0]] > policy.Light.ORDER[lights[supplier_id]]:
-                lights[supplier_id] = result[0]
-    return lights
+    # Max() over the rows of a correlated subquery: group by a constant, take the one value.
+    named = (
+        counting.filter(supplier_id=OuterRef("pk"))
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(worst=Max(level))
+        .values("worst")
+    )
+    unnamed = (
+        Deviation.objects.filter(
+            supplier__isnull=True,
+            contract__in=live,
+            contract__suppliers=OuterRef("pk"),
+        )
+        .exclude(severity=Severity.OBSERVATION)
+        .exclude(status=DeviationStatus.CLOSED)
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(worst=Max(level))
+        .values("worst")
+    )
+    green = Value(policy.Light.ORDER[policy.Light.GREEN])
+    on_live = Contract.suppliers.through.objects.filter(contract__in=live).values("supplier_id")
+    return Supplier.objects.filter(pk__in=on_live).annotate(
+        level=Greatest(Coalesce(Subquery(named), green), Coalesce(Subquery(unnamed), green))
+    )
+
+
+LIGHT_OF_LEVEL = {level: light for light, level in policy.Light.ORDER.items()}
+
+
+def supplier_lights(scope: ReportScope) -> dict[int, str]:
+    """Green, yellow or red for each supplier on a contract live in the period (see
+    ``supplier_levels``)."""
+    return {pk: LIGHT_OF_LEVEL[level] for pk, level in supplier_levels(scope).values_list("pk", "level")}
 
 
 def _suppliers(scope: ReportScope) -> list[Row]:
-    lights = supplier_lights(scope)
+    counts = dict(supplier_levels(scope).order_by().values("level").annotate(n=Count("id")).values_list("level", "n"))
     return [
-        Row(key=light, label=str(label), counts={"n": sum(1 for v in lights.values() if v == light)})
+        Row(key=light, label=str(label), counts={"n": counts.get(policy.Light.ORDER[light], 0)})
         for light, label in policy.Light.LABELS.items()
     ]
+
+
+def _sanctions_per_aim(sanctions: QuerySet[Sanction]) -> dict[int, int]:
+    """Decisions per aim, each counted once however many of its deviations concern the aim.
+    The aims are a JSON list matched in Python (``deviation_aims``), so first the few distinct
+    (aims, kind) combinations, then one count per aim over the combinations that concern it:
+    two queries with a bounded number of rows, however many decisions there are."""
+    combinations = (
+        sanctions.filter(deviations__isnull=False)
+        .order_by()
+        .values_list("deviations__requirement__aims", "deviations__kind")
+        .distinct()
+    )
+    concerning: dict[int, Q] = {}
+    for aims, kind in combinations:
+        if aims is None:
+            same = Q(deviations__requirement__isnull=True) | Q(deviations__requirement__aims__isnull=True)
+        else:
+            same = Q(deviations__requirement__aims=Value(aims, output_field=JSONField()))
+        for aim in deviation_aims(aims, kind):
+            this = same & Q(deviations__kind=kind)
+            concerning[aim] = concerning[aim] | this if aim in concerning else this
+    if not concerning:
+        return defaultdict(int)
+    counts = sanctions.aggregate(
+        **{f"aim_{aim}": Count("pk", distinct=True, filter=q) for aim, q in concerning.items()}
+    )
+    return defaultdict(int, {aim: counts[f"aim_{aim}"] for aim in concerning})
 
 
 def _aims(scope: ReportScope) -> list[Row]:
@@ -521,13 +580,7 @@ def _aims(scope: ReportScope) -> list[Row]:
     for group in deviations_in_period(scope).values("requirement__aims", "kind").annotate(n=Count("id")):
         for aim in deviation_aims(group["requirement__aims"], group["kind"]):
             deviations[aim] += group["n"]
-    sanctioned: dict[int, set[int]] = defaultdict(set)
-    for pk, aims, kind in sanctions_in_period(scope).values_list(
-        "pk", "deviations__requirement__aims", "deviations__kind"
-    ):
-        if kind is not None:  # a decision tied to no deviation concerns no aim
-            for aim in deviation_aims(aims, kind):
-                sanctioned[aim].add(pk)
+    sanctioned = _sanctions_per_aim(sanctions_in_period(scope))
     type_labels: dict[str, Any] = dict(RequirementType.choices)
     result = []
     for aim, label in Aim.choices:
@@ -538,7 +591,7 @@ def _aims(scope: ReportScope) -> list[Row]:
                 label=str(label),
                 counts={"procurements": addressing.get(aim, 0), "requirements": sum(types.values())}
                 | {state: outcomes[aim][state] for state in ACTIVITY_STATES}
-                | {"deviations": deviations[aim], "sanctions": len(sanctioned[aim])},
+                | {"deviations": deviations[aim], "sanctions": sanctioned[aim]},
                 extra={"types": [(str(type_labels[t]), n) for t, n in sorted(types.items()) if n]},
             )
         )
@@ -709,12 +762,20 @@ def _outcome(scope: ReportScope) -> FollowUpOutcome:
         whole=Count("id"), part=Count("id", filter=Q(pk__in=planned.values("requirement_id")))
     )
     due = activities_in_period(scope).filter(outcome_due_q(today))
-    on_time = due.aggregate(whole=Count("id"), part=Count("id", filter=activity_state_q("on_time", today)))
     late_q = activity_state_q("late", today) | activity_state_q("overdue", today)
-    days = sorted(
-        ((completed or today) - due_on).days
-        for due_on, completed in due.filter(late_q).values_list("due_on", "completed_on")
+    on_time = due.aggregate(
+        whole=Count("id"), part=Count("id", filter=activity_state_q("on_time", today)), late=Count("id", filter=late_q)
     )
+    # The median in the database: the late ones ordered by days late, the lower middle one's row.
+    late = on_time["late"]
+    median_late = None
+    if late:
+        days_late = ExpressionWrapper(
+            Coalesce("completed_on", Value(today, output_field=DateField())) - F("due_on"),
+            output_field=DurationField(),
+        )
+        ordered = due.filter(late_q).annotate(days_late=days_late).order_by("days_late", "id")
+        median_late = ordered.values_list("days_late", flat=True)[(late - 1) // 2].days
     majors = deviations_in_period(scope).filter(outcome_major_q(today))
     counts = majors.aggregate(
         whole=Count("id"),
@@ -727,8 +788,8 @@ def _outcome(scope: ReportScope) -> FollowUpOutcome:
     return FollowUpOutcome(
         requirements_planned=Share(part=requirements["part"], whole=requirements["whole"]),
         done_on_time=Share(part=on_time["part"], whole=on_time["whole"]),
-        late=len(days),
-        median_days_late=median_low(days) if days else None,
+        late=late,
+        median_days_late=median_late,
         major_in_time=Share(part=counts["part"], whole=counts["whole"]),
         decisions_recorded=Share(part=counts["decided"], whole=counts["undecided"]),
     )

@@ -21,7 +21,6 @@ from kravspar.procurements.models import Aim, AimAssessment, GoalAssessment, Met
 from kravspar.reports import figures
 from kravspar.reports.scope import ReportScope
 from kravspar.requirements.models import RequirementType
-from kravspar.suppliers.models import Supplier
 
 Cell = tuple[str, str | None]  # text, link
 
@@ -283,19 +282,20 @@ def _suppliers(scope: ReportScope, params: QueryDict) -> Records:
     light = params.get("light", "")
     if light and light not in Light.LABELS:
         raise Http404
-    lights = figures.supplier_lights(scope)
-    ids = [pk for pk, value in lights.items() if not light or value == light]
+    suppliers = figures.supplier_levels(scope)
+    if light:
+        suppliers = suppliers.filter(level=Light.ORDER[light])
     title = _("Suppliers on contracts live in the period")
     if light:
         title = f"{title}: {Light.LABELS[light]}"
     return Records(
         title=title,
         headers=[_("Name"), _("Organisation number"), _("Status")],
-        rows=Supplier.objects.filter(pk__in=ids).order_by("name", "id"),
+        rows=suppliers.order_by("name", "id"),
         cells=lambda s: [
             (s.name, reverse("suppliers:detail", args=[s.uuid])),
             (s.org_number, None),
-            (str(Light.LABELS[lights[s.pk]]), None),
+            (str(Light.LABELS[figures.LIGHT_OF_LEVEL[s.level]]), None),
         ],
     )
 

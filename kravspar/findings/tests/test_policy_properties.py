@@ -1,6 +1,7 @@
 """The arithmetic rules of findings/policy.py, as properties (issue 11: conclusions that hold).
 
 - The SQL filter ``decision_needed_q`` says exactly what ``needs_decision`` says, on any deviation.
+- The SQL light ``deviation_level`` is the light ``deviation_light`` gives, on any deviation.
 - A fine over several deviations is the sum of each deviation's own fine; each is monotone
   in days late, never above the contract's cap, and one day late is one started week.
 """
@@ -60,6 +61,29 @@ def test_the_sql_filter_and_the_python_rule_agree(world, contract, rows, plan_da
         assert by_sql == by_python
     finally:  # every generated example starts from an empty contract
         Sanction.objects.filter(contract=contract).delete()
+        Deviation.objects.filter(contract=contract).delete()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(deviations(), min_size=1, max_size=6), plan_days=st.sampled_from([0, 1, 30]))
+def test_the_sql_light_and_the_python_light_agree(world, contract, rows, plan_days):
+    """The dashboard takes the worst light per supplier in SQL (``deviation_level``)."""
+    try:
+        for i, row in enumerate(rows):
+            row.pop("decided")
+            Deviation.objects.create(contract=contract, title=f"d{i}", **row)
+        with override_settings(KRAVSPAR_ACTION_PLAN_DAYS=plan_days):
+            by_sql = dict(
+                Deviation.objects.filter(contract=contract)
+                .annotate(level=policy.deviation_level(TODAY))
+                .values_list("pk", "level")
+            )
+            by_python = {}
+            for deviation in Deviation.objects.filter(contract=contract):
+                light = policy.deviation_light(deviation, TODAY)
+                by_python[deviation.pk] = None if light is None else policy.Light.ORDER[light[0]]
+        assert by_sql == by_python
+    finally:
         Deviation.objects.filter(contract=contract).delete()
 
 

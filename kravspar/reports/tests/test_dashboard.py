@@ -3,12 +3,15 @@ figure linking to the records behind it, and a bounded number of queries."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 
 from kravspar.findings.models import Deviation, Sanction
@@ -16,6 +19,7 @@ from kravspar.reports import figures
 from kravspar.reports.scope import resolve
 from kravspar.reports.tests.conftest import activity, make_contract, period, procurement, requirement, today
 from kravspar.requirements.models import RequirementType
+from kravspar.testing.factories import SupplierFactory
 
 URL = reverse("reports:dashboard")
 RECORD_LINK = re.compile(r'<a href="(/rapporter/poster/[^"]+)">(\d+)</a>')
@@ -196,6 +200,62 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     assert (d.strategy_gate.part, d.strategy_gate.whole) == (6, 12)
     economy = next(r for r in d.aims if r.key == "1").counts
     assert (economy["deviations"], economy["sanctions"]) == (20, 10)
+
+
+@contextlib.contextmanager
+def rows_fetched() -> Iterator[list[int]]:
+    """Counts the rows the database hands to Python, through Django's own cursor wrapper."""
+    counted = [0]
+    names = ("fetchone", "fetchmany", "fetchall")  # the wrapper passes them on to the DB-API cursor
+
+    def counting(name: str) -> Any:
+        def fetch(self: Any, *args: Any) -> Any:
+            result = getattr(self.cursor, name)(*args)
+            if name == "fetchone":
+                counted[0] += result is not None
+            else:
+                counted[0] += len(result)
+            return result
+
+        return fetch
+
+    for name in names:
+        setattr(CursorWrapper, name, counting(name))
+    try:
+        yield counted
+    finally:
+        for name in names:
+            delattr(CursorWrapper, name)
+
+
+def test_the_dashboard_fetches_the_same_rows_with_ten_times_the_contracts(world: Any, data: Any) -> None:
+    """Issue 15: supplier status, the aims' sanctions and the median days late are computed in
+    the database, so a request reads a fixed number of rows however much data lies behind it
+    (grouped figures read one row per category, and the categories stay the same here)."""
+
+    def add(first: int, last: int) -> None:
+        for n in range(first, last):
+            supplier = SupplierFactory.create(name=f"Radleverantör {n}")
+            contract = make_contract(f"R-{n}", [world.vastmanland], supplier, 100)
+            req = requirement(contract, "Kvalitet", "quality", [1, 6])
+            activity(req, -n - 2, done=-n if n % 2 else None, unit=world.unit_vm)  # late, or overdue
+            raised = Deviation.objects.create(
+                contract=contract, requirement=req, kind="quality", severity="major", title="Brist", raised_on=today()
+            )
+            sanction = Sanction.objects.create(contract=contract, decision="apply", kind="fine", decided_on=today())
+            sanction.deviations.set([raised])
+
+    add(0, 2)
+    dashboard_for(world.officer)  # warm the per-process caches (content types, permissions)
+    with rows_fetched() as before:
+        dashboard_for(world.officer)
+    add(2, 20)
+    with rows_fetched() as after:
+        d = dashboard_for(world.officer)
+    assert sum(r.counts["n"] for r in d.suppliers_by_light) == 22  # the new suppliers are counted...
+    assert d.outcome.late == 23  # with the three of the data fixture
+    assert next(r for r in d.aims if r.key == "6").counts["sanctions"] == 20
+    assert after[0] == before[0]  # ...without reading them
 
 
 @pytest.mark.parametrize(
