@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('organisations', '0004_organisation_sso_provisioning'),
+        ('organisations', '0003_organisation_sso_required'),
     ]
 
     operations = [
