@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kravspar.ledger",
     "kravspar.labour",
     "kravspar.records",
+    "kravspar.secrecy",
     "kravspar.jobs",
 ]
 

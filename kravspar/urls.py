@@ -33,6 +33,7 @@ urlpatterns = [
     path("kungorelser/", include("kravspar.notices.urls")),
     path("ekonomisystem/", include("kravspar.ledger.urls")),
     path("arbetsrattsliga-villkor/", include("kravspar.labour.urls")),
+    path("sekretess/", include("kravspar.secrecy.urls")),
     path("jobb/", include("kravspar.jobs.urls")),
     path("", include("kravspar.records.urls")),
     path("", include("kravspar.core.urls")),

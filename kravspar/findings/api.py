@@ -18,6 +18,9 @@ from kravspar.accounts import access
 from kravspar.contracts.models import ContractRequirement, Subcontractor
 from kravspar.findings import policy, selectors, services
 from kravspar.findings.models import ActionItem, ActionPlan, Deviation, Sanction
+from kravspar.secrecy import access as secrecy_access
+from kravspar.secrecy import services as secrecy
+from kravspar.secrecy.models import MarkKind
 from kravspar.suppliers.models import Supplier
 
 router = Router(tags=["deviations"])
@@ -209,6 +212,9 @@ def _related(request: HttpRequest, deviation_contract: Any, data: dict[str, Any]
 
 def _get(request: HttpRequest, key: UUID, *, change: bool = False) -> Deviation:
     deviation: Deviation = access.deviation_for(request.user, key, change=change)
+    # A marked deviation the person may not see is out of reach in the API (404); its
+    # existence is shown on the pages and in the register of marks.
+    secrecy.require_visible(request.user, MarkKind.DEVIATION, deviation)
     return deviation
 
 
@@ -225,6 +231,7 @@ def list_deviations(request: HttpRequest, filters: Query[DeviationFilters]) -> Q
         decision_needed=filters.decision_needed,
         awaiting_assessment=filters.awaiting_assessment,
     )
+    qs = secrecy_access.without_hidden(request.user, MarkKind.DEVIATION, qs)
     return qs.select_related("activity", "subcontractor")
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,6 +40,8 @@ from kravspar.findings.forms import (
 )
 from kravspar.findings.models import ActionItem, ContractEvaluation, Deviation, DeviationStatus, PlanStatus, Severity
 from kravspar.procurements.models import Aim
+from kravspar.secrecy import access as secrecy_access
+from kravspar.secrecy.models import MarkKind
 
 
 def _list_template(request: HttpRequest, full: str, partial: str) -> str:
@@ -79,6 +82,7 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
                 filters["severity"] = "__none__"  # an unknown or invisible contract matches nothing
     page = paginate(request, selectors.deviation_list(request.user, today=today, **filters))
     selectors.attach_supplier_statuses({d.supplier for d in page.object_list if d.supplier}, today)
+    secrecy_access.attach(request.user, MarkKind.DEVIATION, page.object_list)
     rows = []
     for deviation in page.object_list:
         light = policy.deviation_light(deviation, today)
@@ -109,7 +113,12 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def deviation_detail(request: HttpRequest, key: str) -> HttpResponse:
-    deviation = selectors.deviation_page_data(access.deviation_for(request.user, key))
+    deviation = access.deviation_for(request.user, key)
+    mark = secrecy_access.mark_of(MarkKind.DEVIATION, deviation)
+    if mark is not None and not secrecy_access.may_see(request.user, mark):
+        # Its existence stays visible (title, date, provision), nothing more (issue 14).
+        return render(request, "secrecy/hidden_item.html", {"mark": mark, "back": reverse("findings:list")})
+    deviation = selectors.deviation_page_data(deviation)
     today = timezone.localdate()
     plans = list(deviation.action_plans.all())
     plan = plans[-1] if plans else None
@@ -133,6 +142,8 @@ def deviation_detail(request: HttpRequest, key: str) -> HttpResponse:
             "fine": fine if fine and fine.weeks else None,
             "history": paginate(request, audit_events_for(deviation), per_page=20),
             "can_manage": can_manage,
+            "secrecy_mark": mark,
+            "can_mark": secrecy_access.can_mark(request.user),
             "can_assess": can_manage and deviation.awaiting_assessment,
             "action_plan_days": policy.action_plan_days(),
             "can_agree": can_manage

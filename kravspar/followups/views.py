@@ -35,6 +35,8 @@ from kravspar.followups.forms import (
     WorkListFilterForm,
 )
 from kravspar.followups.models import Activity, ActivityStatus, CalendarFeed, Evidence
+from kravspar.secrecy import services as secrecy
+from kravspar.secrecy.models import DownloadKind, MarkKind
 
 S = ActivityStatus
 
@@ -312,6 +314,14 @@ def evidence_download(request: HttpRequest, key: str, evidence_key: str) -> File
         evidence = get_object_or_404(Evidence, activity=activity, uuid=evidence_key)
     except ValidationError:
         raise Http404 from None
+    secrecy.require_visible(request.user, MarkKind.EVIDENCE, evidence)
+    secrecy.download_logged(
+        user=request.user,
+        kind=DownloadKind.EVIDENCE,
+        item=evidence,
+        file_name=evidence.original_name,
+        contract=activity.contract,
+    )
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,

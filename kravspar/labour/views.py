@@ -44,6 +44,8 @@ from kravspar.labour.models import (
 )
 from kravspar.labour.report import FIGURES, labour_report
 from kravspar.procurements.models import Procurement
+from kravspar.secrecy import services as secrecy
+from kravspar.secrecy.models import DownloadKind
 
 
 def _user(request: HttpRequest) -> User:
@@ -304,6 +306,14 @@ def proof_file(request: HttpRequest, key: str) -> FileResponse:
     """The only way to a step-2 document: the officers on the contract and the uploading
     supplier; everyone else gets 404. Never cached."""
     document = access.proof_for(request.user, key)
+    secrecy.download_logged(
+        user=request.user,
+        kind=DownloadKind.LABOUR_PROOF,
+        item=document,
+        file_name=document.original_name,
+        contract=document.request.followup.contract,
+        personal_data=document.personal_data,
+    )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

@@ -37,6 +37,10 @@ Never published
    not public until the notice is. Procurements are published from "advertised" on; a
    cancelled procurement only if a contract was signed from it.
 
+7. **Secrecy-marked deviations** (issue 14, ``kravspar/secrecy``). A deviation with an
+   active secrecy mark is not mentioned at all, whoever its provision allows: open data is
+   for everyone, and a mark means a registrar must assess each request first.
+
 Sanctions
 ---------
 Sanction decisions (fines, price reductions, termination, and waivers) are **not
@@ -109,8 +113,11 @@ def supplier_number_publishable(org_number: str) -> bool:
 
 
 def publishable_deviations_q() -> Q:
-    """Rule 5 as a filter on ``findings.Deviation``."""
-    return Q(status__in=PUBLISHED_DEVIATION_STATUSES, deadline__isnull=False)
+    """Rules 5 and 7 as a filter on ``findings.Deviation``."""
+    from kravspar.secrecy.access import marked
+    from kravspar.secrecy.models import MarkKind
+
+    return Q(status__in=PUBLISHED_DEVIATION_STATUSES, deadline__isnull=False) & ~Q(marked(MarkKind.DEVIATION))
 
 
 def deviation_is_publishable(deviation: DeviationState) -> bool:

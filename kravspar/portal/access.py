@@ -78,7 +78,15 @@ def deviations_of_supplier(user: access.AnyUser) -> QuerySet[Deviation]:
 
 def deviation_for_supplier(user: access.AnyUser, key: Any) -> Deviation:
     deviation: Deviation = _get(deviations_of_supplier(user).select_related("contract", "requirement"), key)
+    _require_not_secret(user, "deviation", deviation)
     return deviation
+
+
+def _require_not_secret(user: access.AnyUser, kind: str, item: Any) -> None:
+    """A secrecy-marked item its provision does not allow this person is out of reach (404)."""
+    from kravspar.secrecy.services import require_visible
+
+    require_visible(user, kind, item)
 
 
 def deviation_concerns(user: access.AnyUser, deviation: Deviation) -> bool:
@@ -127,6 +135,7 @@ def documents_visible_to(user: access.AnyUser) -> QuerySet[SupplierDocument]:
 def document_for(user: access.AnyUser, key: Any, *, change: bool = False) -> SupplierDocument:
     """A document the person sees (else 404); with ``change`` only its supplier's contacts (else 403)."""
     document: SupplierDocument = _get(documents_visible_to(user).select_related("supplier", "uploaded_by"), key)
+    _require_not_secret(user, "supplier_document", document)
     if change and not is_supplier_contact(user):
         raise PermissionDenied
     return document

@@ -51,6 +51,8 @@ from kravspar.portal.models import (
     SupplierDocument,
 )
 from kravspar.questionnaires.selectors import open_requests_for_supplier
+from kravspar.secrecy import services as secrecy
+from kravspar.secrecy.models import DownloadKind
 from kravspar.suppliers.selectors import supplier_for
 
 
@@ -511,7 +513,11 @@ def document_upload(request: HttpRequest) -> HttpResponse:
 @require_safe
 def document_file(request: HttpRequest, key: str) -> FileResponse:
     """The only way to a library file: never under a static or media URL."""
-    return file_response(access.document_for(request.user, key))
+    document = access.document_for(request.user, key)
+    secrecy.download_logged(
+        user=request.user, kind=DownloadKind.SUPPLIER_DOCUMENT, item=document, file_name=document.original_name
+    )
+    return file_response(document)
 
 
 def file_response(document: SupplierDocument) -> FileResponse:

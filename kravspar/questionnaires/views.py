@@ -44,6 +44,8 @@ from kravspar.questionnaires.models import (
     RequestStatus,
     SupplierRequest,
 )
+from kravspar.secrecy import services as secrecy
+from kravspar.secrecy.models import DownloadKind, MarkKind
 from kravspar.suppliers.models import Supplier
 
 R = RequestStatus
@@ -428,6 +430,14 @@ def file_download(request: HttpRequest, key: str, file_key: str) -> FileResponse
     stored = AnswerFile.objects.filter(request=supplier_request, uuid=selectors.parse_uuid(file_key)).first()
     if stored is None:
         raise Http404
+    secrecy.require_visible(request.user, MarkKind.ANSWERS, supplier_request)
+    secrecy.download_logged(
+        user=request.user,
+        kind=DownloadKind.ANSWER_FILE,
+        item=stored,
+        file_name=stored.original_name,
+        contract=supplier_request.contract,
+    )
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
     )

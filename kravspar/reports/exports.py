@@ -37,6 +37,8 @@ from kravspar.organisations.models import Organisation
 from kravspar.procurements import selectors as procurement_selectors
 from kravspar.procurements.forms import ProcurementFilterForm
 from kravspar.procurements.models import Procurement
+from kravspar.secrecy import access as secrecy_access
+from kravspar.secrecy.models import MarkKind
 from kravspar.suppliers import selectors as supplier_selectors
 from kravspar.suppliers.forms import SupplierFilterForm
 from kravspar.suppliers.models import Supplier
@@ -174,6 +176,8 @@ def deviations(user: Any, params: QueryDict) -> Export:
             if contract is None:
                 filters["severity"] = "__none__"
     qs = finding_selectors.deviation_list(user, today=today, **filters)
+    # A secrecy-marked deviation leaves only for those its provision allows (issue 14).
+    qs = secrecy_access.without_hidden(user, MarkKind.DEVIATION, qs)
 
     d_labels = {f: _labels(Deviation, f) for f in ("severity", "kind", "status")}
 

@@ -21,6 +21,8 @@ from kravspar.procurements.models import Aim, AimAssessment, GoalAssessment, Met
 from kravspar.reports import figures
 from kravspar.reports.scope import ReportScope
 from kravspar.requirements.models import RequirementType
+from kravspar.secrecy import access as secrecy_access
+from kravspar.secrecy.models import MarkKind
 
 Cell = tuple[str, str | None]  # text, link
 
@@ -240,16 +242,35 @@ def _deviations(scope: ReportScope, params: QueryDict) -> Records:
     return Records(
         title=" ".join([_("Deviations"), *parts]),
         headers=[_("Raised"), _("Title"), _("Contract"), _("Severity"), _("Type"), _("Status")],
-        rows=qs.select_related("contract").order_by("-raised_on", "-id"),
-        cells=lambda d: [
-            (_date(d.raised_on), None),
-            (d.title, reverse("findings:detail", args=[d.uuid])),
-            (d.contract.contract_number, reverse("contracts:detail", args=[d.contract.uuid])),
-            (d.get_severity_display(), None),
-            (d.get_kind_display(), None),
-            (d.get_status_display(), None),
-        ],
+        rows=qs.select_related("contract")
+        .annotate(secrecy_marked=secrecy_access.marked(MarkKind.DEVIATION))
+        .order_by("-raised_on", "-id"),
+        cells=_deviation_cells,
     )
+
+
+def _deviation_cells(d: Any) -> list[tuple[str, str | None]]:
+    link = reverse("findings:detail", args=[d.uuid])
+    contract = (d.contract.contract_number, reverse("contracts:detail", args=[d.contract.uuid]))
+    if d.secrecy_marked:
+        # Issue 14: a drill-down shows that a secrecy-marked deviation exists, nothing more;
+        # its page shows the rest to those the provision allows.
+        return [
+            (_date(d.raised_on), None),
+            (f"{d.title} ({_('secrecy-marked')})", link),
+            contract,
+            ("–", None),
+            ("–", None),
+            ("–", None),
+        ]
+    return [
+        (_date(d.raised_on), None),
+        (d.title, link),
+        contract,
+        (d.get_severity_display(), None),
+        (d.get_kind_display(), None),
+        (d.get_status_display(), None),
+    ]
 
 
 def _sanctions(scope: ReportScope, params: QueryDict) -> Records:

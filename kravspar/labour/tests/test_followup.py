@@ -25,6 +25,7 @@ from kravspar.labour.models import (
     ReviewOutcome,
 )
 from kravspar.labour.tests.conftest import pdf
+from kravspar.secrecy.models import DownloadLog, DownloadReason
 from kravspar.testing.factories import UserFactory
 
 FILE_NAME = "lonebesked-anna-andersson-maj.pdf"
@@ -206,6 +207,9 @@ class TestWhoOpensAStepTwoDocument:
         if status == 200:
             assert b"".join(response.streaming_content) == document.file.open("rb").read()  # type: ignore[attr-defined]
             assert response["Cache-Control"] == "private, no-store"
+        # Personal data: every download is logged for the DPO (issue 14), refusals are not.
+        logged = DownloadLog.objects.filter(object_uuid=document.uuid, reason=DownloadReason.PERSONAL_DATA)
+        assert list(logged.values_list("user_id", "file_name")) == ([(person.pk, FILE_NAME)] if status == 200 else [])
 
     def test_anonymous_is_sent_to_log_in(self, client: Any, document: Any) -> None:
         response = client.get(reverse("labour:proof_file", args=[document.uuid]))

@@ -1,0 +1,219 @@
+"""Secrecy marks, disclosure decisions, the provision list and the download log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from kravspar.accounts.models import User
+from kravspar.core.errors import DomainError
+from kravspar.core.forms import add_service_errors
+from kravspar.core.ids import is_uuid
+from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.secrecy import access, services
+from kravspar.secrecy.forms import DisclosureForm, DownloadFilterForm, MarkForm, ProvisionForm, UnmarkForm
+from kravspar.secrecy.models import DownloadLog, MarkKind, Provision, SecrecyMark
+from kravspar.secrecy.targets import item_for, target
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _mark_for(user: User, key: str) -> SecrecyMark:
+    if not is_uuid(key):
+        raise Http404
+    mark = (
+        access.marks_visible_to(user)
+        .select_related("provision", "marked_by", "removed_by", "contract", "supplier")
+        .filter(uuid=key)
+        .first()
+    )
+    if mark is None:
+        raise Http404
+    return mark
+
+
+@login_required
+@require_safe
+def mark_list(request: HttpRequest) -> HttpResponse:
+    """The register of marks on what the person sees, newest first."""
+    user = _user(request)
+    if not access.can_mark(user):
+        raise PermissionDenied
+    qs = access.marks_visible_to(user).select_related("provision", "marked_by", "contract", "supplier")
+    if request.GET.get("visa") != "alla":
+        qs = qs.filter(removed_at__isnull=True)
+    return render(
+        request,
+        "secrecy/mark_list.html",
+        {
+            "page": paginate(request, qs),
+            "querystring": querystring_without_page(request),
+            "all": request.GET.get("visa") == "alla",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mark_create(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    user = _user(request)
+    if kind not in MarkKind.values:
+        raise Http404
+    item = item_for(user, kind, key)
+    if not access.can_mark(user):
+        raise PermissionDenied
+    existing = access.mark_of(kind, item)
+    if existing is not None:
+        return redirect("secrecy:detail", key=existing.uuid)
+    form = MarkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mark = services.mark_set(
+                actor=user,
+                kind=kind,
+                item=item,
+                provision=form.cleaned_data["provision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(title)s is secrecy-marked.") % {"title": mark.title})
+            return redirect(target(kind).url(item))
+    spec = target(kind)
+    return render(
+        request,
+        "secrecy/mark_form.html",
+        {"form": form, "item_title": spec.title(item), "kind_label": MarkKind(kind).label, "back": spec.url(item)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mark_detail(request: HttpRequest, key: str) -> HttpResponse:
+    user = _user(request)
+    mark = _mark_for(user, key)
+    unmark_form = UnmarkForm(request.POST if request.POST.get("action") == "unmark" else None)
+    decision_form = DisclosureForm(request.POST if request.POST.get("action") == "decide" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "unmark" and unmark_form.is_valid():
+                services.mark_remove(actor=user, mark=mark, reason=unmark_form.cleaned_data["reason"])
+                messages.success(request, _("The secrecy mark was removed."))
+                return redirect("secrecy:detail", key=mark.uuid)
+            if request.POST.get("action") == "decide" and decision_form.is_valid():
+                data = decision_form.cleaned_data
+                services.disclosure_record(
+                    actor=user,
+                    mark=mark,
+                    requested_on=data["requested_on"],
+                    requester=data["requester"],
+                    outcome=data["outcome"],
+                    masked=data["masked"],
+                    provision=data["provision"],
+                    reason=data["reason"],
+                    decided_on=data["decided_on"],
+                )
+                messages.success(request, _("The decision was recorded."))
+                return redirect("secrecy:detail", key=mark.uuid)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(unmark_form if request.POST.get("action") == "unmark" else decision_form, exc)
+    return render(
+        request,
+        "secrecy/mark_detail.html",
+        {
+            "mark": mark,
+            "may_see": access.may_see(user, mark),
+            "decisions": mark.decisions.select_related("provision", "decided_by"),
+            "unmark_form": unmark_form,
+            "decision_form": decision_form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def provision_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not access.can_mark(user) and not access.can_maintain_provisions(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "secrecy/provision_list.html",
+        {"provisions": Provision.objects.all(), "can_edit": access.can_maintain_provisions(user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provision_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    user = _user(request)
+    if not access.can_maintain_provisions(user):
+        raise PermissionDenied
+    provision = None
+    if key is not None:
+        provision = Provision.objects.filter(uuid=key).first() if is_uuid(key) else None
+        if provision is None:
+            raise Http404
+    initial: dict[str, Any] = {"officers_on_contract": True, "concerned_supplier": True, "active": True}
+    if provision is not None:
+        initial = {f: getattr(provision, f) for f in services.PROVISION_FIELDS}
+    form = ProvisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.provision_save(actor=user, provision=provision, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The provision was saved."))
+            return redirect("secrecy:provisions")
+    return render(
+        request,
+        "secrecy/provision_form.html",
+        {"form": form, "provision": provision},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def download_log(request: HttpRequest) -> HttpResponse:
+    """Who downloaded which secret or personal-data file, for administrators and the DPO."""
+    user = _user(request)
+    if not access.can_read_download_log(user):
+        raise PermissionDenied
+    form = DownloadFilterForm(request.GET or None)
+    qs = DownloadLog.objects.select_related("user", "contract", "mark__provision")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["user"]:
+            qs = qs.filter(user=data["user"])
+        if data["kind"]:
+            qs = qs.filter(kind=data["kind"])
+        if data["reason"]:
+            qs = qs.filter(reason=data["reason"])
+        if data["q"].strip():
+            text = data["q"].strip()
+            qs = qs.filter(Q(file_name__icontains=text) | Q(contract__contract_number__icontains=text))
+        if data["date_from"]:
+            qs = qs.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(at__date__lte=data["date_to"])
+    return render(
+        request,
+        "secrecy/download_log.html",
+        {"form": form, "page": paginate(request, qs), "querystring": querystring_without_page(request)},
+    )
