@@ -1,18 +1,23 @@
 """API of labour-law conditions, mounted at /api/v1/: Riksrevisionen's figures per
-organisation and year, as the dashboard section shows them."""
+organisation and year, as the dashboard section shows them; the needs assessments with
+their conditions, read by whoever sees the procurement; and the maintained agreements."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: ninja reads the paginated view's annotations.
+import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
+from kravspar.labour.models import CollectiveAgreement, NeedsAssessment
 from kravspar.labour.report import FIGURES, labour_report
 
 router = Router(tags=["Labour-law conditions"])
@@ -80,3 +85,91 @@ def labour_conditions(request: HttpRequest, query: Query[LabourQuery]) -> dict[s
             for f in rows
         ],
     }
+
+
+# --- Needs assessments, conditions and agreements --------------------------------------------
+
+
+class AgreementOut(Schema):
+    uuid: UUID
+    name: str
+    parties: str
+    sector: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    cpv_prefixes: list[str]
+    source: str
+    is_active: bool
+
+
+class ConditionOut(Schema):
+    condition: str = Field(description="wages, holiday or working_hours")
+    requirement: UUID = Field(alias="requirement.uuid", description="The procurement's requirement that sets it.")
+
+
+class AssessmentOut(Schema):
+    procurement: UUID = Field(alias="procurement.uuid")
+    registry_number: str = Field(alias="procurement.registry_number")
+    contract_kind: str
+    buyer_category: str
+    estimated_value: Decimal | None
+    threshold_sek: Decimal | None = Field(None, alias="threshold.amount_sek")
+    above_threshold: bool
+    work_location: str
+    labour_intensive: bool
+    signal: str = Field(description="The labour-intensive areas found from the CPV codes.")
+    decision: str = Field(description="needed or not_needed")
+    reason: str
+    agreement: AgreementOut | None
+    decided_on: datetime.date
+    conditions: list[ConditionOut]
+    version: int
+
+
+class AssessmentFilters(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="Only decisions of this year.")
+    decision: str | None = Field(None, pattern="^(needed|not_needed)$")
+
+
+def assessments_visible_to(user: access.AnyUser) -> QuerySet[NeedsAssessment]:
+    """A needs assessment is read by whoever sees its procurement (accounts.access)."""
+    return (
+        NeedsAssessment.objects.filter(procurement__in=access.procurements_visible_to(user))
+        .select_related("procurement", "threshold", "agreement")
+        .prefetch_related("conditions__requirement")
+        .order_by("-decided_on", "id")
+    )
+
+
+@router.get("/labour/assessments", response=list[AssessmentOut], summary="Needs assessments for labour-law conditions")
+@paginate(LimitOffsetPagination)
+def list_assessments(request: HttpRequest, filters: Query[AssessmentFilters]) -> QuerySet[NeedsAssessment]:
+    """The needs assessments of the procurements you see, newest decision first, each with
+    the conditions set (one requirement per condition) and the named agreement."""
+    access.require_perm(request.user, Perm.VIEW_PROCUREMENTS)
+    qs = assessments_visible_to(request.user)
+    if filters.year:
+        qs = qs.filter(decided_on__year=filters.year)
+    if filters.decision:
+        qs = qs.filter(decision=filters.decision)
+    return qs
+
+
+@router.get(
+    "/procurements/{key}/labour-assessment",
+    response=AssessmentOut,
+    summary="The needs assessment of a procurement",
+)
+def get_assessment(request: HttpRequest, key: UUID) -> NeedsAssessment:
+    access.require_perm(request.user, Perm.VIEW_PROCUREMENTS)
+    assessment = assessments_visible_to(request.user).filter(procurement__uuid=key).first()
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+@router.get("/labour/agreements", response=list[AgreementOut], summary="Central collective agreements")
+def list_agreements(request: HttpRequest) -> QuerySet[CollectiveAgreement]:
+    """The maintained list the conditions name, active first."""
+    access.require_perm(request.user, Perm.VIEW_PROCUREMENTS)
+    return CollectiveAgreement.objects.order_by("-is_active", "sector", "name", "-valid_from")
