@@ -135,7 +135,11 @@ AUTH_USER_MODEL = "accounts.User"
 # environment; it must map the identity to an existing user via accounts.services.
 AUTHENTICATION_BACKENDS = env_list(
     "KRAVSPAR_AUTHENTICATION_BACKENDS",
-    ["kravspar.accounts.backends.UsernameOrEmailBackend", "kravspar.accounts.sso.SamlBackend"],
+    [
+        "kravspar.accounts.backends.UsernameOrEmailBackend",
+        "kravspar.accounts.sso.SamlBackend",
+        "kravspar.accounts.oidc.OidcBackend",
+    ],
 )
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -174,6 +178,9 @@ KRAVSPAR_SAML_ATTRIBUTES = {
     "email": env_str("KRAVSPAR_SAML_ATTRIBUTE_EMAIL", "mail") or "",
     "first_name": env_str("KRAVSPAR_SAML_ATTRIBUTE_FIRST_NAME", "givenName") or "",
     "last_name": env_str("KRAVSPAR_SAML_ATTRIBUTE_LAST_NAME", "sn") or "",
+    # Names the person's organisation (its organisation number) for provisioning; empty: the
+    # organisation number inside the HSA-id.
+    "organisation": env_str("KRAVSPAR_SAML_ATTRIBUTE_ORGANISATION", "") or "",
 }
 SAML_CONFIG = saml_sp_config(
     base_url=env_str("KRAVSPAR_BASE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000",
@@ -187,6 +194,50 @@ SAML_ATTRIBUTE_MAPPING: dict[str, tuple[str, ...]] = {}
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_ACS_FAILURE_RESPONSE_FUNCTION = "kravspar.accounts.sso.saml_acs_failure"
 SAML_SESSION_COOKIE_NAME = "kravspar_saml"
+
+# Single sign-on with OpenID Connect, e.g. Freja eID+ (accounts/oidc.py, mozilla-django-oidc;
+# docs/operations.md "Freja eID"): on when the issuer is set. The endpoints come from the
+# provider's discovery document and are set explicitly, so nothing is fetched at start-up.
+KRAVSPAR_OIDC_ISSUER = env_str("KRAVSPAR_OIDC_ISSUER", "") or ""
+KRAVSPAR_OIDC_ENABLED = bool(KRAVSPAR_OIDC_ISSUER)
+KRAVSPAR_OIDC_PROVIDER_NAME = env_str("KRAVSPAR_OIDC_PROVIDER_NAME", "Freja eID") or "Freja eID"
+OIDC_RP_CLIENT_ID = env_str("KRAVSPAR_OIDC_CLIENT_ID", "") or ""
+OIDC_RP_CLIENT_SECRET = env_str("KRAVSPAR_OIDC_CLIENT_SECRET", "") or ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("KRAVSPAR_OIDC_AUTHORIZATION_ENDPOINT", "") or ""
+OIDC_OP_TOKEN_ENDPOINT = env_str("KRAVSPAR_OIDC_TOKEN_ENDPOINT", "") or ""
+OIDC_OP_USER_ENDPOINT = env_str("KRAVSPAR_OIDC_USERINFO_ENDPOINT", "") or ""
+OIDC_OP_JWKS_ENDPOINT = env_str("KRAVSPAR_OIDC_JWKS_ENDPOINT", "") or ""
+if KRAVSPAR_OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in [
+            ("KRAVSPAR_OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("KRAVSPAR_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("KRAVSPAR_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("KRAVSPAR_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("KRAVSPAR_OIDC_USERINFO_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+            ("KRAVSPAR_OIDC_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"KRAVSPAR_OIDC_ISSUER is set, so these must be too: {', '.join(_missing)}")
+OIDC_RP_SIGN_ALGO = env_str("KRAVSPAR_OIDC_SIGN_ALGO", "RS256") or "RS256"
+OIDC_RP_SCOPES = env_str("KRAVSPAR_OIDC_SCOPES", "openid email profile") or "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # provisioning is Kravspår's own, per organisation (accounts/sso.py)
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# Which claim carries what (ID token and userinfo together); HSA-id and organisation only if
+# the provider sends them.
+KRAVSPAR_OIDC_CLAIMS = {
+    "email": env_str("KRAVSPAR_OIDC_CLAIM_EMAIL", "email") or "",
+    "hsa_id": env_str("KRAVSPAR_OIDC_CLAIM_HSA_ID", "") or "",
+    "first_name": env_str("KRAVSPAR_OIDC_CLAIM_FIRST_NAME", "given_name") or "",
+    "last_name": env_str("KRAVSPAR_OIDC_CLAIM_LAST_NAME", "family_name") or "",
+    "organisation": env_str("KRAVSPAR_OIDC_CLAIM_ORGANISATION", "") or "",
+}
 
 # --- Security -------------------------------------------------------------------------
 _secure = env_bool("KRAVSPAR_HTTPS", not DEBUG)
@@ -289,7 +340,6 @@ TASKS = {
 # An invoice upload with more files than this runs as a background job.
 KRAVSPAR_UPLOAD_JOB_FILES = env_int("KRAVSPAR_UPLOAD_JOB_FILES", 10)
 KRAVSPAR_JOB_POLL_SECONDS = env_int("KRAVSPAR_JOB_POLL_SECONDS", 2)
-
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

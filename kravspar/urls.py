@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("saml2/", include("kravspar.accounts.sso_urls")),
+    path("oidc/", include("kravspar.accounts.oidc_urls")),
     path("", include("kravspar.accounts.urls")),
     path("organisationer/", include("kravspar.organisations.urls")),
     path("historik/", include("kravspar.audit.urls")),

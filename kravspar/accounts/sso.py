@@ -5,27 +5,40 @@ they may do. A login is matched to an existing, *active* person by the stored HS
 else by the e-mail address; roles stay managed in Kravspår. An identity that matches no
 one is refused with a page that says so, and the refusal is written to the history.
 Which SAML attributes carry the HSA-id, e-mail and name is set in the environment
-(KRAVSPAR_SAML_ATTRIBUTE_*).
+(KRAVSPAR_SAML_ATTRIBUTE_*). An organisation may turn provisioning on: then an unknown identity
+whose attributes name that organisation gets an account there instead of the refusal.
+OpenID Connect (Freja eID+) uses the same rules: accounts/oidc.py.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from djangosaml2.backends import Saml2Backend
+from djangosaml2.views import LogoutView
+from saml2 import SAMLError
+from saml2.s_utils import SamlException, UnravelError
 
 from kravspar.accounts.models import SsoRefusal, User
 from kravspar.audit.services import audit_record
+from kravspar.organisations.models import Organisation
 
 SAML = "saml"
+OIDC = "oidc"
+# An HSA-id is "SE", the organisation number of the issuing organisation, "-" and a local part.
+_HSA_ORGANISATION = re.compile(r"^SE(\d{10})-", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,9 @@ class ExternalIdentity:
     hsa_id: str = ""
     email: str = ""
     name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    organisation_number: str = ""  # an attribute naming the person's organisation, if sent
 
 
 def person_for_identity(identity: ExternalIdentity) -> User | None:
@@ -66,6 +82,87 @@ def refusal_record(identity: ExternalIdentity) -> SsoRefusal:
     return refusal
 
 
+def organisation_for_identity(identity: ExternalIdentity) -> Organisation | None:
+    """The active organisation the identity's attributes name: the organisation attribute, else
+    the organisation number inside the HSA-id."""
+    number = re.sub(r"\D", "", identity.organisation_number)
+    if not number:
+        match = _HSA_ORGANISATION.match(identity.hsa_id)
+        number = match.group(1) if match else ""
+    if len(number) != 10:
+        return None
+    return Organisation.objects.filter(org_number=number, is_active=True).first()
+
+
+def _free_username(identity: ExternalIdentity) -> str:
+    base = (identity.hsa_id or identity.email).lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def provision(identity: ExternalIdentity) -> User | None:
+    """An account for an unknown identity, if its organisation has provisioning on; else None.
+    The account gets the organisation's default role or none, no password (it logs in with
+    single sign-on), and a history entry. Someone already in Kravspår but deactivated is not
+    given a second account."""
+    from kravspar.accounts import services
+
+    organisation = organisation_for_identity(identity)
+    if organisation is None or not organisation.sso_provisioning:
+        return None
+    try:
+        validate_email(identity.email)
+    except ValidationError:
+        return None  # no usable e-mail address: the account could not be reached or matched
+    taken = User.objects.filter(email__iexact=identity.email)
+    if identity.hsa_id:
+        taken = taken | User.objects.filter(hsa_id__iexact=identity.hsa_id)
+    if taken.exists():
+        return None
+    try:
+        with transaction.atomic():
+            person = services.person_create(
+                actor=None,
+                username=_free_username(identity),
+                email=identity.email,
+                first_name=identity.first_name[:150],
+                last_name=identity.last_name[:150],
+                organisation=organisation,
+                roles=[organisation.sso_default_role] if organisation.sso_default_role else [],
+                send_invitation=False,
+                hsa_id=identity.hsa_id,
+            )
+            audit_record(
+                actor=None,
+                action="sso.provisioned",
+                obj=person,
+                organisation=organisation,
+                after={
+                    "provider": identity.provider,
+                    "hsa_id": identity.hsa_id,
+                    "email": identity.email,
+                    "roles": [organisation.sso_default_role] if organisation.sso_default_role else [],
+                },
+            )
+    except ValidationError:
+        return None  # e.g. an e-mail address that is not one
+    return person
+
+
+def person_or_refusal(request: HttpRequest | None, identity: ExternalIdentity) -> User | None:
+    """The matching rules every provider shares: the known active person, else an account made
+    by provisioning, else the refusal (recorded, and marked on the request for the page)."""
+    person = person_for_identity(identity) or provision(identity)
+    if person is None:
+        refusal_record(identity)
+        if request is not None:
+            request.kravspar_sso_refused = True  # type: ignore[attr-defined]
+    return person
+
+
 def providers() -> list[dict[str, str]]:
     """The login page's buttons, one per configured provider."""
     from django.urls import reverse
@@ -73,6 +170,13 @@ def providers() -> list[dict[str, str]]:
     buttons = []
     if settings.KRAVSPAR_SAML_ENABLED:
         buttons.append({"url": reverse("saml2_login"), "label": str(_("Log in with SITHS card"))})
+    if settings.KRAVSPAR_OIDC_ENABLED:
+        buttons.append(
+            {
+                "url": reverse("oidc_authentication_init"),
+                "label": str(_("Log in with %(provider)s") % {"provider": settings.KRAVSPAR_OIDC_PROVIDER_NAME}),
+            }
+        )
     return buttons
 
 
@@ -91,12 +195,15 @@ def saml_identity(ava: dict[str, Any], name_id: Any) -> ExternalIdentity:
         hsa_id=_first(ava.get(names["hsa_id"])),
         email=_first(ava.get(names["email"])).lower(),
         name=f"{first} {last}".strip(),
+        first_name=first,
+        last_name=last,
+        organisation_number=_first(ava.get(names["organisation"])) if names.get("organisation") else "",
     )
 
 
 class SamlBackend(Saml2Backend):
     """djangosaml2 has checked the response (signature, audience, time, replay) before it
-    calls this; here only the matching. Never creates a person."""
+    calls this; here only the matching (and provisioning, where an organisation turned it on)."""
 
     def authenticate(
         self,
@@ -110,13 +217,7 @@ class SamlBackend(Saml2Backend):
         if not session_info or "ava" not in session_info:
             return None
         identity = saml_identity(session_info["ava"], session_info.get("name_id"))
-        person = person_for_identity(identity)
-        if person is None:
-            refusal_record(identity)
-            if request is not None:
-                request.kravspar_sso_refused = True  # type: ignore[attr-defined]
-            return None
-        return person
+        return person_or_refusal(request, identity)
 
 
 def saml_acs_failure(
@@ -139,3 +240,16 @@ def saml_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class SamlLogoutView(LogoutView):
+    """djangosaml2's single logout endpoint, answering a message it cannot read (not SAML, not
+    deflated, forged) with a refusal instead of an error 500. The local session ends anyway."""
+
+    def do_logout_service(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response: HttpResponse = super().do_logout_service(request, *args, **kwargs)
+        except (UnravelError, SamlException, SAMLError):
+            logout(request)
+            return render(request, "accounts/sso_failed.html", status=400)
+        return response

@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "person.two_factor_enabled": _("Two-factor login turned on"),
     "person.two_factor_reset": _("Two-factor login reset"),
     "sso.refused": _("Single sign-on refused: account not in Kravspår"),
+    "sso.provisioned": _("Account created at single sign-on"),
     "person.updated": _("Person changed"),
     "policy_document.acknowledged": _("Document read and confirmed"),
     "policy_document.created": _("Document added"),

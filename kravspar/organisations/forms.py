@@ -39,12 +39,19 @@ class OrganisationForm(ServiceModelForm):
             "city",
             "county",
             "sso_required",
+            "sso_provisioning",
+            "sso_default_role",
         ]
         help_texts = {
             "peppol_value": _("Leave empty to use the organisation number (scheme 0007)."),
             "sso_required": _(
                 "Staff log in only through single sign-on (SITHS or Freja eID); their passwords are refused."
             ),
+            "sso_provisioning": _(
+                "A person who logs in with single sign-on and whose HSA-id or organisation attribute names "
+                "this organisation gets an account here, even if nobody added them. Off: they are refused."
+            ),
+            "sso_default_role": _("The role such an account gets. Empty: no role until an administrator gives one."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -6,9 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kravspar.accounts.roles import Role
 from kravspar.core.models import TimestampedModel
 from kravspar.organisations.counties import County
 from kravspar.organisations.identifiers import format_org_number
+
+# Roles an account created at single sign-on may get by default; never administrator.
+PROVISIONING_ROLES = (Role.PROCUREMENT_OFFICER, Role.ORDERER, Role.ENVIRONMENT_SPECIALIST, Role.READER)
 
 
 class OrganisationKind(models.TextChoices):
@@ -57,6 +61,16 @@ class Organisation(TimestampedModel):
     # Staff must log in with single sign-on (SITHS through the region's IdP, or Freja eID);
     # their password login is refused with a message naming the button to use.
     sso_required = models.BooleanField(_("single sign-on required"), default=False)
+    # Off by default: a single sign-on login by someone Kravspår does not know is refused. When on,
+    # an identity whose attributes name this organisation (its organisation number, or an HSA-id
+    # made from it) gets an account here with the default role below, or none (accounts/sso.py).
+    sso_provisioning = models.BooleanField(_("create accounts at single sign-on"), default=False)
+    sso_default_role = models.CharField(
+        _("role for created accounts"),
+        max_length=40,
+        blank=True,
+        choices=[(role.value, role.label) for role in PROVISIONING_ROLES],
+    )
 
     objects = OrganisationQuerySet.as_manager()
 

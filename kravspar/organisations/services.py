@@ -22,7 +22,7 @@ from kravspar.organisations.identifiers import (
     normalise_peppol_id,
     normalise_vat_number,
 )
-from kravspar.organisations.models import Organisation, OrganisationKind, Unit, UnitKind
+from kravspar.organisations.models import PROVISIONING_ROLES, Organisation, OrganisationKind, Unit, UnitKind
 
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
@@ -40,6 +40,8 @@ ORGANISATION_FIELDS = [
     "city",
     "county",
     "sso_required",
+    "sso_provisioning",
+    "sso_default_role",
 ]
 UNIT_FIELDS = ["name", "kind", "description", "followup_contact"]
 _POSTAL_CODE = re.compile(r"^\d{3} ?\d{2}$")
@@ -113,6 +115,8 @@ def _clean_organisation(org: Organisation) -> None:
         )
         if clash:
             add("peppol_value", _("Peppol id: already used by %(name)s.") % {"name": clash.name})
+    if org.sso_default_role and org.sso_default_role not in {role.value for role in PROVISIONING_ROLES}:
+        add("sso_default_role", _("Role for created accounts: choose one of the listed roles, or none."))
     if errors:
         raise ValidationError(errors)
 

@@ -31,7 +31,10 @@ def idp_config(*, base: str, key_file: str, cert_file: str, sp_metadata: str | N
         "entityid": f"{base}/metadata",
         "service": {
             "idp": {
-                "endpoints": {"single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)]},
+                "endpoints": {
+                    "single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)],
+                    "single_logout_service": [(f"{base}/slo/redirect", BINDING_HTTP_REDIRECT)],
+                },
                 "policy": {"default": {"lifetime": {"minutes": lifetime}, "attribute_restrictions": None}},
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                 "sign_assertion": True,
@@ -67,6 +70,15 @@ def main(config_path: str, port: int) -> None:
     state: dict[str, Any] = {"next": None}
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        try:
+            return answer(environ, start_response)
+        except Exception:  # a test IdP: say what went wrong, in the answer the test sees
+            import traceback
+
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [traceback.format_exc().encode()]
+
+    def answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         path = environ["PATH_INFO"]
         if path == "/next" and environ["REQUEST_METHOD"] == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -100,6 +112,39 @@ def main(config_path: str, port: int) -> None:
             body = args["data"]
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
             return [body.encode() if isinstance(body, str) else body]
+        if path == "/slo/redirect":
+            # Single logout started by the service provider: check its (signed) LogoutRequest
+            # and send the browser back with a LogoutResponse, as a real IdP does after ending
+            # its own session. The last request is kept for the test to read at /last-logout.
+            from urllib.parse import parse_qs
+
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            idp = server(5)
+            request = idp.parse_logout_request(
+                query["SAMLRequest"],
+                BINDING_HTTP_REDIRECT,
+                relay_state=query.get("RelayState"),
+                sigalg=query.get("SigAlg"),
+                signature=query.get("Signature"),
+            )
+            state["last_logout"] = {
+                "name_id": request.message.name_id.text,
+                "issuer": request.message.issuer.text,
+                "signed": bool(query.get("Signature")),
+            }
+            response = idp.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
+            destination = idp.metadata.single_logout_service(
+                request.message.issuer.text, BINDING_HTTP_REDIRECT, "spsso"
+            )[0]["location"]
+            args = idp.apply_binding(
+                BINDING_HTTP_REDIRECT, f"{response}", destination, query.get("RelayState", ""), response=True
+            )
+            location = dict(args["headers"])["Location"]
+            start_response("302 Found", [("Location", location)])
+            return []
+        if path == "/last-logout":
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [json.dumps(state.get("last_logout")).encode()]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [html.escape(path).encode()]
 

@@ -248,3 +248,40 @@ def test_an_administrator_makes_an_organisation_require_sso(world, client_for):
     world.vastmanland.refresh_from_db()
     assert world.vastmanland.sso_required
     assert AuditEvent.objects.filter(action="organisation.updated", object_id=str(world.vastmanland.uuid)).exists()
+
+
+# --- Single logout ---------------------------------------------------------------------------
+
+
+def test_single_logout_through_the_idp(saml_on, world, client):
+    """Kravspår ends its session, tells the IdP with a signed LogoutRequest, and accepts the
+    IdP's LogoutResponse at /saml2/ls/."""
+    import requests
+
+    anna(world)
+    next_login(saml_on, **{HSA: "SE2321000172-ANNA1"})
+    assert post_to_acs(client, *through_idp(client)).status_code == 302
+    start = client.get(reverse("saml2_logout"))
+    assert start.status_code == 302
+    assert start["Location"].startswith(f"{saml_on['base']}/slo/redirect?SAMLRequest=")
+    assert "_auth_user_id" not in client.session
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=5)
+    assert answer.status_code == 302, answer.text
+    back = answer.headers["Location"]
+    assert back.startswith("http://testserver/saml2/ls/?SAMLResponse=")
+    with urllib.request.urlopen(f"{saml_on['base']}/last-logout", timeout=5) as seen:  # noqa: S310 - the test IdP
+        request = json.loads(seen.read())
+    assert request == {"name_id": "SE2321000172-ANNA1", "issuer": "http://testserver/saml2/metadata/", "signed": True}
+    done = client.get(back.removeprefix("http://testserver"))
+    assert done.status_code == 302, done.content
+    assert done["Location"] == reverse("accounts:login")
+    assert client.get(reverse("core:home")).status_code == 302  # back to the login page
+
+
+def test_a_forged_logout_response_is_refused(saml_on, world, client):
+    anna(world)
+    next_login(saml_on, **{HSA: "SE2321000172-ANNA1"})
+    post_to_acs(client, *through_idp(client))
+    client.get(reverse("saml2_logout"))
+    response = client.get(reverse("saml2_ls") + "?SAMLResponse=bm90IGEgcmVzcG9uc2U%3D")
+    assert response.status_code in (400, 403)
