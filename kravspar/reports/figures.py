@@ -754,15 +754,35 @@ def fixed_in_time_q() -> Q:
     return Q(fixed_on__isnull=False, fixed_on__lte=F("deadline"))
 
 
+def outcome_requirements(scope: ReportScope) -> QuerySet[ContractRequirement]:
+    """The requirements of the contracts live and active in the period (the outcome's whole)."""
+    live = live_contracts(scope).filter(status=ContractStatus.ACTIVE)
+    return ContractRequirement.objects.filter(contract__in=live.values("pk"))
+
+
+def outcome_planned_q(scope: ReportScope) -> Q:
+    """A requirement with a follow-up planned from the period's start on (not cancelled)."""
+    planned = Activity.objects.filter(due_on__gte=scope.date_from).exclude(status=ActivityStatus.CANCELLED)
+    return Q(pk__in=planned.values("requirement_id"))
+
+
+def outcome_late_q(today: datetime.date) -> Q:
+    """A follow-up that fell due and was done late or is still open."""
+    return activity_state_q("late", today) | activity_state_q("overdue", today)
+
+
+def sanction_decided_q() -> Q:
+    """A deviation with a sanction decision (applied or waived) recorded."""
+    return Q(pk__in=Sanction.deviations.through.objects.values("deviation_id"))
+
+
 def _outcome(scope: ReportScope) -> FollowUpOutcome:
     today = scope.today
-    live = live_contracts(scope).filter(status=ContractStatus.ACTIVE)
-    planned = Activity.objects.filter(due_on__gte=scope.date_from).exclude(status=ActivityStatus.CANCELLED)
-    requirements = ContractRequirement.objects.filter(contract__in=live.values("pk")).aggregate(
-        whole=Count("id"), part=Count("id", filter=Q(pk__in=planned.values("requirement_id")))
+    requirements = outcome_requirements(scope).aggregate(
+        whole=Count("id"), part=Count("id", filter=outcome_planned_q(scope))
     )
     due = activities_in_period(scope).filter(outcome_due_q(today))
-    late_q = activity_state_q("late", today) | activity_state_q("overdue", today)
+    late_q = outcome_late_q(today)
     on_time = due.aggregate(
         whole=Count("id"), part=Count("id", filter=activity_state_q("on_time", today)), late=Count("id", filter=late_q)
     )
@@ -781,9 +801,7 @@ def _outcome(scope: ReportScope) -> FollowUpOutcome:
         whole=Count("id"),
         part=Count("id", filter=fixed_in_time_q()),
         undecided=Count("id", filter=~fixed_in_time_q()),
-        decided=Count(
-            "id", filter=~fixed_in_time_q() & Q(pk__in=Sanction.deviations.through.objects.values("deviation_id"))
-        ),
+        decided=Count("id", filter=~fixed_in_time_q() & sanction_decided_q()),
     )
     return FollowUpOutcome(
         requirements_planned=Share(part=requirements["part"], whole=requirements["whole"]),

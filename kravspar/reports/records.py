@@ -166,14 +166,38 @@ STATE_LABELS = {
 }
 
 
+OUTCOME_ACTIVITY_LABELS = {
+    "due": gettext_lazy("that fell due before today"),
+    "on_time": gettext_lazy("that fell due and were done on time"),
+    "late": gettext_lazy("that fell due and were done late or are still open"),
+}
+OUTCOME_DEVIATION_LABELS = {
+    "major": gettext_lazy("major or critical, past their deadline or fixed"),
+    "in_time": gettext_lazy("major or critical, fixed in time"),
+    "not_in_time": gettext_lazy("major or critical, not fixed in time"),
+    "decided": gettext_lazy("major or critical, not fixed in time, with a sanction decision recorded"),
+}
+
+
 def _activities(scope: ReportScope, params: QueryDict) -> Records:
     qs = figures.activities_in_period(scope)
     parts = []
-    state = params.get("state", "due")
-    if state not in figures.ACTIVITY_STATES:
-        raise Http404
-    qs = qs.filter(figures.activity_state_q(state, scope.today))
-    parts.append(str(STATE_LABELS[state]))
+    if outcome := params.get("outcome", ""):
+        # The outcome figures count only follow-ups that have fallen due (before today).
+        if outcome not in OUTCOME_ACTIVITY_LABELS:
+            raise Http404
+        qs = qs.filter(figures.outcome_due_q(scope.today))
+        if outcome == "on_time":
+            qs = qs.filter(figures.activity_state_q("on_time", scope.today))
+        elif outcome == "late":
+            qs = qs.filter(figures.outcome_late_q(scope.today))
+        parts.append(str(OUTCOME_ACTIVITY_LABELS[outcome]))
+    else:
+        state = params.get("state", "due")
+        if state not in figures.ACTIVITY_STATES:
+            raise Http404
+        qs = qs.filter(figures.activity_state_q(state, scope.today))
+        parts.append(str(STATE_LABELS[state]))
     if method := params.get("method", ""):
         parts.append(_("by %(method)s") % {"method": _choice(method, Method).lower()})
         qs = qs.filter(method=method)
@@ -223,6 +247,17 @@ def _deviations(scope: ReportScope, params: QueryDict) -> Records:
         parts.append(_("with an action plan past its deadline"))
     else:
         qs = figures.deviations_in_period(scope)
+    if outcome := params.get("outcome", ""):
+        if outcome not in OUTCOME_DEVIATION_LABELS:
+            raise Http404
+        qs = qs.filter(figures.outcome_major_q(scope.today))
+        if outcome == "in_time":
+            qs = qs.filter(figures.fixed_in_time_q())
+        elif outcome in ("not_in_time", "decided"):
+            qs = qs.exclude(figures.fixed_in_time_q())
+        if outcome == "decided":
+            qs = qs.filter(figures.sanction_decided_q())
+        parts.append(str(OUTCOME_DEVIATION_LABELS[outcome]))
     if severity := params.get("severity", ""):
         parts.append(_choice(severity, Severity).lower())
         qs = qs.filter(severity=severity)
@@ -321,7 +356,33 @@ def _suppliers(scope: ReportScope, params: QueryDict) -> Records:
     )
 
 
+def _requirements(scope: ReportScope, params: QueryDict) -> Records:
+    """The requirements of the live contracts, with or without a follow-up planned."""
+    qs = figures.outcome_requirements(scope)
+    parts = [_("of contracts live in the period")]
+    planned = params.get("planned", "")
+    if planned == "with":
+        qs = qs.filter(figures.outcome_planned_q(scope))
+        parts.append(_("with a follow-up planned"))
+    elif planned == "without":
+        qs = qs.exclude(figures.outcome_planned_q(scope))
+        parts.append(_("without a follow-up planned"))
+    elif planned:
+        raise Http404
+    return Records(
+        title=" ".join([_("Requirements"), *parts]),
+        headers=[_("Contract"), _("Requirement"), _("Type")],
+        rows=qs.select_related("contract").order_by("contract__contract_number", "id"),
+        cells=lambda r: [
+            (r.contract.contract_number, reverse("contracts:detail", args=[r.contract.uuid])),
+            (r.title, None),
+            (r.get_type_display(), None),
+        ],
+    )
+
+
 KINDS: dict[str, Callable[[ReportScope, QueryDict], Records]] = {
+    "krav": _requirements,
     "upphandlingar": _procurements,
     "avtal": _contracts,
     "uppfoljningar": _activities,

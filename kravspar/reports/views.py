@@ -192,6 +192,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "due": _link(scope, "uppfoljningar", state="due"),
                 "deviations": _link(scope, "avvikelser"),
                 "plans_overdue": _link(scope, "avvikelser", plan_overdue=1),
+                **{f"outcome_requirements_{p or 'all'}": _link(scope, "krav", planned=p) for p in ("", "with")},
+                **{f"outcome_{o}": _link(scope, "uppfoljningar", outcome=o) for o in ("due", "on_time", "late")},
+                **{
+                    f"outcome_{o}": _link(scope, "avvikelser", outcome=o)
+                    for o in ("major", "in_time", "not_in_time", "decided")
+                },
                 "live": _link(scope, "avtal"),
                 "local": _link(scope, "avtal", local=1),
                 "sme": _link(scope, "avtal", sme=1),

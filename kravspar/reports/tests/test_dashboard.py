@@ -136,6 +136,24 @@ def test_the_records_behind_a_figure_are_the_right_ones(world: Any, data: Any, c
     assert {a.contract.contract_number for a in response.context["page"].object_list} == {"VM-1"}
 
 
+def test_each_outcome_figure_opens_its_records_within_the_persons_scope(world: Any, data: Any, client_for: Any) -> None:
+    # Every figure's link is checked against its list's length in the test above; here,
+    # that the outcome figures have them and that a list keeps to the person's regions.
+    html = client_for(world.officer).get(URL, period()).content.decode()
+    for kind, param in (
+        ("krav", "planned=with"),
+        ("uppfoljningar", "outcome=on_time"),
+        ("avvikelser", "outcome=major"),
+    ):
+        assert re.search(rf'href="/rapporter/poster/{kind}/\?[^"]*{param}', html), kind
+    url = reverse("reports:records", args=["uppfoljningar"])
+    late = client_for(world.officer).get(url, period() | {"outcome": "late"}).context["page"]
+    assert {a.contract.contract_number for a in late.object_list} == {"VM-1", "SL-1"}
+    late = client_for(world.orderer_vm).get(url, period() | {"outcome": "late"}).context["page"]
+    assert {a.contract.contract_number for a in late.object_list} == {"VM-1"}
+    assert client_for(world.officer).get(url, period() | {"outcome": "nonsense"}).status_code == 404
+
+
 def test_a_person_cannot_choose_an_organisation_they_do_not_see(world: Any, data: Any, client_for: Any) -> None:
     client = client_for(world.orderer_vm)
     response = client.get(URL, {"scope": f"org:{world.sormland.uuid}"} | period())
@@ -259,7 +277,7 @@ def test_the_dashboard_fetches_the_same_rows_with_ten_times_the_contracts(world:
 
 
 @pytest.mark.parametrize(
-    "kind", ["upphandlingar", "avtal", "uppfoljningar", "avvikelser", "sanktioner", "leverantorer"]
+    "kind", ["upphandlingar", "avtal", "uppfoljningar", "avvikelser", "sanktioner", "leverantorer", "krav"]
 )
 def test_drill_down_lists_have_bounded_queries(
     world: Any, data: Any, client_for: Any, django_assert_max_num_queries: Any, kind: str
