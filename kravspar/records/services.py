@@ -15,7 +15,7 @@ from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.contracts.models import Contract
-from kravspar.core.errors import ConcurrentEditError, NotAllowedError
+from kravspar.core.errors import ConcurrentEditError, DomainError, NotAllowedError
 from kravspar.organisations.models import Organisation
 from kravspar.records import retention
 from kravspar.records.models import PeriodUnit, RecordType, RetentionRule
@@ -166,3 +166,78 @@ def retention_apply(
                 )
         done.append(disposal)
     return done
+
+
+# --- Data subjects' requests ------------------------------------------------------------
+
+# Rows that belong to the person's own account: removed with it, never a reason to keep it.
+OWN_ACCOUNT = {
+    "accounts.apitoken.user",
+    "followups.calendarfeed.user",
+    "otp_totp.totpdevice.user",
+    "otp_static.staticdevice.user",
+}
+# The invitation that made a supplier's contact: it stays, pointing at the erased account.
+NOT_KEPT_FOR_THE_RECORD = OWN_ACCOUNT | {"portal.invitation.person"}
+PERSON_FIELDS = ["first_name", "last_name", "email", "title", "hsa_id", "username"]
+
+
+class ErasureRefused(DomainError):
+    code = "erasure_refused"
+    status = 409
+
+
+def _key(f: Any) -> str:
+    return f"{f.model._meta.label_lower}.{f.name}"
+
+
+def erasure_blockers(person: User) -> list[tuple[str, str, int]]:
+    """What still refers to the person: (record, field, how many). Every such row is a public
+    record kept under the Archives Act, which GDPR art. 17.3 b puts before erasure; once it is
+    disposed of under the schedule, it no longer stands in the way."""
+    from kravspar.records.gdpr import person_references
+
+    found = []
+    for f in person_references():
+        if _key(f) in NOT_KEPT_FOR_THE_RECORD:
+            continue
+        count = f.model._default_manager.filter(**{f.name: person}).count()
+        if count:
+            found.append((str(f.model._meta.verbose_name), str(f.verbose_name), count))
+    return found
+
+
+@transaction.atomic
+def person_erase(*, actor: User | None, person: User) -> User:
+    """Erase a person's data (GDPR art. 17) where no record needs it: the name becomes
+    "gallrad", the account can never log in again, its tokens, devices and feeds go, and the
+    history of the person's own account is redacted. Refused while the person is active or
+    anything kept refers to them (``erasure_blockers``)."""
+    from kravspar.audit.models import AuditEvent
+    from kravspar.records.gdpr import person_references
+    from kravspar.records.models import DISPOSED
+    from kravspar.records.redaction import audit_redact
+
+    _require(actor)
+    locked = User.objects.select_for_update().get(pk=person.pk)
+    if locked.is_active:
+        raise ErasureRefused(_("Deactivate the person first; an active account cannot be erased."))
+    blockers = erasure_blockers(locked)
+    if blockers:
+        listed = "; ".join(f"{model} ({field}): {count}" for model, field, count in blockers)
+        raise ErasureRefused(
+            _("Records that must be kept still refer to the person, so only correction is possible: %(list)s.")
+            % {"list": listed}
+        )
+    for f in person_references():
+        if _key(f) in OWN_ACCOUNT:
+            f.model._default_manager.filter(**{f.name: locked}).delete()
+    marker = f"{DISPOSED}-{locked.uuid.hex[:12]}"
+    locked.first_name, locked.last_name, locked.title, locked.hsa_id = DISPOSED, "", "", ""
+    locked.username, locked.email = marker, f"{marker}@{DISPOSED}.invalid"
+    locked.set_unusable_password()
+    locked.version += 1
+    locked.save()
+    audit_redact(events=AuditEvent.objects.filter(object_id=str(locked.uuid)), keys=PERSON_FIELDS, repr_too=True)
+    audit_record(actor=actor, action="person.erased", obj=locked, organisation=locked.organisation)
+    return locked

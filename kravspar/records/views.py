@@ -131,3 +131,22 @@ def privacy(request: HttpRequest, lang: str = "sv") -> HttpResponse:
     with translation.override(lang):
         response = render(request, f"records/privacy_{lang}.html", {"rows": gdpr.register()})
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_data(request: HttpRequest, key: str) -> HttpResponse:
+    """A data subject's requests for one person: the extract, correction (the person's own
+    edit page) and erasure where nothing kept refers to them."""
+    user = _admin(request)
+    person = access.person_for(user, key)
+    status, error = 200, None
+    if request.method == "POST":
+        try:
+            services.person_erase(actor=user, person=person)
+            messages.success(request, _("The person's data was erased."))
+            return redirect("records:person_data", key=person.uuid)
+        except DomainError as refusal:
+            status, error = refusal.status, str(refusal.message)
+    context = {"person": person, "blockers": services.erasure_blockers(person), "error": error}
+    return render(request, "records/person_data.html", context, status=status)

@@ -54,6 +54,8 @@ def test_a_persons_extract_holds_what_refers_to_them_and_is_in_the_history(world
     extract = json.loads(response.content)
     assert extract["person"]["username"] == "officer"
     assert AuditEvent.objects.filter(action="person.extract_downloaded", object_id=str(world.officer.uuid)).exists()
+    person_page = client_for(world.admin).get(reverse("accounts:person_detail", args=[world.officer.uuid]))
+    assert reverse("records:person_data", args=[world.officer.uuid]) in person_page.content.decode()
 
 
 def test_the_privacy_page_is_public_in_both_languages_and_in_the_footer(client: Any) -> None:
