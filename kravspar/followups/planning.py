@@ -15,7 +15,10 @@ the period grows back over it, it is planned again (the unique key leaves no oth
 add it).
 
 Everything is done in bulk so that 100,000 contracts plan in minutes: ``plan_contracts``
-takes contracts in chunks and needs a handful of queries per chunk.
+takes contracts in chunks and needs a handful of queries per chunk (load the contracts with
+``PLAN_FIELDS``, or each one costs a query for a field left out). New activities and the
+history events are written with one ``executemany`` each (``core.bulk``), not through the
+ORM's insert compiler, and the method labels in the notes are translated once per run.
 """
 
 from __future__ import annotations
@@ -23,17 +26,18 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from kravspar.audit.models import AuditEvent
 from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement
 from kravspar.contracts.selectors import effective_end, period_end
+from kravspar.core.bulk import insert_rows
 from kravspar.core.dates import add_months
 from kravspar.core.errors import DomainError
 from kravspar.followups.models import OPEN_STATUSES, Activity, ActivityStatus
@@ -48,6 +52,8 @@ if TYPE_CHECKING:
 AT_START_MONTHS = 1
 REPLAN_CANCEL_REASON = "outside the contract period after re-planning"
 CHUNK = 500
+# What planning reads of a contract: load contracts with ``.only(*PLAN_FIELDS)``.
+PLAN_FIELDS = ("id", "uuid", "contract_number", "title", "starts_on", "ends_on", "ended_on")
 
 
 @dataclass
@@ -62,11 +68,14 @@ class PlanResult:
     overdue: int = 0  # open activities already past their due date after planning
 
     def add(self, other: PlanResult) -> None:
-        for name, value in asdict(other).items():
-            setattr(self, name, getattr(self, name) + value)
+        for name in _RESULT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _RESULT_FIELDS}
+
+
+_RESULT_FIELDS = [f.name for f in fields(PlanResult)]
 
 
 def _effective_end(contract: Contract, extensions: Iterable[ContractExtension]) -> datetime.date:
@@ -102,9 +111,20 @@ def occurrences(
     return []
 
 
+_notes_cache: dict[tuple[str | None, tuple[str, ...]], str] = {}
+
+
 def _notes_for(methods: list[str]) -> str:
-    others = [str(Method(m).label) if m in Method.values else m for m in methods[1:]]
-    return (gettext("Also by: %(methods)s.") % {"methods": ", ".join(others)}) if others else ""
+    """ "Also by: …" naming the methods after the first, in the active language (cached:
+    a run plans the same few method lists a hundred thousand times)."""
+    if len(methods) < 2:
+        return ""
+    key = (get_language(), tuple(methods[1:]))
+    notes = _notes_cache.get(key)
+    if notes is None:
+        others = [str(Method(m).label) if m in Method.values else m for m in methods[1:]]
+        notes = _notes_cache[key] = gettext("Also by: %(methods)s.") % {"methods": ", ".join(others)}
+    return notes
 
 
 def _chunks(items: Iterable[Contract], size: int) -> Iterator[list[Contract]]:
@@ -188,9 +208,9 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
     ):
         existing_by_contract[a.contract_id][(a.requirement_id, a.occurrence)] = a
 
-    to_create: list[Activity] = []
+    to_create: list[dict[str, object]] = []
     to_update: list[Activity] = []
-    events: list[AuditEvent] = []
+    events: list[dict[str, object]] = []
     total = PlanResult()
     for contract in contracts:
         result = PlanResult()
@@ -200,6 +220,7 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
         for req in requirements[contract.pk]:
             methods = [m for m in req.methods or [] if m]
             dates = occurrences(req, contract.starts_on, end) if methods else []
+            notes = _notes_for(methods) if dates else ""
             if not dates:
                 result.skipped_requirements += 1
             for number, due in enumerate(dates):
@@ -208,19 +229,19 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
                 activity = existing.get(key)
                 if activity is None:
                     to_create.append(
-                        Activity(
-                            contract_id=contract.pk,
-                            requirement_id=req.pk,
-                            occurrence=number,
-                            method=methods[0],
-                            due_on=due,
-                            responsible=req.responsible,
-                            responsible_unit_id=req.responsible_unit_id,
-                            responsible_person_id=officers.get(contract.pk)
+                        {
+                            "contract_id": contract.pk,
+                            "requirement_id": req.pk,
+                            "occurrence": number,
+                            "method": methods[0],
+                            "due_on": due,
+                            "responsible": req.responsible,
+                            "responsible_unit_id": req.responsible_unit_id,
+                            "responsible_person_id": officers.get(contract.pk)
                             if req.responsible == Responsible.PURCHASING
                             else unit_contacts.get(req.responsible_unit_id or 0),
-                            notes=_notes_for(methods),
-                        )
+                            "notes": notes,
+                        }
                     )
                     result.created += 1
                     result.overdue += due < today
@@ -257,26 +278,27 @@ def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetim
         events.append(_event(contract, actor, result, end))
         total.add(result)
 
-    Activity.objects.bulk_create(to_create, batch_size=1000)
+    now = timezone.now()
+    insert_rows(Activity, to_create, now=now)
     if to_update:
-        now = timezone.now()
         for activity in to_update:
             activity.updated_at = now
         Activity.objects.bulk_update(
             to_update, ["status", "due_on", "cancel_reason", "version", "updated_at"], batch_size=1000
         )
-    # AuditEvent refuses update and delete, not bulk inserts: one event per contract plan.
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    # AuditEvent refuses update and delete, not inserts: one event per contract plan.
+    insert_rows(AuditEvent, events, now=now)
     return total
 
 
-def _event(contract: Contract, actor: User | None, result: PlanResult, end: datetime.date) -> AuditEvent:
-    return AuditEvent(
-        actor=actor,
-        actor_label=(actor.get_full_name() or actor.get_username()) if actor else "system",
-        action="contract.planned",
-        object_type=contract._meta.label_lower,
-        object_id=str(contract.uuid),
-        object_repr=f"{contract.contract_number} {contract.title}"[:300],
-        after=result.as_dict() | {"period_end": str(end)},
-    )
+def _event(contract: Contract, actor: User | None, result: PlanResult, end: datetime.date) -> dict[str, object]:
+    """The history event of one contract's plan, as a row for ``insert_rows``."""
+    return {
+        "actor_id": actor.pk if actor else None,
+        "actor_label": (actor.get_full_name() or actor.get_username()) if actor else "system",
+        "action": "contract.planned",
+        "object_type": Contract._meta.label_lower,
+        "object_id": str(contract.uuid),
+        "object_repr": f"{contract.contract_number} {contract.title}"[:300],
+        "after": result.as_dict() | {"period_end": str(end)},
+    }

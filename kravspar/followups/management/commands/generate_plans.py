@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kravspar.contracts.models import Contract, ContractStatus
-from kravspar.followups.planning import CHUNK, PlanResult, plan_contracts
+from kravspar.followups.planning import CHUNK, PLAN_FIELDS, PlanResult, plan_contracts
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options["verbosity"])
-        qs = Contract.objects.only("id", "uuid", "contract_number", "title", "starts_on", "ends_on").order_by("id")
+        qs = Contract.objects.only(*PLAN_FIELDS).order_by("id")
         if options["contract"]:
             qs = qs.filter(contract_number=options["contract"])
             if not qs.exists():
