@@ -101,3 +101,22 @@ def test_the_schema_is_strict_enough_to_refuse_an_unknown_checksum_type() -> Non
         f'<fileSec><fileGrp><file ID="f" CHECKSUMTYPE="SHA-257"/></fileGrp></fileSec></mets>'.encode()
     )
     assert not mets_schema().validate(bad)
+
+
+@pytest.mark.django_db
+def test_the_demo_contract_is_exported_and_valid(tmp_path: Path) -> None:
+    """The demo's RV-2025-0107 (its people and the one contract, not the whole seed_demo)."""
+    from kravspar.core.management.commands.seed_demo import seed_people
+    from kravspar.followups.demo import NUMBER, seed_followup
+
+    orgs, _logins = seed_people()
+    assert seed_followup(orgs) is not None
+    out = io.StringIO()
+    call_command("export_archive", "--contract", NUMBER, "--output", str(tmp_path), stdout=out)
+    folder = Path(out.getvalue().strip())
+    schema = mets_schema()
+    assert schema.validate(etree.parse(str(folder / "mets.xml"))), schema.error_log
+    metadata = etree.parse(str(folder / "content" / "metadata.xml"))
+    assert len(metadata.findall("k:deviations/k:deviation", NS)) >= 2  # the demo's two major deviations
+    assert metadata.findall("k:decisions/k:decision", NS)  # the fine decided and the one waived
+    assert len(metadata.findall("k:history/k:event", NS)) > 10

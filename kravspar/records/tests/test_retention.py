@@ -170,3 +170,11 @@ def test_the_schedule_is_validated_and_kept_by_administrators(world: Any) -> Non
     event = AuditEvent.objects.get(action="retention_rule.updated")
     assert (event.before, event.after) == ({"period": 2, "decision": "X"}, {"period": 3, "decision": "Y"})
     assert RetentionRule.objects.get().version == 2
+
+
+def test_the_demo_schedule_is_seeded_once_per_region(world: Any) -> None:
+    from kravspar.records import demo
+
+    demo.seed()
+    demo.seed()
+    assert RetentionRule.objects.count() == 2 * len(demo.RULES)

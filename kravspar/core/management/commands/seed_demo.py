@@ -92,7 +92,7 @@ def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
     seed_imported(today=today)
     seed_year(today=today)
     # Each later capability seeds its own demo data, in the order they build on each other.
-    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata", "labour"):
+    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata", "labour", "records"):
         logins.extend(import_module(f"kravspar.{app}.demo").seed())
     return logins
 
