@@ -35,6 +35,7 @@ from kravspar.followups.forms import (
     WorkListFilterForm,
 )
 from kravspar.followups.models import Activity, ActivityStatus, CalendarFeed, Evidence
+from kravspar.records.models import DISPOSED
 from kravspar.secrecy import services as secrecy
 from kravspar.secrecy.models import DownloadKind, MarkKind
 
@@ -314,6 +315,8 @@ def evidence_download(request: HttpRequest, key: str, evidence_key: str) -> File
         evidence = get_object_or_404(Evidence, activity=activity, uuid=evidence_key)
     except ValidationError:
         raise Http404 from None
+    if evidence.file.name == DISPOSED:  # disposed of under the retention schedule: the file is gone
+        raise Http404
     secrecy.require_visible(request.user, MarkKind.EVIDENCE, evidence)
     secrecy.download_logged(
         user=request.user,

@@ -178,3 +178,24 @@ def test_the_demo_schedule_is_seeded_once_per_region(world: Any) -> None:
     demo.seed()
     demo.seed()
     assert RetentionRule.objects.count() == 2 * len(demo.RULES)
+
+
+def test_a_disposed_evidence_file_is_gone_from_its_page_link(world: Any, client_for: Any) -> None:
+    from django.urls import reverse
+
+    generate(world, count=1)
+    services.retention_rule_create(
+        actor=world.admin,
+        organisation=world.sormland,
+        record_type=RecordType.EVIDENCE,
+        anchor=Anchor.CONTRACT_END,
+        period=1,
+        unit=PeriodUnit.YEARS,
+        decision="D",
+    )
+    evidence = Evidence.objects.first()
+    assert evidence is not None
+    url = reverse("followups:evidence_download", args=[evidence.activity.uuid, evidence.uuid])
+    assert client_for(world.admin).get(url).status_code == 200
+    assert len(services.retention_apply(today=TODAY)) == 2
+    assert client_for(world.admin).get(url).status_code == 404
