@@ -81,7 +81,12 @@ class Activity(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["requirement", "occurrence"], name="one_activity_per_occurrence")
         ]
-        indexes = [models.Index(fields=["status", "due_on"]), models.Index(fields=["responsible_person", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["responsible_person", "due_on"]),
+            # The work list's sort, so that its keyset pages read only their own rows.
+            models.Index(fields=["due_on", "id"], name="followups_due_on_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.requirement} {self.due_on:%Y-%m-%d}"

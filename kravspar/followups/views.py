@@ -22,7 +22,7 @@ from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
-from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.core.pagination import keyset_paginate, paginate, querystring_without_page
 from kravspar.followups import calendar, planning, selectors, services, uploads
 from kravspar.followups.forms import (
     AssignForm,
@@ -66,7 +66,7 @@ def work_list(request: HttpRequest) -> HttpResponse:
             "view": view,
             "scope": scope,
             "counts": selectors.work_list_counts(request.user, today=today, scope=scope),
-            "page": paginate(request, qs),
+            "page": keyset_paginate(request, qs, field="due_on"),
             "querystring": querystring_without_page(request),
             "today": today,
         },
