@@ -73,18 +73,10 @@ unit: install system-deps
 postgres: install system-deps
 	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -n 2 -m "not browser"
 
-# The whole suite: the checks, the SQLite tests on both cores, then the browser tests and the
-# PostgreSQL run side by side. The browser run mostly waits on pages and Chromium, so it
-# fits beside the database run; each writes its own log under var/, shown when both end.
-test: install system-deps lint types migrations-check messages-check
-	$(TEST_ENV) $(BIN)/pytest -q -n 2 -m "not browser"
-	mkdir -p var
-	@echo "Browser tests and the PostgreSQL run, side by side (logs: var/test-browser.log, var/test-postgres.log)"
-	@( $(TEST_ENV) $(BIN)/pytest -q -m browser > var/test-browser.log 2>&1; echo $$? > var/test-browser.rc ) & \
-	( $(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -n 2 -m "not browser" > var/test-postgres.log 2>&1; echo $$? > var/test-postgres.rc ) & \
-	wait; \
-	echo "== browser =="; cat var/test-browser.log; echo "== PostgreSQL =="; cat var/test-postgres.log; \
-	test "$$(cat var/test-browser.rc)" = 0 && test "$$(cat var/test-postgres.rc)" = 0
+# The whole suite: the browser tests in the background from the start, beside the checks and
+# the SQLite and PostgreSQL runs (each on both cores); see scripts/test_all.sh for why.
+test: install system-deps
+	bash scripts/test_all.sh
 
 # Extract the English strings and compile the Swedish catalogue (needs gettext).
 messages: install
