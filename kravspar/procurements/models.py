@@ -30,6 +30,15 @@ class ProcurementKind(models.TextChoices):
     WORKS = "works", _("Works")
 
 
+class DataQuality(models.TextChoices):
+    """What is wrong with an imported procurement's source row. Such rows are imported all
+    the same (the national totals must add up) and carry their problems in ``data_quality``."""
+
+    BUYER_ORG_NUMBER = "buyer_org_number", _("Buyer's organisation number fails the check")  # no buyer linked
+    KIND_MISSING = "kind_missing", _("Neither kind nor CPV code given")  # kind left empty
+    REPEATED_ID = "repeated_id", _("Upphandlings-ID repeated for the same buyer")  # imported as its own procurement
+
+
 class Procedure(models.TextChoices):
     """Procedures of LOU (2016:1145), plus direct award."""
 
@@ -154,6 +163,9 @@ class Procurement(TimestampedModel):
     tier_override_reason = models.TextField(_("reason for the tier set by hand"), blank=True)
     # Where an imported procurement came from (e.g. Upphandlingsmyndigheten's statistics).
     source = models.CharField(_("source"), max_length=100, blank=True)
+    # The ``DataQuality`` codes of the source row, separated by spaces (no code is part of
+    # another, so ``data_quality__contains=code`` filters by one); empty when none.
+    data_quality = models.CharField(_("data quality problems"), max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = _("procurement")
@@ -162,6 +174,10 @@ class Procurement(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.registry_number} {self.title}"
+
+    @property
+    def data_quality_labels(self) -> list[str]:
+        return [str(DataQuality(code).label) for code in self.data_quality.split() if code in DataQuality.values]
 
     @property
     def value_band(self) -> int | None:
