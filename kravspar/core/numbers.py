@@ -165,6 +165,24 @@ def parse_integer(value: Any, *, digits: int = 18, negative: bool = False) -> in
     return int(number)
 
 
+def divide(numerator: Decimal, denominator: Decimal, *, places: int, digits: int) -> Decimal:
+    """``numerator / denominator`` in ``CONTEXT``, rounded half-even to ``places`` decimals,
+    or ``NumberRefused`` when the denominator is zero or the quotient does not fit ``digits``.
+    (In the default context ``(amount / quantity).quantize(…)`` raises ``InvalidOperation``
+    once the quotient needs more than 28 digits.)"""
+    try:
+        with decimal.localcontext(CONTEXT):
+            if not denominator.is_finite() or denominator.is_zero() or not numerator.is_finite():
+                raise NumberRefused(Reason.NOT_A_NUMBER, f"{numerator}/{denominator}")
+            quotient = numerator / denominator
+    except decimal.DecimalException:
+        raise NumberRefused(Reason.TOO_LARGE, f"{numerator}/{denominator}") from None
+    try:
+        return parse_decimal(quotient, places=places, digits=digits, round_places=True)
+    except NumberRefused as exc:  # named by the division, not by its quotient
+        raise NumberRefused(exc.reason, f"{numerator}/{denominator}", places=places) from None
+
+
 def refusal_text(exc: NumberRefused) -> str:
     """Why the number was refused, in a sentence for the person who wrote it (translated)."""
     from django.utils.translation import gettext as _

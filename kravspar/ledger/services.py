@@ -32,8 +32,9 @@ from django.utils.translation import gettext_lazy
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record
+from kravspar.core import failures
 from kravspar.core.errors import DomainError, NotAllowedError
-from kravspar.core.numbers import NumberRefused, parse_decimal, refusal_text
+from kravspar.core.numbers import NumberRefused, divide, parse_decimal, refusal_text
 from kravspar.core.workbooks import WorkbookRefused, first_sheet_rows
 from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
 from kravspar.ledger.models import LEDGER_CUSTOMIZATION, ColumnMapping, LedgerImport
@@ -194,6 +195,12 @@ def _date(value: Any) -> datetime.date | None:
     return None
 
 
+def unit_price(amount: Decimal, quantity: Decimal) -> Decimal:
+    """The line's price per unit as an invoice line stores it (28 digits, 10 decimals), divided
+    in the explicit decimal context; ``NumberRefused`` if it does not fit."""
+    return divide(amount, quantity, places=10, digits=28)
+
+
 def read_rows(data: bytes, file_name: str, mapping: ColumnMapping) -> list[Row]:
     """Every row of the file, checked; ``LedgerRefused`` with all the errors if any."""
     rows = _table(data, file_name)
@@ -217,6 +224,7 @@ def read_rows(data: bytes, file_name: str, mapping: ColumnMapping) -> list[Row]:
     total_errors = 0
     result: list[Row] = []
     org_numbers: dict[str, str] = {}
+    nonlocal_errors: list[tuple[int, str]] = []
 
     def error(row_number: int, name: str, message: str) -> None:
         nonlocal total_errors
@@ -227,9 +235,7 @@ def read_rows(data: bytes, file_name: str, mapping: ColumnMapping) -> list[Row]:
                 % {"row": row_number, "column": mapping.columns[name], "message": message}
             )
 
-    for row_number, cells in enumerate(rows, start=2):
-        if not any(str(c or "").strip() for c in cells):
-            continue  # blank lines at the end of an export
+    def one(row_number: int, cells: list[Any]) -> Row | None:
 
         def cell(name: str, cells: list[Any] = cells) -> Any:
             position = index.get(name)
@@ -278,13 +284,34 @@ def read_rows(data: bytes, file_name: str, mapping: ColumnMapping) -> list[Row]:
                     error(row_number, "quantity", _("the quantity cannot be zero."))
             except NumberRefused as exc:
                 error(row_number, "quantity", refusal_text(exc))
+        if amount is not None and quantity:
+            try:
+                unit_price(amount, quantity)
+            except NumberRefused as exc:  # the price per unit does not fit an invoice line
+                error(row_number, "quantity", refusal_text(exc))
         article = text("article") if "article" in index else ""
         if len(article) > 200:
             error(row_number, "article", _("at most 200 characters."))
         if total_errors:
-            continue
+            return None
         assert org_number is not None and day is not None and amount is not None
-        result.append(Row(row_number, org_number, number, day, cost_centre, account, amount, article, quantity))
+        return Row(row_number, org_number, number, day, cost_centre, account, amount, article, quantity)
+
+    for row_number, cells in enumerate(rows, start=2):
+        if not any(str(c or "").strip() for c in cells):
+            continue  # blank lines at the end of an export
+        try:
+            row = one(row_number, cells)
+        except Exception as exc:  # one row's bug refuses the file with the row named, never crashes
+            reference = failures.log_internal_error(f"row {row_number} of the ledger file {file_name}", exc)
+            nonlocal_errors.append((row_number, failures.internal_error_text(reference)))
+            continue
+        if row is not None:
+            result.append(row)
+    for row_number, message in nonlocal_errors:
+        total_errors += 1
+        if len(errors) < MAX_ERRORS:
+            errors.append(failures.row_text(row_number, message))
     if total_errors:
         raise LedgerRefused(
             _("The file was not imported: %(count)d errors. Correct them and import the whole file again.")
@@ -338,13 +365,23 @@ def ledger_import(*, actor: User | None, organisation: Organisation, data: bytes
     sha256 = hashlib.sha256(data).hexdigest()
     if LedgerImport.objects.filter(sha256=sha256).exists():
         raise LedgerRefused(_("This file was already imported; nothing was changed."))
-    rows = read_rows(data, file_name, mapping)
-    with transaction.atomic():
-        result = _store(actor, organisation, mapping, rows, sha256, file_name)
-    # Matched after the commit, in batches, as the invoice import's bulk signal does.
+    try:
+        rows = read_rows(data, file_name, mapping)
+        with transaction.atomic():
+            result = _store(actor, organisation, mapping, rows, sha256, file_name)
+    except LedgerRefused:
+        raise
+    except Exception as exc:  # a bug met by this file refuses it (nothing stored) and names a reference
+        reference = failures.log_internal_error(f"ledger file {file_name}", exc)
+        raise LedgerRefused(failures.file_not_imported_text(failures.internal_error_text(reference))) from None
+    # Matched after the commit, in batches, as the invoice import's bulk signal does. The
+    # import stands if matching meets a bug: match_invoices matches what is unmatched later.
     from kravspar.spend.matching import match_documents
 
-    match_documents(result.documents, batch_size=1000)
+    try:
+        match_documents(result.documents, batch_size=1000)
+    except Exception as exc:
+        failures.log_internal_error(f"matching the lines of the ledger file {file_name}", exc)
     return result
 
 
@@ -433,7 +470,7 @@ def _store(
                     quantity=quantity,
                     unit_code=NO_UNIT if not r.article else "EA",
                     line_net_amount=r.amount,
-                    price_amount=(r.amount / quantity).quantize(Decimal("0.0000000001")),
+                    price_amount=unit_price(r.amount, quantity),
                     item_name=(_("Account %(account)s") % {"account": r.account})[:500],
                     seller_item_id=r.article,
                     note=_("Cost centre %(centre)s, account %(account)s")

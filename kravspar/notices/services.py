@@ -16,6 +16,7 @@ as a duplicate and changes nothing. Entry points: ``import_one`` (upload, API) a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import os
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from kravspar.accounts import access
@@ -34,6 +35,7 @@ from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record
 from kravspar.contracts import services as contract_services
 from kravspar.contracts.models import Contract
+from kravspar.core import failures
 from kravspar.core.dates import add_months
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.cpv.models import CpvCode
@@ -94,6 +96,23 @@ def import_one(
     works for (None: all, for the command)."""
     if actor is not None and not can_import(actor):
         raise NotAllowedError()
+    # A bug met by this one notice refuses it as an internal error (logged with a reference);
+    # the command, the upload page and the API go on. Inside a caller's transaction it gets a
+    # savepoint, so that a failed query does not poison the notices after it.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard:
+            return _import_one(name, data, actor=actor, allowed_buyer_ids=allowed_buyer_ids)
+    except Exception as exc:
+        reference = failures.log_internal_error(f"notice file {name}", exc)
+        return Outcome(
+            name, REFUSED, failures.INTERNAL_ERROR, failures.internal_error_text(reference), {"reference": reference}
+        )
+
+
+def _import_one(
+    name: str, data: bytes, *, actor: User | None, allowed_buyer_ids: frozenset[int] | set[int] | None
+) -> Outcome:
     sha256 = hashlib.sha256(data).hexdigest()
     existing = Notice.objects.filter(sha256=sha256).first()
     if existing is not None:

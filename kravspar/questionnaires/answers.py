@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kravspar.core import numbers
+from kravspar.core import failures, numbers
 from kravspar.questionnaires.models import NO, YES, Question, QuestionType
 
 MAX_TEXT = 10_000
@@ -125,7 +125,11 @@ def clean_answers(questions: Iterable[Question], raw: Mapping[str, Any]) -> tupl
     for question in questions:
         if question.key not in raw:
             continue
-        value, error = clean_value(question, raw[question.key])
+        try:
+            value, error = clean_value(question, raw[question.key])
+        except Exception as exc:  # one answer's bug refuses that answer, never the request
+            reference = failures.log_internal_error(f"the answer to question {question.key}", exc)
+            value, error = None, failures.internal_error_text(reference)
         if error:
             errors[question.field_name] = error
         elif value is not None:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.contracts import services as contract_services
-from kravspar.core import numbers, workbooks
+from kravspar.core import failures, numbers, workbooks
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.suppliers import services as supplier_services
@@ -390,7 +390,15 @@ def _import_rows(actor: User, sheet: Sheet, mapping: dict[str, int | None], resu
     for number, values in sheet.rows:
         row = RowResult(number=number)
         results.append(row)
-        _import_row(actor, sheet, mapping, row, values, buyers_by_number, seen_numbers)
+        # A bug met by one row refuses that row as an internal error with a reference (the
+        # log has the traceback), so the file is not imported but every other row is still
+        # checked and reported; the row's savepoint undoes what it wrote.
+        try:
+            with transaction.atomic():
+                _import_row(actor, sheet, mapping, row, values, buyers_by_number, seen_numbers)
+        except Exception as exc:
+            reference = failures.log_internal_error(f"row {number} of a contract register import", exc)
+            row.errors.append(failures.row_text(number, failures.internal_error_text(reference)))
 
 
 def _import_row(

@@ -6,15 +6,16 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record, snapshot
+from kravspar.core import failures
 from kravspar.core import services as core_services
-from kravspar.core.errors import ConcurrentEditError, NotAllowedError
+from kravspar.core.errors import ConcurrentEditError, DomainError, NotAllowedError
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, StrategyEntry
 from kravspar.requirements.models import Level, Requirement, RequirementTemplate, RequirementType, VerifiedWhen
@@ -234,6 +235,19 @@ def _csv_bool(value: str) -> bool:
 
 
 def library_import_csv(*, actor: User | None, data: bytes, dry_run: bool = False) -> dict[str, Any]:
+    """See ``_library_import_csv``. A bug met by this file (anything but the file's own
+    refusal or a permission error) refuses it as an internal error with a reference (the log
+    has the traceback); nothing is stored, as with any refusal."""
+    try:
+        return _library_import_csv(actor=actor, data=data, dry_run=dry_run)
+    except (ValidationError, PermissionDenied, DomainError):
+        raise
+    except Exception as exc:
+        reference = failures.log_internal_error("a requirement library CSV file", exc)
+        raise ValidationError(failures.internal_error_text(reference)) from None
+
+
+def _library_import_csv(*, actor: User | None, data: bytes, dry_run: bool = False) -> dict[str, Any]:
     """Import templates from CSV (UTF-8, comma or semicolon separated, header row with
     the column names in CSV_COLUMNS; type, level and verified_when use the stored values).
 

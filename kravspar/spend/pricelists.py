@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from stdnum import ean
@@ -24,7 +24,7 @@ from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.contracts.models import Contract
-from kravspar.core import numbers, workbooks
+from kravspar.core import failures, numbers, workbooks
 from kravspar.core import services as core_services
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.spend.models import PriceListArticle
@@ -325,6 +325,21 @@ def detect_format(data: bytes, file_name: str = "") -> str:
 
 
 def pricelist_import(
+    *, actor: User | None, contract: Contract, data: bytes, file_name: str = "", dry_run: bool = False
+) -> dict[str, Any]:
+    """See ``_pricelist_import``. A bug met by this file (anything but the file's own refusal
+    or a permission error) refuses it as an internal error with a reference (the log has the
+    traceback); nothing is stored, as with any refusal."""
+    try:
+        return _pricelist_import(actor=actor, contract=contract, data=data, file_name=file_name, dry_run=dry_run)
+    except (ValidationError, PermissionDenied, DomainError):
+        raise
+    except Exception as exc:
+        reference = failures.log_internal_error(f"price-list file {file_name or '-'} for {contract}", exc)
+        raise ValidationError(failures.internal_error_text(reference)) from None
+
+
+def _pricelist_import(
     *, actor: User | None, contract: Contract, data: bytes, file_name: str = "", dry_run: bool = False
 ) -> dict[str, Any]:
     """Import articles into the contract's price list from CSV (UTF-8, comma or semicolon

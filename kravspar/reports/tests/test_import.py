@@ -4,6 +4,7 @@ import in one transaction. A sheet with any error creates nothing."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -109,7 +110,9 @@ def test_a_service_refusal_is_reported_on_its_row(world: Any, client_for: Any) -
     assert Contract.objects.count() == 0
 
 
-def test_a_crash_halfway_leaves_nothing(world: Any, monkeypatch: Any) -> None:
+def test_a_crash_halfway_leaves_nothing_and_names_the_row_with_a_reference(
+    world: Any, monkeypatch: Any, caplog: Any
+) -> None:
     calls = {"n": 0}
     real = contract_services.contract_register_direct
 
@@ -124,9 +127,16 @@ def test_a_crash_halfway_leaves_nothing(world: Any, monkeypatch: Any) -> None:
     path.write_text("\n".join([HEADER, *GOOD]), encoding="utf-8")
     sheet = importing.read_sheet(path)
     mapping: dict[str, int | None] = dict(importing.guess_mapping(sheet.headers))
-    with pytest.raises(RuntimeError):
-        importing.run_import(actor=world.officer, sheet=sheet, mapping=mapping, commit=True)
-    assert calls["n"] == 2
+    result = importing.run_import(actor=world.officer, sheet=sheet, mapping=mapping, commit=True)
+    # The row the bug met is refused as an internal error with a reference, the rows after
+    # it are still checked, and since a row is wrong nothing is stored.
+    assert calls["n"] == len(GOOD)
+    assert not result.committed
+    (wrong,) = [row for row in result.rows if row.errors]
+    assert wrong.number == 3
+    reference = re.search(r"ERR-[0-9A-F]{8}", wrong.errors[0])
+    assert reference and wrong.errors[0].startswith("Rad 3: Internt fel")
+    assert any(reference.group(0) in r.getMessage() and r.exc_info for r in caplog.records)
     assert Contract.objects.count() == 0 and not Supplier.objects.filter(source="Import").exists()
 
 

@@ -3,8 +3,9 @@
     python manage.py import_notices /srv/tendsign/export can_2026-0142.xml
 
 Folders are read recursively (``*.xml``). Each notice is imported in its own transaction;
-one already imported is reported as a duplicate and changes nothing. The exit status is
-1 when a notice was refused, else 0.
+one already imported is reported as a duplicate and changes nothing. A notice that meets an
+unexpected error (a bug) is refused as an internal error with a reference (the log has the
+traceback) and the next is read. The exit status is 1 when a notice was refused, else 0.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kravspar.accounts.models import User
+from kravspar.core import failures
 from kravspar.notices.services import IMPORTED, REFUSED, import_paths
 
 
@@ -52,5 +54,8 @@ class Command(BaseCommand):
                 "refused": counts["refused"],
             }
         )
+        internal = sum(1 for o in outcomes if o.code == failures.INTERNAL_ERROR)
+        if internal:
+            self.stdout.write("  " + failures.internal_errors_summary(internal))
         if counts[REFUSED]:
             sys.exit(1)
