@@ -483,6 +483,7 @@ def supplier_levels(scope: ReportScope) -> QuerySet[Supplier]:
     # Max() over the rows of a correlated subquery: group by a constant, take the one value.
     named = (
         counting.filter(supplier_id=OuterRef("pk"))
+        .order_by()  # the model's default order would join the GROUP BY: PostgreSQL refuses it
         .annotate(one=Value(1))
         .values("one")
         .annotate(worst=Max(level))
@@ -496,6 +497,7 @@ def supplier_levels(scope: ReportScope) -> QuerySet[Supplier]:
         )
         .exclude(severity=Severity.OBSERVATION)
         .exclude(status=DeviationStatus.CLOSED)
+        .order_by()
         .annotate(one=Value(1))
         .values("one")
         .annotate(worst=Max(level))
