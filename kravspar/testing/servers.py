@@ -9,7 +9,7 @@ worker tests, by ``bench/load.py`` and by the soak and fault tests.
             requests to a.url / b.url ...
 
 ``database_url`` must name a database that the processes can reach: PostgreSQL (the test
-database of a pytest run is ``test_database_url()``), or an SQLite *file*.
+database of a pytest run is ``shared_database_url()``), or an SQLite *file*.
 Every process gets ``KRAVSPAR_VAR_DIR`` and the settings through its environment only;
 output goes to a log file that ``Proc.log()`` returns for failure messages.
 """
@@ -27,7 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -46,7 +46,7 @@ class Proc:
     process: subprocess.Popen[bytes]
     log_path: Path
     url: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    stop_signal: int = signal.SIGTERM
 
     def log(self) -> str:
         try:
@@ -58,7 +58,7 @@ class Proc:
         if self.process.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.killpg(self.process.pid, self.stop_signal)
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -160,7 +160,7 @@ def s3_server(bucket: str = "kravspar-test") -> Iterator[S3]:
         proc.stop()
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
     """The database URL of the current test database (call inside a ``transactional_db``
     test): PostgreSQL only; an in-memory SQLite test database is out of other processes' reach."""
     from django.db import connection
@@ -190,29 +190,35 @@ def app_env(database_url: str, s3: S3 | None = None, **extra: str) -> dict[str, 
     return env
 
 
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 1, timeout: float = 30) -> Iterator[Proc]:
-    """A gunicorn app server on a free loopback port; ``proc.url`` is its address."""
+def start_gunicorn(env: dict[str, str], *, workers: int = 2, threads: int = 1) -> Proc:
+    """Start a gunicorn app server on a free loopback port (``proc.url``) without waiting."""
     port = free_port()
-    args = [
-        str(BIN / "gunicorn"),
-        "kravspar.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--timeout",
-        "60",
-    ]
+    args = [str(BIN / "gunicorn"), "kravspar.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    args += ["--workers", str(workers), "--threads", str(threads), "--timeout", "60"]
     proc = start(args, env, "gunicorn")
     proc.url = f"http://127.0.0.1:{port}"
+    proc.stop_signal = signal.SIGINT  # gunicorn's quick shutdown
+    return proc
+
+
+@contextlib.contextmanager
+def gunicorns(env: dict[str, str], count: int = 1, *, timeout: float = 60, **options: int) -> Iterator[list[Proc]]:
+    """``count`` app servers started side by side, each answering /healthz before this yields."""
+    procs = [start_gunicorn(env, **options) for _ in range(count)]
     try:
-        wait_for_http(proc, proc.url + "/healthz", timeout=timeout)
-        yield proc
+        for proc in procs:
+            wait_for_http(proc, proc.url + "/healthz", timeout=timeout)
+        yield procs
     finally:
-        proc.stop()
+        for proc in procs:
+            proc.stop()
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, timeout: float = 60, **options: int) -> Iterator[Proc]:
+    """One gunicorn app server; ``proc.url`` is its address."""
+    with gunicorns(env, 1, timeout=timeout, **options) as procs:
+        yield procs[0]
 
 
 @contextlib.contextmanager
