@@ -300,7 +300,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production runs collectstatic and sets KRAVSPAR_STATIC_MANIFEST=1 for cache-busting
 # file names; without it whitenoise serves straight from the source folders.
 _manifest = env_bool("KRAVSPAR_STATIC_MANIFEST", False)
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
