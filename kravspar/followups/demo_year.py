@@ -30,7 +30,6 @@ from django.db import transaction
 from stdnum import luhn
 
 from kravspar.accounts.models import User
-from kravspar.contracts import services as contract_services
 from kravspar.contracts.models import Contract
 from kravspar.core.dates import add_months
 from kravspar.cpv.models import CpvCode
@@ -38,9 +37,9 @@ from kravspar.findings import services as finding_services
 from kravspar.followups import services as followup_services
 from kravspar.followups.models import Activity, ActivityStatus, Outcome
 from kravspar.organisations.models import Organisation, Unit
-from kravspar.procurements import policy
+from kravspar.procurements import demo_chain, policy
 from kravspar.procurements import services as procurement_services
-from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, Strategy, StrategyStatus
+from kravspar.procurements.models import Aim, Procurement
 from kravspar.requirements import services as requirement_services
 from kravspar.requirements.models import Requirement
 from kravspar.suppliers import services as supplier_services
@@ -185,14 +184,14 @@ def _procurement(
         criticality=agreement.criticality,
         supply_risk=agreement.supply_risk,
     )
-    for aim in Aim:
-        relevant = aim in (Aim.ECONOMY, Aim.WORKING_CONDITIONS, Aim.SUSTAINABILITY)
-        how = "Krav och uppföljning enligt strategin." if relevant else "Berörs inte av det som köps."
-        procurement_services.aim_assess(actor=None, procurement=procurement, aim=aim, relevant=relevant, how=how)
-    for goal in policy.goals_for(procurement):
-        procurement_services.goal_assess(
-            actor=None, procurement=procurement, goal=goal, addressed=True, how="Miljökrav i kravspecifikationen."
-        )
+    demo_chain.assess_aims_and_goals(
+        procurement,
+        relevant=(Aim.ECONOMY, Aim.WORKING_CONDITIONS, Aim.SUSTAINABILITY),
+        how="Krav och uppföljning enligt strategin.",
+        not_relevant="Berörs inte av det som köps.",
+        goals_addressed=True,
+        goals_how="Miljökrav i kravspecifikationen.",
+    )
     tier = _tier(agreement)
     quality = requirement_services.requirement_add(
         actor=None,
@@ -250,17 +249,14 @@ def _procurement(
             at_months=chain_plan[1],
             change_reason="Leveranskedjan kontrolleras tidigt i avtalet och sedan efter ett år.",
         )
-    procurement_services.strategy_submit(actor=officer, procurement=procurement)
-    procurement_services.strategy_approve(actor=approver, procurement=procurement)
-    # The services stamp today; date the approval and the notice back to when they happened.
-    approved_at = datetime.datetime.combine(advertised - datetime.timedelta(days=14), NOON, tzinfo=datetime.UTC)
-    Strategy.objects.filter(procurement=procurement, status=StrategyStatus.APPROVED).update(
-        submitted_at=approved_at - datetime.timedelta(days=2), approved_at=approved_at
+    return demo_chain.approve_and_award(
+        procurement,
+        officer=officer,
+        approver=approver,
+        approved_at=datetime.datetime.combine(advertised - datetime.timedelta(days=14), NOON, tzinfo=datetime.UTC),
+        submitted_before=datetime.timedelta(days=2),
+        advertised=advertised,
     )
-    Procurement.objects.filter(pk=procurement.pk).update(advertised_on=advertised)
-    for status in ("advertised", "evaluation", "awarded"):
-        procurement = procurement_services.procurement_transition(actor=None, procurement=procurement, to=status)
-    return procurement
 
 
 def _labour_conditions(procurement: Procurement) -> list[Requirement]:
@@ -462,9 +458,8 @@ def seed_year(*, today: datetime.date | None = None) -> int:
         for k, (supplier, offset) in enumerate(zip(suppliers, offsets, strict=True)):
             starts = today - datetime.timedelta(days=offset)
             signed = max(starts - datetime.timedelta(days=30), advertised + datetime.timedelta(days=60))
-            contract = contract_services.contract_create_from_procurement(
-                actor=None,
-                procurement=procurement,
+            contract, procurement = demo_chain.contract_from_award(
+                procurement,
                 suppliers=[supplier],
                 buyers=[buyer],
                 contract_number=f"{number}-{k + 1:02d}",
@@ -479,10 +474,6 @@ def seed_year(*, today: datetime.date | None = None) -> int:
                 fine_cap_weeks=10,
                 termination_grounds="Väsentligt avtalsbrott som inte rättas inom 30 dagar.",
             )
-            if procurement.status == ProcurementStatus.AWARDED:
-                procurement = procurement_services.procurement_transition(
-                    actor=None, procurement=procurement, to=ProcurementStatus.CONCLUDED
-                )
             _record(contract, officer, today, counter, reporters)
             made += 1
     return made

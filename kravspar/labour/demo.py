@@ -37,9 +37,9 @@ from kravspar.labour import policy, services
 from kravspar.labour.models import Condition, NeedDecision, ReviewOutcome, WorkLocation
 from kravspar.organisations.models import Organisation
 from kravspar.portal import services as portal_services
-from kravspar.procurements import policy as procurement_policy
+from kravspar.procurements import demo_chain
 from kravspar.procurements import services as procurement_services
-from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, Strategy, StrategyStatus
+from kravspar.procurements.models import Aim, Procurement
 from kravspar.suppliers import services as supplier_services
 from kravspar.suppliers.models import Supplier
 
@@ -172,18 +172,18 @@ def assess_planned(*, procurement: Procurement) -> None:
         )
 
 
-def _through_the_gate(procurement: Procurement, officer: User, *, advertised: datetime.date) -> None:
+def _through_the_gate(procurement: Procurement, officer: User, *, advertised: datetime.date) -> Procurement:
     """The rest of planning, as the demo's other procurements: aims and goals assessed, the
     conditions followed up by the strategy, approved by a second officer before the notice,
-    then advertised, evaluated and awarded."""
-    for aim in Aim:
-        relevant = aim in (Aim.ECONOMY, Aim.WORKING_CONDITIONS)
-        how = "Arbetsrättsliga villkor enligt LOU 17 kap. och uppföljning i två steg." if relevant else "Berörs inte."
-        procurement_services.aim_assess(actor=None, procurement=procurement, aim=aim, relevant=relevant, how=how)
-    for goal in procurement_policy.goals_for(procurement):
-        procurement_services.goal_assess(
-            actor=None, procurement=procurement, goal=goal, addressed=False, how="Berörs inte av tjänsten."
-        )
+    then advertised, evaluated and awarded (``procurements.demo_chain``)."""
+    demo_chain.assess_aims_and_goals(
+        procurement,
+        relevant=(Aim.ECONOMY, Aim.WORKING_CONDITIONS),
+        how="Arbetsrättsliga villkor enligt LOU 17 kap. och uppföljning i två steg.",
+        not_relevant="Berörs inte.",
+        goals_addressed=False,
+        goals_how="Berörs inte av tjänsten.",
+    )
     procurement_services.strategy_update(
         actor=None,
         procurement=procurement,
@@ -201,17 +201,14 @@ def _through_the_gate(procurement: Procurement, officer: User, *, advertised: da
             at_months=[3, 12],
             change_reason="Steg 1 självdeklaration, steg 2 lönebesked och tidrapporter vid stickprov.",
         )
-    approver = User.objects.filter(username="inkopare2").first() or officer
-    procurement_services.strategy_submit(actor=officer, procurement=procurement)
-    procurement_services.strategy_approve(actor=approver, procurement=procurement)
-    # The services stamp today; date the approval and the notice back to when they happened.
-    approved_at = timezone.make_aware(datetime.datetime.combine(advertised - datetime.timedelta(days=1), NOON))
-    Strategy.objects.filter(procurement=procurement, status=StrategyStatus.APPROVED).update(
-        submitted_at=approved_at - datetime.timedelta(hours=2), approved_at=approved_at
+    return demo_chain.approve_and_award(
+        procurement,
+        officer=officer,
+        approver=User.objects.filter(username="inkopare2").first() or officer,
+        approved_at=timezone.make_aware(datetime.datetime.combine(advertised - datetime.timedelta(days=1), NOON)),
+        submitted_before=datetime.timedelta(hours=2),
+        advertised=advertised,
     )
-    Procurement.objects.filter(pk=procurement.pk).update(advertised_on=advertised)
-    for status in ("advertised", "evaluation", "awarded"):
-        procurement_services.procurement_transition(actor=None, procurement=procurement, to=status)
 
 
 def _contact(story: Story, supplier: Supplier) -> User:
@@ -260,13 +257,12 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
         decided_on=start,
     )
     services.conditions_set(actor=officer, procurement=procurement, agreement=agreement)
-    _through_the_gate(procurement, officer, advertised=start + step / 2)
+    procurement = _through_the_gate(procurement, officer, advertised=start + step / 2)
     supplier, _created = supplier_services.supplier_get_or_create(
         actor=None, name=story.supplier, org_number=story.supplier_org
     )
-    contract = contract_services.contract_create_from_procurement(
-        actor=None,
-        procurement=procurement,
+    contract, procurement = demo_chain.contract_from_award(
+        procurement,
         suppliers=[supplier],
         buyers=[region],
         contract_number=number,
@@ -276,7 +272,6 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
         ends_on=start + step + datetime.timedelta(days=3 * 365),
         value=Decimal(story.value),
     )
-    procurement_services.procurement_transition(actor=None, procurement=procurement, to=ProcurementStatus.CONCLUDED)
     sub = contract_services.subcontractor_add(
         actor=None, contract=contract, supplier=supplier, name=story.subcontractor, country="SE", role=story.sub_role
     )
@@ -293,6 +288,7 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
             months=plan.months,
             kinds=["payslip", "time_report"],
             due_on=today + datetime.timedelta(days=14),
+            today=today,
         )
         return
     for declaration in followup.declarations.all():
@@ -301,6 +297,7 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
             declaration=declaration,
             answers={c.value: True for c in Condition},
             employees=12 if declaration.subcontractor_id else 40,
+            today=min(start + 2 * step + datetime.timedelta(days=7), today),
         )
     request = services.document_request_create(
         actor=officer,
@@ -311,6 +308,7 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
         months=plan.months,
         kinds=["payslip", "time_report", "employee_list"],
         due_on=today + datetime.timedelta(days=14),
+        today=start + 3 * step,
     )
     for kind, title in (("payslip", "Lönebesked"), ("time_report", "Tidrapporter")):
         lines = [f"Anställd {n} (demo, påhittad), månad {m}" for n in range(1, plan.employees + 1) for m in plan.months]
@@ -329,6 +327,7 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
             outcome=ReviewOutcome.DEVIATION if below else ReviewOutcome.MEETS,
             checklist=policy.CHECKLIST[condition.value][:1] if below else policy.CHECKLIST[condition.value],
             note="Två av stickprovets anställda ligger under avtalets nivå." if below else "",
+            today=today,
         )
     services.consultation_record(
         actor=officer,
@@ -337,6 +336,7 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
         contact="Ombudsman, regionkontoret",
         held_on=today,
         summary="Förbundet bekräftade avtalets minimilöner och arbetstidsregler för branschen.",
+        today=today,
     )
 
 

@@ -295,9 +295,11 @@ def declaration_answer(
     answers: dict[str, bool],
     employees: int | None,
     comment: str = "",
+    today: datetime.date | None = None,
 ) -> SelfDeclaration:
     """Step 1: the supplier declares, for itself or one subcontractor, whether each
-    condition of the named agreement is met."""
+    condition of the named agreement is met. ``today``: the day it happened (the demo's
+    story told from another day); by default today."""
     if not portal_access.is_supplier_contact(actor) or actor.supplier_id != declaration.supplier_id:
         raise NotAllowedError()
     locked = SelfDeclaration.objects.select_for_update().select_related("followup").get(pk=declaration.pk)
@@ -317,7 +319,7 @@ def declaration_answer(
     locked.comment = (comment or "").strip()
     locked.status = DeclarationStatus.ANSWERED
     locked.answered_by = actor
-    locked.answered_on = _today()
+    locked.answered_on = today or _today()
     locked.version += 1
     locked.save()
     audit_record(
@@ -341,11 +343,13 @@ def document_request_create(
     due_on: datetime.date,
     subcontractor: Subcontractor | None = None,
     supplier: Supplier | None = None,
+    today: datetime.date | None = None,
 ) -> DocumentRequest:
     """Step 2: ask, through the portal, for documents proving the conditions for the
     supplier or one subcontractor (the supplier uploads them for its subcontractor)."""
     _require_officer(actor, followup)
     _require_open(followup)
+    day = today or _today()
     months, kinds = list(months), list(kinds)
     errors: dict[str, list[str]] = {}
     if subcontractor is not None:
@@ -365,7 +369,7 @@ def document_request_create(
         errors["months"] = [_("Months: give at least one month as YYYY-MM.")]
     if not kinds or any(k not in DocumentKind.values for k in kinds):
         errors["kinds"] = [_("Documents: choose at least one kind of document.")]
-    if due_on is None or due_on < _today():
+    if due_on is None or due_on < day:
         errors["due_on"] = [_("Due: choose a day from today on.")]
     if errors:
         raise ValidationError(errors)
@@ -379,7 +383,7 @@ def document_request_create(
         months=sorted(set(months)),
         kinds=list(dict.fromkeys(kinds)),
         requested_by=actor,
-        requested_on=_today(),
+        requested_on=day,
         due_on=due_on,
     )
     audit_record(
@@ -456,6 +460,7 @@ def condition_review(
     checklist: Iterable[str] = (),
     note: str = "",
     severity: str = Severity.MAJOR,
+    today: datetime.date | None = None,
 ) -> ConditionReview:
     """Review one condition against the documents; below the agreement's level raises a
     deviation for the supplier (and the subcontractor it concerns)."""
@@ -492,6 +497,7 @@ def condition_review(
             description=note.strip(),
             supplier=request.supplier,
             subcontractor=request.subcontractor,
+            raised_on=today,
         )
     review = ConditionReview.objects.create(
         request=request,
@@ -500,7 +506,7 @@ def condition_review(
         checklist=checked,
         note=(note or "").strip(),
         reviewed_by=actor,
-        reviewed_on=_today(),
+        reviewed_on=today or _today(),
         deviation=deviation,
     )
     if request.reviews.count() == len(Condition):
@@ -524,6 +530,7 @@ def consultation_record(
     contact: str,
     held_on: datetime.date | None,
     summary: str,
+    today: datetime.date | None = None,
 ) -> UnionConsultation:
     """Record a consultation with the sector's trade union as evidence on the follow-up."""
     _require_officer(actor, followup)
@@ -532,7 +539,7 @@ def consultation_record(
         errors["union"] = [_("Trade union: name the union.")]
     if not (contact or "").strip():
         errors["contact"] = [_("Who: name the person you spoke with.")]
-    if held_on is None or held_on > _today():
+    if held_on is None or held_on > (today or _today()):
         errors["held_on"] = [_("When: give the day, not in the future.")]
     if not (summary or "").strip():
         errors["summary"] = [_("What was said: summarise the consultation.")]

@@ -3,6 +3,7 @@ exact keys, who sees which organisation, and the dashboard section's links."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -187,3 +188,25 @@ def test_each_count_links_to_its_records(demo_world: Any, client_for: Any) -> No
         reverse("labour:records") + f"?year={year}&organisation={vastmanland.uuid}&figure=deviations"
     ).content.decode()
     assert "Arbetsrättsligt villkor om lön uppfylls inte av Fönsterputsarna i Västerås AB" in deviations
+
+
+# A past day, and the second day of a year (the whole story fits in two days).
+@pytest.mark.parametrize("day", [datetime.date(2025, 6, 16), datetime.date(2026, 1, 2)])
+def test_the_demo_tells_its_story_from_the_day_it_is_given(world: Any, day: datetime.date) -> None:
+    from kravspar.accounts.roles import Role
+    from kravspar.labour.models import ConditionReview, DocumentRequest, SelfDeclaration, UnionConsultation
+    from kravspar.testing.factories import UserFactory
+
+    for username in ("inkopare", "inkopare2"):
+        UserFactory.create(
+            username=username, organisation=world.sormland, unit=world.inkop, roles=[Role.PROCUREMENT_OFFICER]
+        )
+    demo.seed(today=day)
+    by_org = {f.organisation.org_number: f.as_dict() for f in labour_report(year=day.year, organisation_ids=None)}
+    assert by_org == recount(day.year)
+    assert by_org["2321000172"]["followed_up_step2"] == 1 and by_org["2321000032"]["deviations"] == 1
+    answered = SelfDeclaration.objects.exclude(answered_on=None).values_list("answered_on", flat=True)
+    assert answered and all(d <= day for d in answered)
+    assert {r.requested_on <= day < r.due_on for r in DocumentRequest.objects.all()} == {True}
+    assert set(ConditionReview.objects.values_list("reviewed_on", flat=True)) == {day}
+    assert set(UnionConsultation.objects.values_list("held_on", flat=True)) == {day}
