@@ -5,6 +5,7 @@ statistics, and three procurements in planning at different stages. Idempotent: 
 exists is left as it is."""
 
 import datetime
+import inspect
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,21 @@ def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
     seed_imported(today=today)
     seed_year(today=today)
     # Each later capability seeds its own demo data, in the order they build on each other.
-    for app in ("supplierinfo", "portal", "questionnaires", "invoices", "spend", "reports", "opendata", "labour", "records"):
-        logins.extend(import_module(f"kravspar.{app}.demo").seed())
+    # An app whose seed() takes ``today`` tells its story from that day too.
+    for app in (
+        "supplierinfo",
+        "portal",
+        "questionnaires",
+        "invoices",
+        "spend",
+        "reports",
+        "opendata",
+        "labour",
+        "records",
+    ):
+        seed = import_module(f"kravspar.{app}.demo").seed
+        dated = "today" in inspect.signature(seed).parameters
+        logins.extend(seed(today=today) if dated else seed())
     return logins
 
 
