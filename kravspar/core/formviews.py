@@ -9,9 +9,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
@@ -45,3 +46,13 @@ def form_page(
         {"form": form, **(context or {})},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def saved(request: HttpRequest, message: str, to: str, *args: Any, **kwargs: Any) -> Callable[[Any], HttpResponse]:
+    """The usual ``done``: say what was saved and go to the named page."""
+
+    def done(_result: Any) -> HttpResponse:
+        messages.success(request, message)
+        return redirect(to, *args, **kwargs)
+
+    return done

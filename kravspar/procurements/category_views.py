@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,8 +20,8 @@ from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
-from kravspar.core.errors import DomainError
-from kravspar.core.forms import ServiceModelForm, add_service_errors
+from kravspar.core.forms import ServiceModelForm
+from kravspar.core.formviews import form_page, saved
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.cpv import codes
@@ -166,22 +165,21 @@ def category_create(request: HttpRequest) -> HttpResponse:
     access.require_perm(user, Perm.MANAGE_LIBRARY)
     form = CategoryRuleForm(request.POST or None)
     del form.fields["is_active"]  # a new rule always applies
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.category_rule_create(actor=user, **form.service_data())
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The rule for %(prefix)s %(label)s was added.") % {"prefix": rule.cpv_prefix, "label": rule.label},
-            )
-            return redirect("categories:list")
-    return render(
+
+    def done(rule: CategoryRule) -> HttpResponse:
+        messages.success(
+            request,
+            _("The rule for %(prefix)s %(label)s was added.") % {"prefix": rule.cpv_prefix, "label": rule.label},
+        )
+        return redirect("categories:list")
+
+    return form_page(
         request,
-        "procurements/category_form.html",
-        {"form": form, "rule": None},
-        status=400 if request.method == "POST" else 200,
+        form,
+        template="procurements/category_form.html",
+        save=lambda _data: services.category_rule_create(actor=user, **form.service_data()),
+        done=done,
+        context={"rule": None},
     )
 
 
@@ -193,26 +191,19 @@ def category_edit(request: HttpRequest, key: str) -> HttpResponse:
     rule = _rule_for(key)
     initial = {f: getattr(rule, f) for f in CategoryRuleForm.Meta.fields} | {"version": rule.version}
     form = CategoryRuleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.category_rule_update(
-                actor=user, rule=rule, expected_version=form.cleaned_data["version"], **form.service_data()
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("categories:list")
-    return render(
+    return form_page(
         request,
-        "procurements/category_form.html",
-        {
-            "form": form,
+        form,
+        template="procurements/category_form.html",
+        save=lambda data: services.category_rule_update(
+            actor=user, rule=rule, expected_version=data["version"], **form.service_data()
+        ),
+        done=saved(request, _("Your changes were saved."), "categories:list"),
+        context={
             "rule": rule,
             "cpv": CpvCode.objects.filter(code=_prefix_code(rule.cpv_prefix)).first(),
             "history": paginate(request, audit_events_for(rule), per_page=20),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

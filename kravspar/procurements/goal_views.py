@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +17,17 @@ from django.views.decorators.http import require_http_methods
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
-from kravspar.core.errors import DomainError
-from kravspar.core.forms import ServiceModelForm, add_service_errors
+from kravspar.core.forms import ServiceModelForm
+from kravspar.core.formviews import form_page, saved
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate
 from kravspar.organisations.models import Organisation
 from kravspar.procurements import services
 from kravspar.procurements.models import EnvironmentalGoal
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "version"}
 
 
 class GoalForm(ServiceModelForm):
@@ -72,20 +77,13 @@ def goal_create(request: HttpRequest, key: str) -> HttpResponse:
     if not _can_manage(request, region):
         raise PermissionDenied
     form = GoalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.goal_create(actor=request.user, organisation=region, **data)  # type: ignore[arg-type]
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The goal was added."))
-            return redirect("goals:list", key=region.uuid)
-    return render(
+    return form_page(
         request,
-        "procurements/goal_form.html",
-        {"form": form, "region": region, "goal": None},
-        status=400 if request.method == "POST" else 200,
+        form,
+        template="procurements/goal_form.html",
+        save=lambda data: services.goal_create(actor=request.user, organisation=region, **_fields(data)),  # type: ignore[arg-type]
+        done=saved(request, _("The goal was added."), "goals:list", key=region.uuid),
+        context={"region": region, "goal": None},
     )
 
 
@@ -97,30 +95,22 @@ def goal_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied
     initial = {f: getattr(goal, f) for f in GoalForm.Meta.fields} | {"version": goal.version}
     form = GoalForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.goal_update(
-                actor=request.user,  # type: ignore[arg-type]
-                goal=goal,
-                expected_version=form.cleaned_data["version"],
-                **data,
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("goals:list", key=goal.organisation.uuid)
-    return render(
+    return form_page(
         request,
-        "procurements/goal_form.html",
-        {
-            "form": form,
+        form,
+        template="procurements/goal_form.html",
+        save=lambda data: services.goal_update(
+            actor=request.user,  # type: ignore[arg-type]
+            goal=goal,
+            expected_version=data["version"],
+            **_fields(data),
+        ),
+        done=saved(request, _("Your changes were saved."), "goals:list", key=goal.organisation.uuid),
+        context={
             "region": goal.organisation,
             "goal": goal,
             "history": paginate(request, audit_events_for(goal), per_page=20),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
