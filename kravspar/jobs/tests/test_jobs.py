@@ -145,3 +145,12 @@ def test_a_failing_job_tells_its_owner(world: Any, client_for: ClientFor, immedi
     assert job.status == JobStatus.FAILED and job.message
     page = client_for(world.orderer_vm).get(reverse("jobs:detail", args=[job.uuid])).content.decode()
     assert job.message in page and "Misslyckades" in page
+
+
+def test_an_export_job_needs_the_lists_permission(world: Any, client_for: ClientFor) -> None:
+    client = client_for(world.supplier_contact)
+    url = reverse("jobs:export", args=["leverantorer"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"format": "csv"}).status_code == 403
+    assert client.get(reverse("jobs:export", args=["okand-lista"])).status_code == 404
+    assert not Job.objects.exists()
