@@ -87,11 +87,19 @@ class LoginForm(AuthenticationForm):
         organisation = user.organisation
         buttons = sso.providers()
         if organisation is not None and organisation.sso_required and buttons:
-            raise forms.ValidationError(
-                _("%(organisation)s logs in with single sign-on. Use the button “%(button)s” above.")
-                % {"organisation": organisation.name, "button": buttons[0]["label"]},
-                code="sso_required",
-            )
+            if len(buttons) == 1:
+                message = _("%(organisation)s logs in with single sign-on. Use the button “%(button)s” above.") % {
+                    "organisation": organisation.name,
+                    "button": buttons[0]["label"],
+                }
+            else:
+                message = _(
+                    "%(organisation)s logs in with single sign-on. Use one of the buttons above: %(buttons)s."
+                ) % {
+                    "organisation": organisation.name,
+                    "buttons": _(" or ").join(f"“{button['label']}”" for button in buttons),
+                }
+            raise forms.ValidationError(message, code="sso_required")
 
 
 class PersonForm(forms.Form):

@@ -59,6 +59,9 @@ def configure(port: int) -> str:
         ],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
         USE_TZ=True,
+        # Cookies are not kept apart by port: on 127.0.0.1 beside Kravspår, names of its own.
+        SESSION_COOKIE_NAME="test_provider_session",
+        CSRF_COOKIE_NAME="test_provider_csrftoken",
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         OAUTH2_PROVIDER={

@@ -11,9 +11,14 @@ and the time limits are pysaml2's.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import socket
+import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -155,6 +160,74 @@ def main(config_path: str, port: int) -> None:
     with make_server("127.0.0.1", port, app, handler_class=Quiet) as httpd:
         print("ready", flush=True)
         httpd.serve_forever()
+
+
+def _keypair(directory: Path, name: str) -> tuple[str, str]:
+    key, cert = directory / f"{name}.key", directory / f"{name}.crt"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}"]
+    subprocess.run([*command, "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)  # noqa: S603
+    return str(key), str(cert)
+
+
+@contextlib.contextmanager
+def running(directory: Path, sp_base_url: str) -> Iterator[dict[str, Any]]:
+    """Keys for both sides, metadata exchanged as a region would, and the IdP running on a free
+    loopback port. Yields {"base": the IdP's address, "sp_config": Kravspår's SAML_CONFIG,
+    "environment": the same as KRAVSPAR_SAML_* variables for a Kravspår server process}."""
+    from saml2.config import Config, SPConfig
+    from saml2.metadata import create_metadata_string
+
+    from kravspar.saml_config import saml_sp_config
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    base = f"http://127.0.0.1:{port}"
+    idp_key, idp_cert = _keypair(directory, "idp")
+    sp_key, sp_cert = _keypair(directory, "sp")
+    idp_metadata = directory / "idp.xml"
+    conf = Config().load(idp_config(base=base, key_file=idp_key, cert_file=idp_cert, sp_metadata=None))
+    idp_metadata.write_bytes(create_metadata_string(None, config=conf, valid=48))
+    sp = saml_sp_config(base_url=sp_base_url, metadata_file=str(idp_metadata), key_file=sp_key, cert_file=sp_cert)
+    sp_metadata = directory / "sp.xml"
+    sp_metadata.write_bytes(create_metadata_string(None, config=SPConfig().load(sp), valid=48))
+    settings_file = directory / "idp.json"
+    settings_file.write_text(
+        json.dumps({"base": base, "key_file": idp_key, "cert_file": idp_cert, "sp_metadata": str(sp_metadata)})
+    )
+    process = subprocess.Popen(  # noqa: S603 - this module, with the test's own files
+        [sys.executable, "-m", "kravspar.testing.saml_idp", str(settings_file), str(port)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            process.kill()
+            raise RuntimeError(process.stderr.read() if process.stderr else "IdP did not start")
+        yield {
+            "base": base,
+            "sp_config": sp,
+            "environment": {
+                "KRAVSPAR_SAML_IDP_METADATA_FILE": str(idp_metadata),
+                "KRAVSPAR_SAML_KEY_FILE": sp_key,
+                "KRAVSPAR_SAML_CERT_FILE": sp_cert,
+            },
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def next_login(base: str, *, name_id: str, attributes: dict[str, Any], scenario: str = "ok") -> None:
+    """Tell the running IdP who logs in next, and how its answer should be wrong."""
+    import urllib.request
+
+    body = json.dumps({"attributes": attributes, "name_id": name_id, "scenario": scenario})
+    request = urllib.request.Request(f"{base}/next", data=body.encode(), method="POST")  # noqa: S310
+    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310 - the test IdP on loopback
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ pytest-django keeps blocking database access for them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -120,16 +121,44 @@ def mailbox(live_app: str) -> Callable[[], str]:
     return read
 
 
+# The single sign-on providers the app server trusts: a real SAML IdP and a real OIDC provider,
+# each its own process on loopback (kravspar/testing/saml_idp.py, oidc_provider.py).
+_PROVIDERS: dict[str, str] = {}
+OIDC_CLIENT = ("kravspar-browser", "browser-test-secret-0123456789")
+
+
+@pytest.fixture
+def sso_providers(live_app: str) -> dict[str, str]:
+    """{"saml": the IdP's address, "oidc": the OIDC provider's} for the running app server;
+    tell them who logs in next with saml_idp.next_login / oidc_provider.next_login."""
+    return dict(_PROVIDERS)
+
+
 @pytest.fixture(scope="session")
 def live_app() -> Iterator[str]:
     """The base URL of the running app, e.g. ``http://127.0.0.1:54321``."""
-    with tempfile.TemporaryDirectory(prefix="kravspar-browser-", ignore_cleanup_errors=True) as var_dir:
+    from kravspar.testing import oidc_provider, saml_idp
+
+    with contextlib.ExitStack() as stack:
+        var_dir = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="kravspar-browser-", ignore_cleanup_errors=True)
+        )
         _MAIL_DIR[:] = [Path(var_dir) / "mail"]
         env = _server_env(var_dir)
         _manage("migrate", "--no-input", "-v", "0", env=env)
         _manage("seed_demo", env=env)
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
+        saml_dir = Path(var_dir) / "saml"
+        saml_dir.mkdir()
+        saml = stack.enter_context(saml_idp.running(saml_dir, base_url))
+        oidc = stack.enter_context(oidc_provider.running(*OIDC_CLIENT, [f"{base_url}/oidc/callback/"]))
+        _PROVIDERS.update(saml=saml["base"], oidc=oidc)
+        env.update(
+            KRAVSPAR_BASE_URL=base_url,
+            **saml["environment"],
+            **oidc_provider.relying_party_environment(oidc, *OIDC_CLIENT),
+        )
         log_path = Path(var_dir) / "runserver.log"
         with log_path.open("w+", encoding="utf-8") as log:
             server = subprocess.Popen(

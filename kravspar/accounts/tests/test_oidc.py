@@ -200,3 +200,27 @@ def test_provisioning_gives_an_unknown_person_of_the_organisation_an_account(oid
     assert (person.organisation, person.get_full_name()) == (world.vastmanland, "Ny Person")
     assert not person.groups.exists()
     assert AuditEvent.objects.filter(action="sso.provisioned", object_id=str(person.uuid)).exists()
+
+
+def test_sso_required_with_both_providers_names_both_buttons(oidc_on, world, client, settings):
+    settings.KRAVSPAR_SAML_ENABLED = True
+    world.sormland.sso_required = True
+    world.sormland.save(update_fields=["sso_required"])
+    response = client.post(reverse("accounts:login"), {"username": "orderer_sl@example.se", "password": PASSWORD})
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "“Logga in med SITHS-kort” eller “Logga in med Freja eID”" in errors
+    assert "_auth_user_id" not in client.session
+
+
+def test_sso_required_holds_after_a_password_reset(oidc_on, world, client):
+    """Choosing a new password by e-mail does not open the password login again."""
+    from kravspar.accounts import services
+
+    world.sormland.sso_required = True
+    world.sormland.save(update_fields=["sso_required"])
+    world.orderer_sl.set_password("a-fresh-password-2026")
+    world.orderer_sl.save()
+    services.login_failures_clear(user=world.orderer_sl)
+    response = client.post(reverse("accounts:login"), {"username": "orderer_sl", "password": "a-fresh-password-2026"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

@@ -8,80 +8,26 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from saml2.config import Config, SPConfig
-from saml2.metadata import create_metadata_string
 
 from kravspar.accounts.models import SsoRefusal, User
 from kravspar.audit.models import AuditEvent
-from kravspar.saml_config import saml_sp_config
-from kravspar.testing.saml_idp import idp_config
+from kravspar.testing import saml_idp
 
-ROOT = Path(__file__).resolve().parents[3]
 HSA = "employeeHsaId"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _keypair(directory: Path, name: str) -> tuple[str, str]:
-    key, cert = directory / f"{name}.key", directory / f"{name}.crt"
-    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}"]
-    subprocess.run(
-        [*command, "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    return str(key), str(cert)
 
 
 @pytest.fixture(scope="module")
 def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Keys for both sides, metadata exchanged as a region would, and the IdP running."""
-    directory = tmp_path_factory.mktemp("saml")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    idp_key, idp_cert = _keypair(directory, "idp")
-    sp_key, sp_cert = _keypair(directory, "sp")
-    idp_metadata = directory / "idp.xml"
-    conf = Config().load(idp_config(base=base, key_file=idp_key, cert_file=idp_cert, sp_metadata=None))
-    idp_metadata.write_bytes(create_metadata_string(None, config=conf, valid=48))
-    sp = saml_sp_config(
-        base_url="http://testserver", metadata_file=str(idp_metadata), key_file=sp_key, cert_file=sp_cert
-    )
-    sp_metadata = directory / "sp.xml"
-    sp_metadata.write_bytes(create_metadata_string(None, config=SPConfig().load(sp), valid=48))
-    settings_file = directory / "idp.json"
-    settings_file.write_text(
-        json.dumps({"base": base, "key_file": idp_key, "cert_file": idp_cert, "sp_metadata": str(sp_metadata)})
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kravspar.testing.saml_idp", str(settings_file), str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    if process.stdout.readline().strip() != "ready":
-        process.kill()
-        raise RuntimeError(process.stderr.read() if process.stderr else "IdP did not start")
-    yield {"base": base, "sp_config": sp}
-    process.terminate()
-    process.wait(timeout=5)
+    with saml_idp.running(tmp_path_factory.mktemp("saml"), "http://testserver") as running:
+        yield running
 
 
 @pytest.fixture
@@ -92,9 +38,7 @@ def saml_on(idp: dict[str, Any], settings: Any) -> dict[str, Any]:
 
 
 def next_login(idp: dict[str, Any], *, scenario: str = "ok", **attributes: str) -> None:
-    body = json.dumps({"attributes": attributes, "name_id": attributes.get(HSA, "x"), "scenario": scenario})
-    request = urllib.request.Request(f"{idp['base']}/next", data=body.encode(), method="POST")  # noqa: S310
-    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310 - the test IdP on loopback
+    saml_idp.next_login(idp["base"], name_id=attributes.get(HSA, "x"), attributes=attributes, scenario=scenario)
 
 
 def through_idp(client: Any, next_url: str = "") -> tuple[str, dict[str, str]]:
