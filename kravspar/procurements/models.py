@@ -39,6 +39,9 @@ class DataQuality(models.TextChoices):
     REPEATED_ID = "repeated_id", _("Upphandlings-ID repeated for the same buyer")  # imported as its own procurement
 
 
+DATA_QUALITY_ANY = "any"  # the list filter's choice for "any of the problems"
+
+
 class Procedure(models.TextChoices):
     """Procedures of LOU (2016:1145), plus direct award."""
 

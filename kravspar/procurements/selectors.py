@@ -30,6 +30,7 @@ from kravspar.cpv import codes
 from kravspar.organisations.models import Organisation
 from kravspar.procurements import policy
 from kravspar.procurements.models import (
+    DATA_QUALITY_ANY,
     Method,
     Procurement,
     ProcurementStatus,
@@ -110,6 +111,7 @@ def procurement_list(
     officer: User | None = None,
     tier: str = "",
     strategy_missing: bool = False,
+    data_quality: str = "",
 ) -> QuerySet[Procurement]:
     qs = access.procurements_visible_to(user)
     if q := q.strip():
@@ -127,6 +129,10 @@ def procurement_list(
         qs = qs.filter(officer=officer)
     if strategy_missing:
         qs = qs.filter(strategy_missing_q())
+    if data_quality == DATA_QUALITY_ANY:
+        qs = qs.exclude(data_quality="")
+    elif data_quality:
+        qs = qs.filter(data_quality__contains=data_quality)  # codes are space-separated words
     qs = with_list_columns(qs)
     if tier:
         qs = qs.filter(Q(tier_value=tier))  # an annotation; Q keeps the stubs from looking for a field

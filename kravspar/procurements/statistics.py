@@ -13,6 +13,15 @@ that, ``UHM-<ID>-<buyer's org. nr>``. The import writes in batches, in bulk, one
 per created object (the same fields ``audit_record`` writes), so a second run finds
 everything and writes nothing. Rows it cannot read are reported with their row number and
 skipped; the rest goes on.
+
+Every procurement of the national file is imported, so that the totals match
+Upphandlingsmyndigheten's published count: a row whose buyer's organisation number fails
+the check digit (or is not Swedish), a row without Upphandlingsslag and CPV code, and a row
+that repeats an Upphandlings-ID for the same buyer are imported and flagged with the
+problem (``Procurement.data_quality``, ``DataQuality``), and counted in the report. A
+flagged buyer is not registered (the number identifies no organisation): such a
+procurement has no buyer and the registry number ``UHM-<ID>-<the number as given>``; the
+n-th row of a repeated ID gets ``UHM-<ID>-<buyer's org. nr>-<n>``.
 """
 
 from __future__ import annotations
@@ -41,7 +50,14 @@ from kravspar.cpv.models import CpvCode
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation, OrganisationKind
 from kravspar.organisations.services import organisation_create
-from kravspar.procurements.models import AgreementType, Procedure, Procurement, ProcurementKind, ProcurementStatus
+from kravspar.procurements.models import (
+    AgreementType,
+    DataQuality,
+    Procedure,
+    Procurement,
+    ProcurementKind,
+    ProcurementStatus,
+)
 from kravspar.procurements.services import PROCUREMENT_FIELDS
 from kravspar.suppliers.models import ProcurementSupplier, Sector, SizeClass, Supplier, supplier_name_key
 from kravspar.suppliers.services import SUPPLIER_FIELDS
@@ -151,6 +167,10 @@ class FileReport:
     suppliers_created: int = 0
     links_created: int = 0
     withheld_suppliers: int = 0
+    # Rows imported with a data-quality problem, per ``DataQuality`` code.
+    flagged: dict[str, int] = field(default_factory=dict)
+    # The sum of "Antal upphandlingar" (procurements files): Upphandlingsmyndigheten's count.
+    published_count: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -188,10 +208,22 @@ class Row:
     sector: str = ""
     lot: str = ""
     tenders: int = 1
+    buyer_valid: bool = True  # False: the organisation number fails the check; no buyer is linked
+    occurrence: int = 1  # the n-th row with this Upphandlings-ID and buyer in the file
+    flags: list[str] = field(default_factory=list)  # DataQuality codes
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.ident, self.buyer_org_number)
+    def key(self) -> tuple[str, str, int]:
+        return (self.ident, self.buyer_org_number, self.occurrence)
+
+    def registry_numbers(self) -> list[str]:
+        """The registry numbers this row's procurement can have, the preferred one first."""
+        base = f"{REGISTRY_PREFIX}{self.ident}"
+        if self.occurrence > 1:
+            return [f"{base}-{self.buyer_org_number}-{self.occurrence}"]
+        if not self.buyer_valid:
+            return [f"{base}-{self.buyer_org_number}"]
+        return [base, f"{base}-{self.buyer_org_number}"]
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -274,6 +306,15 @@ def _date(value: Any) -> str:
     return _text(value)
 
 
+def _published_count(values: tuple[Any, ...], column: int) -> int:
+    """A row's "Antal upphandlingar" (1 in the national files); a row without it counts once."""
+    raw = values[column] if column < len(values) else None
+    try:
+        return numbers.parse_integer(raw, digits=9) if raw not in (None, "") else 1
+    except numbers.NumberRefused:
+        return 1
+
+
 def _day(text: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text[:10])
@@ -303,12 +344,24 @@ class Parser:
         if not ident:
             errors.append(_("Upphandlings-ID is missing."))
         org_number = ""
+        flags: list[str] = []
+        raw_org_number = _text(get(values, BUYER_ORG_NUMBER))
         try:
-            org_number = normalise_org_number(
-                _text(get(values, BUYER_ORG_NUMBER)), field=_("Buyer's organisation number")
-            )
+            org_number = normalise_org_number(raw_org_number, field=_("Buyer's organisation number"))
         except ValidationError as exc:
-            errors.extend(exc.messages)
+            digits = "".join(ch for ch in raw_org_number if ch.isdigit())[:20]
+            if not digits:
+                errors.extend(exc.messages)
+            else:
+                org_number = digits
+                flags.append(DataQuality.BUYER_ORG_NUMBER)
+                notes.append(
+                    _(
+                        "The buyer's organisation number %(number)s fails the check (%(error)s); imported without "
+                        "a buyer and flagged."
+                    )
+                    % {"number": raw_org_number, "error": " ".join(exc.messages)}
+                )
         buyer_name = _text(get(values, BUYER))
         if not buyer_name:
             errors.append(_("The buyer's name is missing."))
@@ -328,7 +381,13 @@ class Parser:
             if cpv and cpv in self.cpv_codes:
                 kind = _kind_from_cpv(cpv)
             elif cpv is None:
-                errors.append(_("Neither Upphandlingsslag nor a CPV code tells whether goods, services or works."))
+                flags.append(DataQuality.KIND_MISSING)
+                notes.append(
+                    _(
+                        "Neither Upphandlingsslag nor a CPV code tells whether goods, services or works; imported "
+                        "without a kind and flagged."
+                    )
+                )
         procedure_text = _text(get(values, PROCEDURE))
         procedure = PROCEDURES.get(procedure_text, "")
         if procedure_text and procedure_text not in PROCEDURES:
@@ -355,6 +414,8 @@ class Parser:
             title=title,
             published=_date(get(values, PUBLISHED)),
             ad_database=_text(get(values, AD_DATABASE)),
+            buyer_valid=DataQuality.BUYER_ORG_NUMBER not in flags,
+            flags=flags,
         )
         if self.kind == FileKind.CONTRACTED_VALUES:
             raw = get(values, VALUE)
@@ -457,34 +518,25 @@ class Importer:
             kind = detect_kind(header, path.name)
             report = FileReport(path=path, kind=kind)
             parser = Parser(kind, header, set(self.cpv))
-            seen: dict[tuple[str, str], int] = {}  # procurement files: key -> first row, to name duplicates
+            # Procurement files: (ID, buyer) -> first row and rows so far, to number and flag repeats.
+            seen: dict[tuple[str, str], tuple[int, int]] = {}
+            count_column = parser.index.get(COUNT) if kind == FileKind.PROCUREMENTS else None
             batch: list[Row] = []
             for number, values in enumerate(rows, start=2):
                 if not any(v is not None and v != "" for v in values):
                     continue
                 report.rows += 1
+                if count_column is not None:
+                    report.published_count += _published_count(values, count_column)
                 if self.buyers and parser.buyer_digits(values) not in self.buyers:
                     report.other_buyers += 1
                 else:
                     row, problems = parser.parse(number, values)
                     report.problems.extend(problems)
+                    if row is not None and kind != FileKind.SUPPLIERS:
+                        row = self._repeated(row, kind, seen, report)
                     if row is not None:
-                        if kind != FileKind.SUPPLIERS:
-                            first = seen.setdefault(row.key, number)
-                            if first != number:
-                                report.problems.append(
-                                    Problem(
-                                        number,
-                                        _(
-                                            "Same procurement as row %(row)d (Upphandlings-ID %(id)s and the "
-                                            "same buyer); skipped."
-                                        )
-                                        % {"row": first, "id": row.ident},
-                                    )
-                                )
-                                row = None
-                        if row is not None:
-                            batch.append(row)
+                        batch.append(row)
                     if len(batch) >= self.batch_size:
                         self._write(batch, report)
                         batch = []
@@ -497,6 +549,30 @@ class Importer:
         report.problems.sort(key=lambda p: p.row)
         report.seconds = time.perf_counter() - started
         return report
+
+    @staticmethod
+    def _repeated(
+        row: Row, kind: FileKind, seen: dict[tuple[str, str], tuple[int, int]], report: FileReport
+    ) -> Row | None:
+        """A repeated Upphandlings-ID for the same buyer: in the procurements file it is a
+        procurement of its own (the published count includes it), numbered and flagged; in
+        the contracted values it is reported and skipped (it names no other procurement)."""
+        first, occurrences = seen.get((row.ident, row.buyer_org_number), (row.number, 0))
+        seen[(row.ident, row.buyer_org_number)] = (first, occurrences + 1)
+        if not occurrences:
+            return row
+        if kind == FileKind.PROCUREMENTS:
+            row.occurrence = occurrences + 1
+            row.flags.append(DataQuality.REPEATED_ID)
+            message = _(
+                "Same Upphandlings-ID %(id)s and buyer as row %(row)d; imported as a procurement of its own "
+                "and flagged."
+            )
+            report.problems.append(Problem(row.number, message % {"row": first, "id": row.ident}, skipped=False))
+            return row
+        message = _("Same procurement as row %(row)d (Upphandlings-ID %(id)s and the same buyer); skipped.")
+        report.problems.append(Problem(row.number, message % {"row": first, "id": row.ident}))
+        return None
 
     # Writing one batch ----------------------------------------------------------------
 
@@ -517,6 +593,9 @@ class Importer:
         failed: dict[str, str] = {}
         for row in rows:
             number = row.buyer_org_number
+            if not row.buyer_valid:
+                kept.append(row)  # imported without a buyer, flagged
+                continue
             if number not in self.organisations and number not in failed:
                 region = number.startswith("2321") and row.buyer_name.casefold().startswith("region")
                 try:
@@ -537,37 +616,39 @@ class Importer:
                 kept.append(row)
         return kept
 
-    def _procurements(self, rows: list[Row], report: FileReport) -> dict[tuple[str, str], Procurement]:
+    def _organisation_id(self, row: Row) -> int | None:
+        return self.organisations[row.buyer_org_number].pk if row.buyer_valid else None
+
+    def _procurements(self, rows: list[Row], report: FileReport) -> dict[tuple[str, str, int], Procurement]:
         """The procurement of every row's key: found, or created in bulk. Contracted values
         fill in a value that is still empty; a stored value is never overwritten."""
-        keys = {r.key for r in rows}
-        candidates = {f"{REGISTRY_PREFIX}{ident}" for ident, _org in keys}
-        candidates |= {f"{REGISTRY_PREFIX}{ident}-{org}" for ident, org in keys}
-        taken: dict[str, list[tuple[int, str, str]]] = {}
-        found_ids: dict[tuple[str, str], int] = {}
+        by_key = {r.key: r for r in rows}
+        candidates = {number for r in by_key.values() for number in r.registry_numbers()}
+        taken: dict[str, list[tuple[int, str, str | None]]] = {}
+        found_ids: dict[tuple[str, str, int], int] = {}
         for pk, registry_number, source, org_number in Procurement.objects.filter(
             registry_number__in=candidates
         ).values_list("pk", "registry_number", "source", "buyers__org_number"):
             taken.setdefault(registry_number, []).append((pk, source, org_number))
-        for ident, org in keys:
-            for registry_number in (f"{REGISTRY_PREFIX}{ident}-{org}", f"{REGISTRY_PREFIX}{ident}"):
-                match = [pk for pk, source, o in taken.get(registry_number, []) if source == SOURCE and o == org]
+        for key, row in by_key.items():
+            buyer = row.buyer_org_number if row.buyer_valid else None
+            for registry_number in reversed(row.registry_numbers()):
+                match = [pk for pk, source, o in taken.get(registry_number, []) if source == SOURCE and o == buyer]
                 if match:
-                    found_ids[(ident, org)] = match[0]
+                    found_ids[key] = match[0]
                     break
-        found: dict[tuple[str, str], Procurement] = {}
+        found: dict[tuple[str, str, int], Procurement] = {}
         if found_ids:
             by_pk = Procurement.objects.in_bulk(list(found_ids.values()))
             found = {key: by_pk[pk] for key, pk in found_ids.items()}
         report.procurements_found += sum(1 for r in rows if r.key in found)
 
-        new: dict[tuple[str, str], tuple[Procurement, Row]] = {}
+        new: dict[tuple[str, str, int], tuple[Procurement, Row]] = {}
         for row in rows:
             if row.key in found or row.key in new:
                 continue
-            registry_number = f"{REGISTRY_PREFIX}{row.ident}"
-            if registry_number in taken:
-                registry_number = f"{REGISTRY_PREFIX}{row.ident}-{row.buyer_org_number}"
+            numbers = row.registry_numbers()
+            registry_number = next((n for n in numbers if n not in taken), numbers[-1])
             if registry_number in taken:
                 report.problems.append(
                     Problem(
@@ -590,8 +671,11 @@ class Importer:
                 # Publiceringsdatum is the day the notice was published: contracts follow it.
                 advertised_on=_day(row.published),
                 source=SOURCE,
+                data_quality=" ".join(row.flags),
             )
             new[row.key] = (procurement, row)
+            for flag in row.flags:
+                report.flagged[flag] = report.flagged.get(flag, 0) + 1
         if new:
             created = Procurement.objects.bulk_create([p for p, _row in new.values()], batch_size=self.batch_size)
             Buyers = Procurement.buyers.through
@@ -599,6 +683,7 @@ class Importer:
                 [
                     Buyers(procurement_id=p.pk, organisation_id=self.organisations[row.buyer_org_number].pk)
                     for p, row in new.values()
+                    if row.buyer_valid
                 ],
                 batch_size=self.batch_size,
             )
@@ -607,11 +692,11 @@ class Importer:
                 (
                     (
                         p,
-                        self.organisations[row.buyer_org_number].pk,
+                        self._organisation_id(row),
                         None,
                         snapshot(p, PROCUREMENT_FIELDS)
                         | {
-                            "buyers": [self.organisations[row.buyer_org_number].name],
+                            "buyers": [self.organisations[row.buyer_org_number].name] if row.buyer_valid else [],
                             "ordering_units": [],
                             "cpv_additional": [],
                             "status": p.status,
@@ -627,7 +712,7 @@ class Importer:
             self._values(rows, found, report)
         return found | {key: p for key, (p, _row) in new.items()}
 
-    def _values(self, rows: list[Row], found: dict[tuple[str, str], Procurement], report: FileReport) -> None:
+    def _values(self, rows: list[Row], found: dict[tuple[str, str, int], Procurement], report: FileReport) -> None:
         changed: list[tuple[Procurement, Row]] = []
         now = timezone.now()
         for row in rows:
@@ -657,7 +742,7 @@ class Importer:
                 (
                     (
                         p,
-                        self.organisations[row.buyer_org_number].pk,
+                        self._organisation_id(row),
                         {"estimated_value": None},
                         {"estimated_value": str(p.estimated_value)},
                     )
@@ -666,7 +751,9 @@ class Importer:
             )
             report.values_set += len(changed)
 
-    def _suppliers(self, rows: list[Row], procurements: dict[tuple[str, str], Procurement], report: FileReport) -> None:
+    def _suppliers(
+        self, rows: list[Row], procurements: dict[tuple[str, str, int], Procurement], report: FileReport
+    ) -> None:
         """Find or create each named supplier and link it to the procurement, per lot."""
         named: list[Row] = []
         for row in rows:
@@ -737,7 +824,7 @@ class Importer:
             _audit_events(
                 "procurement.suppliers_added",
                 (
-                    (p, self.organisations[row.buyer_org_number].pk, None, {"suppliers": sorted(names)})
+                    (p, self._organisation_id(row), None, {"suppliers": sorted(names)})
                     for p, row, names in per_procurement.values()
                 ),
             )

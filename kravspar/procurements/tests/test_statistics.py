@@ -149,13 +149,19 @@ def test_import_reports_unreadable_rows_by_number_and_imports_the_rest(world, va
     [report] = import_statistics([values_file])
 
     assert report.kind == FileKind.CONTRACTED_VALUES
-    assert (report.rows, report.procurements_created, report.organisations_created) == (8, 4, 2)
+    assert (report.rows, report.procurements_created, report.organisations_created) == (8, 5, 2)
     skipped = {p.row: p.message for p in report.problems if p.skipped}
-    assert sorted(skipped) == [4, 5, 6, 8]
-    assert "2331000180" in skipped[4]
+    assert sorted(skipped) == [5, 6, 8]
     assert "99999999" in skipped[5]
     assert "Upphandlings-ID" in skipped[6]
-    assert [p.row for p in report.problems if not p.skipped] == [7]
+    noted = {p.row: p.message for p in report.problems if not p.skipped}
+    assert sorted(noted) == [4, 7]
+    # A buyer number failing the check digit is imported without a buyer, and flagged.
+    assert "2331000180" in noted[4]
+    assert report.flagged == {"buyer_org_number": 1}
+    dalarna = Procurement.objects.get(registry_number="UHM-MT7-2331000180")
+    assert (list(dalarna.buyers.all()), dalarna.data_quality) == ([], "buyer_org_number")
+    assert not Organisation.objects.filter(org_number="2331000180").exists()
 
     meat = Procurement.objects.get(registry_number="UHM-MT42")
     assert list(meat.buyers.all()) == [world.sormland]  # found by organisation number, not created again
@@ -185,7 +191,7 @@ def test_import_reports_unreadable_rows_by_number_and_imports_the_rest(world, va
     assert (list(other.buyers.all()), other.kind) == ([lund], ProcurementKind.GOODS)
 
     created = AuditEvent.objects.filter(action="procurement.created", actor=None)
-    assert created.count() == 4
+    assert created.count() == 5
     event = created.get(object_id=str(meat.uuid))
     assert (event.actor_label, event.object_type, event.organisation) == (
         "system",
@@ -202,7 +208,7 @@ def test_a_second_run_creates_nothing(world, values_file):
     [again] = import_statistics([values_file])
     assert counts() == before
     assert (again.procurements_created, again.values_set, again.organisations_created) == (0, 0, 0)
-    assert sorted(p.row for p in again.problems if p.skipped) == [4, 5, 6, 8]
+    assert sorted(p.row for p in again.problems if p.skipped) == [5, 6, 8]
 
 
 def test_a_dry_run_writes_nothing_and_counts_as_a_real_run(world, values_file):
@@ -320,7 +326,7 @@ def test_the_command_prints_progress_counts_and_problems(world, values_file):
         assert f" {number}: " in text
     out = StringIO()
     call_command("import_procurement_statistics", str(values_file), "--dry-run", stdout=out)
-    assert Procurement.objects.count() == 4
+    assert Procurement.objects.count() == 5
 
 
 def test_the_bundled_rows_are_the_two_regions_131_procurements_of_2021(world):

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from kravspar.procurements.statistics import BATCH_SIZE, Progress, StatisticsFileError, import_statistics
+from kravspar.procurements.models import DataQuality
+from kravspar.procurements.statistics import BATCH_SIZE, FileKind, Progress, StatisticsFileError, import_statistics
 
 
 class Command(BaseCommand):
@@ -81,6 +82,26 @@ class Command(BaseCommand):
                     "skipped": report.skipped,
                 }
             )
+            if report.kind == FileKind.PROCUREMENTS and report.published_count:
+                self.stdout.write(
+                    _(
+                        "  Upphandlingsmyndigheten's count for the file (Antal upphandlingar): %(published)d; "
+                        "procurements created or found: %(imported)d."
+                    )
+                    % {
+                        "published": report.published_count,
+                        "imported": report.procurements_created + report.procurements_found,
+                    }
+                )
+            if report.flagged:
+                self.stdout.write(
+                    _("  Imported and flagged with a data-quality problem: %(problems)s.")
+                    % {
+                        "problems": ", ".join(
+                            f"{DataQuality(code).label} {count}" for code, count in sorted(report.flagged.items())
+                        )
+                    }
+                )
             if report.other_buyers:
                 self.stdout.write(_("  %(count)d rows of other buyers left out.") % {"count": report.other_buyers})
             if report.withheld_suppliers:
