@@ -11,10 +11,8 @@ from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
 from kravspar.core.forms import ServiceModelForm
-from kravspar.core.pickers import PickerField, PickerInput
 from kravspar.cpv import codes
 from kravspar.cpv.models import CpvCode
-from kravspar.cpv.selectors import cpv_search
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.procurements import policy
 from kravspar.procurements.models import (
@@ -253,20 +251,16 @@ class ProcurementFilterForm(forms.Form):
         help_text=_("Registry number or title"),
         widget=forms.SearchInput,
     )
-    organisation = PickerField(
-        label=_("Buying organisation"),
-        required=False,
-        queryset=Organisation.objects.none(),
-        url="organisations:options",
-        to_field_name="pk",
+    organisation = forms.ModelChoiceField(
+        label=_("Buying organisation"), required=False, queryset=Organisation.objects.none(), empty_label=_("All")
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *ProcurementStatus.choices])
     cpv = forms.CharField(
         label=_("CPV"),
         required=False,
         max_length=12,
-        help_text=_("First digits, e.g. 909, or a word, e.g. städ, to choose a code"),
-        widget=PickerInput("cpv:search", attrs={"size": 10}),
+        help_text=_("First digits, e.g. 909"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 10}),
     )
     officer = PersonChoiceField(
         label=_("Procurement officer"), required=False, queryset=User.objects.none(), empty_label=_("All")
@@ -290,11 +284,7 @@ class ProcurementFilterForm(forms.Form):
     def clean_cpv(self) -> str:
         value: str = self.cleaned_data["cpv"].strip()
         if value and codes.code_prefix(value) is None:
-            # Words, typed without the picker's help: the code the picker would list first.
-            found = cpv_search(value, limit=1)
-            if not found:
-                raise forms.ValidationError(_("Write the first digits of a CPV code, e.g. 909."))
-            return found[0].code
+            raise forms.ValidationError(_("Write the first digits of a CPV code, e.g. 909."))
         return value
 
 
