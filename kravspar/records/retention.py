@@ -110,25 +110,26 @@ def _dispose_evidence(evidence: Evidence) -> dict[str, Any]:
 
 def _due_evidence(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
     kept = Evidence.objects.exclude(original_name=DISPOSED).values("activity__contract")
+    due: dict[int, tuple[Contract, datetime.date, RetentionRule]] = {}
     for contract in _contracts(Contract.objects.filter(pk__in=kept)).order_by("id"):
         rule = rules.get((owning_organisation_id(contract) or 0, RecordType.EVIDENCE))
-        if rule is None:
-            continue
-        due = rule_end(rule, contract_end(contract))
-        if due > today:
-            continue
+        if rule is not None and (day := rule_end(rule, contract_end(contract))) <= today:
+            due[contract.pk] = (contract, day, rule)
+    ids = list(due)
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):  # SQLite's limit on parameters
         evidence = (
-            Evidence.objects.filter(activity__contract=contract)
+            Evidence.objects.filter(activity__contract_id__in=chunk)
             .exclude(original_name=DISPOSED)
             .select_related("activity")
-            .order_by("id")
+            .order_by("activity__contract_id", "id")
         )
         for item in evidence:
+            contract, day, rule = due[item.activity.contract_id]
             yield DueItem(
                 RecordType.EVIDENCE,
                 item,
                 contract,
-                due,
+                day,
                 rule.decision,
                 rule,
                 f"{item._meta.verbose_name} {item.uuid}",
