@@ -16,6 +16,7 @@ class JobKind(models.TextChoices):
     EXPORT = "export", _("List export")
     ANNUAL_REPORT = "annual_report", _("Annual report (PDF)")
     OCDS = "ocds", _("Open data file (OCDS)")
+    PRICELIST_IMPORT = "pricelist_import", _("Price-list import")
 
 
 class JobStatus(models.TextChoices):

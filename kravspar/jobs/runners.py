@@ -151,3 +151,23 @@ def ocds_file(job: Job, progress: services.Progress) -> None:
             content=handle,
             content_type="application/json",
         )
+
+
+@runner(JobKind.PRICELIST_IMPORT)
+def pricelist_import(job: Job, progress: services.Progress) -> None:
+    from kravspar.accounts import access
+    from kravspar.spend import pricelists
+
+    contract = access.contract_for(job.owner, job.params["contract"], change=True)
+    file_name, data = services.job_input(job, 0)
+    progress.set_total(1)
+    result = pricelists.pricelist_import(
+        actor=job.owner, contract=contract, data=data, file_name=file_name, dry_run=False
+    )
+    progress.set_done(1)
+    services.job_succeed(
+        job=job,
+        url=reverse("spend:pricelist", kwargs={"key": contract.uuid}),
+        message=_("The price list was updated: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+        % {"created": result["created"], "updated": result["updated"], "unchanged": result["unchanged"]},
+    )

@@ -60,7 +60,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def job_detail(request: HttpRequest, key: str) -> HttpResponse:
     job = job_for(_user(request), key)
-    template = "jobs/_job_status.html" if request.headers.get("HX-Request") else "jobs/job_detail.html"
+    template = "jobs/_job_poll.html" if request.headers.get("HX-Request") else "jobs/job_detail.html"
     return render(request, template, {"job": job, "poll_seconds": poll_seconds()})
 
 

@@ -7,6 +7,7 @@ import base64
 import binascii
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -27,6 +28,8 @@ from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.jobs.models import JobKind
+from kravspar.jobs.services import job_start
 from kravspar.spend import figures, policy, pricelists, services
 from kravspar.spend.forms import (
     ArticleForm,
@@ -241,6 +244,17 @@ def pricelist_import(request: HttpRequest, key: str) -> HttpResponse:
         dry_run = True
     else:
         return _form_page(request, template, context)
+    if not dry_run and len(data) > settings.KRAVSPAR_IMPORT_JOB_BYTES:
+        # A large checked file is imported by a background job while its page shows progress.
+        job = job_start(
+            owner=user,
+            kind=JobKind.PRICELIST_IMPORT,
+            title=_("Price-list import: %(contract)s") % {"contract": contract.contract_number},
+            params={"contract": str(contract.uuid)},
+            inputs=[(file_name, data)],
+            total=1,
+        )
+        return redirect("jobs:detail", job.uuid)
     try:
         result = pricelists.pricelist_import(
             actor=user, contract=contract, data=data, file_name=file_name, dry_run=dry_run

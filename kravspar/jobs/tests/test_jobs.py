@@ -74,6 +74,10 @@ def test_a_queued_job_is_polled_and_shows_its_progress(world: Any, client_for: C
     assert 'hx-trigger="every 2s"' in fragment
     assert 'value="25"' in fragment and "10 av 40" in fragment
     assert "<html" not in fragment
+    assert '<div id="job-announcement" hx-swap-oob="innerHTML">' in fragment  # silent until the end
+    services.job_succeed(job=job, message="Klart.")
+    fragment = client.get(reverse("jobs:detail", args=[job.uuid]), headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in fragment and "OCDS: Klar. Klart." in fragment
 
 
 def test_an_export_job_writes_the_file_its_owner_downloads(
@@ -154,3 +158,15 @@ def test_an_export_job_needs_the_lists_permission(world: Any, client_for: Client
     assert client.post(url, {"format": "csv"}).status_code == 403
     assert client.get(reverse("jobs:export", args=["okand-lista"])).status_code == 404
     assert not Job.objects.exists()
+
+
+def test_the_job_list_reads_a_fixed_number_of_rows(
+    world: Any, client_for: ClientFor, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.officer)
+    client.get(reverse("jobs:list"))  # the session and the person, read once
+    for i in range(6):
+        services.job_start(owner=world.officer, kind=JobKind.OCDS, title=f"Fil {i}")
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("jobs:list")).content.decode()
+    assert "Fil 5" in page

@@ -202,3 +202,27 @@ def test_contract_page_links_to_the_price_list(client_for: Any, world: Any, cont
     page = client_for(world.reader).get(reverse("contracts:detail", args=[contract.uuid])).content.decode()
     assert reverse("spend:pricelist", args=[contract.uuid]) in page
     assert "Prislista" in page
+
+
+def test_a_large_checked_file_is_imported_by_a_background_job(
+    client_for: Any, world: Any, contract: Contract, settings: Any, tmp_path: Any
+) -> None:
+    from kravspar.jobs.models import Job, JobStatus
+
+    settings.KRAVSPAR_IMPORT_JOB_BYTES = 10  # every file is "large"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(world.officer)
+    url = reverse("spend:pricelist_import", args=[contract.uuid])
+    checked = client.post(url, {"file": SimpleUploadedFile("pris.csv", GOOD_CSV.encode(), "text/csv")})
+    assert checked.status_code == 200 and not Job.objects.exists()  # the check itself stays at once
+    response = client.post(url, {"token": checked.context["token"]})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.uuid])
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.result_url == reverse("spend:pricelist", kwargs={"key": contract.uuid})
+    assert PriceListArticle.objects.filter(contract=contract).count() == 2
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))  # the input was removed
+    # Someone who may not change the contract's price list starts no job.
+    assert client_for(world.orderer_vm).post(url, {"token": checked.context["token"]}).status_code in (403, 404)
+    assert Job.objects.count() == 1
