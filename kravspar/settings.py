@@ -243,6 +243,9 @@ KRAVSPAR_OIDC_CLAIMS = {
 _secure = env_bool("KRAVSPAR_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
+# The SAML session cookie comes back on the IdP's cross-site POST: SameSite=None, which browsers
+# accept only with Secure; over plain http (development, the browser tests) Lax, same-site only.
+SAML_SESSION_COOKIE_SAMESITE = "None" if _secure else "Lax"
 SECURE_SSL_REDIRECT = env_bool("KRAVSPAR_SSL_REDIRECT", _secure)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KRAVSPAR_BEHIND_PROXY", False) else None
@@ -339,6 +342,8 @@ TASKS = {
 }
 # An invoice upload with more files than this runs as a background job.
 KRAVSPAR_UPLOAD_JOB_FILES = env_int("KRAVSPAR_UPLOAD_JOB_FILES", 10)
+# A checked price-list file larger than this (bytes) is imported by a background job.
+KRAVSPAR_IMPORT_JOB_BYTES = env_int("KRAVSPAR_IMPORT_JOB_BYTES", 256 * 1024)
 # A checked price-list file larger than this (bytes) is imported by a background job.
 KRAVSPAR_IMPORT_JOB_BYTES = env_int("KRAVSPAR_IMPORT_JOB_BYTES", 256 * 1024)
 KRAVSPAR_JOB_POLL_SECONDS = env_int("KRAVSPAR_JOB_POLL_SECONDS", 2)
