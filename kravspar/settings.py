@@ -344,8 +344,6 @@ TASKS = {
 KRAVSPAR_UPLOAD_JOB_FILES = env_int("KRAVSPAR_UPLOAD_JOB_FILES", 10)
 # A checked price-list file larger than this (bytes) is imported by a background job.
 KRAVSPAR_IMPORT_JOB_BYTES = env_int("KRAVSPAR_IMPORT_JOB_BYTES", 256 * 1024)
-# A checked price-list file larger than this (bytes) is imported by a background job.
-KRAVSPAR_IMPORT_JOB_BYTES = env_int("KRAVSPAR_IMPORT_JOB_BYTES", 256 * 1024)
 KRAVSPAR_JOB_POLL_SECONDS = env_int("KRAVSPAR_JOB_POLL_SECONDS", 2)
 
 # --- E-mail ---------------------------------------------------------------------------
