@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kravspar.contracts.models import Contract, ContractStatus, Subcontractor
 from kravspar.core.forms import ServiceModelForm
+from kravspar.core.pickers import PickerField
 from kravspar.organisations.models import Organisation
 from kravspar.suppliers.models import CollectiveAgreement, Supplier
 
@@ -113,19 +114,12 @@ class ContractFilterForm(forms.Form):
         help_text=_("Contract number, title or supplier"),
         widget=forms.SearchInput,
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"),
-        required=False,
-        queryset=Organisation.objects.none(),
-        to_field_name="uuid",
-        empty_label=_("All organisations"),
+    # Pickers, not selects: a select of every organisation and supplier grew with the data.
+    organisation = PickerField(
+        label=_("Organisation"), required=False, queryset=Organisation.objects.none(), url="organisations:options"
     )
-    supplier = forms.ModelChoiceField(
-        label=_("Supplier"),
-        required=False,
-        queryset=Supplier.objects.none(),
-        to_field_name="uuid",
-        empty_label=_("All suppliers"),
+    supplier = PickerField(
+        label=_("Supplier"), required=False, queryset=Supplier.objects.none(), url="suppliers:options"
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *ContractStatus.choices])
     strategy_missing = forms.BooleanField(label=_("Only contracts without an approved strategy"), required=False)

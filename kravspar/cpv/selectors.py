@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 
 from kravspar.cpv import codes
 from kravspar.cpv.models import CpvCode
@@ -13,7 +14,8 @@ def cpv_search(query: str, *, limit: int = 20) -> list[CpvCode]:
 
     Digits ("151", "15100000-9", "1510 0000") match the codes that start with them. Anything
     else is words, and every word must appear in the Swedish or the English label, in any case.
-    The code that is exactly what was typed comes first, then the rest by code.
+    The code that is exactly what was typed comes first, then the rest by code; words rank
+    by the Swedish term (see below).
     """
     if limit < 1:
         return []
@@ -30,7 +32,19 @@ def cpv_search(query: str, *, limit: int = 20) -> list[CpvCode]:
     condition = Q()
     for word in words:
         condition &= Q(search_text__contains=word)
-    return list(CpvCode.objects.filter(condition).order_by("code")[:limit])
+    # Ranked by the Swedish term (issue 17: "städ" finds 90910000 Städning first): the Swedish
+    # label that is the query, then those that start with it, then those with a word that
+    # does, then the rest; shorter (more general) labels first within each, then by code.
+    # search_text starts with the folded Swedish label and a newline.
+    typed = " ".join(words)
+    rank = Case(
+        When(search_text__startswith=f"{typed}\n", then=Value(0)),
+        When(search_text__startswith=typed, then=Value(1)),
+        When(search_text__contains=f" {words[0]}", then=Value(2)),
+        default=Value(3),
+    )
+    found = CpvCode.objects.filter(condition).annotate(rank=rank, length=Length("label_sv"))
+    return list(found.order_by("rank", "length", "code")[:limit])
 
 
 def cpv_divisions() -> QuerySet[CpvCode]:

@@ -6,6 +6,7 @@ app_name = "organisations"
 urlpatterns = [
     path("", views.organisation_list, name="list"),
     path("ny/", views.organisation_create, name="create"),
+    path("sok/", views.organisation_options, name="options"),
     path("enheter/<str:key>/", views.unit_detail, name="unit_detail"),
     path("enheter/<str:key>/andra/", views.unit_edit, name="unit_edit"),
     path("enheter/<str:key>/aktivering/", views.unit_set_active, name="unit_set_active"),

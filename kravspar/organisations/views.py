@@ -9,12 +9,13 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
+from kravspar.core import pickers
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
@@ -242,3 +243,14 @@ def unit_set_active(request: HttpRequest, key: str) -> HttpResponse:
         )
         return redirect("organisations:unit_detail", key=unit.uuid)
     return render(request, "organisations/confirm_active.html", {"obj": unit, "org": unit.organisation})
+
+
+@login_required
+@require_safe
+def organisation_options(request: HttpRequest) -> HttpResponse:
+    """The options of an organisation picker while typing (an htmx fragment): at most
+    ``pickers.LIMIT`` of the organisations the person sees, by name or organisation number."""
+    access.require_perm(request.user, Perm.VIEW_ORGANISATIONS)
+    visible = access.organisations_visible_to(request.user)
+    context = pickers.options_context(visible, request.GET.get("q", "")[:100])
+    return render(request, "includes/_picker_options.html", context)

@@ -11,15 +11,15 @@ from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
 from kravspar.core.forms import ServiceModelForm
+from kravspar.core.pickers import PickerField, PickerInput
 from kravspar.cpv import codes
 from kravspar.cpv.models import CpvCode
+from kravspar.cpv.selectors import cpv_search
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.procurements import policy
 from kravspar.procurements.models import (
-    DATA_QUALITY_ANY,
     Aim,
     AimAssessment,
-    DataQuality,
     EnvironmentalGoal,
     GoalAssessment,
     Procurement,
@@ -251,16 +251,20 @@ class ProcurementFilterForm(forms.Form):
         help_text=_("Registry number or title"),
         widget=forms.SearchInput,
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Buying organisation"), required=False, queryset=Organisation.objects.none(), empty_label=_("All")
+    organisation = PickerField(
+        label=_("Buying organisation"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        url="organisations:options",
+        to_field_name="pk",
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *ProcurementStatus.choices])
     cpv = forms.CharField(
         label=_("CPV"),
         required=False,
         max_length=12,
-        help_text=_("First digits, e.g. 909"),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 10}),
+        help_text=_("First digits, e.g. 909, or a word, e.g. städ, to choose a code"),
+        widget=PickerInput("cpv:search", attrs={"size": 10}),
     )
     officer = PersonChoiceField(
         label=_("Procurement officer"), required=False, queryset=User.objects.none(), empty_label=_("All")
@@ -269,12 +273,6 @@ class ProcurementFilterForm(forms.Form):
         label=_("Follow-up tier"), required=False, choices=[("", _("All")), *[(t.value, t.value) for t in Tier]]
     )
     strategy_missing = forms.BooleanField(label=_("Only those still waiting for an approved strategy"), required=False)
-    data_quality = forms.ChoiceField(
-        label=_("Data quality"),
-        required=False,
-        choices=[("", _("All")), (DATA_QUALITY_ANY, _("Any data-quality problem")), *DataQuality.choices],
-        help_text=_("Imported procurements whose source row had a problem"),
-    )
 
     def __init__(self, *args: Any, user: User, officers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -284,7 +282,11 @@ class ProcurementFilterForm(forms.Form):
     def clean_cpv(self) -> str:
         value: str = self.cleaned_data["cpv"].strip()
         if value and codes.code_prefix(value) is None:
-            raise forms.ValidationError(_("Write the first digits of a CPV code, e.g. 909."))
+            # Words, typed without the picker's help: the code the picker would list first.
+            found = cpv_search(value, limit=1)
+            if not found:
+                raise forms.ValidationError(_("Write the first digits of a CPV code, e.g. 909."))
+            return found[0].code
         return value
 
 

@@ -467,7 +467,7 @@ def _sanctions(scope: ReportScope) -> list[Row]:
     ]
 
 
-def supplier_levels(scope: ReportScope) -> QuerySet[Supplier]:
+def supplier_levels(scope: ReportScope) -> QuerySet[Any]:  # Suppliers annotated with level
     """Each supplier on a contract live in the period, annotated ``level`` with the worst light
     (``policy.Light.ORDER``) that the deviations on the scope's contracts give it today, by the
     findings policy (``policy.deviation_level``, its SQL form). A deviation tied to no supplier

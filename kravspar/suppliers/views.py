@@ -18,6 +18,7 @@ from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.contracts.selectors import with_extensions
+from kravspar.core import pickers
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.pagination import paginate, querystring_without_page
@@ -130,3 +131,13 @@ def supplier_edit(request: HttpRequest, key: str) -> HttpResponse:
             messages.success(request, _("Your changes were saved."))
             return redirect("suppliers:detail", key=supplier.uuid)
     return _form_page(request, {"form": form, "supplier": supplier})
+
+
+@login_required
+@require_safe
+def supplier_options(request: HttpRequest) -> HttpResponse:
+    """The options of a supplier picker while typing (an htmx fragment): at most
+    ``pickers.LIMIT`` suppliers, by name or organisation number."""
+    access.require_perm(request.user, Perm.VIEW_CONTRACTS)
+    context = pickers.options_context(selectors.suppliers_visible_to(request.user), request.GET.get("q", "")[:100])
+    return render(request, "includes/_picker_options.html", context)
