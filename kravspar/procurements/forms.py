@@ -18,8 +18,10 @@ from kravspar.cpv.selectors import cpv_search
 from kravspar.organisations.models import Organisation, Unit
 from kravspar.procurements import policy
 from kravspar.procurements.models import (
+    DATA_QUALITY_ANY,
     Aim,
     AimAssessment,
+    DataQuality,
     EnvironmentalGoal,
     GoalAssessment,
     Procurement,
@@ -273,6 +275,12 @@ class ProcurementFilterForm(forms.Form):
         label=_("Follow-up tier"), required=False, choices=[("", _("All")), *[(t.value, t.value) for t in Tier]]
     )
     strategy_missing = forms.BooleanField(label=_("Only those still waiting for an approved strategy"), required=False)
+    data_quality = forms.ChoiceField(
+        label=_("Data quality"),
+        required=False,
+        choices=[("", _("All")), (DATA_QUALITY_ANY, _("Any data-quality problem")), *DataQuality.choices],
+        help_text=_("Imported procurements whose source row had a problem"),
+    )
 
     def __init__(self, *args: Any, user: User, officers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
