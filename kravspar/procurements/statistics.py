@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from kravspar.audit.models import AuditEvent
 from kravspar.audit.services import snapshot
+from kravspar.core.bulk import insert_rows
 from kravspar.core import numbers, workbooks
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.identifiers import normalise_org_number
@@ -452,42 +453,49 @@ class Parser:
 def _audit_events(action: str, items: Iterable[tuple[Any, int | None, dict[str, Any] | None, dict[str, Any]]]) -> None:
     """One history row per object, with exactly the fields ``audit_record`` writes for a
     change made by the system (no person): the import writes them in bulk."""
-    AuditEvent.objects.bulk_create(
+    insert_rows(
+        AuditEvent,
         [
-            AuditEvent(
-                actor=None,
-                actor_label="system",
-                action=action,
-                object_type=obj._meta.label_lower,
-                object_id=str(getattr(obj, "uuid", obj.pk)),
-                object_repr=str(obj)[:300],
-                organisation_id=organisation_id,
-                before=before,
-                after=after,
-            )
+            {
+                "actor_id": None,
+                "actor_label": "system",
+                "action": action,
+                "object_type": obj._meta.label_lower,
+                "object_id": str(getattr(obj, "uuid", obj.pk)),
+                "object_repr": str(obj)[:300],
+                "organisation_id": organisation_id,
+                "before": before,
+                "after": after,
+            }
             for obj, organisation_id, before, after in items
         ],
-        batch_size=BATCH_SIZE,
     )
+
+
+_DESCRIPTIONS: dict[str, tuple[str, str, str, str]] = {}
 
 
 def _description(row: Row) -> str:
     # Stored data, not UI: always written in the installation's language, whatever
-    # language the person running the import has chosen.
-    with translation.override(settings.LANGUAGE_CODE):
-        return _description_text(row)
-
-
-def _description_text(row: Row) -> str:
-    lines = [_("Imported from Upphandlingsmyndigheten's statistics 2021 (Upphandlings-ID %(id)s).") % {"id": row.ident}]
+    # language the person running the import has chosen. Translated once per language, not
+    # once per row (switching languages costs more than writing the row).
+    texts = _DESCRIPTIONS.get(settings.LANGUAGE_CODE)
+    if texts is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            texts = _DESCRIPTIONS[settings.LANGUAGE_CODE] = (
+                _("Imported from Upphandlingsmyndigheten's statistics 2021 (Upphandlings-ID %(id)s)."),
+                _("Published %(date)s in %(database)s."),
+                _("Published %(date)s."),
+                _("The value is the contracted value the buyer reported to the statistics, where there is one."),
+            )
+    imported, published_in, published, value = texts
+    lines = [imported % {"id": row.ident}]
     if row.published:
         if row.ad_database:
-            lines.append(
-                _("Published %(date)s in %(database)s.") % {"date": row.published, "database": row.ad_database}
-            )
+            lines.append(published_in % {"date": row.published, "database": row.ad_database})
         else:
-            lines.append(_("Published %(date)s.") % {"date": row.published})
-    lines.append(_("The value is the contracted value the buyer reported to the statistics, where there is one."))
+            lines.append(published % {"date": row.published})
+    lines.append(value)
     return "\n".join(lines)
 
 
