@@ -45,8 +45,8 @@ from django.utils.translation import gettext as _
 
 from kravspar.audit.models import AuditEvent
 from kravspar.audit.services import snapshot
-from kravspar.core.bulk import insert_rows
 from kravspar.core import failures, numbers, workbooks
+from kravspar.core.bulk import insert_rows
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation, OrganisationKind

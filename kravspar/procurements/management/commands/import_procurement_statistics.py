@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from kravspar.procurements.models import DataQuality
 from kravspar.core import failures
+from kravspar.procurements.models import DataQuality
 from kravspar.procurements.statistics import BATCH_SIZE, FileKind, Progress, StatisticsFileError, import_statistics
 
 
