@@ -21,6 +21,7 @@ class ContractForm(ServiceModelForm):
         fields = [
             "contract_number",
             "title",
+            "diary_number",
             "suppliers",
             "buyers",
             "signed_on",

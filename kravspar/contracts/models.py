@@ -31,6 +31,9 @@ class Contract(TimestampedModel):
     )
     contract_number = models.CharField(_("contract number"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=300)
+    # The case's number in the region's case management system (diarienummer), in the form
+    # of a buyer's rule (secrecy/diary.py); empty until registered.
+    diary_number = models.CharField(_("diary number"), max_length=60, blank=True, db_index=True)
     suppliers = models.ManyToManyField("suppliers.Supplier", verbose_name=_("suppliers"), related_name="contracts")
     buyers = models.ManyToManyField(
         "organisations.Organisation",

@@ -70,6 +70,7 @@ def contract_list(
         key = supplier_name_key(q)
         qs = qs.filter(
             Q(contract_number__icontains=q)
+            | Q(diary_number__icontains=q)
             | Q(title__icontains=q)
             | Q(
                 pk__in=Contract.suppliers.through.objects.filter(supplier__name_key__contains=key).values("contract_id")

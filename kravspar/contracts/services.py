@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 CONTRACT_FIELDS = [
     "contract_number",
     "title",
+    "diary_number",
     "signed_on",
     "starts_on",
     "ends_on",
@@ -112,6 +113,9 @@ def _clean_contract(contract: Contract) -> None:
 
     contract.contract_number = " ".join(str(contract.contract_number or "").split())
     contract.title = " ".join(str(contract.title or "").split())
+    contract.diary_number = " ".join(str(contract.diary_number or "").split())
+    if contract.pk and contract.diary_number:
+        _check_diary_number(contract, list(contract.buyers.all()), add)
     contract.termination_grounds = str(contract.termination_grounds or "").strip()
     if not contract.contract_number:
         add("contract_number", _("Contract number: write the contract's number."))
@@ -160,6 +164,13 @@ def _clean_contract(contract: Contract) -> None:
             )
     if errors:
         raise ValidationError(errors)
+
+
+def _check_diary_number(contract: Contract, buyers: list[Organisation], add: Any) -> None:
+    from kravspar.secrecy.diary import diary_number_error
+
+    if error := diary_number_error(contract.diary_number, buyers):
+        add("diary_number", error)
 
 
 def _clean_parties(
@@ -221,6 +232,8 @@ def _create(
         supplier_list, buyer_list = _clean_parties(actor, suppliers, buyers)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    else:
+        _check_diary_number(contract, buyer_list, lambda field, message: errors.setdefault(field, []).append(message))
     if errors:
         raise ValidationError(errors)
     for key, value in (extra or {}).items():

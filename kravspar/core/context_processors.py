@@ -34,5 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "reports": access.has_perm(user, Perm.VIEW_CONTRACTS) or access.has_perm(user, Perm.VIEW_PROCUREMENTS),
             "supplier_documents": access.is_administrator(user) or access.has_perm(user, Perm.MANAGE_CONTRACTS),
             "portal": getattr(user, "supplier_id", None) is not None,
+            "secrecy": access.has_perm(user, Perm.MANAGE_CONTRACTS),
+            "downloads": access.has_perm(user, Perm.VIEW_DOWNLOAD_LOG),
         },
     }

@@ -37,6 +37,7 @@ class DeviationOut(Schema):
     severity: str
     title: str
     description: str
+    diary_number: str = Field(..., description="The deviation's diary number (diarienummer); empty if not registered.")
     status: str
     raised_on: datetime.date
     deadline: datetime.date | None
@@ -56,6 +57,7 @@ class DeviationIn(Schema):
     supplier: UUID | None = Field(None, description="Defaults to the contract's only supplier.")
     subcontractor: UUID | None = None
     raised_on: datetime.date | None = Field(None, description="The day it was found; defaults to today.")
+    diary_number: str = Field("", description="In the form of a buying organisation's diary number rule.")
 
 
 class DeviationPatch(Schema):
@@ -66,6 +68,7 @@ class DeviationPatch(Schema):
     requirement: UUID | None = None
     supplier: UUID | None = None
     subcontractor: UUID | None = None
+    diary_number: str | None = None
 
 
 class ActionItemIn(Schema):

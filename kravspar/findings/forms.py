@@ -14,6 +14,7 @@ class DeviationFilterForm(forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("All")), *Severity.choices])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *DeviationStatus.choices])
     contract = forms.CharField(label=_("Contract number"), required=False, max_length=60)
+    diary_number = forms.CharField(label=_("Diary number"), required=False, max_length=60)
     decision_needed = forms.BooleanField(label=_("Only those waiting for a sanction decision"), required=False)
     awaiting_assessment = forms.BooleanField(
         label=_("Only those reported by orderers, awaiting assessment"), required=False
@@ -23,7 +24,8 @@ class DeviationFilterForm(forms.Form):
 class DeviationForm(ServiceModelForm):
     class Meta:
         model = Deviation
-        fields = ["severity", "title", "description", "requirement", "supplier", "subcontractor"]
+        fields = ["severity", "title", "description", "requirement", "supplier", "subcontractor", "diary_number"]
+        help_texts = {"diary_number": _("The deviation's case in the case management system, if it is registered.")}
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -80,6 +80,8 @@ class Deviation(TimestampedModel):
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # The deviation's own case in the case management system, when it is registered there.
+    diary_number = models.CharField(_("diary number"), max_length=60, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=20, choices=DeviationStatus.choices, default=DeviationStatus.OPEN)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("raised by"), null=True, on_delete=models.PROTECT, related_name="+"

@@ -27,6 +27,7 @@ def deviation_list(
     contract: Contract | None = None,
     decision_needed: bool = False,
     awaiting_assessment: bool = False,
+    diary_number: str = "",
 ) -> QuerySet[Deviation]:
     qs: QuerySet[Deviation] = access.deviations_visible_to(user).select_related("contract", "supplier", "requirement")
     qs = qs.annotate(
@@ -42,6 +43,9 @@ def deviation_list(
         qs = qs.filter(policy.decision_needed_q(today))
     if awaiting_assessment:
         qs = qs.filter(awaiting_assessment=True)
+    if diary_number := diary_number.strip():
+        # The deviation's own diary number or its contract's (issue 14: searchable).
+        qs = qs.filter(Q(diary_number__icontains=diary_number) | Q(contract__diary_number__icontains=diary_number))
     return qs.order_by("-raised_on", "-id")
 
 

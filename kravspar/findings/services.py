@@ -40,13 +40,14 @@ from kravspar.findings.models import (
     Severity,
 )
 from kravspar.procurements.models import Aim
+from kravspar.secrecy.diary import diary_number_error
 
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
     from kravspar.followups.models import Activity
     from kravspar.suppliers.models import Supplier
 
-DEVIATION_FIELDS = ["severity", "title", "description", "requirement", "subcontractor", "supplier"]
+DEVIATION_FIELDS = ["severity", "title", "description", "requirement", "subcontractor", "supplier", "diary_number"]
 _STATE_FIELDS = ["status", "deadline", "fixed_on", "closed_on"]
 
 
@@ -79,6 +80,11 @@ def _clean_deviation(deviation: Deviation) -> None:
         add("supplier", _("Supplier: choose one of the contract's suppliers."))
     if deviation.raised_on is not None and deviation.raised_on > _today():
         add("raised_on", _("Found: the day cannot be in the future."))
+    deviation.diary_number = " ".join((deviation.diary_number or "").split())
+    if deviation.diary_number and (
+        error := diary_number_error(deviation.diary_number, deviation.contract.buyers.all())
+    ):
+        add("diary_number", error)
     if errors:
         raise ValidationError(errors)
 
@@ -131,6 +137,7 @@ def deviation_raise(
     severity: str,
     title: str,
     description: str = "",
+    diary_number: str = "",
     requirement: ContractRequirement | None = None,
     subcontractor: Subcontractor | None = None,
     supplier: Supplier | None = None,
@@ -161,6 +168,7 @@ def deviation_raise(
         severity=severity,
         title=title,
         description=description,
+        diary_number=diary_number,
         raised_by=actor,
         raised_on=raised_on or _today(),
         awaiting_assessment=reported,

@@ -74,6 +74,7 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
             "status": data["status"],
             "decision_needed": data["decision_needed"],
             "awaiting_assessment": data["awaiting_assessment"],
+            "diary_number": data["diary_number"],
         }
         if number := data["contract"].strip():
             contract = access.contracts_visible_to(request.user).filter(contract_number=number).first()
@@ -186,6 +187,7 @@ def deviation_raise(request: HttpRequest, activity_key: str) -> HttpResponse:
                 supplier=data["supplier"],
                 subcontractor=data["subcontractor"],
                 raised_on=data["raised_on"],
+                diary_number=data["diary_number"],
             ),
         )
         if deviation is not None:

@@ -36,6 +36,7 @@ from kravspar.followups.forms import (
 )
 from kravspar.followups.models import Activity, ActivityStatus, CalendarFeed, Evidence
 from kravspar.records.models import DISPOSED
+from kravspar.secrecy import access as secrecy_access
 from kravspar.secrecy import services as secrecy
 from kravspar.secrecy.models import DownloadKind, MarkKind
 
@@ -127,7 +128,10 @@ def _detail(request: HttpRequest, activity: Activity, status: int = 200, **forms
         "can_record": can_record,
         "next_states": services.next_states(activity) if can_record else [],
         "is_open": activity.status not in (S.DONE, S.CANCELLED),
-        "evidence": activity.evidence.select_related("uploaded_by"),
+        "evidence": secrecy_access.attach(
+            request.user, MarkKind.EVIDENCE, activity.evidence.select_related("uploaded_by")
+        ),
+        "can_mark": secrecy_access.can_mark(request.user),
         "history": paginate(request, audit_events_for(activity), per_page=20),
         "transition_form": TransitionForm(initial=version),
         "complete_form": forms.get("complete_form") or CompleteForm(initial=version),

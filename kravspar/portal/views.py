@@ -51,8 +51,9 @@ from kravspar.portal.models import (
     SupplierDocument,
 )
 from kravspar.questionnaires.selectors import open_requests_for_supplier
+from kravspar.secrecy import access as secrecy_access
 from kravspar.secrecy import services as secrecy
-from kravspar.secrecy.models import DownloadKind
+from kravspar.secrecy.models import DownloadKind, MarkKind
 from kravspar.suppliers.selectors import supplier_for
 
 
@@ -553,8 +554,14 @@ def supplier_documents(request: HttpRequest, key: str) -> HttpResponse:
     supplier keeps once for every contract."""
     user = _user(request)
     supplier = supplier_for(user, key)
-    documents = list(selectors.library_with_flags(access.supplier_library_for(user, supplier)))
-    return render(request, "portal/supplier_documents.html", {"supplier": supplier, "documents": documents})
+    documents = secrecy_access.attach(
+        user, MarkKind.SUPPLIER_DOCUMENT, selectors.library_with_flags(access.supplier_library_for(user, supplier))
+    )
+    return render(
+        request,
+        "portal/supplier_documents.html",
+        {"supplier": supplier, "documents": documents, "can_mark": secrecy_access.can_mark(user)},
+    )
 
 
 # --- Subcontractor declarations -----------------------------------------------------------

@@ -47,6 +47,7 @@ from kravspar.procurements.models import (
     VerificationOutcome,
 )
 from kravspar.requirements.models import Requirement, VerifiedWhen
+from kravspar.secrecy.diary import diary_number_error
 
 if TYPE_CHECKING:
     from kravspar.accounts.models import User
@@ -140,6 +141,8 @@ def _clean(procurement: Procurement, buyers: list[Organisation]) -> None:
             _("Registry number: %(number)s is already used by another procurement.")
             % {"number": procurement.registry_number}
         ]
+    elif error := diary_number_error(procurement.registry_number, buyers, label=_("Registry number")):
+        errors["registry_number"] = [error]
     if not procurement.title:
         errors["title"] = [_("Title: write what is being procured.")]
     if procurement.kind not in ProcurementKind.values:

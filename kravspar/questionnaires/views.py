@@ -44,6 +44,7 @@ from kravspar.questionnaires.models import (
     RequestStatus,
     SupplierRequest,
 )
+from kravspar.secrecy import access as secrecy_access
 from kravspar.secrecy import services as secrecy
 from kravspar.secrecy.models import DownloadKind, MarkKind
 from kravspar.suppliers.models import Supplier
@@ -184,13 +185,31 @@ def _questions(supplier_request: SupplierRequest) -> list[Question]:
     return list(supplier_request.questionnaire.questions.select_related("show_if_question").order_by("position", "id"))
 
 
+# The events that carry what the supplier answered (file names, values): left out of the page
+# when the answers are secrecy-marked for this person.
+ANSWER_EVENTS = ("request.file_uploaded", "request.draft_saved")
+
+
+def _history(supplier_request: SupplierRequest, answers_hidden: bool) -> Any:
+    events = audit_events_for(supplier_request)
+    return events.exclude(action__in=ANSWER_EVENTS) if answers_hidden else events
+
+
 def _detail(request: HttpRequest, supplier_request: SupplierRequest, status: int = 200, **forms: Any) -> HttpResponse:
     can_handle = selectors.can_handle_request(request.user, supplier_request)
     version = {"version": supplier_request.version}
     questions = _questions(supplier_request)
     submissions = _submissions(supplier_request)
+    mark = secrecy_access.mark_of(MarkKind.ANSWERS, supplier_request)
+    answers_hidden = mark is not None and not secrecy_access.may_see(request.user, mark)
+    if answers_hidden:
+        # Secrecy-marked answers (issue 14): their existence shows, their content does not.
+        submissions = []
     context = {
         "r": supplier_request,
+        "secrecy_mark": mark,
+        "answers_hidden": answers_hidden,
+        "can_mark": secrecy_access.can_mark(request.user),
         "activity": supplier_request.activity,
         "can_handle": can_handle,
         "questions": questions,
@@ -210,7 +229,7 @@ def _detail(request: HttpRequest, supplier_request: SupplierRequest, status: int
         "review_form": forms.get("review_form") or ReviewForm(initial=version | {"complete_activity": True}),
         "cancel_form": forms.get("cancel_form") or CancelForm(initial=version),
         "send_errors": forms.get("send_errors", []),
-        "history": paginate(request, audit_events_for(supplier_request), per_page=20),
+        "history": paginate(request, _history(supplier_request, answers_hidden), per_page=20),
         "statuses": R,
         "open_statuses": (R.SENT, R.NEEDS_COMPLETION),
         "today": timezone.localdate(),

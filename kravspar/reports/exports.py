@@ -101,6 +101,7 @@ def contracts(user: Any, params: QueryDict) -> Export:
                 c.value,
                 c_labels["status"].get(c.status, c.status),
                 _("Yes") if c.strategy_missing else _("No"),
+                c.diary_number,
             ]
 
     headers = [
@@ -116,6 +117,7 @@ def contracts(user: Any, params: QueryDict) -> Export:
         _("Value (SEK)"),
         _("Status"),
         _("Strategy missing"),
+        _("Diary number"),
     ]
     return Export("avtal", _("Contracts"), headers, rows())
 
@@ -169,7 +171,12 @@ def deviations(user: Any, params: QueryDict) -> Export:
     # As on the deviation list: an unknown or invisible contract number matches nothing.
     if form.is_valid():
         data = form.cleaned_data
-        filters = {"severity": data["severity"], "status": data["status"], "decision_needed": data["decision_needed"]}
+        filters = {
+            "severity": data["severity"],
+            "status": data["status"],
+            "decision_needed": data["decision_needed"],
+            "diary_number": data["diary_number"],
+        }
         if number := data["contract"].strip():
             contract = access.contracts_visible_to(user).filter(contract_number=number).first()
             filters["contract"] = contract
@@ -194,10 +201,11 @@ def deviations(user: Any, params: QueryDict) -> Export:
         "deadline",
         "fixed_on",
         "closed_on",
+        "diary_number",
     )
 
     def rows() -> Iterator[list[Any]]:
-        for raised, title, number, supplier, requirement, severity, kind, status, *dates in columns.iterator(
+        for raised, title, number, supplier, requirement, severity, kind, status, *dates, diary in columns.iterator(
             chunk_size=CHUNK
         ):
             yield [
@@ -210,6 +218,7 @@ def deviations(user: Any, params: QueryDict) -> Export:
                 d_labels["kind"].get(kind, kind),
                 d_labels["status"].get(status, status),
                 *dates,
+                diary,
             ]
 
     headers = [
@@ -224,6 +233,7 @@ def deviations(user: Any, params: QueryDict) -> Export:
         _("Deadline"),
         _("Fixed"),
         _("Closed"),
+        _("Diary number"),
     ]
     return Export("avvikelser", _("Deviations"), headers, rows())
 

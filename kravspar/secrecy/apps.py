@@ -17,5 +17,6 @@ class SecrecyConfig(AppConfig):
             "secrecy.unmarked": gettext_lazy("Secrecy mark removed"),
             "secrecy.disclosure_decided": gettext_lazy("Decision on a request for public documents"),
             "secrecy.provision_saved": gettext_lazy("Secrecy provision saved"),
+            "secrecy.diary_rule_set": gettext_lazy("Diary number rule set"),
         }.items():
             ACTION_LABELS.setdefault(action, label)

@@ -16,14 +16,20 @@ from kravspar.secrecy.models import DiaryNumberRule
 MAX_LENGTH = 60
 
 
-def rules_for(organisations: Iterable[Organisation]) -> list[DiaryNumberRule]:
+def rules_for(organisations: Iterable[Organisation]) -> list[DiaryNumberRule] | None:
+    """The buyers' rules, or None when a buyer has none (then every number is accepted)."""
     orgs = list(organisations)
     ids = {o.pk for o in orgs} | {o.parent_id for o in orgs if o.parent_id}
-    by_org = {r.organisation_id: r for r in DiaryNumberRule.objects.filter(organisation_id__in=ids)}
+    by_org = {
+        r.organisation_id: r
+        for r in DiaryNumberRule.objects.filter(organisation_id__in=ids).select_related("organisation")
+    }
     rules: list[DiaryNumberRule] = []
     for org in orgs:
         rule = by_org.get(org.pk) or (by_org.get(org.parent_id) if org.parent_id else None)
-        if rule is not None and rule not in rules:
+        if rule is None:
+            return None
+        if rule not in rules:
             rules.append(rule)
     return rules
 

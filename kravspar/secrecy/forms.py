@@ -77,3 +77,18 @@ class DownloadFilterForm(forms.Form):
     q = forms.CharField(label=_("File or contract"), required=False, widget=forms.SearchInput)
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+
+class DiaryRuleForm(forms.Form):
+    pattern = forms.CharField(
+        label=_("Pattern"),
+        required=False,
+        max_length=200,
+        help_text=_("A regular expression the whole diary number must match, e.g. RS-\\d{4}-\\d{4}. Empty: no rule."),
+    )
+    example = forms.CharField(
+        label=_("Example"),
+        required=False,
+        max_length=60,
+        help_text=_("A number of the right form; the error message shows it, e.g. RS-2026-0142."),
+    )

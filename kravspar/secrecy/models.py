@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kravspar.core.models import TimestampedModel
 
@@ -96,7 +97,7 @@ class SecrecyMark(TimestampedModel):
 class DisclosureOutcome(models.TextChoices):
     DISCLOSED = "disclosed", _("Disclosed")  # lämnas ut
     PARTLY = "partly", _("Partly disclosed")  # lämnas ut med maskeringar
-    REFUSED = "refused", _("Refused")  # avslag, with the provision
+    REFUSED = "refused", pgettext_lazy("disclosure decision", "Refused")  # avslag, with the provision
 
 
 class DisclosureDecision(TimestampedModel):

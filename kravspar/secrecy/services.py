@@ -18,6 +18,7 @@ from kravspar.audit.services import audit_record
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.secrecy import access
 from kravspar.secrecy.models import (
+    DiaryNumberRule,
     DisclosureDecision,
     DisclosureOutcome,
     DownloadKind,
@@ -253,3 +254,46 @@ def require_visible(user: Any, kind: str, item: Any) -> None:
     mark = access.mark_of(kind, item)
     if mark is not None and not access.may_see(user, mark):
         raise Http404
+
+
+@transaction.atomic
+def diary_rule_set(*, actor: User, organisation: Any, pattern: str, example: str) -> DiaryNumberRule | None:
+    """Set, change or (with an empty pattern and example) remove an organisation's diary
+    number rule (administrators)."""
+    from kravspar.accounts import access as accounts_access
+    from kravspar.secrecy.diary import pattern_error
+
+    if not accounts_access.is_administrator(actor):
+        raise NotAllowedError
+    pattern, example = pattern.strip(), example.strip()
+    rule = DiaryNumberRule.objects.select_for_update().filter(organisation=organisation).first()
+    before = {"pattern": rule.pattern, "example": rule.example} if rule else {"pattern": "", "example": ""}
+    if not pattern and not example:
+        if rule is not None:
+            audit_record(
+                actor=actor,
+                action="secrecy.diary_rule_set",
+                obj=rule,
+                organisation=organisation,
+                before=before,
+                after={"pattern": "", "example": ""},
+            )
+            rule.delete()
+        return None
+    if errors := pattern_error(pattern, example):
+        raise ValidationError(errors)
+    if rule is None:
+        rule = DiaryNumberRule(organisation=organisation)
+    else:
+        rule.version += 1
+    rule.pattern, rule.example = pattern, example
+    rule.save()
+    audit_record(
+        actor=actor,
+        action="secrecy.diary_rule_set",
+        obj=rule,
+        organisation=organisation,
+        before=before,
+        after={"pattern": pattern, "example": example},
+    )
+    return rule

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -13,14 +14,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kravspar.accounts import access as accounts_access
 from kravspar.accounts.models import User
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
-from kravspar.secrecy import access, services
-from kravspar.secrecy.forms import DisclosureForm, DownloadFilterForm, MarkForm, ProvisionForm, UnmarkForm
-from kravspar.secrecy.models import DownloadLog, MarkKind, Provision, SecrecyMark
+from kravspar.secrecy import access, registration, services
+from kravspar.secrecy.forms import (
+    DiaryRuleForm,
+    DisclosureForm,
+    DownloadFilterForm,
+    MarkForm,
+    ProvisionForm,
+    UnmarkForm,
+)
+from kravspar.secrecy.models import DiaryNumberRule, DownloadLog, MarkKind, Provision, SecrecyMark
 from kravspar.secrecy.targets import item_for, target
 
 
@@ -216,4 +225,83 @@ def download_log(request: HttpRequest) -> HttpResponse:
         request,
         "secrecy/download_log.html",
         {"form": form, "page": paginate(request, qs), "querystring": querystring_without_page(request)},
+    )
+
+
+@login_required
+@require_safe
+def diary_rules(request: HttpRequest) -> HttpResponse:
+    """Each organisation's diary number rule, for administrators."""
+    user = _user(request)
+    if not access.can_maintain_provisions(user):
+        raise PermissionDenied
+    organisations = accounts_access.organisations_visible_to(user).select_related("diary_number_rule", "parent")
+    return render(request, "secrecy/diary_rules.html", {"organisations": organisations.order_by("name")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diary_rule_edit(request: HttpRequest, key: str) -> HttpResponse:
+    user = _user(request)
+    if not access.can_maintain_provisions(user):
+        raise PermissionDenied
+    organisation = accounts_access.organisation_for(user, key)
+    rule = DiaryNumberRule.objects.filter(organisation=organisation).first()
+    form = DiaryRuleForm(
+        request.POST or None, initial={"pattern": rule.pattern, "example": rule.example} if rule else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.diary_rule_set(actor=user, organisation=organisation, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The diary number rule was saved."))
+            return redirect("secrecy:diary_rules")
+    return render(
+        request,
+        "secrecy/diary_rule_form.html",
+        {"form": form, "organisation": organisation},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _json_download(data: dict[str, Any], name: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def sanction_registration(request: HttpRequest, key: str) -> HttpResponse:
+    """The sanction decision's registration metadata (for the registrar), to whoever sees it."""
+    if not is_uuid(key):
+        raise Http404
+    sanction = (
+        accounts_access.sanctions_visible_to(request.user)
+        .select_related("contract")
+        .prefetch_related("deviations")
+        .filter(uuid=key)
+        .first()
+    )
+    if sanction is None:
+        raise Http404
+    return _json_download(registration.sanction_metadata(sanction), f"registrering-sanktion-{sanction.uuid}.json")
+
+
+@login_required
+@require_safe
+def request_registration(request: HttpRequest, key: str) -> HttpResponse:
+    """The request to the supplier's registration metadata, to the buyers who see it."""
+    from kravspar.questionnaires import selectors as questionnaire_selectors
+
+    if questionnaire_selectors.is_supplier_contact(request.user):
+        raise Http404
+    supplier_request = questionnaire_selectors.request_for_buyer(request.user, key)
+    return _json_download(
+        registration.request_metadata(supplier_request), f"registrering-forfragan-{supplier_request.uuid}.json"
     )
