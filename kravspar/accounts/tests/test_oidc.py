@@ -224,3 +224,17 @@ def test_sso_required_holds_after_a_password_reset(oidc_on, world, client):
     response = client.post(reverse("accounts:login"), {"username": "orderer_sl", "password": "a-fresh-password-2026"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("persona", ["admin", "supplier_contact"])
+def test_roles_that_need_a_second_factor_after_a_password_are_not_asked_after_freja(
+    oidc_on, world, client, settings, persona
+):
+    """Freja eID+ is itself a strong login; the password path still asks (test_twofactor.py)."""
+    settings.KRAVSPAR_2FA_REQUIRED_ROLES = ["administrator", "leverantor"]
+    person = getattr(world, persona)
+    response = log_in(client, oidc_on, email=person.email)
+    assert response.status_code == 302, response.content
+    assert client.session["_auth_user_id"] == str(person.pk)
+    assert "tvastegs" not in response["Location"]
+    assert client.get(reverse("accounts:account")).status_code == 200
