@@ -1,34 +1,43 @@
 #!/usr/bin/env python3
-"""Time the import of Upphandlingsmyndigheten's national 2021 statistics into an empty database.
+"""Time ``manage.py import_procurement_statistics`` on Upphandlingsmyndigheten's national 2021
+statistics against the openpyxl read-only floor of the same files, in the same run.
 
-    DJANGO_SECRET_KEY=x .venv/bin/python bench/bench_import.py [--corpus DIR] [--batch-size 1000] [--tracemalloc]
+    DJANGO_SECRET_KEY=x .venv/bin/python bench/bench_import.py [--corpus DIR] [--use-database-url]
 
-Builds a fresh SQLite database in a temporary folder (never the one in var/), migrates it,
-and imports the three national files with the same code as
-``manage.py import_procurement_statistics``: every procurement of 2021
-(number_of_procurements.xlsx, 18,421 rows), the contracted values (contracted_value.xlsx)
-and the awarded suppliers (number_of_contracted_tenders_with_suppliers.xlsx). Then it
-imports them again, which must create nothing.
+Builds a fresh database (a temporary SQLite file; with ``--use-database-url`` the database
+in DATABASE_URL, which must be a throw-away one, e.g. under ``scripts/with_postgres.py``),
+migrates it, and:
 
-Prints rows per second and seconds per file, the resident memory (RSS) at every progress
-report, and the peak RSS of the process (``resource.getrusage``). With ``--tracemalloc``
-it also prints the peak of Python allocations during the first import (slower: tracing
-costs time, so the timings of such a run are not comparable).
+(a) the floor: ``bench/floor_openpyxl.py`` reads every row of the three files with openpyxl
+    in read-only mode;
+(b) the operator's command, ``call_command("import_procurement_statistics", *files)``: every
+    procurement of 2021 (number_of_procurements.xlsx, 18,421 rows), the contracted values
+    and the awarded suppliers;
+(c) the command again, which must create nothing.
+
+Prints wall-clock and CPU time (``time.process_time``: the machine is shared; on PostgreSQL
+CPU time leaves out the server's work) with the ratio of (b) to (a), the command's report
+line comparing the procurements imported with Upphandlingsmyndigheten's published count, and
+the rows flagged with a data-quality problem.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import resource
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from floor_openpyxl import read_floor  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus" / "uhm-statistikdatabasen"
 FILES = [
     "number_of_procurements.xlsx",
@@ -40,8 +49,11 @@ FILES = [
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=CORPUS, help=f"folder with the workbooks (default {CORPUS})")
-    parser.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (default 1000)")
-    parser.add_argument("--tracemalloc", action="store_true", help="also measure the peak of Python allocations")
+    parser.add_argument(
+        "--use-database-url",
+        action="store_true",
+        help="write to DATABASE_URL instead of a temporary SQLite file (throw-away databases only)",
+    )
     args = parser.parse_args()
     missing = [name for name in FILES if not (args.corpus / name).is_file()]
     if missing:
@@ -49,11 +61,12 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def configure(var_dir: str) -> None:
+def configure(var_dir: str, use_database_url: bool) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "kravspar.settings"
     os.environ["KRAVSPAR_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
+    if not use_database_url:
+        os.environ.pop("DATABASE_URL", None)
     Path(var_dir, "static").mkdir()
 
     import django
@@ -61,85 +74,58 @@ def configure(var_dir: str) -> None:
     django.setup()
 
 
-def rss_mb() -> float:
-    """The current resident set size (Linux), else the peak so far."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return peak_rss_mb()
-
-
 def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+
+
+def command(paths: list[Path]) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, output) of the operator's command, in English."""
+    from django.core.management import call_command
+    from django.utils import translation
+
+    out = io.StringIO()
+    started, cpu = time.perf_counter(), time.process_time()
+    with translation.override("en"):
+        call_command("import_procurement_statistics", *map(str, paths), "--progress-every", "0", stdout=out)
+    return time.perf_counter() - started, time.process_time() - cpu, out.getvalue()
 
 
 def main() -> int:
     args = parse_args()
     paths = [args.corpus / name for name in FILES]
     with tempfile.TemporaryDirectory(prefix="kravspar-bench-") as var_dir:
-        configure(var_dir)
+        configure(var_dir, args.use_database_url)
         import django
         from django.core.management import call_command
         from django.db import connection
 
         from kravspar.audit.models import AuditEvent
-        from kravspar.organisations.models import Organisation
         from kravspar.procurements.models import Procurement
-        from kravspar.procurements.statistics import Progress, import_statistics
-        from kravspar.suppliers.models import ProcurementSupplier, Supplier
+        from kravspar.procurements.statistics import SOURCE
 
         call_command("migrate", verbosity=0, interactive=False)
-        connection.close()
-        print("Kravspår import benchmark: Upphandlingsmyndigheten's statistics 2021, all buyers")
         print(
-            f"Database: {connection.vendor} (temporary file); Python {platform.python_version()}; "
-            f"Django {django.get_version()}; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; "
-            f"batch size {args.batch_size}"
+            f"Python {platform.python_version()}, Django {django.get_version()}, database {connection.vendor}, "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
         )
-        print(f"RSS after setup and migrations: {rss_mb():.0f} MB")
-        print()
-
-        def progress(p: Progress) -> None:
-            print(f"  {p.path.name}: {p.rows:>6} rows, {p.seconds:5.1f} s, RSS {rss_mb():.0f} MB", flush=True)
-
-        if args.tracemalloc:
-            tracemalloc.start()
-        started = time.perf_counter()
-        reports = import_statistics(paths, batch_size=args.batch_size, progress_every=5000, on_progress=progress)
-        total = time.perf_counter() - started
-        traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
-        tracemalloc.stop()
-
-        again_started = time.perf_counter()
-        again = import_statistics(paths, batch_size=args.batch_size)
-        again_total = time.perf_counter() - again_started
-
-        print()
-        print(f"{'file':<50} {'rows':>6} {'seconds':>7} {'rows/s':>7} {'written':>8} {'skipped':>7}")
-        for report in reports:
-            # Procurements created, values filled in, supplier links created.
-            written = report.procurements_created + report.values_set + report.links_created
-            print(
-                f"{report.path.name:<50} {report.rows:>6} {report.seconds:>7.1f} "
-                f"{report.rows / report.seconds:>7,.0f} {written:>8} {report.skipped:>7}"
-            )
-        rows = sum(r.rows for r in reports)
-        print()
-        print(f"First import: {rows} rows in {total:.1f} s = {rows / total:,.0f} rows/s")
+        rows, floor_wall, floor_cpu = read_floor(paths)
+        print(f"(a) floor, openpyxl read-only: {rows:,} rows in {floor_wall:.2f} s wall, {floor_cpu:.2f} s CPU")
+        wall, cpu, out = command(paths)
+        print(f"(b) manage.py import_procurement_statistics: {wall:.2f} s wall, {cpu:.2f} s CPU")
+        print(f"ratio to the floor: {wall / floor_wall:.1f}x wall, {cpu / floor_cpu:.1f}x CPU")
+        for line in out.splitlines():
+            if not line.startswith("  row "):
+                print(f"    {line.strip()}")
         print(
-            f"Second import (idempotent): {again_total:.1f} s = {rows / again_total:,.0f} rows/s; created "
-            f"{sum(r.procurements_created + r.values_set + r.links_created + r.suppliers_created for r in again)}"
+            f"    database: {Procurement.objects.filter(source=SOURCE).count():,} procurements from the statistics, "
+            f"{Procurement.objects.exclude(data_quality='').count():,} of them flagged; "
+            f"{AuditEvent.objects.count():,} history events"
         )
-        print(
-            f"Database: {Procurement.objects.count()} procurements, {Organisation.objects.count()} buyers, "
-            f"{Supplier.objects.count()} suppliers, {ProcurementSupplier.objects.count()} supplier links, "
-            f"{AuditEvent.objects.count()} history events"
-        )
-        print(f"Peak RSS of the process: {peak_rss_mb():.0f} MB")
-        if traced_peak is not None:
-            print(f"Peak of Python allocations during the first import (tracemalloc): {traced_peak:.0f} MB")
+        before = Procurement.objects.count()
+        wall, cpu, _out = command(paths)
+        print(f"(c) again (must create nothing): {wall:.2f} s wall, {cpu:.2f} s CPU")
+        assert Procurement.objects.count() == before, "a second run must create nothing"
+        print(f"peak RSS: {peak_rss_mb():.0f} MB; load average at the end: {os.getloadavg()[0]:.1f}")
         connection.close()
     return 0
 

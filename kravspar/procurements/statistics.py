@@ -45,8 +45,8 @@ from django.utils.translation import gettext as _
 
 from kravspar.audit.models import AuditEvent
 from kravspar.audit.services import snapshot
+from kravspar.core import failures, numbers, workbooks
 from kravspar.core.bulk import insert_rows
-from kravspar.core import numbers, workbooks
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.identifiers import normalise_org_number
 from kravspar.organisations.models import Organisation, OrganisationKind
@@ -174,6 +174,7 @@ class FileReport:
     published_count: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    internal_errors: int = 0  # rows, batches of rows or the whole file an unexpected error stopped
 
     @property
     def skipped(self) -> int:
@@ -539,21 +540,24 @@ class Importer:
                 if self.buyers and parser.buyer_digits(values) not in self.buyers:
                     report.other_buyers += 1
                 else:
-                    row, problems = parser.parse(number, values)
+                    try:
+                        row, problems = parser.parse(number, values)
+                    except Exception as exc:  # one row's bug never stops the file
+                        row, problems = None, [self._internal_error(report, number, exc)]
                     report.problems.extend(problems)
                     if row is not None and kind != FileKind.SUPPLIERS:
                         row = self._repeated(row, kind, seen, report)
                     if row is not None:
                         batch.append(row)
                     if len(batch) >= self.batch_size:
-                        self._write(batch, report)
+                        self._write_isolated(batch, report)
                         batch = []
                 if self.on_progress and self.progress_every and report.rows % self.progress_every == 0:
                     self.on_progress(
                         Progress(path, report.rows, report.procurements_created, time.perf_counter() - started)
                     )
             if batch:
-                self._write(batch, report)
+                self._write_isolated(batch, report)
         report.problems.sort(key=lambda p: p.row)
         report.seconds = time.perf_counter() - started
         return report
@@ -581,6 +585,29 @@ class Importer:
         message = _("Same procurement as row %(row)d (Upphandlings-ID %(id)s and the same buyer); skipped.")
         report.problems.append(Problem(row.number, message % {"row": first, "id": row.ident}))
         return None
+
+    # Isolation --------------------------------------------------------------------------
+
+    def _internal_error(self, report: FileReport, row: int, exc: BaseException) -> Problem:
+        reference = failures.log_internal_error(f"row {row} of the statistics file {report.path.name}", exc)
+        report.internal_errors += 1
+        return Problem(row, failures.internal_error_text(reference))
+
+    def _write_isolated(self, rows: list[Row], report: FileReport) -> None:
+        """Write one batch in its own transaction; a bug in it refuses the batch's rows as an
+        internal error (its counts undone with it) and the file goes on with the next batch."""
+        counts = {name: getattr(report, name) for name in _COUNTS}
+        try:
+            self._write(rows, report)
+        except Exception as exc:
+            for name, value in counts.items():
+                setattr(report, name, value)
+            # Buyers the batch created were rolled back with it: look them up again.
+            self.organisations = {}
+            first, last = rows[0].number, rows[-1].number
+            problem = self._internal_error(report, first, exc)
+            problem.message = failures.rows_not_imported_text(first, last, problem.message)
+            report.problems.append(problem)
 
     # Writing one batch ----------------------------------------------------------------
 
@@ -839,6 +866,30 @@ class Importer:
             report.links_created += len(links)
 
 
+_COUNTS = (
+    "procurements_created",
+    "procurements_found",
+    "values_set",
+    "organisations_created",
+    "suppliers_created",
+    "links_created",
+    "withheld_suppliers",
+)
+
+
+def _import_file_isolated(importer: Importer, kind: FileKind, path: Path) -> FileReport:
+    """One file; a bug outside its rows and batches (reading it) refuses the rest of the file
+    as an internal error, and the next file is read."""
+    try:
+        return importer.import_file(path)
+    except StatisticsFileError:
+        raise
+    except Exception as exc:
+        report = FileReport(path=path, kind=kind)
+        report.problems.append(importer._internal_error(report, 0, exc))
+        return report
+
+
 def import_statistics(
     paths: Iterable[Path | str],
     *,
@@ -854,8 +905,8 @@ def import_statistics(
     files = sorted(((file_kind(Path(p)), Path(p)) for p in paths), key=lambda kp: kp[0])
     importer = Importer(buyers=buyers, batch_size=batch_size, progress_every=progress_every, on_progress=on_progress)
     if not dry_run:
-        return [importer.import_file(path) for _kind, path in files]
+        return [_import_file_isolated(importer, kind, path) for kind, path in files]
     with transaction.atomic():
-        reports = [importer.import_file(path) for _kind, path in files]
+        reports = [_import_file_isolated(importer, kind, path) for kind, path in files]
         transaction.set_rollback(True)
     return reports

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from kravspar.core import failures
 from kravspar.procurements.models import DataQuality
 from kravspar.procurements.statistics import BATCH_SIZE, FileKind, Progress, StatisticsFileError, import_statistics
 
@@ -58,7 +59,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:  # a --buyer that is not an organisation number
             raise CommandError(" ".join(exc.messages)) from exc
+        internal = sum(report.internal_errors for report in reports)
         if not verbose:
+            self._exit_on_internal_errors(internal)
             return
         if options["dry_run"]:
             self.stdout.write(_("Dry run: nothing was written."))
@@ -112,6 +115,15 @@ class Command(BaseCommand):
             for problem in report.problems:
                 line = _("  row %(row)d: %(message)s") % {"row": problem.row, "message": problem.message}
                 self.stdout.write(self.style.ERROR(line) if problem.skipped else self.style.WARNING(line))
+
+        self._exit_on_internal_errors(internal)
+
+    def _exit_on_internal_errors(self, count: int) -> None:
+        """Rows, batches or files an unexpected error stopped are refused, the import goes on,
+        and the exit status says how many (at most 100: above 125 means a signal)."""
+        if count:
+            self.stderr.write(failures.internal_errors_summary(count))
+            raise SystemExit(min(count, 100))
 
     def _progress(self, progress: Progress) -> None:
         self.stdout.write(
