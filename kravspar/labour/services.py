@@ -6,7 +6,6 @@ the request, never the file name or its content."""
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -50,6 +49,8 @@ from kravspar.labour.models import (
 from kravspar.labour.tables import threshold_set as threshold_set  # kept here for callers; lives in tables
 from kravspar.portal import access as portal_access
 from kravspar.procurements.models import Aim, Procurement
+from kravspar.records.models import Anchor, PeriodUnit, RecordType, RetentionRule
+from kravspar.records.services import retention_apply
 from kravspar.requirements import services as requirement_services
 from kravspar.requirements.models import RequirementType
 from kravspar.suppliers.models import Supplier
@@ -72,7 +73,20 @@ def _contract_org(contract: Contract) -> Any:
     return contract.buyers.order_by("id").first()
 
 
-def retention_months() -> int:
+def retention_months(contract: Contract | None = None) -> int:
+    """How many months a step-2 document is kept after its follow-up closes: the retention
+    schedule's rule of the contract's organisation when it counts from the closing (records
+    app), otherwise the setting."""
+    organisation = _contract_org(contract) if contract is not None else None
+    rule = (
+        RetentionRule.objects.filter(
+            organisation=organisation, record_type=RecordType.LABOUR_DOCUMENT, anchor=Anchor.FOLLOWUP_CLOSED
+        ).first()
+        if organisation is not None
+        else None
+    )
+    if rule is not None:
+        return rule.period * 12 if rule.unit == PeriodUnit.YEARS else rule.period
     return int(getattr(settings, "KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS", 24))
 
 
@@ -580,7 +594,7 @@ def followup_close(
     locked.conclusion = conclusion.strip()
     locked.version += 1
     locked.save()
-    delete_after = policy.retention_end(locked.closed_on, retention_months())
+    delete_after = policy.retention_end(locked.closed_on, retention_months(locked.contract))
     scheduled = ProofDocument.objects.filter(request__followup=locked).update(delete_after=delete_after)
     audit_record(
         actor=actor,
@@ -593,25 +607,7 @@ def followup_close(
 
 
 def proof_documents_purge(*, today: datetime.date | None = None) -> int:
-    """Delete every step-2 document whose deletion day has come: the file and its row.
-    Returns how many were deleted. Run daily (`purge_labour_documents`)."""
-    day = today or _today()
-    deleted = 0
-    due = ProofDocument.objects.filter(delete_after__isnull=False, delete_after__lte=day).select_related(
-        "request__followup__contract"
-    )
-    for document in due.iterator():
-        with transaction.atomic():
-            contract = document.request.followup.contract
-            storage, name = document.file.storage, document.file.name
-            document.delete()
-            audit_record(
-                actor=None,
-                action="labour.document_deleted",
-                obj=contract,
-                after={"kind": document.kind, "request": str(document.request.uuid), "due": str(document.delete_after)},
-            )
-            if name:
-                transaction.on_commit(functools.partial(storage.delete, name))
-        deleted += 1
-    return deleted
+    """Dispose of every step-2 document whose day has come, the file and its row, through the
+    retention schedule (``records.services.retention_apply``, one history event each).
+    Returns how many went. Run daily (`apply_retention`, or `purge_labour_documents`)."""
+    return len(retention_apply(today=today, record_types=[RecordType.LABOUR_DOCUMENT]))

@@ -283,6 +283,32 @@ class TestDeletion:
         document.refresh_from_db()
         assert document.delete_after == datetime.date(2026, 8, 10)
 
+    def test_the_retention_schedule_decides_the_period_when_it_has_a_rule(
+        self, world: Any, document: Any, settings: Any
+    ) -> None:
+        from kravspar.records.models import RetentionRule
+
+        settings.KRAVSPAR_LABOUR_DOCUMENT_RETENTION_MONTHS = 6
+        RetentionRule.objects.create(
+            organisation=world.vastmanland,
+            record_type="labour_document",
+            anchor="followup_closed",
+            period=1,
+            unit="years",
+            decision="RV-2024-0231 4.4",
+        )
+        services.followup_close(
+            actor=world.officer,
+            followup=document.request.followup,
+            conclusion="Ok.",
+            closed_on=datetime.date(2026, 2, 10),
+        )
+        document.refresh_from_db()
+        assert document.delete_after == datetime.date(2027, 2, 10)
+        assert services.proof_documents_purge(today=datetime.date(2027, 2, 9)) == 0
+        assert services.proof_documents_purge(today=datetime.date(2027, 2, 10)) == 1
+        assert AuditEvent.objects.get(action="records.disposed").after["decision"] == "RV-2024-0231 4.4"
+
     def test_nothing_is_deleted_before_the_day_and_everything_due_on_it(
         self, world: Any, cast: Any, document: Any, django_capture_on_commit_callbacks: Any
     ) -> None:
