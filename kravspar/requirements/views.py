@@ -23,7 +23,7 @@ from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import form_page, saved
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.procurements import selectors
@@ -66,19 +66,20 @@ def requirement_add(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     procurement = access.procurement_for(user, key, change=True)
     form = RequirementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            requirement = services.requirement_add(actor=user, procurement=procurement, **form.service_data())
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("“%(title)s” was added. Plan its follow-up in the strategy.") % {"title": requirement.title},
-            )
-            return redirect(_requirements_url(procurement))
-    return _form_page(
-        request, "requirements/requirement_form.html", {"form": form, "procurement": procurement, "requirement": None}
+
+    def done(requirement: Any) -> HttpResponse:
+        messages.success(
+            request, _("“%(title)s” was added. Plan its follow-up in the strategy.") % {"title": requirement.title}
+        )
+        return redirect(_requirements_url(procurement))
+
+    return form_page(
+        request,
+        form,
+        template="requirements/requirement_form.html",
+        save=lambda _data: services.requirement_add(actor=user, procurement=procurement, **form.service_data()),
+        done=done,
+        context={"procurement": procurement, "requirement": None},
     )
 
 
@@ -115,23 +116,15 @@ def requirement_edit(request: HttpRequest, key: str, requirement_key: str) -> Ht
     requirement = selectors.requirement_of(procurement, requirement_key)
     initial = {f: getattr(requirement, f) for f in REQUIREMENT_FORM_FIELDS} | {"version": requirement.version}
     form = RequirementForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.requirement_update(
-                actor=user,
-                requirement=requirement,
-                expected_version=form.cleaned_data["version"],
-                **form.service_data(),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(_requirements_url(procurement))
-    return _form_page(
+    return form_page(
         request,
-        "requirements/requirement_form.html",
-        {"form": form, "procurement": procurement, "requirement": requirement},
+        form,
+        template="requirements/requirement_form.html",
+        save=lambda data: services.requirement_update(
+            actor=user, requirement=requirement, expected_version=data["version"], **form.service_data()
+        ),
+        done=saved(request, _("Your changes were saved."), _requirements_url(procurement)),
+        context={"procurement": procurement, "requirement": requirement},
     )
 
 
@@ -225,15 +218,19 @@ def template_create(request: HttpRequest) -> HttpResponse:
     access.require_perm(user, Perm.MANAGE_LIBRARY)
     form = TemplateForm(request.POST or None, initial={"is_active": True})
     del form.fields["is_active"]  # a new template is always offered
-    if request.method == "POST" and form.is_valid():
-        try:
-            template = services.template_create(actor=user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("“%(title)s” was added to the library.") % {"title": template.title})
-            return redirect("requirements:detail", key=template.uuid)
-    return _form_page(request, "requirements/template_form.html", {"form": form, "template": None})
+
+    def done(template: RequirementTemplate) -> HttpResponse:
+        messages.success(request, _("“%(title)s” was added to the library.") % {"title": template.title})
+        return redirect("requirements:detail", key=template.uuid)
+
+    return form_page(
+        request,
+        form,
+        template="requirements/template_form.html",
+        save=lambda _data: services.template_create(actor=user, **form.service_data()),
+        done=done,
+        context={"template": None},
+    )
 
 
 @login_required
@@ -244,17 +241,16 @@ def template_edit(request: HttpRequest, key: str) -> HttpResponse:
     template = _template_for(key)
     initial = {f: getattr(template, f) for f in TemplateForm.Meta.fields} | {"version": template.version}
     form = TemplateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.template_update(
-                actor=user, template=template, expected_version=form.cleaned_data["version"], **form.service_data()
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("requirements:detail", key=template.uuid)
-    return _form_page(request, "requirements/template_form.html", {"form": form, "template": template})
+    return form_page(
+        request,
+        form,
+        template="requirements/template_form.html",
+        save=lambda data: services.template_update(
+            actor=user, template=template, expected_version=data["version"], **form.service_data()
+        ),
+        done=saved(request, _("Your changes were saved."), "requirements:detail", key=template.uuid),
+        context={"template": template},
+    )
 
 
 @login_required
