@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DateField,
@@ -35,15 +36,12 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     JSONField,
-    Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -467,46 +465,50 @@ def _sanctions(scope: ReportScope) -> list[Row]:
     ]
 
 
-def supplier_levels(scope: ReportScope) -> QuerySet[Any]:  # Suppliers annotated with level
-    """Each supplier on a contract live in the period, annotated ``level`` with the worst light
-    (``policy.Light.ORDER``) that the deviations on the scope's contracts give it today, by the
-    findings policy (``policy.deviation_level``, its SQL form). A deviation tied to no supplier
-    concerns every supplier on its contract (as on the contract page) if that contract is live.
-    All in the database: the dashboard reads one row per light, however many suppliers."""
+def _supplier_level_sql(scope: ReportScope) -> tuple[str, list[Any]]:
+    """SQL for (sid, lvl): each supplier on a contract live in the period with a deviation
+    that counts, and the worst light (``policy.Light.ORDER``) the deviations on the scope's
+    contracts give it today, by the findings policy in its SQL form (``policy.deviation_level``).
+    A deviation tied to no supplier concerns every supplier on its contract if that contract is
+    live (as on the contract page). One grouped pass over a union, uncorrelated: a correlated
+    subquery per supplier made SQLite scan the deviations once per supplier."""
     live = live_contracts(scope).values("pk")
     level = policy.deviation_level(scope.today)
-    counting = (
-        Deviation.objects.filter(contract__in=contracts_in_scope(scope).values("pk"))
-        .exclude(severity=Severity.OBSERVATION)
-        .exclude(status=DeviationStatus.CLOSED)
-    )
-    # Max() over the rows of a correlated subquery: group by a constant, take the one value.
+    counting = Deviation.objects.exclude(severity=Severity.OBSERVATION).exclude(status=DeviationStatus.CLOSED)
     named = (
-        counting.filter(supplier_id=OuterRef("pk"))
-        .order_by()  # the model's default order would join the GROUP BY: PostgreSQL refuses it
-        .annotate(one=Value(1))
-        .values("one")
-        .annotate(worst=Max(level))
-        .values("worst")
+        counting.filter(supplier__isnull=False, contract__in=contracts_in_scope(scope).values("pk"))
+        .order_by()
+        .values(sid=F("supplier_id"), lvl=level)
     )
     unnamed = (
-        Deviation.objects.filter(
-            supplier__isnull=True,
-            contract__in=live,
-            contract__suppliers=OuterRef("pk"),
-        )
-        .exclude(severity=Severity.OBSERVATION)
-        .exclude(status=DeviationStatus.CLOSED)
+        counting.filter(supplier__isnull=True, contract__in=live)
         .order_by()
-        .annotate(one=Value(1))
-        .values("one")
-        .annotate(worst=Max(level))
-        .values("worst")
+        .values(sid=F("contract__suppliers"), lvl=level)
     )
-    green = Value(policy.Light.ORDER[policy.Light.GREEN])
     on_live = Contract.suppliers.through.objects.filter(contract__in=live).values("supplier_id")
-    return Supplier.objects.filter(pk__in=on_live).annotate(
-        level=Greatest(Coalesce(Subquery(named), green), Coalesce(Subquery(unnamed), green))
+    named_sql, named_params = named.query.sql_with_params()
+    unnamed_sql, unnamed_params = unnamed.query.sql_with_params()
+    live_sql, live_params = on_live.query.sql_with_params()
+    # Only querysets Django compiled go into the text; every value is a parameter.
+    sql = (
+        f"SELECT p.sid, MAX(p.lvl) AS lvl FROM ({named_sql} UNION ALL {unnamed_sql}) p "  # noqa: S608
+        f"WHERE p.lvl IS NOT NULL AND p.sid IN ({live_sql}) GROUP BY p.sid"
+    )
+    return sql, [*named_params, *unnamed_params, *live_params]
+
+
+def _live_suppliers_sql(scope: ReportScope) -> tuple[str, list[Any]]:
+    live = live_contracts(scope).values("pk")
+    sql, params = (
+        Contract.suppliers.through.objects.filter(contract__in=live).values("supplier_id").query.sql_with_params()
+    )
+    return sql, list(params)
+
+
+def _suppliers_on_live_contracts(scope: ReportScope) -> QuerySet[Supplier]:
+    live = live_contracts(scope).values("pk")
+    return Supplier.objects.filter(
+        pk__in=Contract.suppliers.through.objects.filter(contract__in=live).values("supplier_id")
     )
 
 
@@ -515,14 +517,35 @@ LIGHT_OF_LEVEL = {level: light for light, level in policy.Light.ORDER.items()}
 
 def supplier_lights(scope: ReportScope) -> dict[int, str]:
     """Green, yellow or red for each supplier on a contract live in the period (see
-    ``supplier_levels``)."""
-    return {pk: LIGHT_OF_LEVEL[level] for pk, level in supplier_levels(scope).values_list("pk", "level")}
+    ``_supplier_level_sql``); green where no deviation counts. One row per supplier: for the
+    drill-down list, not for the dashboard."""
+    sql, params = _supplier_level_sql(scope)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        worst = dict(cursor.fetchall())
+    suppliers = _suppliers_on_live_contracts(scope).values_list("pk", flat=True)
+    return {pk: LIGHT_OF_LEVEL[worst.get(pk, 0)] for pk in suppliers}
 
 
 def _suppliers(scope: ReportScope) -> list[Row]:
-    counts = dict(supplier_levels(scope).order_by().values("level").annotate(n=Count("id")).values_list("level", "n"))
+    """The dashboard's count per light: two rows from the database however many suppliers."""
+    sql, params = _supplier_level_sql(scope)
+    live_sql, live_params = _live_suppliers_sql(scope)
+    everyone = -1  # the row that counts every supplier on a live contract
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.lvl, COUNT(*) FROM ({sql}) w GROUP BY w.lvl "  # noqa: S608 - as above
+            f"UNION ALL SELECT {everyone}, COUNT(DISTINCT s.supplier_id) FROM ({live_sql}) s",
+            [*params, *live_params],
+        )
+        counts: dict[int, int] = dict(cursor.fetchall())
+    total = counts.pop(everyone)
+    order = policy.Light.ORDER
+    counts[order[policy.Light.GREEN]] = total - sum(
+        n for level, n in counts.items() if level != order[policy.Light.GREEN]
+    )
     return [
-        Row(key=light, label=str(label), counts={"n": counts.get(policy.Light.ORDER[light], 0)})
+        Row(key=light, label=str(label), counts={"n": counts.get(order[light], 0)})
         for light, label in policy.Light.LABELS.items()
     ]
 

@@ -23,6 +23,7 @@ from kravspar.reports.scope import ReportScope
 from kravspar.requirements.models import RequirementType
 from kravspar.secrecy import access as secrecy_access
 from kravspar.secrecy.models import MarkKind
+from kravspar.suppliers.models import Supplier
 
 Cell = tuple[str, str | None]  # text, link
 
@@ -338,9 +339,8 @@ def _suppliers(scope: ReportScope, params: QueryDict) -> Records:
     light = params.get("light", "")
     if light and light not in Light.LABELS:
         raise Http404
-    suppliers = figures.supplier_levels(scope)
-    if light:
-        suppliers = suppliers.filter(level=Light.ORDER[light])
+    lights = figures.supplier_lights(scope)
+    suppliers = Supplier.objects.filter(pk__in=[pk for pk, value in lights.items() if not light or value == light])
     title = _("Suppliers on contracts live in the period")
     if light:
         title = f"{title}: {Light.LABELS[light]}"
@@ -351,7 +351,7 @@ def _suppliers(scope: ReportScope, params: QueryDict) -> Records:
         cells=lambda s: [
             (s.name, reverse("suppliers:detail", args=[s.uuid])),
             (s.org_number, None),
-            (str(Light.LABELS[figures.LIGHT_OF_LEVEL[s.level]]), None),
+            (str(Light.LABELS[lights[s.pk]]), None),
         ],
     )
 
