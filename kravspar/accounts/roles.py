@@ -38,7 +38,9 @@ ROLE_HELP = {
     Role.READER: _("Read-only, for management. Sees its region and what its unit serves."),
     Role.ADMINISTRATOR: _("Manages organisations, units, people and reads all history."),
     Role.SUPPLIER_CONTACT: _("A supplier's contact person. Sees only their own supplier's matters."),
-    Role.DATA_PROTECTION_OFFICER: _("Data protection officer. Reads the download log of secret and personal-data files."),
+    Role.DATA_PROTECTION_OFFICER: _(
+        "Data protection officer. Reads the download log of secret and personal-data files."
+    ),
 }
 
 BUYER_ROLES = frozenset(

@@ -19,6 +19,8 @@ from kravspar.findings.models import Deviation
 from kravspar.portal import access, selectors, services
 from kravspar.portal.models import SubcontractorDeclaration, SupplierDocument
 from kravspar.portal.views import file_response
+from kravspar.secrecy import services as secrecy
+from kravspar.secrecy.models import DownloadKind
 
 router = Router(tags=["Supplier portal"])
 
@@ -200,6 +202,9 @@ def upload_document(request: HttpRequest, payload: Form[DocumentIn], file: File[
 def download_document(request: HttpRequest, key: UUID) -> FileResponse:
     user = _contact(request)
     document = access.document_for(user, key)
+    secrecy.download_logged(
+        user=user, kind=DownloadKind.SUPPLIER_DOCUMENT, item=document, file_name=document.original_name
+    )
     return file_response(document)
 
 

@@ -83,7 +83,7 @@ def mark_set(*, actor: User, kind: str, item: Any, provision: Provision | None, 
 def mark_remove(*, actor: User, mark: SecrecyMark, reason: str) -> SecrecyMark:
     if not access.can_mark(actor):
         raise NotAllowedError
-    mark = SecrecyMark.objects.select_for_update().select_related("provision", "contract").get(pk=mark.pk)
+    mark = SecrecyMark.objects.select_for_update(of=("self",)).select_related("provision", "contract").get(pk=mark.pk)
     if not mark.active:
         raise SecrecyStateError(_("The mark has already been removed."))
     if not reason.strip():

@@ -136,3 +136,13 @@ def test_an_unmarked_evidence_file_is_not_logged(world: Any, cast: Any, client_f
     url = reverse("followups:evidence_download", args=[cast.evidence.activity.uuid, cast.evidence.uuid])
     assert client_for(world.reader).get(url).status_code == 200
     assert not DownloadLog.objects.exists()
+
+
+def test_the_portal_api_gates_and_logs_a_marked_library_file(
+    world: Any, cast: Any, marked: Any, client_for: Any
+) -> None:
+    url = f"/api/v1/portal/documents/{cast.document.uuid}/file"
+    assert client_for(cast.outsider).get(url).status_code == 404
+    assert client_for(cast.contact).get(url).status_code == 200
+    row = DownloadLog.objects.get()
+    assert (row.user, row.reason, row.mark) == (cast.contact, DownloadReason.MARKED, marked[MarkKind.SUPPLIER_DOCUMENT])
