@@ -137,7 +137,7 @@ class S3:
             aws_secret_access_key="testing",  # noqa: S106
         )
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         answer = self.client().list_objects_v2(Bucket=self.bucket)  # type: ignore[attr-defined]
         return [item["Key"] for item in answer.get("Contents", [])]
 

@@ -113,7 +113,7 @@ def test_session_lockout_upload_and_job_cross_between_servers(
     )
     assert posted.status_code == 302, posted.text[:500]
     evidence = quality_activity.evidence.get()
-    assert s3.keys() == [evidence.file.name]
+    assert s3.object_keys() == [evidence.file.name]
     download = orderer.get(f"{b}{detail}underlag/{evidence.uuid}/", timeout=10)
     assert download.status_code == 200 and download.content == PDF
 

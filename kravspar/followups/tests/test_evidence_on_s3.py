@@ -26,7 +26,7 @@ def s3() -> Iterator[S3]:
 @pytest.fixture
 def on_s3(s3: S3, settings: Any) -> S3:
     settings.STORAGES = {**settings.STORAGES, "default": s3.storage_options()}
-    for key in s3.keys():  # each test starts from an empty bucket
+    for key in s3.object_keys():  # each test starts from an empty bucket
         s3.client().delete_object(Bucket=s3.bucket, Key=key)  # type: ignore[attr-defined]
     return s3
 
@@ -37,7 +37,7 @@ def test_evidence_is_stored_in_the_bucket_and_served_after_the_access_check(
     client = client_for(world.orderer_vm)
     assert upload(client, quality_activity, "protokoll.pdf", PDF).status_code == 302
     evidence = Evidence.objects.get()
-    assert on_s3.keys() == [evidence.file.name]
+    assert on_s3.object_keys() == [evidence.file.name]
     url = reverse("followups:evidence_download", args=[quality_activity.uuid, evidence.uuid])
     response = client.get(url)
     assert response.status_code == 200
@@ -55,7 +55,7 @@ def test_an_upload_the_bucket_refuses_leaves_no_record(
     with pytest.raises(Exception, match="NoSuchBucket"):
         upload(client_for(world.orderer_vm), quality_activity, "protokoll.pdf", PDF)
     assert not Evidence.objects.exists()
-    assert on_s3.keys() == []
+    assert on_s3.object_keys() == []
 
 
 def test_a_record_that_fails_to_save_leaves_no_object(
@@ -68,4 +68,4 @@ def test_a_record_that_fails_to_save_leaves_no_object(
     with pytest.raises(DatabaseError):
         upload(client_for(world.orderer_vm), quality_activity, "protokoll.pdf", PDF)
     assert not Evidence.objects.exists()
-    assert on_s3.keys() == []
+    assert on_s3.object_keys() == []
