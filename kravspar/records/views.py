@@ -129,7 +129,9 @@ def person_extract(request: HttpRequest, key: str) -> HttpResponse:
 def privacy(request: HttpRequest, lang: str = "sv") -> HttpResponse:
     # Each page in its own language, whichever the visitor chose for the rest.
     with translation.override(lang):
-        response = render(request, f"records/privacy_{lang}.html", {"rows": gdpr.register()})
+        # The declared kinds of personal data; the register's every reference to a person is for administrators.
+        rows = gdpr.register()[: len(gdpr.DECLARATIONS)]
+        response = render(request, f"records/privacy_{lang}.html", {"rows": rows})
     return response
 
 

@@ -29,6 +29,22 @@ def test_outsiders_are_refused_every_administrator_page(world: Any, client_for: 
     assert not RetentionRule.objects.exists()
 
 
+def test_the_schedule_and_register_read_a_fixed_number_of_queries(
+    world: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    from kravspar.records import demo
+
+    client = client_for(world.admin)
+    client.get(reverse("records:schedule"))  # warm the session and the caches
+    demo.seed()  # six rules
+    # Session, person, roles, the rules with their organisations, the form's organisations: no
+    # query per rule (six would break the bound).
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("records:schedule")).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("records:register")).status_code == 200
+
+
 def test_the_administrator_keeps_the_schedule_with_clear_messages(world: Any, client_for: Any) -> None:
     client = client_for(world.admin)
     form = {"organisation": world.sormland.uuid, "record_type": "evidence", "period": 2, "unit": "years"}
