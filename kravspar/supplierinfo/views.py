@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import form_page, saved
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.organisations.models import Organisation, OrganisationKind
 from kravspar.procurements.forms import AIM_TEXT
@@ -169,21 +170,24 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def document_create(request: HttpRequest) -> HttpResponse:
     _require_manage(request)
     form = DocumentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            document = services.document_create(
-                actor=request.user,  # type: ignore[arg-type]
-                title=data["title"],
-                kind=data["kind"],
-                description=data["description"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The document was created. Now publish its first version."))
-            return redirect("supplierinfo:version_create", key=document.uuid)
-    return _form_page(request, "supplierinfo/document_form.html", {"form": form, "document": None})
+    return form_page(
+        request,
+        form,
+        template="supplierinfo/document_form.html",
+        save=lambda data: services.document_create(
+            actor=request.user,  # type: ignore[arg-type]
+            title=data["title"],
+            kind=data["kind"],
+            description=data["description"],
+        ),
+        done=lambda document: _created(request, document),
+        context={"document": None},
+    )
+
+
+def _created(request: HttpRequest, document: PolicyDocument) -> HttpResponse:
+    messages.success(request, _("The document was created. Now publish its first version."))
+    return redirect("supplierinfo:version_create", key=document.uuid)
 
 
 @login_required
@@ -213,23 +217,21 @@ def document_edit(request: HttpRequest, key: str) -> HttpResponse:
     _require_manage(request)
     document = _uuid_or_404(PolicyDocument.objects.all(), key)
     form = DocumentForm(request.POST or None, instance=document, initial={"version": document.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.document_update(
-                actor=request.user,  # type: ignore[arg-type]
-                document=document,
-                version=data.get("version"),
-                title=data["title"],
-                kind=data["kind"],
-                description=data["description"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The document was saved."))
-            return redirect("supplierinfo:document_detail", key=document.uuid)
-    return _form_page(request, "supplierinfo/document_form.html", {"form": form, "document": document})
+    return form_page(
+        request,
+        form,
+        template="supplierinfo/document_form.html",
+        save=lambda data: services.document_update(
+            actor=request.user,  # type: ignore[arg-type]
+            document=document,
+            version=data.get("version"),
+            title=data["title"],
+            kind=data["kind"],
+            description=data["description"],
+        ),
+        done=saved(request, _("The document was saved."), "supplierinfo:document_detail", key=document.uuid),
+        context={"document": document},
+    )
 
 
 @login_required
