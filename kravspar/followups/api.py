@@ -16,6 +16,8 @@ from kravspar.accounts.models import User
 from kravspar.followups import selectors, services
 from kravspar.followups.models import Activity, Evidence
 from kravspar.followups.planning import contract_replan
+from kravspar.secrecy import access as secrecy_access
+from kravspar.secrecy.models import MarkKind
 
 router = Router(tags=["follow-ups"])
 
@@ -162,7 +164,8 @@ def transition_activity(request: HttpRequest, key: UUID, payload: TransitionIn) 
 @router.get("/activities/{key}/evidence", response=list[EvidenceOut], summary="Evidence files of an activity")
 def list_evidence(request: HttpRequest, key: UUID) -> QuerySet[Evidence]:
     activity = access.activity_for(request.user, key)
-    return activity.evidence.select_related("activity")
+    # A secrecy-marked file outside the person's circle is out of reach in the API (issue 14).
+    return secrecy_access.without_hidden(request.user, MarkKind.EVIDENCE, activity.evidence.select_related("activity"))
 
 
 @router.post(

@@ -146,3 +146,12 @@ def test_the_portal_api_gates_and_logs_a_marked_library_file(
     assert client_for(cast.contact).get(url).status_code == 200
     row = DownloadLog.objects.get()
     assert (row.user, row.reason, row.mark) == (cast.contact, DownloadReason.MARKED, marked[MarkKind.SUPPLIER_DOCUMENT])
+
+
+@pytest.mark.parametrize(("persona", "listed"), [("officer", True), ("reader", False), ("orderer_vm", False)])
+def test_the_evidence_api_lists_a_marked_file_only_inside_the_circle(
+    world: Any, cast: Any, marked: Any, client_for: Any, persona: str, listed: bool
+) -> None:
+    response = client_for(getattr(world, persona)).get(f"/api/v1/activities/{cast.evidence.activity.uuid}/evidence")
+    assert response.status_code == 200
+    assert (str(cast.evidence.uuid) in {e["uuid"] for e in response.json()}) is listed
