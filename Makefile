@@ -66,12 +66,12 @@ messages-check: install
 # test database), then the browser tests in one process: they share one app server and
 # one Chromium per process, and Playwright's loop must not meet database tests.
 unit: install system-deps
-	$(TEST_ENV) $(BIN)/pytest -q -n 2 -m "not browser"
+	$(TEST_ENV) $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser"
 	$(TEST_ENV) $(BIN)/pytest -q -m browser
 
 # The same tests (less the browser) on a throw-away PostgreSQL cluster.
 postgres: install system-deps
-	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -n 2 -m "not browser"
+	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser"
 
 # The whole suite: the browser tests in the background from the start, beside the checks and
 # the SQLite and PostgreSQL runs (each on both cores); see scripts/test_all.sh for why.

@@ -48,8 +48,8 @@ step "ruff" bash -c "$BIN/ruff check . && $BIN/ruff format --check ."
 step "mypy" "$BIN/mypy" .
 step "migrations" "$BIN/python" manage.py makemigrations --check --dry-run
 step "translations" "$BIN/python" scripts/check_translations.py
-step "pytest on SQLite" "$BIN/pytest" -q -p no:cacheprovider -n 2 -m "not browser"
-step "pytest on PostgreSQL" "$BIN/python" scripts/with_postgres.py "$BIN/pytest" -q -p no:cacheprovider -n 2 -m "not browser"
+step "pytest on SQLite" "$BIN/pytest" -q -p no:cacheprovider -n 2 --dist loadgroup -m "not browser"
+step "pytest on PostgreSQL" "$BIN/python" scripts/with_postgres.py "$BIN/pytest" -q -p no:cacheprovider -n 2 --dist loadgroup -m "not browser"
 
 start=$SECONDS
 echo "== waiting for the browser tests"

@@ -9,15 +9,12 @@ from typing import Any
 import pytest
 
 from kravspar.accounts.models import User
-from kravspar.core.management.commands.seed_demo import seed_demo
 from kravspar.opendata import demo, validation
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_export_validates_and_withholds(export: Any) -> None:
-    seed_demo()
-
+def test_the_demo_export_validates_and_withholds(demo_data: str, export: Any) -> None:
     package = export("--validate")
 
     assert validation.package_errors(package) == []
