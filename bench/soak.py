@@ -497,7 +497,9 @@ def step(
                     else []
                 )
                 keys = [k for k in keys if k]
-                if keys and not url.startswith("/api/v1/portal/documents"):
+                # The portal's lists have no record endpoints of their own (a supplier reads one
+                # contract on its page): only the staff lists are followed to a record.
+                if keys and not url.startswith("/api/v1/portal/"):
                     one = s.get(f"{base}{url}/{rnd.choice(keys)}", timeout=TIMEOUT)
                     if one.status_code != 200:
                         error = f"GET {url}/…: {one.status_code}"
