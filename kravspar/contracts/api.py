@@ -54,6 +54,7 @@ class ContractOut(Schema):
     uuid: UUID
     contract_number: str
     title: str
+    diary_number: str
     procurement: UUID | None = Field(None, alias="procurement.uuid")
     suppliers: list[PartyOut]
     buyers: list[PartyOut]
@@ -111,6 +112,7 @@ class ContractIn(Schema):
     procurement: UUID | None = Field(None, description="Empty to register a contract directly (strategy missing).")
     contract_number: str
     title: str
+    diary_number: str = Field("", description="The region's case management number; checked against the buyers' rule.")
     suppliers: list[UUID]
     buyers: list[UUID]
     signed_on: datetime.date
@@ -128,6 +130,7 @@ class ContractPatch(Schema):
     version: int | None = Field(None, description="The version you read; a 409 tells you someone changed it since.")
     contract_number: str | None = None
     title: str | None = None
+    diary_number: str | None = None
     suppliers: list[UUID] | None = None
     buyers: list[UUID] | None = None
     signed_on: datetime.date | None = None
@@ -227,6 +230,7 @@ LIST_COLUMNS = (
     "uuid",
     "contract_number",
     "title",
+    "diary_number",
     "signed_on",
     "starts_on",
     "ends_on",
@@ -276,6 +280,7 @@ def contract_rows(qs: QuerySet[Contract]) -> list[dict[str, Any]]:
                 "uuid": row["uuid"],
                 "contract_number": row["contract_number"],
                 "title": row["title"],
+                "diary_number": row["diary_number"],
                 "procurement": row["procurement__uuid"],
                 "suppliers": suppliers[pk],
                 "buyers": buyers[pk],
@@ -289,7 +294,7 @@ def contract_rows(qs: QuerySet[Contract]) -> list[dict[str, Any]]:
             }
             | {
                 column: row[column]
-                for column in LIST_COLUMNS[6:]
+                for column in LIST_COLUMNS[7:]
                 if column not in ("extension_options", "extension_months")
             }
         )

@@ -135,6 +135,7 @@ def contract_report(contract: Contract, *, today: datetime.date, compress: bool 
         _facts(
             [
                 (_("Contract number"), contract.contract_number),
+                (_("Diary number"), contract.diary_number or "–"),
                 (_("Procurement"), contract.procurement or _("Registered directly")),
                 (_("Suppliers"), ", ".join(s.name for s in contract.suppliers.all())),
                 (_("Signed"), _d(contract.signed_on)),

@@ -58,6 +58,28 @@ def test_validation_errors_name_the_field(world, api_as, cleaner):
     assert "ends_on" in response.json()["details"]["fields"]
 
 
+def test_the_diary_number_is_read_and_written_under_the_buyers_rule(world, api_as, cleaner, sormland_contract):
+    from kravspar.secrecy.models import DiaryNumberRule
+
+    DiaryNumberRule.objects.create(organisation=world.sormland, pattern=r"RS-\d{4}-\d{4}", example="RS-2026-0142")
+    officer = api_as(world.officer)
+    body = BODY | {"suppliers": [str(cleaner.uuid)], "buyers": [str(world.sormland.uuid)]}
+    wrong = officer("post", "/contracts", body | {"diary_number": "2026/142"})
+    assert_error(wrong, 400, "invalid")
+    assert "RS-2026-0142" in str(wrong.json()["details"]["fields"]["diary_number"])
+    assert not Contract.objects.filter(contract_number=BODY["contract_number"]).exists()
+    created = officer("post", "/contracts", body | {"diary_number": "RS-2026-0007"})
+    assert created.status_code == 201, created.content
+    assert created.json()["diary_number"] == "RS-2026-0007"
+    key = sormland_contract.uuid
+    assert officer("get", f"/contracts/{key}").json()["diary_number"] == ""
+    assert_error(officer("patch", f"/contracts/{key}", {"diary_number": "fel"}), 400, "invalid")
+    changed = officer("patch", f"/contracts/{key}", {"diary_number": "RS-2025-0099"})
+    assert changed.status_code == 200 and changed.json()["diary_number"] == "RS-2025-0099"
+    listed = {c["contract_number"]: c["diary_number"] for c in officer("get", "/contracts").json()["items"]}
+    assert listed == {"AVT-2026-900": "RS-2026-0007", "SL-2020-17": "RS-2025-0099"}
+
+
 def test_a_stale_version_is_a_conflict(world, api_as, joint_contract):
     officer = api_as(world.officer)
     key = joint_contract.uuid

@@ -24,6 +24,13 @@ def test_the_contract_report_is_an_a4_pdf_with_the_follow_up(world: Any, data: A
     assert b"SL-1" not in content and b"Storbolaget" not in content  # another contract's
 
 
+def test_the_contract_report_carries_the_diary_number(world: Any, data: Any) -> None:
+    data.contract_vm.diary_number = "RV-2026-77"
+    data.contract_vm.save(update_fields=["diary_number"])
+    content = pdf.contract_report(data.contract_vm, today=today(), compress=False)
+    assert b"RV-2026-77" in content
+
+
 def test_the_contract_report_has_deviations_plans_and_sanctions(world: Any, data: Any) -> None:
     from decimal import Decimal
 
