@@ -229,6 +229,8 @@ class AnswerFile(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("answer file")
+        verbose_name_plural = _("answer files")
         ordering = ["uploaded_at"]
 
     def __str__(self) -> str:

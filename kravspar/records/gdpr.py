@@ -66,6 +66,22 @@ DECLARATIONS = [
         RecordType.UNION_CONTACT,
     ),
     Declaration(
+        "questionnaires.AnswerFile",
+        DISPOSED_FIELDS[RecordType.ANSWER_FILE],
+        _("People named in files suppliers attach to their answers (e.g. staff lists, certificates)"),
+        _("The supplier's answers to a follow-up questionnaire"),
+        PUBLIC_TASK,
+        RecordType.ANSWER_FILE,
+    ),
+    Declaration(
+        "portal.SupplierDocument",
+        DISPOSED_FIELDS[RecordType.SUPPLIER_DOCUMENT],
+        _("People named in the supplier's library documents (e.g. auditors, signatories)"),
+        _("Evidence the supplier offers for its contracts (certificates, its own policies)"),
+        PUBLIC_TASK,
+        RecordType.SUPPLIER_DOCUMENT,
+    ),
+    Declaration(
         "audit.AuditEvent",
         ("actor_label", "object_repr", "before", "after"),
         _("Everyone who changes something, and people named in the changes"),

@@ -20,6 +20,10 @@ class RecordType(models.TextChoices):
     LABOUR_DOCUMENT = "labour_document", _("Step-2 labour-conditions documents")
     # Who represented the trade union at a consultation.
     UNION_CONTACT = "union_contact", _("Union contacts in labour-conditions consultations")
+    # Files a supplier attached to its answers to a questionnaire (request).
+    ANSWER_FILE = "answer_file", _("Files attached to questionnaire answers")
+    # Documents in a supplier's evidence library (certificates, own policies).
+    SUPPLIER_DOCUMENT = "supplier_document", _("Supplier library documents")
 
 
 class Anchor(models.TextChoices):

@@ -4,7 +4,10 @@ is disposed of. The schedule (``RetentionRule``) says how long; this module says
 A contract's records are counted from the day it ends (the day a terminated contract ended,
 otherwise the end with the extensions used) and follow the rule of its first buyer, the
 organisation that registered it. A labour-conditions follow-up's records are counted from
-the day it closed.
+the day it closed. Files attached to questionnaire answers belong to their request's contract.
+A supplier's library document belongs to no contract: it is counted from the end of the
+supplier's last contract and kept as long as the longest rule of those contracts' owners
+says (when one of them has no rule, it is kept).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from kravspar.contracts.selectors import effective_end
 from kravspar.core.dates import add_months
 from kravspar.followups.models import Evidence
 from kravspar.labour.models import FollowUpStatus, LabourFollowUp, ProofDocument, UnionConsultation
+from kravspar.portal.models import SupplierDocument
+from kravspar.questionnaires.models import AnswerFile, Response, Submission
 from kravspar.records.models import DISPOSED, Anchor, PeriodUnit, RecordType, RetentionRule
 from kravspar.records.redaction import audit_redact
 
@@ -31,6 +36,8 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     RecordType.EVIDENCE: (Anchor.CONTRACT_END,),
     RecordType.LABOUR_DOCUMENT: (Anchor.FOLLOWUP_CLOSED, Anchor.CONTRACT_END),
     RecordType.UNION_CONTACT: (Anchor.FOLLOWUP_CLOSED, Anchor.CONTRACT_END),
+    RecordType.ANSWER_FILE: (Anchor.CONTRACT_END,),
+    RecordType.SUPPLIER_DOCUMENT: (Anchor.CONTRACT_END,),
 }
 
 # The fields each record type's disposal removes: the register of processing shows them.
@@ -38,6 +45,8 @@ DISPOSED_FIELDS: dict[str, tuple[str, ...]] = {
     RecordType.EVIDENCE: ("file", "original_name"),
     RecordType.LABOUR_DOCUMENT: ("file", "original_name"),
     RecordType.UNION_CONTACT: ("contact",),
+    RecordType.ANSWER_FILE: ("file", "original_name"),
+    RecordType.SUPPLIER_DOCUMENT: ("file", "original_name"),
 }
 
 # Without a rule, step-2 documents keep the deletion day set when their follow-up closed
@@ -216,10 +225,128 @@ def _due_union_contacts(rules: dict[tuple[int, str], RetentionRule], today: date
         )
 
 
+# --- Files attached to questionnaire answers -------------------------------------------
+
+
+def _without_name(answers: Any, key: str) -> tuple[Any, bool]:
+    """The answers with the file ``key``'s name replaced by "gallrad"."""
+    if not isinstance(answers, dict):
+        return answers, False
+    changed = False
+    out = dict(answers)
+    for question, value in answers.items():
+        if isinstance(value, dict) and value.get("file") == key and value.get("name") != DISPOSED:
+            out[question] = value | {"name": DISPOSED}
+            changed = True
+    return out, changed
+
+
+def _dispose_answer_file(answer_file: AnswerFile) -> dict[str, Any]:
+    name, key = answer_file.original_name, str(answer_file.uuid)
+    _delete_file(answer_file.file)
+    AnswerFile.objects.filter(pk=answer_file.pk).update(file=DISPOSED, original_name=DISPOSED)
+    # The working answers and every submitted version name the file too.
+    for model in (Response, Submission):
+        for pk, answers in model.objects.filter(request_id=answer_file.request_id).values_list("pk", "answers"):
+            new, changed = _without_name(answers, key)
+            if changed:
+                model.objects.filter(pk=pk).update(answers=new)
+    events = AuditEvent.objects.filter(
+        object_type="questionnaires.supplierrequest", object_id=str(answer_file.request.uuid)
+    )
+    redacted = audit_redact(events=events, keys=["file"], value=name)
+    return {"sha256": answer_file.sha256, "size": answer_file.size, "history_redacted": redacted}
+
+
+def _due_answer_files(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
+    kept = AnswerFile.objects.exclude(original_name=DISPOSED).values("request__contract")
+    due: dict[int, tuple[Contract, datetime.date, RetentionRule]] = {}
+    for contract in _contracts(Contract.objects.filter(pk__in=kept)).order_by("id"):
+        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.ANSWER_FILE))
+        if rule is not None and (day := rule_end(rule, contract_end(contract))) <= today:
+            due[contract.pk] = (contract, day, rule)
+    ids = list(due)
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):  # SQLite's limit on parameters
+        files = (
+            AnswerFile.objects.filter(request__contract_id__in=chunk)
+            .exclude(original_name=DISPOSED)
+            .select_related("request")
+            .order_by("request__contract_id", "id")
+        )
+        for item in files:
+            contract, day, rule = due[item.request.contract_id]
+            yield DueItem(
+                RecordType.ANSWER_FILE,
+                item,
+                contract,
+                day,
+                rule.decision,
+                rule,
+                f"{item._meta.verbose_name} {item.uuid}",
+                functools.partial(_dispose_answer_file, item),
+            )
+
+
+# --- Supplier library documents ---------------------------------------------------------
+
+
+def _dispose_supplier_document(document: SupplierDocument) -> dict[str, Any]:
+    name = document.original_name
+    _delete_file(document.file)
+    SupplierDocument.objects.filter(pk=document.pk).update(file=DISPOSED, original_name=DISPOSED)
+    events = AuditEvent.objects.filter(object_type="portal.supplierdocument", object_id=str(document.uuid))
+    redacted = audit_redact(events=events, keys=["file"], value=name)
+    return {"title": document.title, "sha256": document.sha256, "history_redacted": redacted}
+
+
+def _supplier_due(
+    rules: dict[tuple[int, str], RetentionRule], contracts: list[Contract]
+) -> tuple[Contract, datetime.date, RetentionRule] | None:
+    """The day the supplier's documents are due: the latest of its contracts' owners' rules,
+    counted from each contract's end; None when a contract's owner has no rule."""
+    latest: tuple[Contract, datetime.date, RetentionRule] | None = None
+    for contract in contracts:
+        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.SUPPLIER_DOCUMENT))
+        if rule is None:
+            return None
+        day = rule_end(rule, contract_end(contract))
+        if latest is None or day > latest[1]:
+            latest = (contract, day, rule)
+    return latest
+
+
+def _due_supplier_documents(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
+    if not any(record_type == RecordType.SUPPLIER_DOCUMENT for _org, record_type in rules):
+        return
+    documents = SupplierDocument.objects.exclude(original_name=DISPOSED).order_by("supplier_id", "id")
+    by_supplier: dict[int, list[SupplierDocument]] = {}
+    for document in documents:
+        by_supplier.setdefault(document.supplier_id, []).append(document)
+    for supplier_id, kept in by_supplier.items():
+        contracts = list(_contracts(Contract.objects.filter(suppliers=supplier_id)).order_by("id"))
+        found = _supplier_due(rules, contracts) if contracts else None
+        if found is None or found[1] > today:
+            continue
+        contract, day, rule = found
+        for document in kept:
+            yield DueItem(
+                RecordType.SUPPLIER_DOCUMENT,
+                document,
+                contract,
+                day,
+                rule.decision,
+                rule,
+                f"{document._meta.verbose_name} {document.uuid}",
+                functools.partial(_dispose_supplier_document, document),
+            )
+
+
 FINDERS: dict[str, Callable[[dict[tuple[int, str], RetentionRule], datetime.date], Iterator[DueItem]]] = {
     RecordType.EVIDENCE: _due_evidence,
     RecordType.LABOUR_DOCUMENT: _due_labour_documents,
     RecordType.UNION_CONTACT: _due_union_contacts,
+    RecordType.ANSWER_FILE: _due_answer_files,
+    RecordType.SUPPLIER_DOCUMENT: _due_supplier_documents,
 }
 
 
