@@ -39,7 +39,8 @@ ROLE_HELP = {
     Role.ADMINISTRATOR: _("Manages organisations, units, people and reads all history."),
     Role.SUPPLIER_CONTACT: _("A supplier's contact person. Sees only their own supplier's matters."),
     Role.DATA_PROTECTION_OFFICER: _(
-        "Data protection officer. Reads the download log of secret and personal-data files."
+        "Data protection officer. Reads the download log of secret and personal-data files and the register of"
+        " processing."
     ),
 }
 
@@ -92,6 +93,7 @@ class Perm(models.TextChoices):
     MANAGE_CONTRACTS = "manage_contracts", _("Register contracts, suppliers and follow-up plans")
     RECORD_FOLLOWUPS = "record_followups", _("Carry out follow-ups assigned to one's unit")
     VIEW_DOWNLOAD_LOG = "view_download_log", _("Read the download log of secret and personal-data files")
+    VIEW_PROCESSING_REGISTER = "view_processing_register", _("Read the register of processing of personal data")
 
 
 _BUYER_READ = {
@@ -119,8 +121,9 @@ PERMS_BY_ROLE: dict[str, frozenset[str]] = {
     # Their own supplier's matters through the portal and /api/v1/portal/ (scoped in
     # portal/access.py); buyer endpoints give them nothing.
     Role.SUPPLIER_CONTACT: frozenset({Perm.USE_API}),
-    # The DPO monitors, never handles cases: the log of who downloaded what, nothing else.
-    Role.DATA_PROTECTION_OFFICER: frozenset({Perm.VIEW_DOWNLOAD_LOG}),
+    # The DPO monitors, never handles cases: the log of who downloaded what and the register of
+    # processing, both read-only; nothing else.
+    Role.DATA_PROTECTION_OFFICER: frozenset({Perm.VIEW_DOWNLOAD_LOG, Perm.VIEW_PROCESSING_REGISTER}),
 }
 
 # Django model permissions given to each role's group, so that the Django admin

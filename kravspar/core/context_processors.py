@@ -36,5 +36,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "portal": getattr(user, "supplier_id", None) is not None,
             "secrecy": access.has_perm(user, Perm.MANAGE_CONTRACTS),
             "downloads": access.has_perm(user, Perm.VIEW_DOWNLOAD_LOG),
+            "register": access.has_perm(user, Perm.VIEW_PROCESSING_REGISTER),
         },
     }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kravspar.accounts import access
 from kravspar.accounts.models import User
+from kravspar.accounts.roles import Perm
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.contracts.models import Contract
 from kravspar.core.errors import ConcurrentEditError, DomainError, NotAllowedError
@@ -28,6 +29,11 @@ def can_manage_records(user: Any) -> bool:
     """The schedule, the register of processing and data subjects' requests are the
     administrators' (the registrar's and the DPO's work goes through them)."""
     return access.is_administrator(user)
+
+
+def can_read_register(user: Any) -> bool:
+    """The register of processing is read by administrators and the data protection officer."""
+    return access.has_perm(user, Perm.VIEW_PROCESSING_REGISTER)
 
 
 def _require(actor: User | None) -> None:

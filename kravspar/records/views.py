@@ -105,8 +105,12 @@ def rule_edit(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_GET
 def processing_register(request: HttpRequest) -> HttpResponse:
-    _admin(request)
-    return render(request, "records/register.html", {"rows": gdpr.register()})
+    """Read-only: administrators and the data protection officer."""
+    user = request.user
+    if not isinstance(user, User) or not services.can_read_register(user):
+        raise PermissionDenied
+    context = {"rows": gdpr.register(), "can_manage": services.can_manage_records(user)}
+    return render(request, "records/register.html", context)
 
 
 @login_required

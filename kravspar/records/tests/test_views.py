@@ -29,6 +29,33 @@ def test_outsiders_are_refused_every_administrator_page(world: Any, client_for: 
     assert not RetentionRule.objects.exists()
 
 
+def test_the_data_protection_officer_reads_the_register_and_nothing_else_here(world: Any, client_for: Any) -> None:
+    from kravspar.accounts.roles import Role
+    from kravspar.testing.factories import UserFactory
+
+    dpo = UserFactory.create(
+        username="dpo", organisation=world.sormland, unit=world.inkop, roles=[Role.DATA_PROTECTION_OFFICER]
+    )
+    client = client_for(dpo)
+    page = client.get(reverse("records:register"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Register över behandlingar" in html
+    assert f'href="{reverse("records:register")}"' in html  # in the navigation
+    assert f'href="{reverse("records:schedule")}"' not in html  # the schedule is the administrators'
+    # Read-only: the schedule, its changes and people's extracts stay refused.
+    assert client.get(reverse("records:schedule")).status_code == 403
+    form = {"organisation": world.sormland.uuid, "record_type": "evidence", "anchor": "contract_end"}
+    assert (
+        client.post(reverse("records:schedule"), {**form, "period": 2, "unit": "years", "decision": "x"}).status_code
+        == 403
+    )
+    assert client.get(reverse("records:person_extract", args=[world.officer.uuid])).status_code == 403
+    assert client.post(reverse("records:register")).status_code == 405
+    assert not RetentionRule.objects.exists()
+    assert not AuditEvent.objects.filter(action="person.extract_downloaded").exists()
+
+
 def test_the_schedule_and_register_read_a_fixed_number_of_queries(
     world: Any, client_for: Any, django_assert_max_num_queries: Any
 ) -> None:
