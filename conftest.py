@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,50 +148,14 @@ def procurement(world: World) -> Any:
     return procurement
 
 
-DEMO_GROUP = "demo-data"
+DEMO_PACKAGE = "kravspar/tests/demo/"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The tests on the seeded demo run together, last, on one worker.
-
-    Seeding the demo runs every capability's story through the services and costs most of
-    a minute of CPU; once per module it was five seedings per database run and the largest
-    single cost of `make test`. ``demo_data`` is therefore seeded once per session inside a
-    transaction that is never committed. Sorting its tests last (a stable sort, so
-    pytest-django's order stays) means no other test on that worker runs after the seeding
-    and could see its rows; the ``xdist_group`` mark, with ``--dist loadgroup``, sends them
-    all to the same worker as one unit, so the demo is seeded once per run, not per worker.
-    """
+    """The tests on the seeded demo (``kravspar/tests/demo/``, which seeds it once for the
+    package) go to one worker as one unit under ``--dist loadgroup``: split across both
+    workers the demo would be seeded twice, and seeding runs every capability's story
+    through the services (most of a minute of CPU)."""
     for item in items:
-        if "demo_data" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
-    # Browser tests stay last of all (tests/browser/conftest.py says why).
-    items.sort(
-        key=lambda item: (
-            item.get_closest_marker("browser") is not None,
-            "demo_data" in getattr(item, "fixturenames", ()),
-        )
-    )
-
-
-@pytest.fixture(scope="session")
-def demo_data(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """The demo data `make run` loads, seeded once per test session and rolled back at its
-    end (see ``pytest_collection_modifyitems`` for why that is safe). Tests using it also
-    take ``db``: each runs in a savepoint inside this transaction, so what one test changes
-    the next does not see. Yields what ``seed_demo`` printed."""
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+        if item.nodeid.startswith(DEMO_PACKAGE):
+            item.add_marker(pytest.mark.xdist_group("demo-data"))
