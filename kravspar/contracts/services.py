@@ -105,7 +105,9 @@ def _organisation(contract: Contract, buyers: list[Organisation] | None = None) 
     return contract.buyers.order_by("name").first() if contract.pk else None
 
 
-def _clean_contract(contract: Contract) -> None:
+def _clean_contract(contract: Contract, buyers: list[Organisation] | None = None) -> None:
+    """``buyers``: the buyers the contract will have, when a change replaces them (the diary
+    number is checked against their rules, not the ones being replaced)."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -115,7 +117,7 @@ def _clean_contract(contract: Contract) -> None:
     contract.title = " ".join(str(contract.title or "").split())
     contract.diary_number = " ".join(str(contract.diary_number or "").split())
     if contract.pk and contract.diary_number:
-        _check_diary_number(contract, list(contract.buyers.all()), add)
+        _check_diary_number(contract, buyers if buyers is not None else list(contract.buyers.all()), add)
     contract.termination_grounds = str(contract.termination_grounds or "").strip()
     if not contract.contract_number:
         add("contract_number", _("Contract number: write the contract's number."))
@@ -530,7 +532,7 @@ def contract_update(
         obj=locked,
         fields=CONTRACT_FIELDS,
         changes=changes,
-        clean=_clean_contract,
+        clean=lambda c: _clean_contract(c, new_buyers if buyers is not None else None),
         action="contract.updated",
         organisation=_organisation(locked),
     )

@@ -80,6 +80,24 @@ def test_the_diary_number_is_read_and_written_under_the_buyers_rule(world, api_a
     assert listed == {"AVT-2026-900": "RS-2026-0007", "SL-2020-17": "RS-2025-0099"}
 
 
+def test_a_diary_number_is_checked_against_the_buyers_a_change_gives(world, api_as, sormland_contract):
+    from kravspar.secrecy.models import DiaryNumberRule
+
+    DiaryNumberRule.objects.create(organisation=world.sormland, pattern=r"RS-\d{4}-\d{4}", example="RS-2026-0142")
+    DiaryNumberRule.objects.create(organisation=world.vastmanland, pattern=r"RV \d{4}/\d+", example="RV 2026/17")
+    officer = api_as(world.officer)
+    key = sormland_contract.uuid
+    assert officer("patch", f"/contracts/{key}", {"diary_number": "RS-2026-0001"}).status_code == 200
+    moved = officer("patch", f"/contracts/{key}", {"buyers": [str(world.vastmanland.uuid)]})
+    assert_error(moved, 400, "invalid")
+    assert "RV 2026/17" in str(moved.json()["details"]["fields"]["diary_number"])
+    both = {"buyers": [str(world.vastmanland.uuid)], "diary_number": "RV 2026/9"}
+    answer = officer("patch", f"/contracts/{key}", both)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["diary_number"] == "RV 2026/9"
+    assert [b["name"] for b in answer.json()["buyers"]] == [world.vastmanland.name]
+
+
 def test_a_stale_version_is_a_conflict(world, api_as, joint_contract):
     officer = api_as(world.officer)
     key = joint_contract.uuid
