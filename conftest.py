@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,3 +160,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.nodeid.startswith(DEMO_PACKAGE):
             item.add_marker(pytest.mark.xdist_group("demo-data"))
+    if os.environ.get("KRAVSPAR_TEST_DATABASE_ONLY") == "1":
+        # The second database run (scripts/test_all.sh sets this beside DATABASE_URL):
+        # a test that cannot reach the database (pytest-django blocks it) gives the same
+        # answer on PostgreSQL as it gave in the SQLite run, so only the rest run again.
+        kept = [item for item in items if _reaches_database(item)]
+        config.hook.pytest_deselected(items=[item for item in items if not _reaches_database(item)])
+        items[:] = kept
+
+
+_DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "django_db_setup",
+}
+
+
+def _reaches_database(item: pytest.Item) -> bool:
+    """Whether pytest-django lets this test use the database (or it opens one itself)."""
+    from django.test import TransactionTestCase
+
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if item.get_closest_marker("skipif") is not None:
+        return True  # it asks which run this is (e.g. a PostgreSQL backup test)
+    if _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    cls = getattr(item, "cls", None)
+    return bool(cls and issubclass(cls, TransactionTestCase))
