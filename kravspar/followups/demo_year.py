@@ -400,7 +400,9 @@ def _record(contract: Contract, officer: User, today: datetime.date, counter: li
             continue  # started, not finished: overdue and in progress
         late = 10 + spread % 40 if spread % 5 == 0 else 0
         done_on = min(activity.due_on + datetime.timedelta(days=late) - datetime.timedelta(days=spread % 4), today)
-        recent = (today - done_on).days < 30
+        # Found 30 days ago or less: its plan's 30-day deadline has not passed yet. Older ones
+        # are at least a day past it, so a fine has a started week to count (stage 6).
+        recent = (today - done_on).days <= 30
         # More found lately, so that this year's figures have deviations past their deadline
         # early in the year too.
         if spread % 8 == 2 or ((today - done_on).days < 75 and spread % 4 == 1):
