@@ -104,48 +104,6 @@ def _delete_file(file: Any) -> None:
         transaction.on_commit(functools.partial(storage.delete, name))
 
 
-# --- Evidence files ---------------------------------------------------------------------
-
-
-def _dispose_evidence(evidence: Evidence) -> dict[str, Any]:
-    name = evidence.original_name
-    _delete_file(evidence.file)
-    Evidence.objects.filter(pk=evidence.pk).update(file=DISPOSED, original_name=DISPOSED)
-    # The history of the follow-up named the file when it was added or removed.
-    events = AuditEvent.objects.filter(object_type="followups.activity", object_id=str(evidence.activity.uuid))
-    redacted = audit_redact(events=events, keys=["file"], value=name)
-    return {"sha256": evidence.sha256, "size": evidence.size, "history_redacted": redacted}
-
-
-def _due_evidence(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
-    kept = Evidence.objects.exclude(original_name=DISPOSED).values("activity__contract")
-    due: dict[int, tuple[Contract, datetime.date, RetentionRule]] = {}
-    for contract in _contracts(Contract.objects.filter(pk__in=kept)).order_by("id"):
-        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.EVIDENCE))
-        if rule is not None and (day := rule_end(rule, contract_end(contract))) <= today:
-            due[contract.pk] = (contract, day, rule)
-    ids = list(due)
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):  # SQLite's limit on parameters
-        evidence = (
-            Evidence.objects.filter(activity__contract_id__in=chunk)
-            .exclude(original_name=DISPOSED)
-            .select_related("activity")
-            .order_by("activity__contract_id", "id")
-        )
-        for item in evidence:
-            contract, day, rule = due[item.activity.contract_id]
-            yield DueItem(
-                RecordType.EVIDENCE,
-                item,
-                contract,
-                day,
-                rule.decision,
-                rule,
-                f"{item._meta.verbose_name} {item.uuid}",
-                functools.partial(_dispose_evidence, item),
-            )
-
-
 # --- Step-2 labour documents ------------------------------------------------------------
 
 
@@ -225,7 +183,29 @@ def _due_union_contacts(rules: dict[tuple[int, str], RetentionRule], today: date
         )
 
 
-# --- Files attached to questionnaire answers -------------------------------------------
+# --- Uploaded files: evidence, answer files and the supplier library ----------------------
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A record type whose items are uploaded files, disposed of by emptying the file and its
+    name. Its items are grouped by what their disposal day is counted for (``group``, the
+    path from the file: its contract, or its supplier, whose contracts ``contracts`` reaches
+    from the contract's side); a group is due on the latest day its contracts' owners' rules
+    give, and not at all while one of those owners has no rule."""
+
+    record_type: str
+    model: type[Any]
+    group: str
+    contracts: str
+    holder: str  # what holds the file and has the history that names it ("" for the file itself)
+    history_type: str  # that history's object type
+    summary: Callable[[Any], dict[str, Any]]  # what the disposal's history event keeps
+    also: Callable[[Any], None] | None = None  # other places that name the file
+
+
+def _path(obj: Any, path: str) -> Any:
+    return functools.reduce(getattr, path.split("__"), obj) if path else obj
 
 
 def _without_name(answers: Any, key: str) -> tuple[Any, bool]:
@@ -241,72 +221,69 @@ def _without_name(answers: Any, key: str) -> tuple[Any, bool]:
     return out, changed
 
 
-def _dispose_answer_file(answer_file: AnswerFile) -> dict[str, Any]:
-    name, key = answer_file.original_name, str(answer_file.uuid)
-    _delete_file(answer_file.file)
-    AnswerFile.objects.filter(pk=answer_file.pk).update(file=DISPOSED, original_name=DISPOSED)
-    # The working answers and every submitted version name the file too.
+def _forget_answered_name(answer_file: AnswerFile) -> None:
+    """The working answers and every submitted version name the file too."""
+    key = str(answer_file.uuid)
     for model in (Response, Submission):
         for pk, answers in model.objects.filter(request_id=answer_file.request_id).values_list("pk", "answers"):
             new, changed = _without_name(answers, key)
             if changed:
                 model.objects.filter(pk=pk).update(answers=new)
-    events = AuditEvent.objects.filter(
-        object_type="questionnaires.supplierrequest", object_id=str(answer_file.request.uuid)
-    )
+
+
+FILE_RECORDS = (
+    FileRecord(
+        RecordType.EVIDENCE,
+        Evidence,
+        group="activity__contract_id",
+        contracts="pk",
+        # The history of the follow-up named the file when it was added or removed.
+        holder="activity",
+        history_type="followups.activity",
+        summary=lambda evidence: {"sha256": evidence.sha256, "size": evidence.size},
+    ),
+    FileRecord(
+        RecordType.ANSWER_FILE,
+        AnswerFile,
+        group="request__contract_id",
+        contracts="pk",
+        holder="request",
+        history_type="questionnaires.supplierrequest",
+        summary=lambda answer_file: {"sha256": answer_file.sha256, "size": answer_file.size},
+        also=_forget_answered_name,
+    ),
+    FileRecord(
+        RecordType.SUPPLIER_DOCUMENT,
+        SupplierDocument,
+        group="supplier_id",
+        contracts="suppliers",
+        holder="",
+        history_type="portal.supplierdocument",
+        summary=lambda document: {"title": document.title, "sha256": document.sha256},
+    ),
+)
+
+
+def _dispose_file(kind: FileRecord, item: Any) -> dict[str, Any]:
+    name = item.original_name
+    _delete_file(item.file)
+    kind.model.objects.filter(pk=item.pk).update(file=DISPOSED, original_name=DISPOSED)
+    if kind.also is not None:
+        kind.also(item)
+    owner = _path(item, kind.holder)
+    events = AuditEvent.objects.filter(object_type=kind.history_type, object_id=str(owner.uuid))
     redacted = audit_redact(events=events, keys=["file"], value=name)
-    return {"sha256": answer_file.sha256, "size": answer_file.size, "history_redacted": redacted}
+    return kind.summary(item) | {"history_redacted": redacted}
 
 
-def _due_answer_files(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
-    kept = AnswerFile.objects.exclude(original_name=DISPOSED).values("request__contract")
-    due: dict[int, tuple[Contract, datetime.date, RetentionRule]] = {}
-    for contract in _contracts(Contract.objects.filter(pk__in=kept)).order_by("id"):
-        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.ANSWER_FILE))
-        if rule is not None and (day := rule_end(rule, contract_end(contract))) <= today:
-            due[contract.pk] = (contract, day, rule)
-    ids = list(due)
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):  # SQLite's limit on parameters
-        files = (
-            AnswerFile.objects.filter(request__contract_id__in=chunk)
-            .exclude(original_name=DISPOSED)
-            .select_related("request")
-            .order_by("request__contract_id", "id")
-        )
-        for item in files:
-            contract, day, rule = due[item.request.contract_id]
-            yield DueItem(
-                RecordType.ANSWER_FILE,
-                item,
-                contract,
-                day,
-                rule.decision,
-                rule,
-                f"{item._meta.verbose_name} {item.uuid}",
-                functools.partial(_dispose_answer_file, item),
-            )
-
-
-# --- Supplier library documents ---------------------------------------------------------
-
-
-def _dispose_supplier_document(document: SupplierDocument) -> dict[str, Any]:
-    name = document.original_name
-    _delete_file(document.file)
-    SupplierDocument.objects.filter(pk=document.pk).update(file=DISPOSED, original_name=DISPOSED)
-    events = AuditEvent.objects.filter(object_type="portal.supplierdocument", object_id=str(document.uuid))
-    redacted = audit_redact(events=events, keys=["file"], value=name)
-    return {"title": document.title, "sha256": document.sha256, "history_redacted": redacted}
-
-
-def _supplier_due(
-    rules: dict[tuple[int, str], RetentionRule], contracts: list[Contract]
+def _group_due(
+    rules: dict[tuple[int, str], RetentionRule], record_type: str, contracts: list[Contract]
 ) -> tuple[Contract, datetime.date, RetentionRule] | None:
-    """The day the supplier's documents are due: the latest of its contracts' owners' rules,
-    counted from each contract's end; None when a contract's owner has no rule."""
+    """The day a group's files are due: the latest of its contracts' owners' rules, counted
+    from each contract's end; None when a contract's owner has no rule."""
     latest: tuple[Contract, datetime.date, RetentionRule] | None = None
     for contract in contracts:
-        rule = rules.get((owning_organisation_id(contract) or 0, RecordType.SUPPLIER_DOCUMENT))
+        rule = rules.get((owning_organisation_id(contract) or 0, record_type))
         if rule is None:
             return None
         day = rule_end(rule, contract_end(contract))
@@ -315,38 +292,49 @@ def _supplier_due(
     return latest
 
 
-def _due_supplier_documents(rules: dict[tuple[int, str], RetentionRule], today: datetime.date) -> Iterator[DueItem]:
-    if not any(record_type == RecordType.SUPPLIER_DOCUMENT for _org, record_type in rules):
+def _due_files(
+    kind: FileRecord, rules: dict[tuple[int, str], RetentionRule], today: datetime.date
+) -> Iterator[DueItem]:
+    if not any(record_type == kind.record_type for _org, record_type in rules):
         return
-    documents = SupplierDocument.objects.exclude(original_name=DISPOSED).order_by("supplier_id", "id")
-    by_supplier: dict[int, list[SupplierDocument]] = {}
-    for document in documents:
-        by_supplier.setdefault(document.supplier_id, []).append(document)
-    for supplier_id, kept in by_supplier.items():
-        contracts = list(_contracts(Contract.objects.filter(suppliers=supplier_id)).order_by("id"))
-        found = _supplier_due(rules, contracts) if contracts else None
-        if found is None or found[1] > today:
-            continue
-        contract, day, rule = found
-        for document in kept:
+    kept = kind.model.objects.exclude(original_name=DISPOSED)
+    groups = kept.values(kind.group)
+    counted = Contract.objects.filter(**{f"{kind.contracts}__in": groups})
+    members: dict[int, list[int]] = {}
+    for group, contract_id in counted.values_list(kind.contracts, "pk").distinct().order_by("pk"):
+        members.setdefault(group, []).append(contract_id)
+    contracts = {c.pk: c for c in _contracts(counted)}
+    due: dict[int, tuple[Contract, datetime.date, RetentionRule]] = {}
+    for group in sorted(members):
+        found = _group_due(rules, kind.record_type, [contracts[pk] for pk in members[group]])
+        if found is not None and found[1] <= today:
+            due[group] = found
+    ids = list(due)
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):  # SQLite's limit on parameters
+        items = kept.filter(**{f"{kind.group}__in": chunk}).order_by(kind.group, "id")
+        if kind.holder:
+            items = items.select_related(kind.holder)
+        for item in items:
+            contract, day, rule = due[_path(item, kind.group)]
             yield DueItem(
-                RecordType.SUPPLIER_DOCUMENT,
-                document,
+                kind.record_type,
+                item,
                 contract,
                 day,
                 rule.decision,
                 rule,
-                f"{document._meta.verbose_name} {document.uuid}",
-                functools.partial(_dispose_supplier_document, document),
+                f"{item._meta.verbose_name} {item.uuid}",
+                functools.partial(_dispose_file, kind, item),
             )
 
 
+_FILES = {kind.record_type: kind for kind in FILE_RECORDS}
 FINDERS: dict[str, Callable[[dict[tuple[int, str], RetentionRule], datetime.date], Iterator[DueItem]]] = {
-    RecordType.EVIDENCE: _due_evidence,
+    RecordType.EVIDENCE: functools.partial(_due_files, _FILES[RecordType.EVIDENCE]),
     RecordType.LABOUR_DOCUMENT: _due_labour_documents,
     RecordType.UNION_CONTACT: _due_union_contacts,
-    RecordType.ANSWER_FILE: _due_answer_files,
-    RecordType.SUPPLIER_DOCUMENT: _due_supplier_documents,
+    RecordType.ANSWER_FILE: functools.partial(_due_files, _FILES[RecordType.ANSWER_FILE]),
+    RecordType.SUPPLIER_DOCUMENT: functools.partial(_due_files, _FILES[RecordType.SUPPLIER_DOCUMENT]),
 }
 
 

@@ -20,7 +20,7 @@ from kravspar.audit.models import AuditEvent
 from kravspar.followups import uploads
 from kravspar.records.archive import KRAVSPAR, METS, PROFILE, XLINK
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 XLINK_URL = "http://www.loc.gov/standards/xlink/xlink.xsd"
@@ -39,11 +39,6 @@ def mets_schema() -> etree.XMLSchema:
     parser.resolvers.add(_Local())
     path = Path(metsrw.__file__).parent / "resources" / "mets.xsd"
     return etree.XMLSchema(etree.parse(str(path), parser))
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_the_contract_package_is_valid_mets_with_every_part_and_checksum(

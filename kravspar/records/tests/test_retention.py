@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,29 +14,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from kravspar.audit.models import AuditEvent
-from kravspar.contracts.models import Contract, ContractExtension, ContractStatus
+from kravspar.contracts.models import ContractExtension, ContractStatus
 from kravspar.core.dates import add_months
 from kravspar.findings.tests.conftest import make_activity
 from kravspar.followups import uploads
 from kravspar.followups.models import Evidence
 from kravspar.records import services
-from kravspar.records.models import DISPOSED, Anchor, PeriodUnit, RecordType, RetentionRule
+from kravspar.records.models import DISPOSED, Anchor, RecordType, RetentionRule
+from kravspar.records.tests.conftest import make_contract, stored
 from kravspar.testing.factories import SupplierFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = datetime.date(2030, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def stored(settings: Any) -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
 def generate(world: Any, count: int = 8) -> dict[int, datetime.date]:
@@ -48,15 +38,8 @@ def generate(world: Any, count: int = 8) -> dict[int, datetime.date]:
     ends: dict[int, datetime.date] = {}
     for i in range(count):
         ends_on = add_months(datetime.date(2027, 1, 31), 5 * i)
-        contract = Contract.objects.create(
-            contract_number=f"GEN-{i:03}",
-            title=f"Generated {i}",
-            signed_on=datetime.date(2025, 1, 1),
-            starts_on=datetime.date(2025, 2, 1),
-            ends_on=ends_on,
-        )
-        contract.buyers.set([world.sormland if i % 2 == 0 else world.vastmanland])
-        contract.suppliers.set([supplier])
+        buyer = world.sormland if i % 2 == 0 else world.vastmanland
+        contract = make_contract(f"GEN-{i:03}", ends_on, buyer, supplier, title=f"Generated {i}")
         end = ends_on
         if i % 3 == 2:
             contract.status, contract.ended_on = ContractStatus.TERMINATED, add_months(ends_on, -12)
@@ -74,18 +57,10 @@ def generate(world: Any, count: int = 8) -> dict[int, datetime.date]:
 
 
 def test_apply_retention_disposes_of_exactly_the_due_evidence_twice(
-    world: Any, settings: Any, django_capture_on_commit_callbacks: Any
+    world: Any, settings: Any, django_capture_on_commit_callbacks: Any, make_rule: Any
 ) -> None:
     ends = generate(world)
-    services.retention_rule_create(
-        actor=world.admin,
-        organisation=world.sormland,
-        record_type=RecordType.EVIDENCE,
-        anchor=Anchor.CONTRACT_END,
-        period=2,
-        unit=PeriodUnit.YEARS,
-        decision="RS-2024-0456 DHP Inköp 4.2",
-    )
+    make_rule(RecordType.EVIDENCE, decision="RS-2024-0456 DHP Inköp 4.2")
     sormland_evidence = set(
         Evidence.objects.filter(activity__contract__buyers=world.sormland).values_list("pk", flat=True)
     )
@@ -123,41 +98,17 @@ def test_no_rule_no_disposal(world: Any) -> None:
     assert services.retention_apply(today=datetime.date(2100, 1, 1)) == []
 
 
-def test_the_schedule_is_validated_and_kept_by_administrators(world: Any) -> None:
+def test_the_schedule_is_validated_and_kept_by_administrators(world: Any, make_rule: Any) -> None:
     from django.core.exceptions import ValidationError
 
     from kravspar.core.errors import NotAllowedError
 
     with pytest.raises(ValidationError) as error:
-        services.retention_rule_create(
-            actor=world.admin,
-            organisation=world.sormland,
-            record_type=RecordType.EVIDENCE,
-            anchor=Anchor.FOLLOWUP_CLOSED,
-            period=0,
-            unit=PeriodUnit.YEARS,
-            decision=" ",
-        )
+        make_rule(RecordType.EVIDENCE, anchor=Anchor.FOLLOWUP_CLOSED, period=0, decision=" ")
     assert set(error.value.message_dict) == {"anchor", "period", "decision"}
     with pytest.raises(NotAllowedError):
-        services.retention_rule_create(
-            actor=world.officer,
-            organisation=world.sormland,
-            record_type=RecordType.EVIDENCE,
-            anchor=Anchor.CONTRACT_END,
-            period=2,
-            unit=PeriodUnit.YEARS,
-            decision="X",
-        )
-    rule = services.retention_rule_create(
-        actor=world.admin,
-        organisation=world.sormland,
-        record_type=RecordType.EVIDENCE,
-        anchor=Anchor.CONTRACT_END,
-        period=2,
-        unit=PeriodUnit.YEARS,
-        decision="X",
-    )
+        make_rule(RecordType.EVIDENCE, actor=world.officer, decision="X")
+    rule = make_rule(RecordType.EVIDENCE, decision="X")
     services.retention_rule_update(
         actor=world.admin,
         rule=rule,
@@ -180,19 +131,11 @@ def test_the_demo_schedule_is_seeded_once_per_region(world: Any) -> None:
     assert RetentionRule.objects.count() == 2 * len(demo.RULES)
 
 
-def test_a_disposed_evidence_file_is_gone_from_its_page_link(world: Any, client_for: Any) -> None:
+def test_a_disposed_evidence_file_is_gone_from_its_page_link(world: Any, client_for: Any, make_rule: Any) -> None:
     from django.urls import reverse
 
     generate(world, count=1)
-    services.retention_rule_create(
-        actor=world.admin,
-        organisation=world.sormland,
-        record_type=RecordType.EVIDENCE,
-        anchor=Anchor.CONTRACT_END,
-        period=1,
-        unit=PeriodUnit.YEARS,
-        decision="D",
-    )
+    make_rule(RecordType.EVIDENCE, period=1, decision="D")
     evidence = Evidence.objects.first()
     assert evidence is not None
     url = reverse("followups:evidence_download", args=[evidence.activity.uuid, evidence.uuid])

@@ -7,7 +7,6 @@ answers and the history), the not-due item is kept, and a second run changes not
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,49 +19,15 @@ from kravspar.findings.tests.conftest import make_activity
 from kravspar.portal.models import DocumentKind, SupplierDocument
 from kravspar.questionnaires.models import AnswerFile, Question, Questionnaire, Response, Submission, SupplierRequest
 from kravspar.records import services
-from kravspar.records.models import DISPOSED, Anchor, PeriodUnit, RecordType
+from kravspar.records.models import DISPOSED, RecordType
+from kravspar.records.tests.conftest import make_contract, stored
 from kravspar.testing.factories import SupplierFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 TODAY = datetime.date(2030, 6, 30)
 ENDED = datetime.date(2027, 1, 31)  # + 2 years = 2029-01-31: due
 RUNNING = datetime.date(2029, 12, 31)  # + 2 years = 2031-12-31: not due
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def stored(settings: Any) -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
-
-
-def make_contract(number: str, ends_on: datetime.date, buyer: Any, supplier: Any) -> Contract:
-    contract = Contract.objects.create(
-        contract_number=number,
-        title=number,
-        signed_on=datetime.date(2025, 1, 1),
-        starts_on=datetime.date(2025, 2, 1),
-        ends_on=ends_on,
-    )
-    contract.buyers.set([buyer])
-    contract.suppliers.set([supplier])
-    return contract
-
-
-def rule(world: Any, record_type: str, organisation: Any = None) -> None:
-    services.retention_rule_create(
-        actor=world.admin,
-        organisation=organisation or world.sormland,
-        record_type=record_type,
-        anchor=Anchor.CONTRACT_END,
-        period=2,
-        unit=PeriodUnit.YEARS,
-        decision="RS-2024-0456 DHP 4.6",
-    )
 
 
 def apply(capture: Any) -> list[Any]:
@@ -101,13 +66,13 @@ def answer_file(world: Any, contract: Contract, name: str) -> AnswerFile:
 
 
 def test_answer_files_due_are_disposed_of_the_rest_kept_and_twice_is_once(
-    world: Any, settings: Any, django_capture_on_commit_callbacks: Any
+    world: Any, settings: Any, django_capture_on_commit_callbacks: Any, make_rule: Any
 ) -> None:
     supplier = SupplierFactory.create()
     due = answer_file(world, make_contract("AF-1", ENDED, world.sormland, supplier), "lista-anna.pdf")
     running = answer_file(world, make_contract("AF-2", RUNNING, world.sormland, supplier), "lista-bo.pdf")
     no_rule = answer_file(world, make_contract("AF-3", ENDED, world.vastmanland, supplier), "lista-cy.pdf")
-    rule(world, RecordType.ANSWER_FILE)
+    make_rule(RecordType.ANSWER_FILE)
     kept_files = {running.file.name, no_rule.file.name}
 
     done = apply(django_capture_on_commit_callbacks)
@@ -155,7 +120,7 @@ def library_document(world: Any, supplier: Any, title: str) -> SupplierDocument:
 
 
 def test_supplier_documents_go_after_the_suppliers_last_contract_and_twice_is_once(
-    world: Any, settings: Any, django_capture_on_commit_callbacks: Any
+    world: Any, settings: Any, django_capture_on_commit_callbacks: Any, make_rule: Any
 ) -> None:
     gone, still, other = SupplierFactory.create(), SupplierFactory.create(), SupplierFactory.create()
     make_contract("SD-1", ENDED, world.sormland, gone)
@@ -165,7 +130,7 @@ def test_supplier_documents_go_after_the_suppliers_last_contract_and_twice_is_on
     make_contract("SD-5", ENDED, world.vastmanland, other)  # an owner without a rule keeps it
     due = library_document(world, gone, "iso")
     kept = [library_document(world, still, "iso"), library_document(world, other, "iso")]
-    rule(world, RecordType.SUPPLIER_DOCUMENT)
+    make_rule(RecordType.SUPPLIER_DOCUMENT)
 
     done = apply(django_capture_on_commit_callbacks)
     assert [(d.record_type, d.contract_number) for d in done] == [(RecordType.SUPPLIER_DOCUMENT, "SD-1")]
