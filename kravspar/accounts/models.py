@@ -117,3 +117,30 @@ class SsoRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.identifier}"
+
+
+class ExternalIdentityLink(models.Model):
+    """A person's identity at a single sign-on provider: the provider's own, stable
+    identifier for them (SAML NameID, OIDC ``sub``), stored at the first login that matched
+    them by HSA-id or verified e-mail. Later logins match on this link first, so a changed
+    e-mail address at the provider still finds the person, and a subject linked to one
+    person never logs in as another. An administrator can remove a link (history)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(_("provider"), max_length=20)
+    issuer = models.CharField(_("issuer"), max_length=255, help_text=_("The identity provider's entity id or issuer."))
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("linked"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        ordering = ["provider", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "issuer", "subject"], name="unique_external_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.subject}"

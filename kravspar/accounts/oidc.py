@@ -59,6 +59,7 @@ def oidc_identity(claims: dict[str, Any]) -> ExternalIdentity:
         first_name=first,
         last_name=last,
         organisation_number=_claim(claims, names["organisation"]),
+        issuer=str(claims.get("iss") or settings.KRAVSPAR_OIDC_ISSUER),
     )
 
 

@@ -25,13 +25,15 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djangosaml2.backends import Saml2Backend
 from djangosaml2.views import LogoutView
 from saml2 import SAMLError
 from saml2.s_utils import SamlException, UnravelError
+from saml2.saml import NAMEID_FORMAT_TRANSIENT
 
-from kravspar.accounts.models import SsoRefusal, User
+from kravspar.accounts.models import ExternalIdentityLink, SsoRefusal, User
 from kravspar.audit.services import audit_record
 from kravspar.organisations.models import Organisation
 
@@ -44,17 +46,33 @@ _HSA_ORGANISATION = re.compile(r"^SE(\d{10})-", re.IGNORECASE)
 @dataclass(frozen=True)
 class ExternalIdentity:
     provider: str
-    subject: str  # the provider's own identifier (NameID, sub)
+    subject: str  # the provider's own, stable identifier (persistent NameID, sub); "" if none
     hsa_id: str = ""
     email: str = ""
     name: str = ""
     first_name: str = ""
     last_name: str = ""
     organisation_number: str = ""  # an attribute naming the person's organisation, if sent
+    issuer: str = ""  # the identity provider's entity id (SAML) or issuer (OIDC)
+
+
+def _link_for(identity: ExternalIdentity) -> ExternalIdentityLink | None:
+    if not identity.subject or not identity.issuer:
+        return None
+    return (
+        ExternalIdentityLink.objects.select_related("user")
+        .filter(provider=identity.provider, issuer=identity.issuer, subject=identity.subject)
+        .first()
+    )
 
 
 def person_for_identity(identity: ExternalIdentity) -> User | None:
-    """The active person this identity belongs to: by HSA-id first, else by e-mail."""
+    """The active person this identity belongs to: by the stored link first, else by
+    HSA-id, else by e-mail. A linked subject is decided by its link alone: its person, or no
+    one while that person is deactivated, never someone else by HSA-id or e-mail."""
+    link = _link_for(identity)
+    if link is not None:
+        return link.user if link.user.is_active else None
     people = User.objects.filter(is_active=True)
     if identity.hsa_id:
         person = people.filter(hsa_id__iexact=identity.hsa_id).first()
@@ -152,6 +170,52 @@ def provision(identity: ExternalIdentity) -> User | None:
     return person
 
 
+@transaction.atomic
+def link_record(identity: ExternalIdentity, person: User) -> None:
+    """Remember the provider's subject for this person at the first login that matched them
+    (HSA-id, verified e-mail or provisioning), or note the use of the existing link."""
+    if not identity.subject or not identity.issuer:
+        return  # no stable identifier (e.g. a transient NameID): nothing to link
+    link = _link_for(identity)
+    if link is not None:
+        ExternalIdentityLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
+        return
+    link = ExternalIdentityLink.objects.create(
+        user=person,
+        provider=identity.provider,
+        issuer=identity.issuer[:255],
+        subject=identity.subject[:255],
+        last_used_at=timezone.now(),
+    )
+    audit_record(
+        actor=None,
+        action="sso.linked",
+        obj=person,
+        organisation=person.organisation,
+        after={
+            "provider": identity.provider,
+            "issuer": link.issuer,
+            "subject": link.subject,
+            "matched_by": "hsa_id" if identity.hsa_id and identity.hsa_id.lower() == person.hsa_id.lower() else "email",
+        },
+    )
+
+
+@transaction.atomic
+def link_remove(*, actor: User, link: ExternalIdentityLink) -> None:
+    """An administrator removes a link (e.g. the provider gave the subject to someone else):
+    the next login by that subject is matched by HSA-id or e-mail again."""
+    from kravspar.accounts import access
+    from kravspar.core.errors import NotAllowedError
+
+    person = link.user
+    if not access.can_change_person(actor, person):
+        raise NotAllowedError()
+    before = {"provider": link.provider, "issuer": link.issuer, "subject": link.subject}
+    link.delete()
+    audit_record(actor=actor, action="sso.unlinked", obj=person, organisation=person.organisation, before=before)
+
+
 def person_or_refusal(request: HttpRequest | None, identity: ExternalIdentity) -> User | None:
     """The matching rules every provider shares: the known active person, else an account made
     by provisioning, else the refusal (recorded, and marked on the request for the page)."""
@@ -160,6 +224,8 @@ def person_or_refusal(request: HttpRequest | None, identity: ExternalIdentity) -
         refusal_record(identity)
         if request is not None:
             request.kravspar_sso_refused = True  # type: ignore[attr-defined]
+    else:
+        link_record(identity, person)
     return person
 
 
@@ -186,12 +252,15 @@ def _first(values: Any) -> str:
     return str(values or "").strip()
 
 
-def saml_identity(ava: dict[str, Any], name_id: Any) -> ExternalIdentity:
+def saml_identity(ava: dict[str, Any], name_id: Any, issuer: str = "") -> ExternalIdentity:
     names = settings.KRAVSPAR_SAML_ATTRIBUTES
     first, last = _first(ava.get(names["first_name"])), _first(ava.get(names["last_name"]))
+    # A transient NameID changes at every login: it cannot identify the person later.
+    transient = getattr(name_id, "format", None) == NAMEID_FORMAT_TRANSIENT
     return ExternalIdentity(
         provider=SAML,
-        subject=str(getattr(name_id, "text", name_id) or ""),
+        subject="" if transient else str(getattr(name_id, "text", name_id) or "").strip(),
+        issuer=str(issuer or "").strip(),
         hsa_id=_first(ava.get(names["hsa_id"])),
         email=_first(ava.get(names["email"])).lower(),
         name=f"{first} {last}".strip(),
@@ -216,7 +285,7 @@ class SamlBackend(Saml2Backend):
     ) -> User | None:
         if not session_info or "ava" not in session_info:
             return None
-        identity = saml_identity(session_info["ava"], session_info.get("name_id"))
+        identity = saml_identity(session_info["ava"], session_info.get("name_id"), session_info.get("issuer", ""))
         return person_or_refusal(request, identity)
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kravspar.accounts import views
+from kravspar.accounts import views, views_identity
 
 app_name = "accounts"
 urlpatterns = [
@@ -34,4 +34,9 @@ urlpatterns = [
     path("personer/<str:key>/andra/", views.person_edit, name="person_edit"),
     path("personer/<str:key>/aktivering/", views.person_set_active, name="person_set_active"),
     path("personer/<str:key>/tvastegs/", views.person_twofactor_reset, name="person_twofactor_reset"),
+    path(
+        "personer/<str:key>/inloggningar/<str:link_key>/ta-bort/",
+        views_identity.person_identity_remove,
+        name="person_identity_remove",
+    ),
 ]
