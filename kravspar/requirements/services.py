@@ -16,6 +16,7 @@ from kravspar.audit.services import audit_record, snapshot
 from kravspar.core import failures
 from kravspar.core import services as core_services
 from kravspar.core.errors import ConcurrentEditError, DomainError, NotAllowedError
+from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, StrategyEntry
 from kravspar.requirements.models import Level, Requirement, RequirementTemplate, RequirementType, VerifiedWhen
@@ -88,7 +89,7 @@ def retrofitting(procurement: Procurement) -> bool:
 def _after_change(procurement: Procurement, actor: User | None) -> None:
     """Changing requirements after the strategy was frozen opens a new draft version,
     which needs a new approval (the approved version stays as it was)."""
-    current = procurement_services.policy.current_strategy(procurement)
+    current = policy.current_strategy(procurement)
     if current is not None and current.is_frozen:
         procurement_services._draft(procurement, actor)
     procurement_services._touch(procurement)
@@ -168,7 +169,7 @@ def requirement_remove(*, actor: User | None, requirement: Requirement) -> Requi
     locked.save(update_fields=["removed", "version", "updated_at"])
     _after_change(locked_procurement, actor)
     # The new draft does not follow up a removed requirement.
-    current = procurement_services.policy.current_strategy(locked_procurement)
+    current = policy.current_strategy(locked_procurement)
     if current is not None and not current.is_frozen:
         StrategyEntry.objects.filter(strategy=current, requirement=locked).delete()
     audit_record(
