@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kravspar.accounts import access, services, sso, twofactor
@@ -24,7 +26,24 @@ from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.core.pickers import PickerField
 from kravspar.organisations.models import Organisation
+
+
+class PersonFilterForm(forms.Form):
+    """The people list's organisation filter; the list's other filters are plain parameters."""
+
+    # A picker, not a select: a select of every organisation grew with the data.
+    organisation = PickerField(
+        label=gettext_lazy("Organisation"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        url="organisations:options",
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class LoginView(auth_views.LoginView):
@@ -119,10 +138,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(
             Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
         )
-    organisations = access.organisations_visible_to(request.user).order_by("name")
-    org_key = request.GET.get("organisation", "")
-    if org_key:
-        qs = qs.filter(organisation__uuid=org_key) if is_uuid(org_key) else qs.none()
+    form = PersonFilterForm(request.GET or None, organisations=access.organisations_visible_to(request.user))
+    if form.is_valid():
+        if organisation := form.cleaned_data["organisation"]:
+            qs = qs.filter(organisation=organisation)
+    elif form.errors:  # a name that matches no organisation, or several: nobody, and the message
+        qs = qs.none()
     role = request.GET.get("role", "")
     if role in Role.values:
         qs = qs.filter(groups__name=role)
@@ -141,8 +162,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "q": q,
-            "organisations": organisations,
-            "org_key": org_key,
+            "form": form,
             "roles": [(r.value, r.label) for r in Role],
             "role": role,
             "status": status,

@@ -13,6 +13,7 @@ from kravspar.audit.labels import action_label
 from kravspar.audit.models import AuditEvent
 from kravspar.audit.selectors import audit_event_search
 from kravspar.core.pagination import paginate, querystring_without_page
+from kravspar.core.pickers import PickerField
 from kravspar.organisations.models import Organisation
 
 
@@ -21,8 +22,13 @@ class AuditSearchForm(forms.Form):
         label=_("Search"), required=False, help_text=_("Who, what or which object"), widget=forms.SearchInput
     )
     action = forms.ChoiceField(label=_("Event"), required=False)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(), required=False, empty_label=_("All organisations")
+    # A picker, not a select: a select of every organisation grew with the data.
+    organisation = PickerField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        url="organisations:options",
+        to_field_name="pk",
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

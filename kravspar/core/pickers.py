@@ -81,6 +81,8 @@ def resolve(queryset: QuerySet[Any], text: str) -> Any:
 class PickerInput(forms.TextInput):
     """The combobox's input; picker.js finds it by ``data-picker`` (the options' address)."""
 
+    is_picker = True  # templates/includes/form.html puts the listbox after it
+
     def __init__(self, url: str, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             attrs={

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from kravspar.core.pickers import PickerField
 from kravspar.invoices.models import DocumentKind
 from kravspar.invoices.services import max_file_bytes
 from kravspar.organisations.models import Organisation
@@ -26,19 +27,12 @@ class InvoiceFilterForm(forms.Form):
         help_text=_("Invoice number, seller or organisation number"),
         widget=forms.SearchInput,
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Buyer"),
-        required=False,
-        queryset=Organisation.objects.none(),
-        to_field_name="uuid",
-        empty_label=_("All organisations"),
+    # Pickers, not selects: a select of every organisation and supplier grew with the data.
+    organisation = PickerField(
+        label=_("Buyer"), required=False, queryset=Organisation.objects.none(), url="organisations:options"
     )
-    supplier = forms.ModelChoiceField(
-        label=_("Supplier"),
-        required=False,
-        queryset=Supplier.objects.none(),
-        to_field_name="uuid",
-        empty_label=_("All suppliers"),
+    supplier = PickerField(
+        label=_("Supplier"), required=False, queryset=Supplier.objects.none(), url="suppliers:options"
     )
     date_from = forms.DateField(label=_("Issued from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Issued to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kravspar.core.pickers import PickerField
 from kravspar.ledger.services import FIELDS
 from kravspar.organisations.models import Organisation
 
@@ -46,9 +47,20 @@ class MappingForm(forms.Form):
         return centres
 
 
+class MappingChoiceForm(forms.Form):
+    """Which organisation's column mapping to open: a picker, as a list of every organisation
+    grew with the data."""
+
+    mapping = PickerField(label=_("Organisation"), queryset=Organisation.objects.none(), url="organisations:options")
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].queryset = organisations  # type: ignore[attr-defined]
+
+
 class UploadForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none(), to_field_name="uuid"
+    organisation = PickerField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), url="organisations:options"
     )
     export_file = forms.FileField(
         label=_("Export file"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from kravspar.accounts import access
 from kravspar.accounts.models import User
-from kravspar.ledger.forms import MappingForm, UploadForm
+from kravspar.ledger.forms import MappingChoiceForm, MappingForm, UploadForm
 from kravspar.ledger.models import ColumnMapping, LedgerImport
 from kravspar.ledger.services import FIELDS, LedgerRefused, can_import, ledger_import, mapping_save
 
@@ -34,7 +34,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         if request.method == "POST"
         else UploadForm(organisations=organisations)
     )
-    context: dict[str, object] = {"form": form}
+    # The organisation whose column mapping to open, typed in a picker (a GET form).
+    choice = MappingChoiceForm(request.GET or None, organisations=organisations)
+    if request.method == "GET" and choice.is_valid():
+        return redirect("ledger:mapping", choice.cleaned_data["mapping"].uuid)
+    context: dict[str, object] = {"form": form, "choice": choice}
     status = 200
     if request.method == "POST":
         status = 400
@@ -55,7 +59,6 @@ def upload(request: HttpRequest) -> HttpResponse:
     context["mappings"] = list(
         ColumnMapping.objects.filter(organisation__in=organisations).select_related("organisation")
     )
-    context["organisations"] = organisations
     return render(request, "ledger/upload.html", context, status=status)
 
 

@@ -113,6 +113,9 @@ class ProcurementForm(ServiceModelForm):
         required=False,
         max_length=300,
         help_text=_("Eight digits, e.g. 90910000. Type digits or words to get suggestions."),
+        # The same picker as the filters' (static/kravspar/js/picker.js); the chosen code's
+        # words are shown in the element named by data-picker-chosen.
+        widget=PickerInput("cpv:search", attrs={"inputmode": "search", "data-picker-chosen": "cpv-main-chosen"}),
     )
     cpv_additional = CpvCodeListField(
         label=_("Additional CPV codes"),
@@ -199,17 +202,6 @@ class ProcurementForm(ServiceModelForm):
             *[c for c in self.fields["procedure"].choices if c[0] != ""],  # type: ignore[attr-defined]
         ]
         self.fields["registry_number"].widget.attrs["autocomplete"] = "off"
-        cpv = self.fields["cpv_main"].widget.attrs
-        cpv.update(
-            {
-                "autocomplete": "off",
-                "inputmode": "search",
-                "role": "combobox",
-                "aria-autocomplete": "list",
-                "aria-expanded": "false",
-                "aria-controls": "cpv-main-options",
-            }
-        )
 
     SECTIONS = [
         (_("The case"), ["registry_number", "title", "description"]),

@@ -8,6 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from kravspar.core.forms import ServiceModelForm
+from kravspar.core.pickers import PickerField
+from kravspar.organisations.models import Organisation
 from kravspar.spend.figures import GROUPS
 from kravspar.spend.models import MatchStatus, PriceListArticle
 from kravspar.spend.pricelists import MAX_IMPORT_BYTES
@@ -81,8 +83,8 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("All reasons")), *MatchStatus.choices, ("lines", _("Lines without article"))],
     )
-    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Organisation"), required=False, queryset=None, to_field_name="uuid", empty_label=_("All")
+    organisation = PickerField(
+        label=_("Organisation"), required=False, queryset=Organisation.objects.none(), url="organisations:options"
     )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
@@ -93,8 +95,8 @@ class QueueFilterForm(forms.Form):
 class FigureFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Organisation"), required=False, queryset=None, to_field_name="uuid", empty_label=_("All")
+    organisation = PickerField(
+        label=_("Organisation"), required=False, queryset=Organisation.objects.none(), url="organisations:options"
     )
     group = forms.ChoiceField(label=_("Per"), required=False, choices=[(k, label) for k, (_f, label) in GROUPS.items()])
 

@@ -12,6 +12,7 @@ from kravspar.contracts.services import contract_register_direct
 from kravspar.contracts.tests.conftest import contract_fields
 from kravspar.core import pickers
 from kravspar.cpv.selectors import cpv_search
+from kravspar.organisations.models import Organisation
 from kravspar.testing.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,86 @@ def test_a_picked_organisation_filters_procurements(world: Any, client_for: Any)
     response = client_for(world.officer).get(reverse("procurements:list"), {"organisation": world.vastmanland.pk})
     assert response.context["form"].cleaned_data["organisation"] == world.vastmanland
     assert 'value="Region Västmanland (232100-0172)"' in response.content.decode()
+
+
+# --- The other lists' filters (issue 15): pickers, not a select of every organisation --------
+
+PICKER_LISTS = {
+    # page: the picker fields it has
+    reverse("invoices:list"): ["organisation", "supplier"],
+    reverse("spend:queue"): ["organisation"],
+    reverse("spend:off_contract"): ["organisation"],
+    reverse("spend:figures"): ["organisation"],
+    reverse("ledger:upload"): ["organisation", "mapping"],
+    reverse("accounts:person_list"): ["organisation"],
+    reverse("audit:search"): ["organisation"],
+}
+
+
+@pytest.fixture
+def many_organisations(world: Any) -> None:
+    """Organisations and suppliers in numbers that a select would list, each one a query
+    if the page looked at them one by one."""
+    from kravspar.testing.factories import OrganisationFactory
+
+    for n in range(40):
+        OrganisationFactory.create(name=f"Kommunbolaget {n:02d} AB")
+        SupplierFactory.create(name=f"Leverantören {n:02d} AB")
+
+
+@pytest.mark.parametrize("url", list(PICKER_LISTS))
+def test_the_list_filters_are_pickers_with_bounded_queries(
+    url: str, world: Any, client_for: Any, many_organisations: None, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.admin)
+    client.get(url)  # the session and the translations are loaded once
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kommunbolaget" not in html and "Leverantören" not in html  # no select of every record
+    assert "kravspar/js/picker.js" in html
+    for name in PICKER_LISTS[url]:
+        assert f'aria-controls="id_{name}-options"' in html and f'id="id_{name}-options"' in html
+        assert f'name="{name}"' in html and 'role="combobox"' in html
+
+
+@pytest.mark.parametrize("url", [u for u in PICKER_LISTS if u != reverse("ledger:upload")])
+def test_the_list_filters_take_a_typed_name_without_javascript(
+    url: str, world: Any, client_for: Any, many_organisations: None, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.admin)
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        response = client.get(url, {"organisation": "västmanland"})
+    assert response.context["form"].cleaned_data["organisation"] == world.vastmanland
+    assert 'value="västmanland"' in response.content.decode()  # what was typed stays in the field
+    several = client.get(url, {"organisation": "Kommunbolaget"}).context["form"].errors["organisation"][0]
+    assert "Kommunbolaget" in several
+
+
+def test_the_people_list_filters_by_the_picked_organisation(world: Any, client_for: Any) -> None:
+    client = client_for(world.admin)
+    url = reverse("accounts:person_list")
+    people = {p.username for p in client.get(url, {"organisation": "Region Västmanland"}).context["page"].object_list}
+    assert people == {"orderer_vm", "env_vm"}
+    # A link with the uuid, as the old select sent it, still filters.
+    linked = client.get(url, {"organisation": str(world.vastmanland.uuid)}).context["page"].object_list
+    assert {p.username for p in linked} == people
+    assert list(client.get(url, {"organisation": "Finns inte"}).context["page"].object_list) == []
+
+
+def test_the_ledger_upload_takes_a_typed_organisation(world: Any, client_for: Any) -> None:
+    """The upload form's organisation is required: a name resolves, nothing typed is an error."""
+    from kravspar.ledger.forms import UploadForm
+
+    organisations = Organisation.objects.all()
+    form = UploadForm({"organisation": "Region Sörmland"}, organisations=organisations)
+    form.is_valid()
+    assert "organisation" not in form.errors
+    assert form.cleaned_data["organisation"] == world.sormland
+    assert "organisation" in UploadForm({"organisation": ""}, organisations=organisations).errors
+    # The column mapping of an organisation is opened by typing its name.
+    response = client_for(world.admin).get(reverse("ledger:upload"), {"mapping": "Region Sörmland"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ledger:mapping", args=[world.sormland.uuid])

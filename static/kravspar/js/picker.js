@@ -1,7 +1,8 @@
 /* Search-as-you-type pickers (kravspar/core/pickers.py): every input with data-picker is a
    combobox whose options come from that address through htmx. Arrow keys move through the
    options, Enter chooses, Escape closes. Without JavaScript the input is a plain text field
-   that the server resolves. No inline script: the page's CSP forbids it. */
+   that the server resolves. An input with data-picker-chosen names an element that shows the
+   chosen option's text (the CPV code's words). No inline script: the page's CSP forbids it. */
 (function () {
   function setUp(input) {
     var box = document.getElementById(input.getAttribute("aria-controls"));
@@ -32,6 +33,8 @@
     }
     function choose(option) {
       input.value = option.getAttribute("data-value");
+      var chosen = document.getElementById(input.getAttribute("data-picker-chosen") || "");
+      if (chosen) { chosen.textContent = option.textContent.replace(/\s+/g, " ").trim(); }
       close();
       input.focus();
       input.dispatchEvent(new Event("change", {bubbles: true}));
