@@ -29,7 +29,7 @@ run: install
 	@echo "Kravspår will be at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; e-mails are files in var/mail/)"
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	@# The background-job worker runs beside the web server and stops with it (Ctrl-C).
-	$(RUN_ENV) $(BIN)/python manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py jobs_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

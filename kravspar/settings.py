@@ -7,6 +7,7 @@ SQLite is the embedded default; set DATABASE_URL to use PostgreSQL.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "djangosaml2",
     "django_tasks",
     "django_tasks_db",
@@ -164,6 +166,18 @@ KRAVSPAR_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("KRAVSPAR_LOGIN_MAX_FAILURES_P
 # supplier contacts handle payslips and personal data; off in development for the demo.
 KRAVSPAR_2FA_REQUIRED_ROLES = env_list("KRAVSPAR_2FA_REQUIRED_ROLES", [] if DEBUG else ["administrator", "leverantor"])
 OTP_TOTP_ISSUER = "Kravspår"
+# Security keys (WebAuthn, django-otp-webauthn) as a second factor besides the app: the
+# origin the browser shows (https://, or http://localhost in development) and the relying
+# party id, the host name keys are bound to. Changing the host name invalidates every key.
+KRAVSPAR_WEBAUTHN_ORIGIN = (
+    env_str("KRAVSPAR_WEBAUTHN_ORIGIN", "") or env_str("KRAVSPAR_BASE_URL", "") or "http://localhost:8000"
+).rstrip("/")
+if not KRAVSPAR_WEBAUTHN_ORIGIN.startswith(("https://", "http://localhost")):
+    KRAVSPAR_WEBAUTHN_ORIGIN = "http://localhost:8000"  # keys need a secure origin; a plain-http base URL has none
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [KRAVSPAR_WEBAUTHN_ORIGIN]
+OTP_WEBAUTHN_RP_ID = env_str("KRAVSPAR_WEBAUTHN_RP_ID", "") or (urlsplit(KRAVSPAR_WEBAUTHN_ORIGIN).hostname or "")
+OTP_WEBAUTHN_RP_NAME = "Kravspår"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a key is the second factor, never the only one
 KRAVSPAR_LOGIN_LOCKOUT_MINUTES = env_int("KRAVSPAR_LOGIN_LOCKOUT_MINUTES", 15)
 
 # Single sign-on with SAML 2.0 (accounts/sso.py, docs/operations.md "Single sign-on"): on
@@ -345,6 +359,12 @@ KRAVSPAR_UPLOAD_JOB_FILES = env_int("KRAVSPAR_UPLOAD_JOB_FILES", 10)
 # A checked price-list file larger than this (bytes) is imported by a background job.
 KRAVSPAR_IMPORT_JOB_BYTES = env_int("KRAVSPAR_IMPORT_JOB_BYTES", 256 * 1024)
 KRAVSPAR_JOB_POLL_SECONDS = env_int("KRAVSPAR_JOB_POLL_SECONDS", 2)
+# A running job's worker writes a heartbeat this often; a job silent longer than the stale
+# limit is requeued (by `jobs_worker` every sweep, or `recover_jobs`), at most this many attempts.
+KRAVSPAR_JOB_HEARTBEAT_SECONDS = env_int("KRAVSPAR_JOB_HEARTBEAT_SECONDS", 10)
+KRAVSPAR_JOB_STALE_SECONDS = env_int("KRAVSPAR_JOB_STALE_SECONDS", 120)
+KRAVSPAR_JOB_MAX_ATTEMPTS = env_int("KRAVSPAR_JOB_MAX_ATTEMPTS", 3)
+KRAVSPAR_JOB_SWEEP_SECONDS = env_int("KRAVSPAR_JOB_SWEEP_SECONDS", 60)
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -50,10 +50,17 @@ class Job(TimestampedModel):
     task_id = models.CharField(max_length=64, blank=True)  # django-tasks' result id
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started the job, and when the one running it last said it is
+    # alive: ``recovery.jobs_recover`` requeues (or gives up on) a job whose worker went silent.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_created")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="job_owner_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
 

@@ -66,19 +66,22 @@ def job_start(
 
 class Progress:
     """What a runner reports while it works; each call is one UPDATE of the job's row, seen
-    at once by the owner's page on any app server."""
+    at once by the owner's page on any app server. Each report is also a heartbeat."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
 
+    def _update(self, **values: Any) -> None:
+        Job.objects.filter(pk=self.job.pk).update(heartbeat_at=timezone.now(), **values)
+
     def set_total(self, total: int | None) -> None:
-        Job.objects.filter(pk=self.job.pk).update(total=total)
+        self._update(total=total)
 
     def set_done(self, done: int) -> None:
-        Job.objects.filter(pk=self.job.pk).update(done=done)
+        self._update(done=done)
 
     def advance(self, count: int = 1) -> None:
-        Job.objects.filter(pk=self.job.pk).update(done=F("done") + count)
+        self._update(done=F("done") + count)
 
 
 def job_input(job: Job, position: int) -> tuple[str, bytes]:
@@ -96,9 +99,28 @@ def job_remove_inputs(job: Job) -> None:
 
 
 def job_mark_running(job: Job) -> bool:
-    """Claim a queued job; False when it already ran (a task delivered twice runs once)."""
+    """Claim a queued job; False when it already ran (a task delivered twice runs once).
+    Each claim is one more attempt; ``job.attempts`` is then this attempt's number, which
+    fences the heartbeat and the end against an earlier attempt that wakes up late."""
     now = timezone.now()
-    return bool(Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING, started_at=now))
+    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    if claimed:
+        job.refresh_from_db(fields=["status", "started_at", "heartbeat_at", "attempts"])
+    return bool(claimed)
+
+
+def job_heartbeat(job: Job) -> bool:
+    """Say that the worker running this attempt is alive; False once the job is no longer
+    this attempt's (it ended, or was requeued after the worker seemed dead)."""
+    current = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
+    return bool(current.update(heartbeat_at=timezone.now()))
+
+
+def job_is_current(job: Job) -> bool:
+    """True while no later attempt has taken the job over."""
+    return Job.objects.filter(pk=job.pk, attempts=job.attempts).exists()
 
 
 def job_succeed(
@@ -113,7 +135,7 @@ def job_succeed(
     if content is not None:
         stored = File(content) if not isinstance(content, bytes) else ContentFile(content)
         job.result_file.save(_safe_name(file_name), stored, save=False)
-    Job.objects.filter(pk=job.pk).update(
+    Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
         status=JobStatus.SUCCEEDED,
         message=message,
         result_url=url,
@@ -125,4 +147,6 @@ def job_succeed(
 
 
 def job_fail(*, job: Job, message: str) -> None:
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=message, finished_at=timezone.now())
+    Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
+        status=JobStatus.FAILED, message=message, finished_at=timezone.now()
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django_tasks import task
 from kravspar.core.errors import DomainError
 from kravspar.jobs import services
 from kravspar.jobs.models import Job
+from kravspar.jobs.recovery import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +25,15 @@ def run_job(job_id: int) -> str:
     job = Job.objects.select_related("owner").get(pk=job_id)
     if not services.job_mark_running(job):
         return job.status
+    # Run by the immediate backend (tests), the job is inside the starter's transaction:
+    # a savepoint lets a failure be recorded, and a killed process takes the job with it. A
+    # worker runs it outside any transaction (the runner's own transactions decide what
+    # commits when) and beats a heartbeat, by which a job whose worker died is recovered.
+    inside = connection.in_atomic_block
     # Messages the job writes are read later by its owner: in Kravspår's language.
     with override("sv"):
         try:
-            # Run by the immediate backend (tests), the job is inside the starter's transaction:
-            # a savepoint lets a failure be recorded. A worker runs it outside any transaction,
-            # and the runner's own transactions decide what commits when.
-            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            with transaction.atomic() if inside else Heartbeat(job):
                 RUNNERS[job.kind](job, services.Progress(job))
         except ValidationError as exc:
             services.job_fail(job=job, message=" ".join(exc.messages))
@@ -41,6 +43,8 @@ def run_job(job_id: int) -> str:
             logger.exception("Background job %s (%s) failed", job.uuid, job.kind)
             services.job_fail(job=job, message=_("The job stopped because of an error. Try again later."))
         finally:
-            services.job_remove_inputs(job)
+            # A later attempt (this worker seemed dead and the job was requeued) still needs them.
+            if inside or services.job_is_current(job):
+                services.job_remove_inputs(job)
     job.refresh_from_db(fields=["status"])
     return job.status

@@ -223,8 +223,9 @@ def gunicorn(env: dict[str, str], *, timeout: float = 60, **options: int) -> Ite
 
 @contextlib.contextmanager
 def worker(env: dict[str, str], *extra_args: str) -> Iterator[Proc]:
-    """``manage.py db_worker`` polling every 0.2 s (without the start-up delay)."""
-    args = [PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay", *extra_args]
+    """``manage.py jobs_worker`` (db_worker that recovers jobs of dead workers) polling
+    every 0.2 s (without the start-up delay)."""
+    args = [PYTHON, "manage.py", "jobs_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay", *extra_args]
     proc = start(args, env, "worker")
     try:
         yield proc
