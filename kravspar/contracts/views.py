@@ -32,7 +32,8 @@ from kravspar.contracts.forms import (
 from kravspar.contracts.models import Contract, ContractStatus
 from kravspar.core.dates import add_months
 from kravspar.core.errors import DomainError
-from kravspar.core.forms import VersionedForm, add_service_errors
+from kravspar.core.forms import VersionedForm
+from kravspar.core.formviews import form_page, saved
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.findings.selectors import attach_contract_statuses
 from kravspar.followups.models import ActivityStatus
@@ -54,10 +55,6 @@ def _user(request: HttpRequest) -> User:
 def _list_template(request: HttpRequest, full: str, fragment: str) -> str:
     # htmx asks for just the results when the person types in the search field.
     return fragment if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else full
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -213,27 +210,30 @@ def contract_create(request: HttpRequest) -> HttpResponse:
             "value": procurement.estimated_value,
         }
     form = ContractForm(request.POST or None, initial=initial, suppliers=suppliers, buyers=_visible_buyers(user))
-    if request.method == "POST" and form.is_valid():
-        data = _contract_data(form)
-        parties = {"suppliers": form.cleaned_data["suppliers"], "buyers": form.cleaned_data["buyers"]}
-        try:
-            if procurement is not None:
-                contract = services.contract_create_from_procurement(
-                    actor=user, procurement=procurement, **parties, **data
-                )
-            else:
-                contract = services.contract_register_direct(actor=user, **parties, **data)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Contract %(number)s was registered.") % {"number": contract.contract_number})
-            if contract.strategy_missing:
-                messages.warning(
-                    request, _("The contract has no approved follow-up strategy behind it and is marked as such.")
-                )
-            return redirect("contracts:detail", key=contract.uuid)
-    return _form_page(
-        request, "contracts/contract_form.html", {"form": form, "contract": None, "procurement": procurement}
+
+    def save(data: dict[str, Any]) -> Contract:
+        parties = {"suppliers": data["suppliers"], "buyers": data["buyers"]}
+        if procurement is not None:
+            return services.contract_create_from_procurement(
+                actor=user, procurement=procurement, **parties, **_contract_data(form)
+            )
+        return services.contract_register_direct(actor=user, **parties, **_contract_data(form))
+
+    def done(contract: Contract) -> HttpResponse:
+        messages.success(request, _("Contract %(number)s was registered.") % {"number": contract.contract_number})
+        if contract.strategy_missing:
+            messages.warning(
+                request, _("The contract has no approved follow-up strategy behind it and is marked as such.")
+            )
+        return redirect("contracts:detail", key=contract.uuid)
+
+    return form_page(
+        request,
+        form,
+        template="contracts/contract_form.html",
+        save=save,
+        done=done,
+        context={"contract": None, "procurement": procurement},
     )
 
 
@@ -254,25 +254,20 @@ def contract_edit(request: HttpRequest, key: str) -> HttpResponse:
         suppliers=Supplier.objects.order_by("name"),
         buyers=_visible_buyers(user, contract),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contract_update(
-                actor=user,
-                contract=contract,
-                expected_version=form.cleaned_data["version"],
-                suppliers=form.cleaned_data["suppliers"],
-                buyers=form.cleaned_data["buyers"],
-                **_contract_data(form),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("contracts:detail", key=contract.uuid)
-    return _form_page(
+    return form_page(
         request,
-        "contracts/contract_form.html",
-        {"form": form, "contract": contract, "procurement": contract.procurement},
+        form,
+        template="contracts/contract_form.html",
+        save=lambda data: services.contract_update(
+            actor=user,
+            contract=contract,
+            expected_version=data["version"],
+            suppliers=data["suppliers"],
+            buyers=data["buyers"],
+            **_contract_data(form),
+        ),
+        done=saved(request, _("Your changes were saved."), "contracts:detail", key=contract.uuid),
+        context={"contract": contract, "procurement": contract.procurement},
     )
 
 
@@ -283,28 +278,18 @@ def contract_extend(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     contract = access.contract_for(user, key, change=True)
     contract = selectors.contract_detail_queryset(contract)
-    form = ExtensionForm(request.POST or None, initial={"version": contract.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contract_use_extension(
-                actor=user,
-                contract=contract,
-                decided_on=form.cleaned_data["decided_on"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The extension was recorded."))
-            return redirect("contracts:detail", key=contract.uuid)
     used = selectors.extensions_used(contract)
     end = selectors.effective_end(contract)
-    return _form_page(
+    return form_page(
         request,
-        "contracts/confirm_extension.html",
-        {
+        ExtensionForm(request.POST or None, initial={"version": contract.version}),
+        template="contracts/confirm_extension.html",
+        save=lambda data: services.contract_use_extension(
+            actor=user, contract=contract, decided_on=data["decided_on"], expected_version=data["version"]
+        ),
+        done=saved(request, _("The extension was recorded."), "contracts:detail", key=contract.uuid),
+        context={
             "contract": contract,
-            "form": form,
             "options_used": used,
             "options_left": max(contract.extension_options - used, 0),
             "effective_end": end,
@@ -318,24 +303,21 @@ def contract_extend(request: HttpRequest, key: str) -> HttpResponse:
 def contract_status(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     contract = access.contract_for(user, key, change=True)
-    form = StatusForm(request.POST or None, initial={"version": contract.version, "to": ContractStatus.TERMINATED})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.contract_set_status(
-                actor=user,
-                contract=contract,
-                to=data["to"],
-                reason=data["reason"],
-                ended_on=data["ended_on"],
-                expected_version=data["version"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The contract's status was changed."))
-            return redirect("contracts:detail", key=contract.uuid)
-    return _form_page(request, "contracts/status_form.html", {"form": form, "contract": contract})
+    return form_page(
+        request,
+        StatusForm(request.POST or None, initial={"version": contract.version, "to": ContractStatus.TERMINATED}),
+        template="contracts/status_form.html",
+        save=lambda data: services.contract_set_status(
+            actor=user,
+            contract=contract,
+            to=data["to"],
+            reason=data["reason"],
+            ended_on=data["ended_on"],
+            expected_version=data["version"],
+        ),
+        done=saved(request, _("The contract's status was changed."), "contracts:detail", key=contract.uuid),
+        context={"contract": contract},
+    )
 
 
 # --- Subcontractors ---------------------------------------------------------------------
@@ -353,18 +335,15 @@ def subcontractor_create(request: HttpRequest, key: str) -> HttpResponse:
     form = SubcontractorForm(
         request.POST or None, initial={"country": "SE"}, suppliers=contract.suppliers.order_by("name")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subcontractor_add(
-                actor=user, contract=contract, supplier=form.cleaned_data["supplier"], **_subcontractor_data(form)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The subcontractor was added."))
-            return redirect(f"{contract_url(contract)}#subcontractors-heading")
-    return _form_page(
-        request, "contracts/subcontractor_form.html", {"form": form, "contract": contract, "subcontractor": None}
+    return form_page(
+        request,
+        form,
+        template="contracts/subcontractor_form.html",
+        save=lambda data: services.subcontractor_add(
+            actor=user, contract=contract, supplier=data["supplier"], **_subcontractor_data(form)
+        ),
+        done=saved(request, _("The subcontractor was added."), f"{contract_url(contract)}#subcontractors-heading"),
+        context={"contract": contract, "subcontractor": None},
     )
 
 
@@ -379,21 +358,15 @@ def subcontractor_edit(request: HttpRequest, key: str) -> HttpResponse:
     sub = selectors.subcontractor_for(user, key, change=True)
     initial = {f: getattr(sub, f) for f in services.SUBCONTRACTOR_FIELDS} | {"version": sub.version}
     form = SubcontractorForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subcontractor_update(
-                actor=user,
-                subcontractor=sub,
-                expected_version=form.cleaned_data["version"],
-                **_subcontractor_data(form),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect(f"{contract_url(sub.contract)}#subcontractors-heading")
-    return _form_page(
-        request, "contracts/subcontractor_form.html", {"form": form, "contract": sub.contract, "subcontractor": sub}
+    return form_page(
+        request,
+        form,
+        template="contracts/subcontractor_form.html",
+        save=lambda data: services.subcontractor_update(
+            actor=user, subcontractor=sub, expected_version=data["version"], **_subcontractor_data(form)
+        ),
+        done=saved(request, _("Your changes were saved."), f"{contract_url(sub.contract)}#subcontractors-heading"),
+        context={"contract": sub.contract, "subcontractor": sub},
     )
 
 

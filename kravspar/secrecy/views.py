@@ -18,6 +18,7 @@ from kravspar.accounts import access as accounts_access
 from kravspar.accounts.models import User
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import form_page, saved
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.secrecy import access, registration, services
@@ -85,27 +86,21 @@ def mark_create(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     existing = access.mark_of(kind, item)
     if existing is not None:
         return redirect("secrecy:detail", key=existing.uuid)
-    form = MarkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mark = services.mark_set(
-                actor=user,
-                kind=kind,
-                item=item,
-                provision=form.cleaned_data["provision"],
-                reason=form.cleaned_data["reason"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(title)s is secrecy-marked.") % {"title": mark.title})
-            return redirect(target(kind).url(item))
     spec = target(kind)
-    return render(
+
+    def done(mark: SecrecyMark) -> HttpResponse:
+        messages.success(request, _("%(title)s is secrecy-marked.") % {"title": mark.title})
+        return redirect(spec.url(item))
+
+    return form_page(
         request,
-        "secrecy/mark_form.html",
-        {"form": form, "item_title": spec.title(item), "kind_label": MarkKind(kind).label, "back": spec.url(item)},
-        status=400 if request.method == "POST" else 200,
+        MarkForm(request.POST or None),
+        template="secrecy/mark_form.html",
+        save=lambda data: services.mark_set(
+            actor=user, kind=kind, item=item, provision=data["provision"], reason=data["reason"]
+        ),
+        done=done,
+        context={"item_title": spec.title(item), "kind_label": MarkKind(kind).label, "back": spec.url(item)},
     )
 
 
@@ -180,20 +175,13 @@ def provision_edit(request: HttpRequest, key: str | None = None) -> HttpResponse
     initial: dict[str, Any] = {"officers_on_contract": True, "concerned_supplier": True, "active": True}
     if provision is not None:
         initial = {f: getattr(provision, f) for f in services.PROVISION_FIELDS}
-    form = ProvisionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.provision_save(actor=user, provision=provision, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The provision was saved."))
-            return redirect("secrecy:provisions")
-    return render(
+    return form_page(
         request,
-        "secrecy/provision_form.html",
-        {"form": form, "provision": provision},
-        status=400 if request.method == "POST" else 200,
+        ProvisionForm(request.POST or None, initial=initial),
+        template="secrecy/provision_form.html",
+        save=lambda data: services.provision_save(actor=user, provision=provision, **data),
+        done=saved(request, _("The provision was saved."), "secrecy:provisions"),
+        context={"provision": provision},
     )
 
 
@@ -247,22 +235,15 @@ def diary_rule_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied
     organisation = accounts_access.organisation_for(user, key)
     rule = DiaryNumberRule.objects.filter(organisation=organisation).first()
-    form = DiaryRuleForm(
-        request.POST or None, initial={"pattern": rule.pattern, "example": rule.example} if rule else None
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.diary_rule_set(actor=user, organisation=organisation, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The diary number rule was saved."))
-            return redirect("secrecy:diary_rules")
-    return render(
+    return form_page(
         request,
-        "secrecy/diary_rule_form.html",
-        {"form": form, "organisation": organisation},
-        status=400 if request.method == "POST" else 200,
+        DiaryRuleForm(
+            request.POST or None, initial={"pattern": rule.pattern, "example": rule.example} if rule else None
+        ),
+        template="secrecy/diary_rule_form.html",
+        save=lambda data: services.diary_rule_set(actor=user, organisation=organisation, **data),
+        done=saved(request, _("The diary number rule was saved."), "secrecy:diary_rules"),
+        context={"organisation": organisation},
     )
 
 
