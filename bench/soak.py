@@ -27,8 +27,11 @@ memory (VmRSS and RssAnon from /proc) of gunicorn's master and workers and of Po
 long-lived processes, first after the warm-up and again at the end. Checked afterwards, in
 the database: the history has exactly one event per successful change (per action: the
 expected count from the successful requests and commands against the events written since
-the start) and no invoice is stored twice (no two documents with the same seller, number and
-kind; each new invoice the soak sent is there once).
+the start; the deviations the imports' price check raised are expected from the findings the
+imports recorded on this run's invoices, one ``deviation.raised`` event each, and so is an
+economy requirement the check added to a contract) and no invoice is stored twice (no two
+documents with the same seller, number and kind, or the same file; each new invoice the soak
+sent is there once).
 
 The exit status is 0 when there were no errors and both checks held; the memory goal (no
 growth above 10 %) is reported, not enforced (a 20-second run says nothing about it).
@@ -650,17 +653,83 @@ def wait_for_jobs(database_url: str, stats: Stats, invoices: Invoices, timeout: 
 # --- The checks ----------------------------------------------------------------------------
 
 
-def check_history(database_url: str, since: datetime.datetime, expected: collections.Counter[str]) -> list[str]:
+def check_history(
+    database_url: str, since: datetime.datetime, expected: collections.Counter[str], run_id: str
+) -> tuple[list[str], dict[str, int]]:
+    """Compare the history written since the start with the changes the soak made.
+
+    The soak's own requests and commands give the expected count per action. The imports
+    cause changes of their own too: the price check raises an economy deviation (one
+    ``deviation.raised`` event each) for an invoice priced above its contract, off the
+    contract's price list, and so on. The import records each one it raised as an
+    ``EconomyFinding`` of the stored invoice, so the expectation is derived from what the
+    imports of this run's invoices recorded: exactly one ``deviation.raised`` event for each
+    deviation found on them, none for any other deviation, none twice; and one
+    ``contract.economy_requirement_added`` for each contract whose economy requirement (which
+    the deviations are tied to) the check had to add during the run."""
     with psycopg.connect(database_url) as conn:
         rows = conn.execute(
             "SELECT action, count(*) FROM audit_auditevent WHERE created_at >= %s GROUP BY action", (since,)
         ).fetchall()
+        raised_events = [
+            r[0]
+            for r in conn.execute(
+                "SELECT object_id FROM audit_auditevent WHERE created_at >= %s AND action = 'deviation.raised'",
+                (since,),
+            ).fetchall()
+        ]
+        found = conn.execute(
+            "SELECT d.uuid::text, f.check_type FROM spend_economyfinding f"
+            " JOIN invoices_invoicedocument doc ON doc.id = f.document_id"
+            " JOIN findings_deviation d ON d.id = f.deviation_id"
+            " WHERE doc.number LIKE %s",
+            (f"SOAK-{run_id}-%",),
+        ).fetchall()
+        # The price check ties each deviation to its contract's economy requirement and adds
+        # that requirement (one event, on the contract) where the contract had none.
+        added = conn.execute(
+            "SELECT DISTINCT c.uuid::text FROM spend_economyfinding f"
+            " JOIN invoices_invoicedocument doc ON doc.id = f.document_id"
+            " JOIN findings_deviation d ON d.id = f.deviation_id"
+            " JOIN contracts_contractrequirement r ON r.id = d.requirement_id"
+            " JOIN contracts_contract c ON c.id = r.contract_id"
+            " WHERE doc.number LIKE %s AND r.created_at >= %s",
+            (f"SOAK-{run_id}-%", since),
+        ).fetchall()
+        added_events = [
+            r[0]
+            for r in conn.execute(
+                "SELECT object_id FROM audit_auditevent WHERE created_at >= %s"
+                " AND action = 'contract.economy_requirement_added'",
+                (since,),
+            ).fetchall()
+        ]
+    expected = collections.Counter(expected)
+    expected["deviation.raised"] += len(found)
+    expected["contract.economy_requirement_added"] += len(added)
+    by_check = collections.Counter(check for _uuid, check in found)
     actual = collections.Counter(dict(rows))
     problems = []
     for action in sorted(set(actual) | set(expected)):
         if actual[action] != expected[action]:
             problems.append(f"history: {actual[action]} events {action!r}, expected {expected[action]}")
-    return problems
+    events = collections.Counter(raised_events)
+    deviations = {uuid for uuid, _check in found}
+    twice = [uuid for uuid, n in events.items() if n > 1]
+    missing = sorted(deviations - set(events))
+    stray = sorted(set(events) - deviations)
+    if twice:
+        problems.append(f"history: {len(twice)} deviations raised with more than one event, e.g. {twice[0]}")
+    if missing:
+        problems.append(f"history: {len(missing)} deviations of the imports without their event, e.g. {missing[0]}")
+    if stray:
+        problems.append(f"history: {len(stray)} deviation.raised events for no import's finding, e.g. {stray[0]}")
+    if sorted(added_events) != sorted(uuid for (uuid,) in added):
+        problems.append(
+            f"history: economy requirements added to {len(added)} contracts by the imports,"
+            f" events for {sorted(added_events)[:5]}"
+        )
+    return problems, dict(sorted(by_check.items()))
 
 
 def check_invoices(database_url: str, run_id: str, expected_new: int) -> list[str]:
@@ -802,7 +871,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.log and log_path.exists():
             shutil.copyfile(log_path, args.log)
         shutil.rmtree(var_dir, ignore_errors=True)
-    problems = job_problems + check_history(url, since, stats.expected_events)
+    history_problems, import_deviations = check_history(url, since, stats.expected_events, run_id)
+    problems = job_problems + history_problems
     problems += check_invoices(url, run_id, stats.new_invoices)
     all_times = [t for ts in stats.times.values() for t in ts]
     growth = {}
@@ -840,6 +910,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for kind, ts in sorted(stats.times.items())
         },
         "changes": dict(stats.expected_events),
+        "import_deviations": import_deviations,
         "new_invoices": stats.new_invoices,
         "memory": growth,
         "backends_rss_kib": [backends_start, backends_end],
@@ -881,6 +952,11 @@ def report(result: dict[str, Any]) -> None:
     print(f"Memory goal (no process grows above 10 %): {'not met by ' + ', '.join(over) if over else 'met'}")
     print()
     print(f"Changes made: {result['changes']}; new invoices accepted: {result['new_invoices']}")
+    deviations = result["import_deviations"]
+    print(
+        f"Deviations the imports' price check raised (expected as deviation.raised): {sum(deviations.values())}"
+        + (f" ({', '.join(f'{k} {n}' for k, n in deviations.items())})" if deviations else "")
+    )
     if result["check_problems"]:
         for problem in result["check_problems"]:
             print(f"  CHECK FAILED: {problem}")
