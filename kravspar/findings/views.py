@@ -22,7 +22,7 @@ from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import created, form_page, saved, without_version
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.findings import policy, selectors, services
 from kravspar.findings.forms import (
@@ -46,19 +46,6 @@ from kravspar.secrecy.models import MarkKind
 
 def _list_template(request: HttpRequest, full: str, partial: str) -> str:
     return partial if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else full
-
-
-def _run(form: forms.BaseForm, call: Callable[[], Any]) -> Any:
-    """Call a service; on failure put its message on the form (what was typed stays) and return None."""
-    try:
-        return call()
-    except (ValidationError, DomainError) as exc:
-        add_service_errors(form, exc)
-    return None
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -173,33 +160,30 @@ def deviation_raise(request: HttpRequest, activity_key: str) -> HttpResponse:
         reported=reported,
         initial={"requirement": activity.requirement_id, "severity": Severity.MINOR},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        deviation = _run(
-            form,
-            lambda: services.deviation_raise(
-                actor=request.user,  # type: ignore[arg-type]
-                activity=activity,
-                severity=data["severity"],
-                title=data["title"],
-                description=data["description"],
-                requirement=data["requirement"],
-                supplier=data["supplier"],
-                subcontractor=data["subcontractor"],
-                raised_on=data["raised_on"],
-                diary_number=data["diary_number"],
-            ),
-        )
-        if deviation is not None:
-            if reported:
-                messages.success(request, _("The deviation was reported to Inköp, who assesses it."))
-            else:
-                messages.success(request, _("The deviation was recorded."))
-            return redirect("findings:detail", key=deviation.uuid)
-    return _form_page(
+    return form_page(
         request,
-        "findings/deviation_form.html",
-        {"form": form, "deviation": None, "activity": activity, "reported": reported},
+        form,
+        template="findings/deviation_form.html",
+        save=lambda data: services.deviation_raise(
+            actor=request.user,  # type: ignore[arg-type]
+            activity=activity,
+            severity=data["severity"],
+            title=data["title"],
+            description=data["description"],
+            requirement=data["requirement"],
+            supplier=data["supplier"],
+            subcontractor=data["subcontractor"],
+            raised_on=data["raised_on"],
+            diary_number=data["diary_number"],
+        ),
+        done=created(
+            request,
+            _("The deviation was reported to Inköp, who assesses it.")
+            if reported
+            else _("The deviation was recorded."),
+            "findings:detail",
+        ),
+        context={"deviation": None, "activity": activity, "reported": reported},
     )
 
 
@@ -216,22 +200,19 @@ def deviation_edit(request: HttpRequest, key: str) -> HttpResponse:
         "subcontractor": deviation.subcontractor_id,
         "version": deviation.version,
     }
-    form = DeviationForm(request.POST or None, contract=deviation.contract, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        done = _run(
-            form,
-            lambda: services.deviation_update(
-                actor=request.user,  # type: ignore[arg-type]
-                deviation=deviation,
-                expected_version=form.cleaned_data["version"],
-                **data,
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("findings:detail", key=deviation.uuid)
-    return _form_page(request, "findings/deviation_form.html", {"form": form, "deviation": deviation})
+    return form_page(
+        request,
+        DeviationForm(request.POST or None, contract=deviation.contract, initial=initial),
+        template="findings/deviation_form.html",
+        save=lambda data: services.deviation_update(
+            actor=request.user,  # type: ignore[arg-type]
+            deviation=deviation,
+            expected_version=data["version"],
+            **without_version(data),
+        ),
+        done=saved(request, _("Your changes were saved."), "findings:detail", key=deviation.uuid),
+        context={"deviation": deviation},
+    )
 
 
 def _step(
@@ -246,14 +227,14 @@ def _step(
     """One step of a deviation's lifecycle: a small form, one service call."""
     deviation: Deviation = access.deviation_for(request.user, key, change=True)
     form = form_class(request.POST or None, initial={"version": deviation.version, **initial})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(form, lambda: call(deviation, form.cleaned_data, form)) is not None
-    ):
-        messages.success(request, success)
-        return redirect("findings:detail", key=deviation.uuid)
-    return _form_page(request, "findings/step_form.html", {"form": form, "deviation": deviation, "title": title})
+    return form_page(
+        request,
+        form,
+        template="findings/step_form.html",
+        save=lambda data: call(deviation, data, form),
+        done=saved(request, success, "findings:detail", key=deviation.uuid),
+        context={"deviation": deviation, "title": title},
+    )
 
 
 @login_required
@@ -261,24 +242,20 @@ def _step(
 def deviation_assess(request: HttpRequest, key: str) -> HttpResponse:
     """Inköp decides the severity of a deviation an orderer reported (the proposal is the default)."""
     deviation: Deviation = access.deviation_for(request.user, key, change=True)
-    form = AssessForm(request.POST or None, initial={"version": deviation.version, "severity": deviation.severity})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done = _run(
-            form,
-            lambda: services.deviation_assess(
-                actor=request.user,  # type: ignore[arg-type]
-                deviation=deviation,
-                expected_version=data["version"],
-                severity=data["severity"],
-                note=data["note"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The deviation was assessed."))
-            return redirect("findings:detail", key=deviation.uuid)
-    title = _("Assess the reported deviation")
-    return _form_page(request, "findings/step_form.html", {"form": form, "deviation": deviation, "title": title})
+    return form_page(
+        request,
+        AssessForm(request.POST or None, initial={"version": deviation.version, "severity": deviation.severity}),
+        template="findings/step_form.html",
+        save=lambda data: services.deviation_assess(
+            actor=request.user,  # type: ignore[arg-type]
+            deviation=deviation,
+            expected_version=data["version"],
+            severity=data["severity"],
+            note=data["note"],
+        ),
+        done=saved(request, _("The deviation was assessed."), "findings:detail", key=deviation.uuid),
+        context={"deviation": deviation, "title": _("Assess the reported deviation")},
+    )
 
 
 @login_required
@@ -415,30 +392,23 @@ def sanction_decide(request: HttpRequest, key: str) -> HttpResponse:
     others = Deviation.objects.filter(policy.decision_needed_q(today), contract=contract).exclude(pk=deviation.pk)
     form = SanctionForm(request.POST or None, initial={"decided_on": today}, others=others.order_by("deadline", "id"))
     fine = policy.fine_for_deviations(contract, [deviation], today)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        covered = [deviation, *data.get("also", [])]
-        sanction = _run(
-            form,
-            lambda: services.sanction_decide(
-                actor=request.user,  # type: ignore[arg-type]
-                contract=contract,
-                deviations=covered,
-                decision=data["decision"],
-                kind=data["kind"],
-                clause=data["clause"],
-                reason=data["reason"],
-                amount=data["amount"],
-                decided_on=data["decided_on"],
-            ),
-        )
-        if sanction is not None:
-            messages.success(request, _("The sanction decision was recorded."))
-            return redirect("findings:detail", key=deviation.uuid)
-    return _form_page(
+    return form_page(
         request,
-        "findings/sanction_form.html",
-        {"form": form, "deviation": deviation, "contract": contract, "fine": fine if fine and fine.weeks else None},
+        form,
+        template="findings/sanction_form.html",
+        save=lambda data: services.sanction_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            contract=contract,
+            deviations=[deviation, *data.get("also", [])],
+            decision=data["decision"],
+            kind=data["kind"],
+            clause=data["clause"],
+            reason=data["reason"],
+            amount=data["amount"],
+            decided_on=data["decided_on"],
+        ),
+        done=saved(request, _("The sanction decision was recorded."), "findings:detail", key=deviation.uuid),
+        context={"deviation": deviation, "contract": contract, "fine": fine if fine and fine.weeks else None},
     )
 
 
@@ -461,32 +431,24 @@ def evaluation_edit(request: HttpRequest, contract_key: str) -> HttpResponse:
             initial[f"aim_{row.aim}"] = row.fulfilment
             initial[f"aim_{row.aim}_comment"] = row.comment
     form = EvaluationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        evaluation = _run(
-            form,
-            lambda: services.evaluation_record(
-                actor=request.user,  # type: ignore[arg-type]
-                contract=contract,
-                expected_version=data["version"],
-                aims=form.aims(),
-                supplier_relationship=data["supplier_relationship"],
-                lessons=data["lessons"],
-                evaluated_on=data["evaluated_on"],
-            ),
-        )
-        if evaluation is not None:
-            messages.success(request, _("The evaluation was saved."))
-            return redirect("findings:evaluation", contract_key=contract.uuid)
-    aim_rows = [(form[f"aim_{aim.value}"], form[f"aim_{aim.value}_comment"]) for aim in Aim]
-    return _form_page(
+    return form_page(
         request,
-        "findings/evaluation_form.html",
-        {
-            "form": form,
+        form,
+        template="findings/evaluation_form.html",
+        save=lambda data: services.evaluation_record(
+            actor=request.user,  # type: ignore[arg-type]
+            contract=contract,
+            expected_version=data["version"],
+            aims=form.aims(),
+            supplier_relationship=data["supplier_relationship"],
+            lessons=data["lessons"],
+            evaluated_on=data["evaluated_on"],
+        ),
+        done=saved(request, _("The evaluation was saved."), "findings:evaluation", contract_key=contract.uuid),
+        context={
             "contract": contract,
             "evaluation": existing,
-            "aim_rows": aim_rows,
+            "aim_rows": [(form[f"aim_{aim.value}"], form[f"aim_{aim.value}_comment"]) for aim in Aim],
             "status": selectors.contract_status(contract, timezone.localdate()),
         },
     )

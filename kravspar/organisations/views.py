@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,8 +14,7 @@ from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core import pickers
-from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import created, form_page, saved, without_version
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.organisations import services
 from kravspar.organisations.forms import OrganisationFilterForm, OrganisationForm, UnitForm
@@ -90,25 +87,18 @@ def organisation_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     access.require_perm(request.user, Perm.MANAGE_ORGANISATIONS)
-    form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            org = services.organisation_create(actor=request.user, **data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was registered.") % {"name": org.name})
-            return redirect("organisations:detail", key=org.uuid)
-    return _form_page(request, "organisations/organisation_form.html", {"form": form, "org": None})
+    return form_page(
+        request,
+        OrganisationForm(request.POST or None),
+        template="organisations/organisation_form.html",
+        save=lambda data: services.organisation_create(actor=request.user, **without_version(data)),  # type: ignore[arg-type]
+        done=created(request, lambda org: _("%(name)s was registered.") % {"name": org.name}, "organisations:detail"),
+        context={"org": None},
+    )
 
 
 @login_required
@@ -119,22 +109,19 @@ def organisation_edit(request: HttpRequest, key: str) -> HttpResponse:
         "parent": org.parent_id,
         "version": org.version,
     }
-    form = OrganisationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.organisation_update(
-                actor=request.user,  # type: ignore[arg-type]
-                organisation=org,
-                expected_version=form.cleaned_data["version"],
-                **data,
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("organisations:detail", key=org.uuid)
-    return _form_page(request, "organisations/organisation_form.html", {"form": form, "org": org})
+    return form_page(
+        request,
+        OrganisationForm(request.POST or None, initial=initial),
+        template="organisations/organisation_form.html",
+        save=lambda data: services.organisation_update(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=org,
+            expected_version=data["version"],
+            **without_version(data),
+        ),
+        done=saved(request, _("Your changes were saved."), "organisations:detail", key=org.uuid),
+        context={"org": org},
+    )
 
 
 @login_required
@@ -159,23 +146,23 @@ def unit_create(request: HttpRequest, key: str) -> HttpResponse:
     org = access.organisation_for(request.user, key, change=True)
     form = UnitForm(request.POST or None)
     form.fields["serves"].queryset = Organisation.objects.exclude(pk=org.pk)  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            unit = services.unit_create(
-                actor=request.user,  # type: ignore[arg-type]
-                organisation=org,
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-                serves=data["serves"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unit %(name)s was created.") % {"name": unit.name})
-            return redirect("organisations:unit_detail", key=unit.uuid)
-    return _form_page(request, "organisations/unit_form.html", {"form": form, "org": org, "unit": None})
+    return form_page(
+        request,
+        form,
+        template="organisations/unit_form.html",
+        save=lambda data: services.unit_create(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=org,
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
+            serves=data["serves"],
+        ),
+        done=created(
+            request, lambda unit: _("The unit %(name)s was created.") % {"name": unit.name}, "organisations:unit_detail"
+        ),
+        context={"org": org, "unit": None},
+    )
 
 
 @login_required
@@ -209,25 +196,23 @@ def unit_edit(request: HttpRequest, key: str) -> HttpResponse:
     people = User.objects.filter(unit=unit, is_active=True).order_by("first_name", "last_name")
     form = UnitForm(request.POST or None, initial=initial, people=people)
     form.fields["serves"].queryset = Organisation.objects.exclude(pk=unit.organisation_id)  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.unit_update(
-                actor=request.user,  # type: ignore[arg-type]
-                unit=unit,
-                expected_version=data["version"],
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-                serves=data["serves"],
-                followup_contact=data["followup_contact"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("organisations:unit_detail", key=unit.uuid)
-    return _form_page(request, "organisations/unit_form.html", {"form": form, "org": unit.organisation, "unit": unit})
+    return form_page(
+        request,
+        form,
+        template="organisations/unit_form.html",
+        save=lambda data: services.unit_update(
+            actor=request.user,  # type: ignore[arg-type]
+            unit=unit,
+            expected_version=data["version"],
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
+            serves=data["serves"],
+            followup_contact=data["followup_contact"],
+        ),
+        done=saved(request, _("Your changes were saved."), "organisations:unit_detail", key=unit.uuid),
+        context={"org": unit.organisation, "unit": unit},
+    )
 
 
 @login_required

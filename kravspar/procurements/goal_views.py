@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,16 +16,12 @@ from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.forms import ServiceModelForm
-from kravspar.core.formviews import form_page, saved
+from kravspar.core.formviews import form_page, saved, without_version
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate
 from kravspar.organisations.models import Organisation
 from kravspar.procurements import services
 from kravspar.procurements.models import EnvironmentalGoal
-
-
-def _fields(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "version"}
 
 
 class GoalForm(ServiceModelForm):
@@ -81,7 +75,7 @@ def goal_create(request: HttpRequest, key: str) -> HttpResponse:
         request,
         form,
         template="procurements/goal_form.html",
-        save=lambda data: services.goal_create(actor=request.user, organisation=region, **_fields(data)),  # type: ignore[arg-type]
+        save=lambda data: services.goal_create(actor=request.user, organisation=region, **without_version(data)),  # type: ignore[arg-type]
         done=saved(request, _("The goal was added."), "goals:list", key=region.uuid),
         context={"region": region, "goal": None},
     )
@@ -103,7 +97,7 @@ def goal_edit(request: HttpRequest, key: str) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]
             goal=goal,
             expected_version=data["version"],
-            **_fields(data),
+            **without_version(data),
         ),
         done=saved(request, _("Your changes were saved."), "goals:list", key=goal.organisation.uuid),
         context={

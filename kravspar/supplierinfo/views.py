@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
 from kravspar.core.formviews import form_page, saved
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.organisations.models import Organisation, OrganisationKind
@@ -44,10 +43,6 @@ def _uuid_or_404(qs: Any, key: str) -> Any:
         return get_object_or_404(qs, uuid=key)
     except ValidationError:
         raise Http404 from None
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
 # --- The public page ---------------------------------------------------------------------
@@ -239,25 +234,27 @@ def document_edit(request: HttpRequest, key: str) -> HttpResponse:
 def version_create(request: HttpRequest, key: str) -> HttpResponse:
     _require_manage(request)
     document = _uuid_or_404(PolicyDocument.objects.all(), key)
-    form = VersionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.version_publish(
-                actor=request.user,  # type: ignore[arg-type]
-                document=document,
-                label=data["label"],
-                valid_from=data["valid_from"],
-                upload=data["file"],
-                url=data["url"],
-                change_note=data["change_note"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The new version is published and is now the current version."))
-            return redirect("supplierinfo:document_detail", key=document.uuid)
-    return _form_page(request, "supplierinfo/version_form.html", {"form": form, "document": document})
+    return form_page(
+        request,
+        VersionForm(request.POST or None, request.FILES or None),
+        template="supplierinfo/version_form.html",
+        save=lambda data: services.version_publish(
+            actor=request.user,  # type: ignore[arg-type]
+            document=document,
+            label=data["label"],
+            valid_from=data["valid_from"],
+            upload=data["file"],
+            url=data["url"],
+            change_note=data["change_note"],
+        ),
+        done=saved(
+            request,
+            _("The new version is published and is now the current version."),
+            "supplierinfo:document_detail",
+            key=document.uuid,
+        ),
+        context={"document": document},
+    )
 
 
 @login_required
@@ -269,21 +266,24 @@ def document_withdraw(request: HttpRequest, key: str) -> HttpResponse:
     if document.is_withdrawn:
         messages.info(request, _("The document is already withdrawn."))
         return redirect("supplierinfo:document_detail", key=document.uuid)
-    form = WithdrawForm(request.POST or None, initial={"version": document.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_withdraw(
-                actor=request.user,  # type: ignore[arg-type]
-                document=document,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data.get("version"),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The document was withdrawn. Suppliers no longer see it."))
-            return redirect("supplierinfo:document_detail", key=document.uuid)
-    return _form_page(request, "supplierinfo/document_withdraw.html", {"form": form, "document": document})
+    return form_page(
+        request,
+        WithdrawForm(request.POST or None, initial={"version": document.version}),
+        template="supplierinfo/document_withdraw.html",
+        save=lambda data: services.document_withdraw(
+            actor=request.user,  # type: ignore[arg-type]
+            document=document,
+            reason=data["reason"],
+            version=data.get("version"),
+        ),
+        done=saved(
+            request,
+            _("The document was withdrawn. Suppliers no longer see it."),
+            "supplierinfo:document_detail",
+            key=document.uuid,
+        ),
+        context={"document": document},
+    )
 
 
 @login_required
@@ -309,24 +309,21 @@ def region_contact_edit(request: HttpRequest, key: str) -> HttpResponse:
     _require_manage(request)
     organisation = _uuid_or_404(Organisation.objects.filter(kind=OrganisationKind.REGION), key)
     contact = getattr(organisation, "supplier_contact", None)
-    form = RegionContactForm(
-        request.POST or None, instance=contact, initial={"version": contact.version if contact else None}
+    return form_page(
+        request,
+        RegionContactForm(
+            request.POST or None, instance=contact, initial={"version": contact.version if contact else None}
+        ),
+        template="supplierinfo/region_contact_form.html",
+        save=lambda data: services.region_contact_save(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            version=data.get("version"),
+            **{k: data[k] for k in services.CONTACT_FIELDS},
+        ),
+        done=saved(request, _("The contact details were saved."), "supplierinfo:public"),
+        context={"organisation": organisation},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.region_contact_save(
-                actor=request.user,  # type: ignore[arg-type]
-                organisation=organisation,
-                version=data.get("version"),
-                **{k: data[k] for k in services.CONTACT_FIELDS},
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The contact details were saved."))
-            return redirect("supplierinfo:public")
-    return _form_page(request, "supplierinfo/region_contact_form.html", {"form": form, "organisation": organisation})
 
 
 # --- Acknowledgements ------------------------------------------------------------------------

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,8 +17,7 @@ from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.contracts.selectors import with_extensions
 from kravspar.core import pickers
-from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import created, form_page, saved
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.findings.selectors import attach_supplier_statuses
 from kravspar.suppliers import selectors, services
@@ -39,12 +36,8 @@ def _list_template(request: HttpRequest, full: str, fragment: str) -> str:
     return fragment if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else full
 
 
-def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    return render(request, "suppliers/supplier_form.html", context, status=400 if request.method == "POST" else 200)
-
-
-def _data(form: SupplierForm) -> dict[str, Any]:
-    data = {k: v for k, v in form.cleaned_data.items() if k in REGISTRY_FIELDS}
+def _data(cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in cleaned.items() if k in REGISTRY_FIELDS}
     for key, value in data.items():
         if value is None and key not in ("f_tax",):
             data[key] = ""
@@ -101,16 +94,16 @@ def supplier_detail(request: HttpRequest, key: str) -> HttpResponse:
 def supplier_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     access.require_perm(user, Perm.MANAGE_CONTRACTS)
-    form = SupplierForm(request.POST or None, initial={"country": "SE"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            supplier = services.supplier_create(actor=user, **_data(form))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was registered.") % {"name": supplier.name})
-            return redirect("suppliers:detail", key=supplier.uuid)
-    return _form_page(request, {"form": form, "supplier": None})
+    return form_page(
+        request,
+        SupplierForm(request.POST or None, initial={"country": "SE"}),
+        template="suppliers/supplier_form.html",
+        save=lambda data: services.supplier_create(actor=user, **_data(data)),
+        done=created(
+            request, lambda supplier: _("%(name)s was registered.") % {"name": supplier.name}, "suppliers:detail"
+        ),
+        context={"supplier": None},
+    )
 
 
 @login_required
@@ -119,18 +112,16 @@ def supplier_edit(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     supplier = selectors.supplier_for(user, key, change=True)
     initial = {f: getattr(supplier, f) for f in REGISTRY_FIELDS} | {"version": supplier.version}
-    form = SupplierForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.supplier_update(
-                actor=user, supplier=supplier, expected_version=form.cleaned_data["version"], **_data(form)
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("suppliers:detail", key=supplier.uuid)
-    return _form_page(request, {"form": form, "supplier": supplier})
+    return form_page(
+        request,
+        SupplierForm(request.POST or None, initial=initial),
+        template="suppliers/supplier_form.html",
+        save=lambda data: services.supplier_update(
+            actor=user, supplier=supplier, expected_version=data["version"], **_data(data)
+        ),
+        done=saved(request, _("Your changes were saved."), "suppliers:detail", key=supplier.uuid),
+        context={"supplier": supplier},
+    )
 
 
 @login_required
