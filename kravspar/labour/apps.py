@@ -14,7 +14,11 @@ class LabourConfig(AppConfig):
         from kravspar.audit.labels import ACTION_LABELS
         from kravspar.labour.policy import checklist_labels
         from kravspar.labour.report import dashboard_extension
+        from kravspar.labour.services import declaration_from_submission
+        from kravspar.questionnaires.signals import request_submitted
         from kravspar.reports.figures import EXTENSIONS
+
+        request_submitted.connect(declaration_from_submission, dispatch_uid="labour.declaration_from_submission")
 
         VALUE_LABELS.setdefault("checklist", checklist_labels)  # the history names what was checked
         if dashboard_extension not in EXTENSIONS:
@@ -24,6 +28,7 @@ class LabourConfig(AppConfig):
             "labour.conditions_set": gettext_lazy("Labour-law conditions set"),
             "labour.followup_opened": gettext_lazy("Labour-conditions follow-up opened"),
             "labour.declaration_answered": gettext_lazy("Labour-conditions self-declaration answered"),
+            "labour.step1_sent": gettext_lazy("Labour-conditions self-declarations sent to the supplier"),
             "labour.documents_requested": gettext_lazy("Labour-conditions documents requested"),
             "labour.document_uploaded": gettext_lazy("Labour-conditions document uploaded"),
             "labour.condition_reviewed": gettext_lazy("Labour-law condition reviewed"),

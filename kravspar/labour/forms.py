@@ -129,6 +129,13 @@ class ConsultationForm(forms.Form):
     summary = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class Step1Form(forms.Form):
+    deadline = forms.DateField(label=_("Answer by"), widget=DATE)
+    message = forms.CharField(
+        label=_("Message to the supplier"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class CloseForm(forms.Form):
     conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
 

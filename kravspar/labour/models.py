@@ -176,6 +176,11 @@ class LabourFollowUp(TimestampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    # The follow-up activity (method: self-assessment questionnaire) that step 1's requests
+    # to the supplier hang on (questionnaires app); made when step 1 is first sent.
+    activity = models.ForeignKey(
+        "followups.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="labour_followups"
+    )
     opened_on = models.DateField(_("opened"))
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     conclusion = models.TextField(_("conclusion"), blank=True)
@@ -214,6 +219,17 @@ class SelfDeclaration(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_on = models.DateField(_("answered"), null=True, blank=True)
+    # Step 1 through the questionnaires: the request made from the labour self-declaration
+    # template, and which of its questions carry the three conditions and the workforce
+    # ({"wages": <question uuid>, ..., "employees": <question uuid>}).
+    request = models.OneToOneField(
+        "questionnaires.SupplierRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="labour_declaration",
+    )
+    questions = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("self-declaration (step 1)")

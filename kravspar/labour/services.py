@@ -318,6 +318,8 @@ def declaration_answer(
         raise NotAllowedError()
     locked = SelfDeclaration.objects.select_for_update().select_related("followup").get(pk=declaration.pk)
     _require_open(locked.followup)
+    if locked.request_id is not None:
+        raise LabourStateError(_("This self-declaration is answered through its questionnaire."))
     errors: dict[str, list[str]] = {}
     missing = [c for c in Condition if c.value not in answers]
     if missing:
@@ -611,3 +613,276 @@ def proof_documents_purge(*, today: datetime.date | None = None) -> int:
     retention schedule (``records.services.retention_apply``, one history event each).
     Returns how many went. Run daily (`apply_retention`, or `purge_labour_documents`)."""
     return len(retention_apply(today=today, record_types=[RecordType.LABOUR_DOCUMENT]))
+
+
+# --- Step 1 through the questionnaires -----------------------------------------------------
+
+# The seeded template (questionnaires migration 0002); another active labour template is
+# used when an administrator has retired it.
+STEP1_TEMPLATE_TITLE = "Självdeklaration: arbetsrättsliga villkor"
+# Activities the labour follow-up opens outside the requirement's schedule are numbered from
+# here, so that re-planning (which keys on the schedule's occurrences 0, 1, …) never claims them.
+ADHOC_OCCURRENCE = 1000
+
+
+def step1_template() -> Any:
+    from kravspar.questionnaires.models import Questionnaire
+    from kravspar.requirements.models import RequirementType as RType
+
+    templates = Questionnaire.objects.filter(is_template=True, active=True, requirement_type=RType.LABOUR)
+    return templates.filter(title=STEP1_TEMPLATE_TITLE).first() or templates.order_by("id").first()
+
+
+def _step1_activity(followup: LabourFollowUp, deadline: datetime.date) -> Any:
+    """The open follow-up activity step 1's requests hang on: the follow-up's own, or a new one
+    on the contract's labour-law condition (method: self-assessment questionnaire)."""
+    from django.db.models import Max
+
+    from kravspar.contracts.models import ContractRequirement
+    from kravspar.followups.models import OPEN_STATUSES, Activity
+    from kravspar.procurements.models import Method, Responsible
+
+    if followup.activity_id is not None:
+        activity = Activity.objects.filter(pk=followup.activity_id, status__in=OPEN_STATUSES).first()
+        if activity is not None:
+            return activity
+    labour = ContractRequirement.objects.filter(contract=followup.contract, type=RequirementType.LABOUR)
+    condition_ids = ConditionItem.objects.filter(
+        assessment__procurement_id=followup.contract.procurement_id or 0
+    ).values_list("requirement_id", flat=True)
+    requirement = (
+        labour.filter(source_requirement_id__in=condition_ids).order_by("position", "id").first()
+        or labour.order_by("position", "id").first()
+    )
+    if requirement is None:
+        requirement = _contract_condition(followup)
+    last = Activity.objects.filter(requirement=requirement).aggregate(m=Max("occurrence"))["m"] or 0
+    activity = Activity.objects.create(
+        contract=followup.contract,
+        requirement=requirement,
+        occurrence=max(ADHOC_OCCURRENCE, last + 1),
+        method=Method.SELF_ASSESSMENT,
+        due_on=deadline,
+        responsible=Responsible.PURCHASING,
+        responsible_person=followup.officer,
+    )
+    LabourFollowUp.objects.filter(pk=followup.pk).update(activity=activity)
+    followup.activity = activity
+    return activity
+
+
+def _contract_condition(followup: LabourFollowUp) -> Any:
+    """A contract registered without its procurement's requirements (registered directly)
+    holds no labour-law condition to hang the follow-up on: the condition the follow-up
+    checks is added to it, copied from the procurement's wage condition when there is one,
+    else written from the follow-up's agreement."""
+    from kravspar.contracts.models import ContractRequirement
+    from kravspar.contracts.services import REQUIREMENT_COPY
+    from kravspar.procurements.models import Method, Responsible
+
+    item = (
+        ConditionItem.objects.filter(
+            assessment__procurement_id=followup.contract.procurement_id or 0, condition=Condition.WAGES
+        )
+        .select_related("requirement")
+        .first()
+    )
+    common = {
+        "contract": followup.contract,
+        "methods": [Method.SELF_ASSESSMENT.value, Method.DOCUMENT_REVIEW.value],
+        "responsible": Responsible.PURCHASING,
+        "position": 1000,
+    }
+    if item is not None:
+        source = item.requirement
+        row = ContractRequirement(
+            source_requirement=source, **({f: getattr(source, f) for f in REQUIREMENT_COPY} | common)
+        )
+    else:
+        row = ContractRequirement(
+            title=_("Labour-law conditions (LOU 17 kap.)"),
+            type=RequirementType.LABOUR,
+            text=" ".join(condition_text(c.value, followup.agreement) for c in Condition),
+            binds_subcontractors=True,
+            **common,
+        )
+    row.save()
+    return row
+
+
+def _step1_questions(questionnaire: Any, agreement: CollectiveAgreement) -> dict[str, str]:
+    """Put the agreement's three conditions and the workforce first in the request's own copy
+    of the template; returns which question carries what."""
+    from django.db.models import F
+
+    from kravspar.questionnaires.models import Question, QuestionType
+
+    facts = {"agreement": agreement.name, "parties": agreement.parties}
+    texts = {
+        Condition.WAGES: _(
+            "Do all employees who carry out the contract receive at least the wage that follows from "
+            "%(agreement)s (%(parties)s)?"
+        ),
+        Condition.HOLIDAY: _(
+            "Do all employees who carry out the contract get at least the holiday that follows from "
+            "%(agreement)s (%(parties)s)?"
+        ),
+        Condition.WORKING_HOURS: _(
+            "Are the working hours of the employees who carry out the contract no longer than those that follow "
+            "from %(agreement)s (%(parties)s)?"
+        ),
+    }
+    questionnaire.questions.update(position=F("position") + len(texts) + 1)
+    keys: dict[str, str] = {}
+    for position, (condition, text) in enumerate(texts.items()):
+        question = Question.objects.create(
+            questionnaire=questionnaire,
+            position=position,
+            text=str(text) % facts,
+            type=QuestionType.YES_NO,
+            required=True,
+        )
+        keys[condition.value] = str(question.uuid)
+    employees = Question.objects.create(
+        questionnaire=questionnaire,
+        position=len(texts),
+        text=_("How many employees carry out the contract?"),
+        type=QuestionType.NUMBER,
+        required=True,
+    )
+    keys["employees"] = str(employees.uuid)
+    return keys
+
+
+@transaction.atomic
+def step1_send(
+    *, actor: User, followup: LabourFollowUp, deadline: datetime.date | None, message: str = ""
+) -> list[Any]:
+    """Step 1 through the questionnaires: for every self-declaration not yet asked for, a
+    request from the labour self-declaration template, naming the follow-up's collective
+    agreement in its description and its first questions, sent to the supplier through the
+    portal. The requests hang on one follow-up activity (self-assessment questionnaire).
+    The supplier's submission answers the declaration (``declaration_from_submission``)."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    from kravspar.questionnaires import services as questionnaire_services
+    from kravspar.questionnaires.models import RequestKind
+
+    _require_officer(actor, followup)
+    _require_open(followup)
+    pending = list(
+        SelfDeclaration.objects.select_for_update(of=("self",))
+        .filter(followup=followup, request__isnull=True, status=DeclarationStatus.REQUESTED)
+        .select_related("supplier", "subcontractor")
+        .order_by("id")
+    )
+    errors: dict[str, list[str]] = {}
+    template = step1_template()
+    if template is None:
+        errors["deadline"] = [_("There is no active questionnaire template for labour-law conditions.")]
+    if not pending:
+        errors["deadline"] = [_("Step 1 has already been sent for every self-declaration.")]
+    if deadline is None or deadline < _today():
+        errors["deadline"] = [_("Deadline: choose a day from today on.")]
+    if errors:
+        raise ValidationError(errors)
+    assert deadline is not None
+    activity = _step1_activity(followup, deadline)
+    agreement = followup.agreement
+    sent = []
+    # The supplier reads Swedish whatever language the officer uses (as the request's e-mail).
+    with translation.override(django_settings.LANGUAGE_CODE):
+        for declaration in pending:
+            if declaration.subcontractor is not None:
+                party = _("subcontractor %(name)s") % {"name": declaration.subcontractor.name}
+                answer_for = _("Answer for your subcontractor %(name)s, who works on the contract.") % {
+                    "name": declaration.subcontractor.name
+                }
+            else:
+                party = declaration.supplier.name
+                answer_for = _("Answer for your own company.")
+            title = _("Labour-law conditions, self-declaration: %(party)s") % {"party": party}
+            named = _("The conditions refer to the central collective agreement %(agreement)s (%(parties)s).") % {
+                "agreement": agreement.name,
+                "parties": agreement.parties,
+            }
+            supplier_request = questionnaire_services.request_create(
+                actor=actor,
+                activity=activity,
+                kind=RequestKind.SELF_ASSESSMENT,
+                title=title,
+                deadline=deadline,
+                supplier=declaration.supplier,
+                template=template,
+                message=f"{named} {answer_for}\n\n{(message or '').strip()}".strip(),
+            )
+            questionnaire = supplier_request.questionnaire
+            questionnaire.description = f"{named} {answer_for}\n\n{questionnaire.description}".strip()
+            questionnaire.save(update_fields=["description", "updated_at"])
+            declaration.questions = _step1_questions(questionnaire, agreement)
+            declaration.request = supplier_request
+            declaration.version += 1
+            declaration.save(update_fields=["questions", "request", "version", "updated_at"])
+            questionnaire_services.request_send(actor=actor, supplier_request=supplier_request)
+            sent.append(supplier_request)
+    audit_record(
+        actor=actor,
+        action="labour.step1_sent",
+        obj=followup.contract,
+        organisation=_contract_org(followup.contract),
+        after={
+            "requests": [r.title for r in sent],
+            "agreement": agreement.name,
+            "deadline": deadline.isoformat(),
+        },
+    )
+    return sent
+
+
+def _as_employees(value: Any) -> int | None:
+    try:
+        number = int(float(str(value).replace(",", ".").replace(" ", "")))
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
+def declaration_from_submission(*, supplier_request: Any, submission: Any, actor: User, **kwargs: Any) -> None:
+    """Receiver of ``questionnaires.signals.request_submitted``: a submitted step-1 request
+    answers its self-declaration (the latest version counts), so that the follow-up and the
+    report see it. Other requests are left alone."""
+    declaration = (
+        SelfDeclaration.objects.select_for_update(of=("self",))
+        .select_related("followup")
+        .filter(request=supplier_request)
+        .first()
+    )
+    if declaration is None or declaration.followup.status != FollowUpStatus.OPEN:
+        return
+    answers = submission.answers
+    keys = declaration.questions
+    declaration.answers = {c.value: answers.get(keys.get(c.value, "")) == "yes" for c in Condition}
+    declaration.employees = _as_employees(answers.get(keys.get("employees", "")))
+    missing = [str(c.label).lower() for c in Condition if not declaration.answers[c.value]]
+    declaration.comment = (
+        _("Not met according to the self-declaration: %(conditions)s.") % {"conditions": ", ".join(missing)}
+        if missing
+        else ""
+    )
+    declaration.status = DeclarationStatus.ANSWERED
+    declaration.answered_by = actor
+    declaration.answered_on = _today()
+    declaration.version += 1
+    declaration.save()
+    audit_record(
+        actor=actor,
+        action="labour.declaration_answered",
+        obj=declaration.followup.contract,
+        after={
+            "answers": declaration.answers,
+            "subcontractor": bool(declaration.subcontractor_id),
+            "request": supplier_request.title,
+            "version": submission.number,
+        },
+    )

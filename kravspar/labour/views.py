@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kravspar.accounts import access as accounts_access
@@ -32,6 +33,7 @@ from kravspar.labour.forms import (
     ConsultationForm,
     DocumentRequestForm,
     ReviewForm,
+    Step1Form,
 )
 from kravspar.labour.models import (
     Condition,
@@ -189,12 +191,27 @@ def followup_detail(request: HttpRequest, key: str) -> HttpResponse:
         },
     )
     consultation_form, close_form = ConsultationForm(), CloseForm()
+    step1_form = Step1Form(initial={"deadline": timezone.localdate() + datetime.timedelta(days=30)})
     review_forms: dict[tuple[int, str], ReviewForm] = {}
     if request.method == "POST":
         followup = access.followup_for(user, key, change=True)
         action = request.POST.get("action")
         try:
-            if action == "request":
+            if action == "step1":
+                step1_form = Step1Form(request.POST)
+                if step1_form.is_valid():
+                    sent = services.step1_send(actor=user, followup=followup, **step1_form.cleaned_data)
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(n)s self-declaration questionnaire was sent through the supplier portal.",
+                            "%(n)s self-declaration questionnaires were sent through the supplier portal.",
+                            len(sent),
+                        )
+                        % {"n": len(sent)},
+                    )
+                    return redirect("labour:followup", followup.uuid)
+            elif action == "request":
                 request_form = DocumentRequestForm(request.POST, parties=parties)
                 if request_form.is_valid():
                     party = request_form.cleaned_data["subcontractor"]
@@ -256,7 +273,12 @@ def followup_detail(request: HttpRequest, key: str) -> HttpResponse:
             else:
                 raise Http404
         except (ValidationError, DomainError) as exc:
-            target = {"request": request_form, "consult": consultation_form, "close": close_form}.get(str(action))
+            target = {
+                "step1": step1_form,
+                "request": request_form,
+                "consult": consultation_form,
+                "close": close_form,
+            }.get(str(action))
             if target is None:
                 raise
             add_service_errors(target, exc)
@@ -268,6 +290,7 @@ def followup_detail(request: HttpRequest, key: str) -> HttpResponse:
         )
         .order_by("id")
     )
+    declarations = list(followup.declarations.select_related("supplier", "subcontractor", "request").order_by("id"))
     labels = policy.checklist_labels()
     for doc_request in requests:
         done = {r.condition: r for r in doc_request.reviews.all()}
@@ -287,7 +310,9 @@ def followup_detail(request: HttpRequest, key: str) -> HttpResponse:
             "followup": followup,
             "contract": contract,
             "is_officer": is_officer,
-            "declarations": followup.declarations.select_related("supplier", "subcontractor").order_by("id"),
+            "declarations": declarations,
+            "step1_pending": any(d.request_id is None and d.status == "requested" for d in declarations),
+            "step1_form": step1_form,
             "requests": requests,
             "consultations": followup.consultations.order_by("held_on", "id"),
             "request_form": request_form,
@@ -400,7 +425,7 @@ def records(request: HttpRequest) -> HttpResponse:
 def portal_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     declarations = access.declarations_of_supplier(user).select_related(
-        "followup__contract", "followup__agreement", "subcontractor"
+        "followup__contract", "followup__agreement", "subcontractor", "request"
     )
     requests = access.requests_of_supplier(user).select_related("followup__contract", "subcontractor")
     return render(
@@ -417,6 +442,9 @@ def portal_declaration(request: HttpRequest, key: str) -> HttpResponse:
 
     user = _user(request)
     declaration: SelfDeclaration = access.declaration_for_supplier(user, key)
+    if declaration.request is not None:
+        # Asked through the labour questionnaire: it is answered there.
+        return redirect("questionnaires:answer", declaration.request.uuid)
     form = DeclarationAnswerForm()
     if request.method == "POST":
         form = DeclarationAnswerForm(request.POST)

@@ -66,6 +66,7 @@ from kravspar.questionnaires.models import (
     SupplierRequest,
 )
 from kravspar.questionnaires.selectors import can_handle_request, is_supplier_contact
+from kravspar.questionnaires.signals import request_submitted
 
 if TYPE_CHECKING:
     from kravspar.followups.models import Activity
@@ -467,6 +468,9 @@ def request_submit(
         response.save(update_fields=["version", "updated_at"])
         _set_status(actor, locked_request, "request.submitted", status=R.SUBMITTED, submitted_at=timezone.now())
         followup_services.activity_supplier_answered(actor=actor, activity=locked_request.activity)
+        request_submitted.send(
+            sender=SupplierRequest, supplier_request=locked_request, submission=submission, actor=actor
+        )
         creator = locked_request.created_by
         if creator is not None and creator.is_active and creator.email:
             facts = mail_facts(locked_request) | {"number": number}
