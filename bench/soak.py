@@ -149,6 +149,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--think", type=float, default=0.2, help="mean pause between a client's steps, s")
     parser.add_argument("--command-every", type=float, default=120, help="seconds between import_invoices runs")
     parser.add_argument("--warmup", type=float, default=0, help="seconds of load before the first memory reading")
+    parser.add_argument("--sample-every", type=float, default=60, help="seconds between memory samples")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--log", type=Path, help="keep gunicorn's log here")
@@ -397,6 +398,10 @@ class Stats:
                 self.errors[kind] += 1
                 if len(self.error_samples) < 20:
                     self.error_samples.append(f"{kind}: {error}")
+
+    def count(self) -> int:
+        with self.lock:
+            return sum(len(ts) for ts in self.times.values())
 
     def changed(self, action: str, new_invoices: int = 0) -> None:
         with self.lock:
@@ -846,12 +851,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             backends_start = backends_rss(postmaster)
             started = time.monotonic()
             next_command = started + min(args.command_every, duration / 2)
+            # RSS over time, so that a leak (growth all along) can be told from warming up
+            # (growth that flattens): a sample every --sample-every seconds.
+            samples = [(0.0, stats.count(), {name: (m or (0, 0))[0] for name, m in memory_start.items()})]
+            next_sample = started + args.sample_every
             while time.monotonic() < end:
                 if time.monotonic() >= next_command:
                     night_import(env, var_dir, invoices, stats)
                     next_command += args.command_every
+                if time.monotonic() >= next_sample:
+                    samples.append(
+                        (
+                            round(time.monotonic() - started),
+                            stats.count(),
+                            {name: (memory(pid) or (0, 0))[0] for name, pid in watched.items()},
+                        )
+                    )
+                    next_sample += args.sample_every
                 time.sleep(0.2)
             memory_end = {name: memory(pid) for name, pid in watched.items()}
+            samples.append(
+                (
+                    round(time.monotonic() - started),
+                    stats.count(),
+                    {name: (m or (0, 0))[0] for name, m in memory_end.items()},
+                )
+            )
             backends_end = backends_rss(postmaster)
             stop.set()
             for t in threads:
@@ -914,6 +939,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "new_invoices": stats.new_invoices,
         "memory": growth,
         "backends_rss_kib": [backends_start, backends_end],
+        "memory_samples": samples,
         "check_problems": problems,
         "load_average": os.getloadavg(),
         "gunicorn_log_tail": gunicorn_log[-3000:] if (stats.errors or server_errors) else "",
@@ -946,6 +972,18 @@ def report(result: dict[str, Any]) -> None:
             f"{name[:39]:<40}{m['rss_start_kib'] or 0:>8} KiB{m['rss_end_kib'] or 0:>7} KiB{pct:>8}"
             f"{m['anon_start_kib'] or 0:>8} KiB{m['anon_end_kib'] or 0:>6} KiB"
         )
+    samples = result["memory_samples"]
+    if len(samples) >= 3:
+        # First half against second half of the run: a leak grows in both, warming up flattens.
+        middle = min(samples, key=lambda s: abs(s[0] - samples[-1][0] / 2))
+        print(
+            f"RSS growth per half (at {middle[0]} s, after {middle[1]} requests; "
+            f"the end at {samples[-1][0]} s, after {samples[-1][1]}):"
+        )
+        for name in result["memory"]:
+            first, mid, last = samples[0][2].get(name), middle[2].get(name), samples[-1][2].get(name)
+            if first and mid and last:
+                print(f"  {name[:38]:<38}{100 * (mid - first) / first:+6.1f} % then {100 * (last - mid) / mid:+6.1f} %")
     a, b = result["backends_rss_kib"]
     print(f"{'postgres backends (all, summed)':<40}{a:>8} KiB{b:>7} KiB")
     over = [n for n, m in result["memory"].items() if (m["growth_pct"] or 0) > 10]
