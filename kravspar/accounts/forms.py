@@ -55,6 +55,7 @@ class LoginForm(AuthenticationForm):
                 code="address_locked",
             )
         if username:
+            self._refuse_if_sso_required(username)
             minutes = services.login_locked_minutes(username)
             if minutes:
                 raise forms.ValidationError(
@@ -76,17 +77,29 @@ class LoginForm(AuthenticationForm):
             raise
         if self.user_cache is not None:
             services.login_failures_clear(user=self.user_cache)
-            self._refuse_if_sso_required(self.user_cache)
         return cleaned
 
-    def _refuse_if_sso_required(self, user: User) -> None:
+    def _refuse_if_sso_required(self, username: str) -> None:
         """An organisation that requires single sign-on: its staff may not use a password
-        (only while a provider is configured, or nobody could log in)."""
+        (only while a provider is configured, or nobody could log in).
+
+        The refusal comes before the password is looked at, so the page is the same whether
+        the password was right or wrong: it must never confirm a password that an attacker
+        guessed (a password of an SSO-only account may be an old or reused one). The message
+        tells that the identifier belongs to such an organisation; that is less than a
+        confirmed password, and the person needs the hint to find the right button. The
+        refusal counts against the client address only (the password spraying limit): the
+        account's own lockout is for guessing its password, which is not tried here."""
         from kravspar.accounts import sso
 
-        organisation = user.organisation
         buttons = sso.providers()
-        if organisation is not None and organisation.sso_required and buttons:
+        if not buttons:
+            return
+        user = services.login_person(username)
+        organisation = user.organisation if user is not None and user.is_active else None
+        if organisation is not None and organisation.sso_required:
+            services.login_refusal_record(ip_address=client_ip(self.request))
+            User().set_password(self.cleaned_data.get("password") or "")  # the same time as a check
             if len(buttons) == 1:
                 message = _("%(organisation)s logs in with single sign-on. Use the button “%(button)s” above.") % {
                     "organisation": organisation.name,

@@ -327,6 +327,22 @@ def login_address_locked_minutes(ip_address: str | None) -> int:
     )
 
 
+def login_person(identifier: str) -> User | None:
+    """The account a typed username or e-mail address names, with its organisation."""
+    ident = identifier.strip()
+    return (
+        User.objects.filter(Q(username__iexact=ident) | Q(email__iexact=ident)).select_related("organisation").first()
+    )
+
+
+def login_refusal_record(*, ip_address: str | None) -> None:
+    """A password login refused before its password was checked (an SSO-only organisation):
+    counted against the client address only, so a script that tries many names from one
+    address is stopped as a password sprayer would be."""
+    LoginFailure.objects.filter(created_at__lt=timezone.now() - _window()).delete()
+    LoginFailure.objects.create(username_key="sso-required", ip_address=ip_address)
+
+
 def login_failure_record(*, identifier: str, ip_address: str | None) -> None:
     # Rows older than the window no longer count: drop them as new ones arrive.
     LoginFailure.objects.filter(created_at__lt=timezone.now() - _window()).delete()
