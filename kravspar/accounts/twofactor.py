@@ -29,6 +29,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from kravspar.accounts import access
 from kravspar.accounts.models import User
@@ -73,7 +74,7 @@ def is_pending(request: HttpRequest) -> bool:
     return not (is_verified is not None and is_verified())
 
 
-def _mark_verified(request: HttpRequest, device: TOTPDevice | StaticDevice) -> None:
+def _mark_verified(request: HttpRequest, device: TOTPDevice | StaticDevice | WebAuthnCredential) -> None:
     otp_login(request, device)
     request.session.pop(SESSION_PENDING, None)
 
@@ -149,6 +150,7 @@ def two_factor_reset(*, actor: User | None, person: User) -> None:
         raise NotAllowedError()
     TOTPDevice.objects.filter(user=person).delete()
     StaticDevice.objects.filter(user=person).delete()
+    WebAuthnCredential.objects.filter(user=person).delete()  # security keys (accounts/webauthn.py)
     audit_record(
         actor=actor,
         action="person.two_factor_reset",
@@ -201,6 +203,8 @@ class TwoFactorMiddleware:
                 reverse("accounts:twofactor_verify"),
                 reverse("accounts:twofactor_enrol"),
                 reverse("accounts:logout"),
+                reverse("accounts:webauthn_authenticate_begin"),
+                reverse("accounts:webauthn_authenticate_complete"),
             }
             path = request.path
             if path not in allowed and not path.startswith(_OPEN_PATHS):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kravspar.accounts import views, views_identity
+from kravspar.accounts import views, views_identity, webauthn
 
 app_name = "accounts"
 urlpatterns = [
@@ -28,6 +28,11 @@ urlpatterns = [
     path("konto/tvastegs/verifiera/", views.twofactor_verify, name="twofactor_verify"),
     path("konto/tvastegs/aktivera/", views.twofactor_enrol, name="twofactor_enrol"),
     path("konto/nycklar/<str:key>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
+    path("konto/tvastegs/sakerhetsnycklar/", webauthn.security_keys, name="security_keys"),
+    path("konto/tvastegs/sakerhetsnyckel/ny/start/", webauthn.register_begin, name="webauthn_register_begin"),
+    path("konto/tvastegs/sakerhetsnyckel/ny/klar/", webauthn.register_complete, name="webauthn_register_complete"),
+    path("konto/tvastegs/sakerhetsnyckel/start/", webauthn.authenticate_begin, name="webauthn_authenticate_begin"),
+    path("konto/tvastegs/sakerhetsnyckel/klar/", webauthn.authenticate_complete, name="webauthn_authenticate_complete"),
     path("personer/", views.person_list, name="person_list"),
     path("personer/ny/", views.person_create, name="person_create"),
     path("personer/<str:key>/", views.person_detail, name="person_detail"),

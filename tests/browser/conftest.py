@@ -66,11 +66,13 @@ def _server_env(var_dir: str) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "insecure-key-for-tests-only",
         "KRAVSPAR_VAR_DIR": var_dir,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # localhost too: security keys (WebAuthn) refuse an IP address as the site's name.
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "KRAVSPAR_HTTPS": "0",  # session and CSRF cookies over plain http
         "PYTHONUNBUFFERED": "1",
-        # The demo personas log in with a password only; two-factor login has its own tests.
-        "KRAVSPAR_2FA_REQUIRED_ROLES": "",
+        # The demo personas log in with a password only; two-factor login has its own tests,
+        # which require it of a role no demo persona has (tests/browser/test_identity.py).
+        "KRAVSPAR_2FA_REQUIRED_ROLES": "dataskyddsombud",
         # E-mail goes to files, one per message, so tests can follow links in it (`mailbox`).
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "DJANGO_EMAIL_FILE_PATH": str(Path(var_dir) / "mail"),
@@ -106,6 +108,30 @@ def _healthy(url: str) -> bool:
 
 
 _MAIL_DIR: list[Path] = []
+_SERVER_ENV: dict[str, str] = {}
+
+
+@pytest.fixture
+def on_server(live_app: str) -> Callable[[str], str]:
+    """on_server(code) -> what the Python code printed, run by `manage.py shell` against the
+    app server's database: for a test's own records (a dedicated organisation or person),
+    so that no test changes what the demo's records are for other tests."""
+
+    def run(code: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=_SERVER_ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"manage.py shell failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+        return result.stdout
+
+    return run
 
 
 @pytest.fixture
@@ -157,9 +183,12 @@ def live_app() -> Iterator[str]:
         _PROVIDERS.update(saml=saml["base"], oidc=oidc)
         env.update(
             KRAVSPAR_BASE_URL=base_url,
+            KRAVSPAR_WEBAUTHN_ORIGIN=f"http://localhost:{port}",
             **saml["environment"],
             **oidc_provider.relying_party_environment(oidc, *OIDC_CLIENT),
         )
+        _SERVER_ENV.clear()
+        _SERVER_ENV.update(env)
         log_path = Path(var_dir) / "runserver.log"
         with log_path.open("w+", encoding="utf-8") as log:
             server = subprocess.Popen(
