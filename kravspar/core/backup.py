@@ -4,19 +4,20 @@ A backup is a folder:
 
 - ``database.sqlite3`` (SQLite's online backup API: consistent while Kravspår runs, unlike
   a copy of a live database file and its WAL) or ``database.dump`` (``pg_dump -Fc``);
-- ``media/``: the stored files (evidence, documents, answer files), copied *after* the
-  database, so that no record in the backup points at a file the backup lacks;
+- ``media/``: the stored files (evidence, documents, answer files, invoice originals, job
+  inputs and results), copied from the file storage — local files or the S3 bucket — *after*
+  the database, so that no record in the backup points at a file the backup lacks;
 - ``manifest.json``: the database vendor, when, and each copied file's SHA-256.
 
 ``check(path)`` restores the database into a throw-away database (a temporary SQLite
 file, or a scratch PostgreSQL database that is dropped afterwards) and compares it with
 the source, the running installation: the row count of every table, the history's last
 event, and the SHA-256 of every file a record refers to, in the backup and in storage.
-``restore(path)`` puts a backup onto an empty installation.
+``restore(path)`` puts a backup onto an empty installation: an empty database and empty
+file storage (local or a new bucket).
 
-Only file storage on the local file system is covered (``MEDIA_ROOT``, Kravspår's only
-storage); a deployment that moves files to S3 backs the bucket up with its own versioning
-(docs/operations.md).
+The files are read and written through Django's storage API (``core.filestore``), so the
+same commands back up a local MEDIA_ROOT and an S3 bucket.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from kravspar.core import filestore
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
@@ -58,10 +62,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1024 * 1024), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _media_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
 
 
 def _pg_env(conf: dict[str, Any]) -> dict[str, str]:
@@ -108,15 +108,12 @@ def create(target: Path, *, using: str = "default") -> dict[str, Any]:
     # The files after the database: a file uploaded meanwhile is in the copy without a
     # record (harmless; prune_orphan_files removes it), never a record without its file.
     files: dict[str, str] = {}
-    root = _media_root()
-    if root.is_dir():
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                name = path.relative_to(root).as_posix()
-                copy = target / MEDIA / name
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, copy)
-                files[name] = sha256_file(copy)
+    for stored in sorted(filestore.walk(default_storage), key=lambda f: f.name):
+        copy = target / MEDIA / stored.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(stored.name, "rb") as source, copy.open("wb") as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+        files[stored.name] = sha256_file(copy)
     manifest = {
         "vendor": connection.vendor,
         "database": database,
@@ -263,11 +260,9 @@ def check(path: Path, *, using: str = "default") -> Report:
             f"last history event: {live.last_event} in the source, {backup.last_event} in the backup"
         )
     recorded: dict[str, str] = manifest.get("files", {})
-    root = _media_root()
     for name in sorted(backup.files | live.files):
         report.files += 1
         copy = path / MEDIA / name
-        stored = root / name
         if name not in backup.files:
             report.differences.append(f"file {name}: referred to in the source, not in the backup's database")
             continue
@@ -277,9 +272,10 @@ def check(path: Path, *, using: str = "default") -> Report:
         digest = sha256_file(copy)
         if recorded.get(name) != digest:
             report.differences.append(f"file {name}: SHA-256 {digest} differs from the manifest's")
-        if not stored.is_file():
+        in_storage = filestore.sha256_stored(name, default_storage)
+        if in_storage is None:
             report.differences.append(f"file {name}: missing from the source's storage")
-        elif sha256_file(stored) != digest:
+        elif in_storage != digest:
             report.differences.append(f"file {name}: SHA-256 differs between the source and the backup")
     return report
 
@@ -292,15 +288,15 @@ def _is_empty(connection: BaseDatabaseWrapper) -> bool:
 
 
 def restore(path: Path, *, using: str = "default") -> dict[str, Any]:
-    """Put the backup onto an empty installation: a database without tables and an empty
-    MEDIA_ROOT. Refuses anything else, so a mistyped command cannot overwrite live data."""
+    """Put the backup onto an empty installation: a database without tables and empty file
+    storage (MEDIA_ROOT or the bucket). Refuses anything else, so a mistyped command cannot
+    overwrite live data."""
     manifest = read_manifest(path)
     connection = connections[using]
     if not _is_empty(connection):
         raise BackupError("the database is not empty: restore only onto a new, empty database")
-    root = _media_root()
-    if root.is_dir() and any(p.is_file() for p in root.rglob("*")):
-        raise BackupError(f"{root} holds files: restore only onto empty file storage")
+    if next(filestore.walk(default_storage), None) is not None:
+        raise BackupError("the file storage holds files: restore only onto empty file storage")
     if manifest["database"] == SQLITE_FILE:
         if connection.vendor != "sqlite":
             raise BackupError("an SQLite backup is restored onto SQLite")
@@ -322,7 +318,8 @@ def restore(path: Path, *, using: str = "default") -> dict[str, Any]:
         source = path / MEDIA / name
         if sha256_file(source) != digest:
             raise BackupError(f"file {name} in the backup differs from its SHA-256 in the manifest")
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
+        with source.open("rb") as handle:
+            saved = default_storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(f"file {name} was stored as {saved}: the storage was not empty")
     return manifest

@@ -52,7 +52,7 @@ except SystemExit:
 """
 
 
-def _env(var_dir: Path, database_url: str = "") -> dict[str, str]:
+def _env(var_dir: Path, database_url: str = "", extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kravspar.settings",
@@ -63,6 +63,7 @@ def _env(var_dir: Path, database_url: str = "") -> dict[str, str]:
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
+    env.update(extra or {})
     return env
 
 
@@ -101,11 +102,13 @@ print(json.dumps(results))
 """
 
 
-def manage_many(var_dir: Path, *commands: list[str], database_url: str = "") -> list[dict[str, Any]]:
+def manage_many(
+    var_dir: Path, *commands: list[str], database_url: str = "", extra: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     result = subprocess.run(
         [sys.executable, "-c", MANY, json.dumps(list(commands))],
         cwd=ROOT,
-        env=_env(var_dir, database_url),
+        env=_env(var_dir, database_url, extra),
         capture_output=True,
         text=True,
         timeout=600,
@@ -115,13 +118,13 @@ def manage_many(var_dir: Path, *commands: list[str], database_url: str = "") -> 
     return outcomes
 
 
-def seed(var_dir: Path, tmp_path: Path, database_url: str = "") -> None:
+def seed(var_dir: Path, tmp_path: Path, database_url: str = "", extra: dict[str, str] | None = None) -> None:
     inbox = tmp_path / f"inbox-{uuid.uuid4().hex[:6]}"
     write_many(inbox, 12, 3, per_folder=100, seed=3)
     subprocess.run(
         [sys.executable, "-c", SEED, str(inbox)],
         cwd=ROOT,
-        env=_env(var_dir, database_url),
+        env=_env(var_dir, database_url, extra),
         check=True,
         capture_output=True,
         timeout=600,
@@ -199,8 +202,13 @@ def test_the_check_finds_a_changed_file_a_new_row_and_a_damaged_copy(installatio
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs the PostgreSQL run (scripts/with_postgres.py)")
-def test_postgresql_backup_check_and_restore_onto_an_empty_database(tmp_path: Path) -> None:
+def test_postgresql_and_s3_backup_check_and_restore_onto_an_empty_installation(tmp_path: Path) -> None:
+    """Production's shape: the database on PostgreSQL, the files in an S3 bucket (a real
+    S3-compatible server on loopback). The backup reads the bucket, the restore fills a new,
+    empty bucket, and both checks compare the files in the bucket, not in a local folder."""
     import psycopg
+
+    from kravspar.testing.servers import s3_server
 
     names = [f"kravspar_bk_{uuid.uuid4().hex[:8]}" for _ in range(2)]
     base = PG_URL.rsplit("/", 1)[0]
@@ -208,22 +216,37 @@ def test_postgresql_backup_check_and_restore_onto_an_empty_database(tmp_path: Pa
         for name in names:
             admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        source_url, target_url = (f"{base}/{name}" for name in names)
-        source, target = tmp_path / "source", tmp_path / "target"
-        source.mkdir()
-        target.mkdir()
-        seed(source, tmp_path, source_url)  # migrates first
-        backup = tmp_path / "backup"
-        made, checked = manage_many(
-            source, ["backup", str(backup)], ["check_backup", str(backup)], database_url=source_url
-        )
-        assert (backup / "database.dump").is_file(), made
-        assert "The backup is identical" in checked["out"], checked
-        restored, again = manage_many(
-            target, ["restore_backup", str(backup)], ["check_backup", str(backup)], database_url=target_url
-        )
-        assert restored["code"] == 0, restored
-        assert "The backup is identical" in again["out"], again
+        with s3_server(bucket="kravspar-source") as s3:
+            s3.client().create_bucket(  # type: ignore[attr-defined]
+                Bucket="kravspar-target", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"}
+            )
+            source_url, target_url = (f"{base}/{name}" for name in names)
+            source, target = tmp_path / "source", tmp_path / "target"
+            source.mkdir()
+            target.mkdir()
+            on_source = s3.env()
+            on_target = {**on_source, "KRAVSPAR_S3_BUCKET": "kravspar-target"}
+            seed(source, tmp_path, source_url, on_source)  # migrates first
+            stored = s3.object_keys()
+            assert len(stored) >= 3 and not (source / "media").exists()
+            backup = tmp_path / "backup"
+            made, checked = manage_many(
+                source, ["backup", str(backup)], ["check_backup", str(backup)], database_url=source_url, extra=on_source
+            )
+            assert (backup / "database.dump").is_file(), made
+            assert sorted(json.loads((backup / "manifest.json").read_text())["files"]) == sorted(stored)
+            assert "The backup is identical" in checked["out"], checked
+            restored, again = manage_many(
+                target,
+                ["restore_backup", str(backup)],
+                ["check_backup", str(backup)],
+                database_url=target_url,
+                extra=on_target,
+            )
+            assert restored["code"] == 0, restored
+            assert "The backup is identical" in again["out"], again
+            target_keys = s3.client().list_objects_v2(Bucket="kravspar-target")["Contents"]  # type: ignore[attr-defined]
+            assert sorted(item["Key"] for item in target_keys) == sorted(stored)
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as admin:
             for name in names:
