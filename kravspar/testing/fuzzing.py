@@ -17,10 +17,13 @@ a database (pytest-django, or the bench's throw-away SQLite).
 from __future__ import annotations
 
 import atexit
+import csv
 import datetime
 import io
+import logging
 import random
 import shutil
+import struct
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -407,8 +410,8 @@ def pricelists_reader(context: Context) -> Reader:
 
 REQUIREMENTS_CSV = (
     "title;type;text;level;criterion_ref;criterion_version;evidence;verified_when;binds_subcontractors;aims;source\n"
-    "Fuzz krav ett;requirement;Leverantören ska;basic;;;Intyg;after_contract;ja;;Upphandlingsmyndigheten\n"
-    "Fuzz krav två;award_criterion;Poäng för;;;;;;nej;;\n"
+    "Fuzz krav ett;environment;Leverantören ska;bas;;;Intyg;after_contract;ja;;Upphandlingsmyndigheten\n"
+    "Fuzz krav två;quality;Poäng för;;;;;;nej;;\n"
 ).encode()
 
 
@@ -558,13 +561,221 @@ def readers(context: Context | None, *, shared_corpus: bool = True) -> list[Read
     return out
 
 
+# --- The row layer -----------------------------------------------------------------------
+#
+# A workbook costs openpyxl 10–300 ms to write and read, so 10^5 whole workbooks per reader
+# take hours. The cells are where the hostile values are, though: the row layer feeds each
+# reader's per-row code the cells an Excel sheet can hold (text, int, float, bool, date,
+# datetime, time, None; and Decimal) directly, a seed row with one to three cells replaced
+# by generated or hostile values, sometimes cut short or with extra cells, behind the
+# reader's real header. Whole mutated workbooks (``readers``) stay the file layer.
+
+
+class RowRefused(Exception):
+    """The reader refused the row with its own messages (a result, not an exception)."""
+
+
+_SEPARATED = ["1 234,56", "1.234,56", "1,234.56", "12 %", "kr 100", "100 kr", "−5", "+7", "1e3", "0x10", "١٢٣٫٤"]
+
+
+def generated_cell(rnd: random.Random) -> Any:
+    """One cell value of any type a sheet reader meets, often hostile."""
+    pick = rnd.randrange(11)
+    if pick == 0:
+        return rnd.choice(INTERESTING_CELLS)
+    if pick == 1:
+        return rnd.choice(INTERESTING_TEXT)
+    if pick == 2:
+        bound = 10 ** rnd.randrange(1, 40)
+        return rnd.randint(-bound, bound)
+    if pick == 3:
+        return struct.unpack("<d", rnd.randbytes(8))[0]  # any double: NaN, inf, subnormal…
+    if pick == 4:
+        digits = "".join(rnd.choice("0123456789") for _ in range(rnd.randrange(1, 40)))
+        text = rnd.choice(["", "-", "+"]) + digits
+        if rnd.random() < 0.5:
+            text += rnd.choice([".", ","]) + "".join(rnd.choice("0123456789") for _ in range(rnd.randrange(0, 30)))
+        if rnd.random() < 0.3:
+            text += rnd.choice("eE") + str(rnd.randint(-99999, 99999))
+        return text
+    if pick == 5:
+        day = datetime.date.fromordinal(rnd.randint(1, datetime.date.max.toordinal()))
+        if rnd.random() < 0.5:
+            return day
+        return datetime.datetime.combine(day, datetime.time(rnd.randrange(24), rnd.randrange(60)))
+    if pick == 6:
+        return "".join(chr(rnd.randrange(0x20, 0x3000)) for _ in range(rnd.randrange(0, 40)))
+    if pick == 7:
+        return rnd.choice(_SEPARATED)
+    if pick == 8:
+        return "".join(rnd.choice("0123456789-– ") for _ in range(rnd.randrange(0, 16)))
+    if pick == 9:
+        return rnd.choice([None, "", " ", "\t", 0.0, -0.0, datetime.time(0, 0), datetime.timedelta(days=1)])
+    return rnd.choice([True, False, 1.5, 0.1, 1e-7, 123456789.123456789, 2**53 + 1])
+
+
+def mutate_row(rnd: random.Random, row: list[Any]) -> list[Any]:
+    new = list(row)
+    for _ in range(rnd.choice((1, 1, 2, 3))):
+        if new:
+            new[rnd.randrange(len(new))] = generated_cell(rnd)
+    roll = rnd.random()
+    if roll < 0.08:
+        del new[rnd.randrange(len(new) + 1) :]
+    elif roll < 0.16:
+        new.extend(generated_cell(rnd) for _ in range(rnd.randrange(1, 4)))
+    return new
+
+
+def _header_and_rows(csv_seed: bytes) -> tuple[list[str], list[list[Any]]]:
+    rows = csv_rows(csv_seed)
+    return rows[0], [[_typed(v) for v in row] for row in rows[1:]] + rows[1:]
+
+
+def contracts_rows(context: Context) -> Reader:
+    """The register import's rows (``run_import``'s per-row check and dry run)."""
+    from kravspar.reports import importing
+
+    header, seeds = _header_and_rows(CONTRACT_CSV)
+    mapping: dict[str, int | None] = dict(importing.guess_mapping(header))
+
+    def run(cells: list[Any]) -> Any:
+        assert context.user is not None
+        values = list(cells) + [None] * (len(header) - len(cells))  # as read_sheet pads them
+        sheet = importing.Sheet(headers=header, rows=[(2, values)])
+        result = importing.run_import(actor=context.user, sheet=sheet, mapping=mapping, commit=False)
+        if result.errors:
+            raise RowRefused(result.errors)
+        return result
+
+    return Reader("contracts-rows", run, (RowRefused,), seeds, mutate_row)
+
+
+def pricelists_rows(context: Context) -> Reader:
+    """The price-list import's rows: its dry run with the workbook's rows given directly."""
+    from unittest import mock
+
+    from django.core.exceptions import ValidationError
+
+    from kravspar.spend import pricelists
+
+    header, seeds = _header_and_rows(PRICE_CSV)
+
+    def run(cells: list[Any]) -> Any:
+        assert context.contract is not None
+        rows = pricelists._rows_with_header([header, cells])
+        with mock.patch.object(pricelists, "_rows_from_xlsx", lambda _data: rows):
+            return pricelists.pricelist_import(
+                actor=None, contract=context.contract, data=pricelists.XLSX_MAGIC, file_name="rows.xlsx", dry_run=True
+            )
+
+    return Reader("pricelists-rows", run, (ValidationError,), seeds, mutate_row)
+
+
+def ledger_rows() -> Reader | None:
+    """The financial-system export's rows: ``read_rows`` with the sheet's rows given directly."""
+    from unittest import mock
+
+    try:
+        from kravspar.ledger import services
+        from kravspar.ledger.models import ColumnMapping
+    except ImportError:
+        return None
+    mapping = ColumnMapping(columns=LEDGER_COLUMNS, cost_centres={"1010": "Kirurgkliniken"})
+    header, seeds = _header_and_rows(LEDGER_CSV)
+
+    def run(cells: list[Any]) -> Any:
+        with mock.patch.object(services, "_table", lambda _data, _name: iter([header, list(cells)])):
+            return services.read_rows(b"PK\x03\x04", "rows.xlsx", mapping)
+
+    return Reader("ledger-rows", run, (services.LedgerRefused,), seeds, mutate_row)
+
+
+def statistics_rows() -> Reader:
+    """Upphandlingsmyndigheten's files' rows (``Parser.parse``), for each kind of file."""
+    from kravspar.procurements import statistics as s
+
+    parsers = []
+    seeds: list[Any] = []
+    for seed in _statistics_seeds():
+        if isinstance(seed, tuple):
+            header, row = seed[0]
+            parsers.append(s.Parser(s.detect_kind(header, "fuzz.xlsx"), header, {"90911200", "33631600"}))
+            seeds.append((len(parsers) - 1, row))
+
+    def run(value: tuple[int, list[Any]]) -> Any:
+        which, cells = value
+        row, problems = parsers[which].parse(2, tuple(cells))
+        if row is None:
+            raise RowRefused(problems)
+        return row
+
+    def mutate(rnd: random.Random, seed: tuple[int, list[Any]]) -> tuple[int, list[Any]]:
+        return seed[0], mutate_row(rnd, seed[1])
+
+    return Reader("statistics-rows", run, (RowRefused,), seeds, mutate)
+
+
+def requirements_rows() -> Reader:
+    """The requirement library's CSV import, one row of generated cells under its header
+    (the import is CSV only: a cell is text, written as a spreadsheet program would)."""
+    from django.core.exceptions import ValidationError
+
+    from kravspar.requirements.services import library_import_csv
+
+    header, seeds = _header_and_rows(REQUIREMENTS_CSV)
+
+    def run(cells: list[Any]) -> Any:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(header)
+        writer.writerow(["" if c is None else str(c) for c in cells])
+        return library_import_csv(actor=None, data=out.getvalue().encode("utf-8", "surrogatepass"), dry_run=True)
+
+    return Reader("requirements-rows", run, (ValidationError,), seeds, mutate_row)
+
+
+def row_readers(context: Context | None) -> list[Reader]:
+    """The row layer of every sheet reader; the database-backed ones only with a context."""
+    out = [statistics_rows()]
+    if (ledger := ledger_rows()) is not None:
+        out.append(ledger)
+    if context is not None:
+        out += [contracts_rows(context), pricelists_rows(context), requirements_rows()]
+    return out
+
+
+class _InternalErrors(logging.Handler):
+    """Collects the exceptions the readers catch and log as internal errors
+    (``core.failures.log_internal_error``): a row or file refused as "internal error" is a
+    bug met by the input, so the fuzzer counts it as a crash, not as a refusal."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.caught: list[BaseException] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.caught.append(record.exc_info[1])
+
+
+_INTERNAL = _InternalErrors()
+logging.getLogger("kravspar.failures").addHandler(_INTERNAL)
+
+
 def try_one(reader: Reader, value: Any) -> str:
-    """'ok' or 'refused'; any other exception propagates (a crash)."""
+    """'ok' or 'refused'; any other exception propagates (a crash), and so does the first
+    exception the reader caught itself and logged as an internal error."""
+    _INTERNAL.caught.clear()
     try:
         reader.run(value)
     except reader.refusals:
-        return "refused"
-    return "ok"
+        outcome = "refused"
+    else:
+        outcome = "ok"
+    if _INTERNAL.caught:
+        raise _INTERNAL.caught[0]
+    return outcome
 
 
 def inputs(reader: Reader, rnd: random.Random) -> Any:

@@ -112,3 +112,60 @@ def test_every_seed_reads_unmutated(pure_readers: dict[str, fuzzing.Reader], nam
         value = fuzzing.workbook_bytes(seed[0]) if isinstance(seed, tuple) else seed
         results.append(fuzzing.try_one(reader, value))
     assert results.count("ok") >= len(results) // 2, results
+
+
+# --- The row layer (bench/fuzz.py --layer rows) ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pure_row_readers() -> dict[str, fuzzing.Reader]:
+    return {r.name: r for r in fuzzing.row_readers(None)}
+
+
+@pytest.mark.parametrize("name", ["statistics-rows", "ledger-rows"])
+@SETTINGS
+@given(seed=st.integers(0, 2**32))
+def test_a_sheet_readers_row_code_refuses_or_reads_generated_cells(
+    pure_row_readers: dict[str, fuzzing.Reader], name: str, seed: int
+) -> None:
+    reader = pure_row_readers.get(name)
+    if reader is None:
+        pytest.skip(f"no {name} reader in this tree")
+    _check(reader, seed)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["contracts-rows", "pricelists-rows", "requirements-rows"])
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
+@given(seed=st.integers(0, 2**32))
+def test_an_imports_row_code_refuses_or_dry_runs_generated_cells(
+    context: fuzzing.Context, name: str, seed: int
+) -> None:
+    key = (name, id(context))
+    if key not in _READERS:
+        _READERS.clear()
+        _READERS[key] = {r.name: r for r in fuzzing.row_readers(context)}[name]
+    _check(_READERS[key], seed)
+
+
+@pytest.mark.django_db
+def test_every_row_seed_reads_unmutated(context: fuzzing.Context) -> None:
+    """The row layer's seed rows are real rows: each reader reads every one of them."""
+    for reader in fuzzing.row_readers(context):
+        assert [fuzzing.try_one(reader, seed) for seed in reader.seeds] == ["ok"] * len(reader.seeds), reader.name
+
+
+def test_an_error_the_reader_caught_and_logged_counts_as_a_crash() -> None:
+    """A reader that turns its own bug into an "internal error" refusal has still crashed: the
+    fuzzer re-raises what was logged, so that it is counted and written out as a crash."""
+    from kravspar.core import failures
+
+    def run(value: Any) -> None:
+        try:
+            raise ZeroDivisionError(value)
+        except ZeroDivisionError as exc:
+            failures.log_internal_error("a fuzzed row", exc)
+
+    reader = fuzzing.Reader("caught", run, (), [b""], lambda _rnd, seed: seed)
+    with pytest.raises(ZeroDivisionError):
+        fuzzing.try_one(reader, b"x")
