@@ -24,7 +24,7 @@ from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm, Role
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import created, form_page, render_form, saved, without_version
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.organisations.models import Unit
 from kravspar.procurements import policy, selectors, services
@@ -74,10 +74,6 @@ def _user(request: HttpRequest) -> User:
 def _list_template(request: HttpRequest, full: str, fragment: str) -> str:
     # htmx asks for just the results when the person types in the search field.
     return fragment if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else full
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
 def _detail_url(procurement: Procurement, anchor: str = "") -> str:
@@ -135,10 +131,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
 # --- Create and edit --------------------------------------------------------------------
 
 
-def _procurement_data(form: ProcurementForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def procurement_create(request: HttpRequest) -> HttpResponse:
@@ -147,19 +139,20 @@ def procurement_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"agreement_type": "contract"}
     if Role.PROCUREMENT_OFFICER in access.roles_of(user):
         initial["officer"] = user.pk
-    form = ProcurementForm(request.POST or None, user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            procurement = services.procurement_create(actor=user, **_procurement_data(form))
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(number)s was registered. Next: assess the six aims.") % {"number": procurement.registry_number},
-            )
-            return redirect("procurements:detail", key=procurement.uuid)
-    return _form_page(request, "procurements/procurement_form.html", {"form": form, "procurement": None})
+    return form_page(
+        request,
+        ProcurementForm(request.POST or None, user=user, initial=initial),
+        template="procurements/procurement_form.html",
+        save=lambda data: services.procurement_create(actor=user, **without_version(data)),
+        done=created(
+            request,
+            lambda procurement: (
+                _("%(number)s was registered. Next: assess the six aims.") % {"number": procurement.registry_number}
+            ),
+            "procurements:detail",
+        ),
+        context={"procurement": None},
+    )
 
 
 @login_required
@@ -173,20 +166,16 @@ def procurement_edit(request: HttpRequest, key: str) -> HttpResponse:
         procurement=procurement,
         initial=ProcurementForm.initial_for(procurement),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.procurement_update(
-                actor=user,
-                procurement=procurement,
-                expected_version=form.cleaned_data["version"],
-                **_procurement_data(form),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("procurements:detail", key=procurement.uuid)
-    return _form_page(request, "procurements/procurement_form.html", {"form": form, "procurement": procurement})
+    return form_page(
+        request,
+        form,
+        template="procurements/procurement_form.html",
+        save=lambda data: services.procurement_update(
+            actor=user, procurement=procurement, expected_version=data["version"], **without_version(data)
+        ),
+        done=saved(request, _("Your changes were saved."), "procurements:detail", key=procurement.uuid),
+        context={"procurement": procurement},
+    )
 
 
 # --- The procurement page -------------------------------------------------------------
@@ -308,18 +297,16 @@ def procurement_transition(request: HttpRequest, key: str) -> HttpResponse:
 def procurement_cancel(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     procurement = access.procurement_for(user, key, change=True)
-    form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.procurement_transition(
-                actor=user, procurement=procurement, to=ProcurementStatus.CANCELLED, reason=form.cleaned_data["reason"]
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The procurement was cancelled."))
-            return redirect("procurements:detail", key=procurement.uuid)
-    return _form_page(request, "procurements/confirm_cancel.html", {"form": form, "procurement": procurement})
+    return form_page(
+        request,
+        CancelForm(request.POST or None),
+        template="procurements/confirm_cancel.html",
+        save=lambda data: services.procurement_transition(
+            actor=user, procurement=procurement, to=ProcurementStatus.CANCELLED, reason=data["reason"]
+        ),
+        done=saved(request, _("The procurement was cancelled."), "procurements:detail", key=procurement.uuid),
+        context={"procurement": procurement},
+    )
 
 
 # --- Aims and environmental goals --------------------------------------------------------
@@ -376,7 +363,7 @@ def aims_assess(request: HttpRequest, key: str) -> HttpResponse:
         if _save_rows(form, calls):
             messages.success(request, _("The assessment of the aims was saved."))
             return redirect(_detail_url(procurement, "aims"))
-    return _form_page(request, "procurements/aims_form.html", {"form": form, "procurement": procurement})
+    return render_form(request, "procurements/aims_form.html", {"form": form, "procurement": procurement})
 
 
 @login_required
@@ -400,7 +387,7 @@ def goals_assess(request: HttpRequest, key: str) -> HttpResponse:
         if _save_rows(form, calls):
             messages.success(request, _("The environmental goals were saved."))
             return redirect(_detail_url(procurement, "goals"))
-    return _form_page(
+    return render_form(
         request, "procurements/goals_form.html", {"form": form, "procurement": procurement, "goals": goals}
     )
 
@@ -424,20 +411,13 @@ def strategy_edit(request: HttpRequest, key: str) -> HttpResponse:
         if strategy
         else {"kickoff_meeting": True, "supplier_must_participate": True}
     )
-    form = StrategyForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.strategy_update(actor=user, procurement=procurement, **data)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The strategy was saved."))
-            return redirect(_detail_url(procurement, "strategy"))
-    return _form_page(
+    return form_page(
         request,
-        "procurements/strategy_form.html",
-        {"form": form, "procurement": procurement, "strategy": strategy, "new_version": _new_version_note(strategy)},
+        StrategyForm(request.POST or None, initial=initial),
+        template="procurements/strategy_form.html",
+        save=lambda data: services.strategy_update(actor=user, procurement=procurement, **without_version(data)),
+        done=saved(request, _("The strategy was saved."), _detail_url(procurement, "strategy")),
+        context={"procurement": procurement, "strategy": strategy, "new_version": _new_version_note(strategy)},
     )
 
 
@@ -480,22 +460,19 @@ def strategy_entry_edit(request: HttpRequest, key: str, requirement_key: str) ->
         if proposal is not None:
             initial |= {"methods": list(proposal.methods), "timing": proposal.timing}
             initial["interval_months"] = proposal.interval_months
-    form = StrategyEntryForm(request.POST or None, initial=initial, units=_units_for_entries(procurement))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.strategy_entry_set(
-                actor=user, procurement=procurement, requirement=requirement, **form.cleaned_data
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The follow-up of “%(title)s” was saved.") % {"title": requirement.title})
-            return redirect(_detail_url(procurement, "strategy"))
-    return _form_page(
+    return form_page(
         request,
-        "procurements/strategy_entry_form.html",
-        {
-            "form": form,
+        StrategyEntryForm(request.POST or None, initial=initial, units=_units_for_entries(procurement)),
+        template="procurements/strategy_entry_form.html",
+        save=lambda data: services.strategy_entry_set(
+            actor=user, procurement=procurement, requirement=requirement, **data
+        ),
+        done=saved(
+            request,
+            _("The follow-up of “%(title)s” was saved.") % {"title": requirement.title},
+            _detail_url(procurement, "strategy"),
+        ),
+        context={
             "procurement": procurement,
             "requirement": requirement,
             "strategy": strategy,
@@ -559,20 +536,21 @@ def strategy_return(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     procurement = access.procurement_for(user, key)
     access.require_perm(user, Perm.APPROVE_STRATEGY)
-    form = CommentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            strategy = services.strategy_return(
-                actor=user, procurement=procurement, comment=form.cleaned_data["comment"]
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Strategy version %(number)d was sent back to draft.") % {"number": strategy.number}
-            )
-            return redirect(_detail_url(procurement, "approval"))
-    return _form_page(request, "procurements/strategy_return.html", {"form": form, "procurement": procurement})
+
+    def done(strategy: Strategy) -> HttpResponse:
+        messages.success(
+            request, _("Strategy version %(number)d was sent back to draft.") % {"number": strategy.number}
+        )
+        return redirect(_detail_url(procurement, "approval"))
+
+    return form_page(
+        request,
+        CommentForm(request.POST or None),
+        template="procurements/strategy_return.html",
+        save=lambda data: services.strategy_return(actor=user, procurement=procurement, comment=data["comment"]),
+        done=done,
+        context={"procurement": procurement},
+    )
 
 
 def _version_context(request: HttpRequest, key: str, number: int) -> dict[str, Any]:
@@ -612,23 +590,18 @@ def verification_record(request: HttpRequest, key: str, verification_key: str) -
     user = _user(request)
     procurement = access.procurement_for(user, key, change=True)
     verification = selectors.verification_of(procurement, verification_key)
-    form = VerificationForm(
-        request.POST or None,
-        initial={"outcome": verification.outcome, "evidence": verification.evidence, "reason": verification.reason},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.verification_record(actor=user, verification=verification, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The verification of “%(title)s” was recorded.") % {"title": verification.requirement.title},
-            )
-            return redirect(_detail_url(procurement, "verifications"))
-    return _form_page(
+    return form_page(
         request,
-        "procurements/verification_form.html",
-        {"form": form, "procurement": procurement, "verification": verification},
+        VerificationForm(
+            request.POST or None,
+            initial={"outcome": verification.outcome, "evidence": verification.evidence, "reason": verification.reason},
+        ),
+        template="procurements/verification_form.html",
+        save=lambda data: services.verification_record(actor=user, verification=verification, **data),
+        done=saved(
+            request,
+            _("The verification of “%(title)s” was recorded.") % {"title": verification.requirement.title},
+            _detail_url(procurement, "verifications"),
+        ),
+        context={"procurement": procurement, "verification": verification},
     )

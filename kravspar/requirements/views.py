@@ -23,7 +23,7 @@ from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
-from kravspar.core.formviews import form_page, saved
+from kravspar.core.formviews import form_page, render_form, saved
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.procurements import selectors
@@ -47,10 +47,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # login_required ran first
     return user
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
 def _requirements_url(procurement: Procurement) -> str:
@@ -269,7 +265,7 @@ def library_import(request: HttpRequest) -> HttpResponse:
             data = base64.b64decode(encoded)
         except (signing.BadSignature, binascii.Error, TypeError):
             message = _("The checked file is too old or was changed. Choose the file and check it again.")
-            return _form_page(
+            return render_form(
                 request, "requirements/library_import.html", context | {"form": ImportForm(), "row_errors": [message]}
             )
         dry_run = False
@@ -277,11 +273,11 @@ def library_import(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data["file"].read()
         dry_run = True
     else:
-        return _form_page(request, "requirements/library_import.html", context)
+        return render_form(request, "requirements/library_import.html", context)
     try:
         result = services.library_import_csv(actor=user, data=data, dry_run=dry_run)
     except ValidationError as exc:
-        return _form_page(
+        return render_form(
             request, "requirements/library_import.html", context | {"form": ImportForm(), "row_errors": exc.messages}
         )
     if dry_run:

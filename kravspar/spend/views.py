@@ -25,7 +25,7 @@ from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.contracts.models import Contract
 from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import created, form_page, render_form, saved, without_version
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.jobs.models import JobKind
@@ -62,12 +62,6 @@ def _user(request: HttpRequest) -> User:
 
 def _list_template(request: HttpRequest, full: str, partial: str) -> str:
     return partial if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") else full
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    form = context.get("form")
-    status = 400 if request.method == "POST" and (form is None or form.errors or context.get("row_errors")) else 200
-    return render(request, template, context, status=status)
 
 
 # --- access ------------------------------------------------------------------------------
@@ -143,17 +137,14 @@ def pricelist(request: HttpRequest, key: str) -> HttpResponse:
 def article_create(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     contract = access.contract_for(user, key, change=True)
-    form = ArticleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            article = pricelists.article_create(actor=user, contract=contract, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The article was added to the price list."))
-            return redirect("spend:article", key=article.uuid)
-    return _form_page(request, "spend/article_form.html", {"form": form, "contract": contract, "article": None})
+    return form_page(
+        request,
+        ArticleForm(request.POST or None),
+        template="spend/article_form.html",
+        save=lambda data: pricelists.article_create(actor=user, contract=contract, **without_version(data)),
+        done=created(request, _("The article was added to the price list."), "spend:article"),
+        context={"contract": contract, "article": None},
+    )
 
 
 @login_required
@@ -177,20 +168,15 @@ def article_edit(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     article = article_for(user, key, change=True)
     initial = {f: getattr(article, f) for f in ArticleForm.Meta.fields} | {"version": article.version}
-    form = ArticleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            pricelists.article_update(
-                actor=user, article=article, expected_version=form.cleaned_data["version"], **data
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("spend:article", key=article.uuid)
-    return _form_page(
-        request, "spend/article_form.html", {"form": form, "contract": article.contract, "article": article}
+    return form_page(
+        request,
+        ArticleForm(request.POST or None, initial=initial),
+        template="spend/article_form.html",
+        save=lambda data: pricelists.article_update(
+            actor=user, article=article, expected_version=data["version"], **without_version(data)
+        ),
+        done=saved(request, _("Your changes were saved."), "spend:article", key=article.uuid),
+        context={"contract": article.contract, "article": article},
     )
 
 
@@ -236,14 +222,14 @@ def pricelist_import(request: HttpRequest, key: str) -> HttpResponse:
             file_name = str(payload["name"])
         except (signing.BadSignature, binascii.Error, TypeError, KeyError):
             message = _("The checked file is too old or was changed. Choose the file and check it again.")
-            return _form_page(request, template, context | {"form": PriceListImportForm(), "row_errors": [message]})
+            return render_form(request, template, context | {"form": PriceListImportForm(), "row_errors": [message]})
         dry_run = False
     elif form.is_valid():
         upload = form.cleaned_data["file"]
         data, file_name = upload.read(), upload.name
         dry_run = True
     else:
-        return _form_page(request, template, context)
+        return render_form(request, template, context)
     if not dry_run and len(data) > settings.KRAVSPAR_IMPORT_JOB_BYTES:
         # A large checked file is imported by a background job while its page shows progress.
         job = job_start(
@@ -260,7 +246,7 @@ def pricelist_import(request: HttpRequest, key: str) -> HttpResponse:
             actor=user, contract=contract, data=data, file_name=file_name, dry_run=dry_run
         )
     except ValidationError as exc:
-        return _form_page(request, template, context | {"form": PriceListImportForm(), "row_errors": exc.messages})
+        return render_form(request, template, context | {"form": PriceListImportForm(), "row_errors": exc.messages})
     if dry_run:
         token = signing.dumps(
             {"contract": str(contract.uuid), "name": file_name, "data": base64.b64encode(data).decode("ascii")},
@@ -366,23 +352,20 @@ def invoice_match(request: HttpRequest, key: str) -> HttpResponse:
 def assign_contract(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     match = match_for(user, key, change=True)
-    form = AssignContractForm(request.POST, contracts=_candidate_contracts(user, match))
-    if form.is_valid():
-        try:
-            services.match_assign_contract(
-                actor=user,
-                match=match,
-                contract=form.cleaned_data["contract"],
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The contract was assigned and the invoice matched again."))
-            return redirect("spend:invoice", key=match.document.uuid)
-    return _form_page(
-        request, "spend/assign_form.html", {"form": form, "match": match, "title": _("Assign a contract")}
+    return form_page(
+        request,
+        AssignContractForm(request.POST, contracts=_candidate_contracts(user, match)),
+        template="spend/assign_form.html",
+        save=lambda data: services.match_assign_contract(
+            actor=user, match=match, contract=data["contract"], expected_version=data["version"], note=data["note"]
+        ),
+        done=saved(
+            request,
+            _("The contract was assigned and the invoice matched again."),
+            "spend:invoice",
+            key=match.document.uuid,
+        ),
+        context={"match": match, "title": _("Assign a contract")},
     )
 
 
@@ -399,22 +382,20 @@ def assign_article(request: HttpRequest, key: str, position: int) -> HttpRespons
         if match.contract_id
         else PriceListArticle.objects.none()
     )
-    form = AssignArticleForm(request.POST, articles=articles)
-    if form.is_valid():
-        try:
-            services.line_assign_article(
-                actor=user,
-                line_match=line_match,
-                article=form.cleaned_data["article"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The article was assigned and the line checked again."))
-            return redirect("spend:invoice", key=match.document.uuid)
-    return _form_page(
-        request, "spend/assign_form.html", {"form": form, "match": match, "title": _("Assign an article")}
+    return form_page(
+        request,
+        AssignArticleForm(request.POST, articles=articles),
+        template="spend/assign_form.html",
+        save=lambda data: services.line_assign_article(
+            actor=user, line_match=line_match, article=data["article"], expected_version=data["version"]
+        ),
+        done=saved(
+            request,
+            _("The article was assigned and the line checked again."),
+            "spend:invoice",
+            key=match.document.uuid,
+        ),
+        context={"match": match, "title": _("Assign an article")},
     )
 
 
@@ -423,19 +404,15 @@ def assign_article(request: HttpRequest, key: str, position: int) -> HttpRespons
 def review(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     match = match_for(user, key, change=True)
-    form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.match_mark_reviewed(
-                actor=user, match=match, expected_version=form.cleaned_data["version"], note=form.cleaned_data["note"]
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The invoice was taken out of the work queue."))
-            return redirect("spend:queue")
-    return _form_page(
-        request, "spend/assign_form.html", {"form": form, "match": match, "title": _("No contract needed")}
+    return form_page(
+        request,
+        ReviewForm(request.POST),
+        template="spend/assign_form.html",
+        save=lambda data: services.match_mark_reviewed(
+            actor=user, match=match, expected_version=data["version"], note=data["note"]
+        ),
+        done=saved(request, _("The invoice was taken out of the work queue."), "spend:queue"),
+        context={"match": match, "title": _("No contract needed")},
     )
 
 
