@@ -22,6 +22,7 @@ from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import form_post, saved
 from kravspar.core.pagination import keyset_paginate, paginate, querystring_without_page
 from kravspar.followups import calendar, planning, selectors, services, uploads
 from kravspar.followups.forms import (
@@ -218,20 +219,17 @@ def _reload(request: HttpRequest, activity: Activity) -> Activity:
 def activity_notes(request: HttpRequest, key: str) -> HttpResponse:
     activity = access.activity_for(request.user, key, change=True)
     form = NotesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.activity_update_notes(
-                actor=request.user,  # type: ignore[arg-type]
-                activity=activity,
-                notes=form.cleaned_data["notes"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("followups:detail", key=activity.uuid)
-    return _detail(request, _reload(request, activity), 400, notes_form=form)
+    return form_post(
+        form,
+        save=lambda data: services.activity_update_notes(
+            actor=request.user,  # type: ignore[arg-type]
+            activity=activity,
+            notes=data["notes"],
+            expected_version=data["version"],
+        ),
+        done=saved(request, _("Your changes were saved."), "followups:detail", key=activity.uuid),
+        failed=lambda: _detail(request, _reload(request, activity), 400, notes_form=form),
+    )
 
 
 @login_required
@@ -239,20 +237,17 @@ def activity_notes(request: HttpRequest, key: str) -> HttpResponse:
 def activity_assign(request: HttpRequest, key: str) -> HttpResponse:
     activity = access.activity_for(request.user, key, change=True)
     form = AssignForm(request.POST, people=_responsible_choices(request, activity))
-    if form.is_valid():
-        try:
-            services.activity_assign(
-                actor=request.user,  # type: ignore[arg-type]
-                activity=activity,
-                person=form.cleaned_data["person"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("followups:detail", key=activity.uuid)
-    return _detail(request, _reload(request, activity), 400, assign_form=form)
+    return form_post(
+        form,
+        save=lambda data: services.activity_assign(
+            actor=request.user,  # type: ignore[arg-type]
+            activity=activity,
+            person=data["person"],
+            expected_version=data["version"],
+        ),
+        done=saved(request, _("Your changes were saved."), "followups:detail", key=activity.uuid),
+        failed=lambda: _detail(request, _reload(request, activity), 400, assign_form=form),
+    )
 
 
 @login_required
@@ -260,19 +255,21 @@ def activity_assign(request: HttpRequest, key: str) -> HttpResponse:
 def evidence_upload(request: HttpRequest, key: str) -> HttpResponse:
     activity = access.activity_for(request.user, key, change=True)
     form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            evidence = uploads.evidence_add(
-                actor=request.user,  # type: ignore[arg-type]
-                activity=activity,
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": evidence.original_name})
-            return redirect("followups:detail", key=activity.uuid)
-    return _detail(request, activity, 400, evidence_form=form)
+
+    def done(evidence: Evidence) -> HttpResponse:
+        messages.success(request, _("%(name)s was added.") % {"name": evidence.original_name})
+        return redirect("followups:detail", key=activity.uuid)
+
+    return form_post(
+        form,
+        save=lambda data: uploads.evidence_add(
+            actor=request.user,  # type: ignore[arg-type]
+            activity=activity,
+            upload=data["file"],
+        ),
+        done=done,
+        failed=lambda: _detail(request, activity, 400, evidence_form=form),
+    )
 
 
 @login_required

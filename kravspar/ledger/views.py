@@ -4,13 +4,14 @@ the organisation's column mapping."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from kravspar.accounts import access
 from kravspar.accounts.models import User
+from kravspar.core.formviews import form_page
 from kravspar.ledger.forms import MappingChoiceForm, MappingForm, UploadForm
 from kravspar.ledger.models import ColumnMapping, LedgerImport
 from kravspar.ledger.services import FIELDS, LedgerRefused, can_import, ledger_import, mapping_save
@@ -71,22 +72,16 @@ def mapping(request: HttpRequest, key: str) -> HttpResponse:
     initial: dict[str, object] = dict(current.columns) if current else {}
     if current:
         initial["cost_centres"] = "\n".join(f"{code} = {unit}" for code, unit in current.cost_centres.items())
-    form = MappingForm(request.POST) if request.method == "POST" else MappingForm(initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mapping_save(
-                actor=user,
-                organisation=organisation,
-                columns={name: form.cleaned_data.get(name) or "" for name, _label, _required in FIELDS},
-                cost_centres=form.cleaned_data["cost_centres"],
-            )
-            return redirect("ledger:upload")
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(None if field == "__all__" or field not in form.fields else field, messages)
-    return render(
+    return form_page(
         request,
-        "ledger/mapping.html",
-        {"form": form, "organisation": organisation},
-        status=400 if request.method == "POST" else 200,
+        MappingForm(request.POST) if request.method == "POST" else MappingForm(initial=initial),
+        template="ledger/mapping.html",
+        save=lambda data: mapping_save(
+            actor=user,
+            organisation=organisation,
+            columns={name: data.get(name) or "" for name, _label, _required in FIELDS},
+            cost_centres=data["cost_centres"],
+        ),
+        done=lambda _mapping: redirect("ledger:upload"),
+        context={"organisation": organisation},
     )

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -27,6 +28,7 @@ from kravspar.contracts.models import Contract, ContractStatus, Subcontractor
 from kravspar.contracts.selectors import effective_end, with_extensions
 from kravspar.core.errors import ConcurrentEditError, DomainError
 from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import form_page, saved
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.findings import policy
 from kravspar.findings import services as findings_services
@@ -483,30 +485,34 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def document_upload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     access.supplier_of(user)
-    form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data: dict[str, Any]) -> SupplierDocument:
         try:
-            document = services.document_add(
+            return services.document_add(
                 actor=user,
-                upload=form.cleaned_data.get("upload"),
-                kind=form.cleaned_data.get("kind") or "",
-                title=form.cleaned_data.get("title") or "",
-                issuer=form.cleaned_data.get("issuer") or "",
-                valid_from=form.cleaned_data.get("valid_from"),
-                valid_until=form.cleaned_data.get("valid_until"),
+                upload=data.get("upload"),
+                kind=data.get("kind") or "",
+                title=data.get("title") or "",
+                issuer=data.get("issuer") or "",
+                valid_from=data.get("valid_from"),
+                valid_until=data.get("valid_until"),
             )
-        except (ValidationError, DomainError) as exc:
-            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") and "file" in exc.error_dict:
-                exc.error_dict["upload"] = exc.error_dict.pop("file")
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(title)s was added to your library.") % {"title": document.title})
-            return redirect("portal:documents")
-    return render(
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+                exc.error_dict["upload"] = exc.error_dict.pop("file")  # the form calls the file "upload"
+            raise
+
+    def done(document: SupplierDocument) -> HttpResponse:
+        messages.success(request, _("%(title)s was added to your library.") % {"title": document.title})
+        return redirect("portal:documents")
+
+    return form_page(
         request,
-        "portal/document_form.html",
-        {"form": form, "accepted": uploads.ACCEPTED_HELP},
-        status=400 if request.method == "POST" else 200,
+        DocumentForm(request.POST or None, request.FILES or None),
+        template="portal/document_form.html",
+        save=save,
+        done=done,
+        context={"accepted": uploads.ACCEPTED_HELP},
     )
 
 
@@ -594,24 +600,20 @@ def declaration_create(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     access.supplier_of(user)
     contract = access.contract_for_supplier(user, key)
-    form = DeclarationForm(request.POST or None, initial={"country": "SE"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declaration_submit(
-                actor=user,
-                contract=contract,
-                **{f: form.cleaned_data.get(f) or "" for f in services.DECLARATION_FIELDS},
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The subcontractor was declared. Inköp reviews the declaration."))
-            return redirect("portal:contract_detail", key=contract.uuid)
-    return render(
+    return form_page(
         request,
-        "portal/declaration_form.html",
-        {"form": form, "contract": contract},
-        status=400 if request.method == "POST" else 200,
+        DeclarationForm(request.POST or None, initial={"country": "SE"}),
+        template="portal/declaration_form.html",
+        save=lambda data: services.declaration_submit(
+            actor=user, contract=contract, **{f: data.get(f) or "" for f in services.DECLARATION_FIELDS}
+        ),
+        done=saved(
+            request,
+            _("The subcontractor was declared. Inköp reviews the declaration."),
+            "portal:contract_detail",
+            key=contract.uuid,
+        ),
+        context={"contract": contract},
     )
 
 
@@ -645,25 +647,19 @@ def contract_declarations(request: HttpRequest, key: str) -> HttpResponse:
 def declaration_review(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     declaration = access.declaration_for_review(user, key)
-    form = ReviewForm(request.POST or None, initial={"version": declaration.version})
-    if request.method == "POST" and form.is_valid():
-        decision = form.cleaned_data["decision"]
-        try:
-            services.declaration_review(
-                actor=user,
-                declaration=declaration,
-                expected_version=form.cleaned_data["version"],
-                accept=None if not decision else decision == DeclarationStatus.ACCEPTED,
-                comment=form.cleaned_data["comment"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The declaration was reviewed."))
-            return redirect("portal:contract_declarations", key=declaration.contract.uuid)
-    return render(
+    return form_page(
         request,
-        "portal/declaration_review.html",
-        {"declaration": declaration, "form": form},
-        status=400 if request.method == "POST" else 200,
+        ReviewForm(request.POST or None, initial={"version": declaration.version}),
+        template="portal/declaration_review.html",
+        save=lambda data: services.declaration_review(
+            actor=user,
+            declaration=declaration,
+            expected_version=data["version"],
+            accept=None if not data["decision"] else data["decision"] == DeclarationStatus.ACCEPTED,
+            comment=data["comment"],
+        ),
+        done=saved(
+            request, _("The declaration was reviewed."), "portal:contract_declarations", key=declaration.contract.uuid
+        ),
+        context={"declaration": declaration},
     )

@@ -19,6 +19,7 @@ from kravspar.accounts.roles import Perm
 from kravspar.audit.selectors import audit_events_for
 from kravspar.core.errors import DomainError
 from kravspar.core.forms import add_service_errors
+from kravspar.core.formviews import created, form_page, form_post, saved
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.followups import uploads
 from kravspar.questionnaires import answers as answer_rules
@@ -135,31 +136,27 @@ def request_create(request: HttpRequest, activity_key: str) -> HttpResponse:
     activity = access.activity_for(request.user, activity_key, change=True)
     if selectors.is_supplier_contact(request.user):
         raise Http404
-    form = _create_form(request, activity, request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = services.request_create(
-                    actor=_user(request),
-                    activity=activity,
-                    kind=data["kind"],
-                    title=data["title"],
-                    deadline=data["deadline"],
-                    supplier=data["supplier"],
-                    template=data["template"],
-                    message=data["message"],
-                )
-            except (ValidationError, DomainError) as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("The request is saved as a draft. Check the questions, then send it to the supplier.")
-                )
-                return redirect("questionnaires:detail", key=created.uuid)
-        status = 400
-    return render(request, "questionnaires/request_create.html", {"form": form, "activity": activity}, status=status)
+    return form_page(
+        request,
+        _create_form(request, activity, request.POST if request.method == "POST" else None),
+        template="questionnaires/request_create.html",
+        save=lambda data: services.request_create(
+            actor=_user(request),
+            activity=activity,
+            kind=data["kind"],
+            title=data["title"],
+            deadline=data["deadline"],
+            supplier=data["supplier"],
+            template=data["template"],
+            message=data["message"],
+        ),
+        done=created(
+            request,
+            _("The request is saved as a draft. Check the questions, then send it to the supplier."),
+            "questionnaires:detail",
+        ),
+        context={"activity": activity},
+    )
 
 
 def _submissions(supplier_request: SupplierRequest) -> list[Any]:
@@ -284,23 +281,19 @@ def request_send(request: HttpRequest, key: str) -> HttpResponse:
 def request_edit(request: HttpRequest, key: str) -> HttpResponse:
     supplier_request = selectors.request_for_buyer(request.user, key, change=True)
     form = RequestEditForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.request_update(
-                actor=_user(request),
-                supplier_request=supplier_request,
-                expected_version=data["version"],
-                title=data["title"],
-                deadline=data["deadline"],
-                message=data["message"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("questionnaires:detail", key=supplier_request.uuid)
-    return _detail(request, supplier_request, 400, edit_form=form)
+    return form_post(
+        form,
+        save=lambda data: services.request_update(
+            actor=_user(request),
+            supplier_request=supplier_request,
+            expected_version=data["version"],
+            title=data["title"],
+            deadline=data["deadline"],
+            message=data["message"],
+        ),
+        done=saved(request, _("Your changes were saved."), "questionnaires:detail", key=supplier_request.uuid),
+        failed=lambda: _detail(request, supplier_request, 400, edit_form=form),
+    )
 
 
 @login_required
@@ -308,33 +301,34 @@ def request_edit(request: HttpRequest, key: str) -> HttpResponse:
 def request_review(request: HttpRequest, key: str) -> HttpResponse:
     supplier_request = selectors.request_for_buyer(request.user, key, change=True)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["decision"] == "accept":
-                services.request_accept(
-                    actor=_user(request),
-                    supplier_request=supplier_request,
-                    comment=data["comment"],
-                    complete_activity=data["complete_activity"],
-                    expected_version=data["version"],
-                )
-                done = _("The answers were accepted and recorded on the follow-up.")
-            else:
-                services.request_ask_completion(
-                    actor=_user(request),
-                    supplier_request=supplier_request,
-                    comment=data["comment"],
-                    deadline=data["deadline"],
-                    expected_version=data["version"],
-                )
-                done = _("The supplier was asked to complete the answers.")
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("questionnaires:detail", key=supplier_request.uuid)
-    return _detail(request, supplier_request, 400, review_form=form)
+
+    def save(data: dict[str, Any]) -> str:
+        """The decision, and what to say when it is recorded."""
+        if data["decision"] == "accept":
+            services.request_accept(
+                actor=_user(request),
+                supplier_request=supplier_request,
+                comment=data["comment"],
+                complete_activity=data["complete_activity"],
+                expected_version=data["version"],
+            )
+            return _("The answers were accepted and recorded on the follow-up.")
+        services.request_ask_completion(
+            actor=_user(request),
+            supplier_request=supplier_request,
+            comment=data["comment"],
+            deadline=data["deadline"],
+            expected_version=data["version"],
+        )
+        return _("The supplier was asked to complete the answers.")
+
+    def done(message: str) -> HttpResponse:
+        messages.success(request, message)
+        return redirect("questionnaires:detail", key=supplier_request.uuid)
+
+    return form_post(
+        form, save=save, done=done, failed=lambda: _detail(request, supplier_request, 400, review_form=form)
+    )
 
 
 @login_required
@@ -342,20 +336,17 @@ def request_review(request: HttpRequest, key: str) -> HttpResponse:
 def request_cancel(request: HttpRequest, key: str) -> HttpResponse:
     supplier_request = selectors.request_for_buyer(request.user, key, change=True)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_cancel(
-                actor=_user(request),
-                supplier_request=supplier_request,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The request was cancelled."))
-            return redirect("questionnaires:detail", key=supplier_request.uuid)
-    return _detail(request, supplier_request, 400, cancel_form=form)
+    return form_post(
+        form,
+        save=lambda data: services.request_cancel(
+            actor=_user(request),
+            supplier_request=supplier_request,
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+        done=saved(request, _("The request was cancelled."), "questionnaires:detail", key=supplier_request.uuid),
+        failed=lambda: _detail(request, supplier_request, 400, cancel_form=form),
+    )
 
 
 # --- the supplier's side ----------------------------------------------------------------------
@@ -514,27 +505,18 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_create(request: HttpRequest) -> HttpResponse:
     access.require_perm(request.user, Perm.MANAGE_CONTRACTS)
-    form = QuestionnaireForm(request.POST or None, initial={"active": True})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = services.questionnaire_create(
-                actor=_user(request),
-                title=data["title"],
-                requirement_type=data["requirement_type"],
-                description=data["description"],
-                active=data["active"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The template was created. Add its questions."))
-            return redirect("questionnaires:builder", key=created.uuid)
-    return render(
+    return form_page(
         request,
-        "questionnaires/template_create.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
+        QuestionnaireForm(request.POST or None, initial={"active": True}),
+        template="questionnaires/template_create.html",
+        save=lambda data: services.questionnaire_create(
+            actor=_user(request),
+            title=data["title"],
+            requirement_type=data["requirement_type"],
+            description=data["description"],
+            active=data["active"],
+        ),
+        done=created(request, _("The template was created. Add its questions."), "questionnaires:builder"),
     )
 
 
@@ -572,24 +554,20 @@ def builder(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "GET":
         return _builder(request, questionnaire)
     form = QuestionnaireForm(request.POST, instance=questionnaire)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.questionnaire_update(
-                actor=_user(request),
-                questionnaire=questionnaire,
-                expected_version=data["version"],
-                title=data["title"],
-                requirement_type=data["requirement_type"],
-                description=data["description"],
-                active=data["active"] if questionnaire.is_template else True,
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("questionnaires:builder", key=questionnaire.uuid)
-    return _builder(request, questionnaire, 400, questionnaire_form=form)
+    return form_post(
+        form,
+        save=lambda data: services.questionnaire_update(
+            actor=_user(request),
+            questionnaire=questionnaire,
+            expected_version=data["version"],
+            title=data["title"],
+            requirement_type=data["requirement_type"],
+            description=data["description"],
+            active=data["active"] if questionnaire.is_template else True,
+        ),
+        done=saved(request, _("Your changes were saved."), "questionnaires:builder", key=questionnaire.uuid),
+        failed=lambda: _builder(request, questionnaire, 400, questionnaire_form=form),
+    )
 
 
 @login_required
@@ -598,15 +576,14 @@ def question_add(request: HttpRequest, key: str) -> HttpResponse:
     questionnaire = _questionnaire_for(request, key, change=True)
     earlier = list(questionnaire.questions.order_by("position", "id"))
     form = QuestionForm(request.POST, earlier=earlier)
-    if form.is_valid():
-        try:
-            services.question_add(actor=_user(request), questionnaire=questionnaire, **form.service_data())
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The question was added."))
-            return redirect("questionnaires:builder", key=questionnaire.uuid)
-    return _builder(request, questionnaire, 400, question_form=form)
+    return form_post(
+        form,
+        save=lambda data: services.question_add(
+            actor=_user(request), questionnaire=questionnaire, **form.service_data()
+        ),
+        done=saved(request, _("The question was added."), "questionnaires:builder", key=questionnaire.uuid),
+        failed=lambda: _builder(request, questionnaire, 400, question_form=form),
+    )
 
 
 def _question_for(request: HttpRequest, key: str, question_key: str, *, change: bool) -> Question:
@@ -631,24 +608,15 @@ def question_edit(request: HttpRequest, key: str, question_key: str) -> HttpResp
         earlier=earlier,
         initial=QuestionForm.initial_for(question),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.question_update(
-                actor=_user(request),
-                question=question,
-                expected_version=form.cleaned_data["version"],
-                **form.service_data(),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The question was saved."))
-            return redirect("questionnaires:builder", key=question.questionnaire.uuid)
-    return render(
+    return form_page(
         request,
-        "questionnaires/question_edit.html",
-        {"question": question, "questionnaire": question.questionnaire, "form": form},
-        status=400 if request.method == "POST" else 200,
+        form,
+        template="questionnaires/question_edit.html",
+        save=lambda data: services.question_update(
+            actor=_user(request), question=question, expected_version=data["version"], **form.service_data()
+        ),
+        done=saved(request, _("The question was saved."), "questionnaires:builder", key=question.questionnaire.uuid),
+        context={"question": question, "questionnaire": question.questionnaire},
     )
 
 
