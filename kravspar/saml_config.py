@@ -35,6 +35,8 @@ def saml_sp_config(
                 "want_response_signed": False,
                 "authn_requests_signed": bool(key_file),
                 "logout_requests_signed": bool(key_file),
+                # The answer to a logout the IdP started is signed too (SAML profiles 4.4.3.4).
+                "logout_responses_signed": bool(key_file),
                 "name_id_format_allow_create": False,
             }
         },

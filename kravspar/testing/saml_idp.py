@@ -5,7 +5,8 @@ It answers an AuthnRequest (HTTP-Redirect binding) at /sso/redirect with an HTML
 posts a signed Response to the service provider, as a real IdP's login page does after the
 person has logged in. Who logs in, and how the answer should be wrong, the test sets first
 with POST /next (JSON): {"attributes": {...}, "name_id": "...", "scenario": "ok" | "expired"
-| "wrong_audience" | "unsigned"}. Nothing of the protocol is mocked: the XML, the signatures
+| "wrong_audience" | "unsigned"}. GET /idp-logout?name_id=...&sp=... starts a single logout at
+the IdP: a signed LogoutRequest to the service provider, as a redirect. Nothing of the protocol is mocked: the XML, the signatures
 and the time limits are pysaml2's.
 """
 
@@ -27,6 +28,7 @@ from saml2.assertion import Policy
 from saml2.config import IdPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
+from saml2.xmldsig import SIG_RSA_SHA256
 
 PASSWORD_CLASS = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"  # noqa: S105
 
@@ -117,6 +119,41 @@ def main(config_path: str, port: int) -> None:
             body = args["data"]
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
             return [body.encode() if isinstance(body, str) else body]
+        if path == "/idp-logout":
+            # Single logout started here, at the IdP (the person logged out of another service
+            # or at the IdP itself): a signed LogoutRequest for the name_id to the service
+            # provider's logout endpoint, handed to the browser as a redirect.
+            from urllib.parse import parse_qs
+
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            idp = server(5)
+            sp_entity = query["sp"]
+            destination = idp.metadata.single_logout_service(sp_entity, BINDING_HTTP_REDIRECT, "spsso")[0]["location"]
+            _request_id, logout_request = idp.create_logout_request(
+                destination,
+                issuer_entity_id=sp_entity,
+                name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=query["name_id"]),
+            )
+            args = idp.apply_binding(
+                BINDING_HTTP_REDIRECT, f"{logout_request}", destination, "", sign=True, sigalg=SIG_RSA_SHA256
+            )
+            start_response("302 Found", [("Location", dict(args["headers"])["Location"])])
+            return []
+        if path == "/slo/redirect" and "SAMLResponse=" in environ.get("QUERY_STRING", ""):
+            # The service provider's answer to a logout the IdP started: kept for the test to
+            # read at /last-logout-response (its status, who answered, whether it was signed).
+            from urllib.parse import parse_qs
+
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            idp = server(5)
+            response = idp.parse_logout_request_response(query["SAMLResponse"], BINDING_HTTP_REDIRECT)
+            state["last_logout_response"] = {
+                "status": response.response.status.status_code.value,
+                "issuer": response.response.issuer.text,
+                "signed": bool(query.get("Signature")),
+            }
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"logged out"]
         if path == "/slo/redirect":
             # Single logout started by the service provider: check its (signed) LogoutRequest
             # and send the browser back with a LogoutResponse, as a real IdP does after ending
@@ -147,9 +184,9 @@ def main(config_path: str, port: int) -> None:
             location = dict(args["headers"])["Location"]
             start_response("302 Found", [("Location", location)])
             return []
-        if path == "/last-logout":
+        if path in ("/last-logout", "/last-logout-response"):
             start_response("200 OK", [("Content-Type", "application/json")])
-            return [json.dumps(state.get("last_logout")).encode()]
+            return [json.dumps(state.get(path.strip("/").replace("-", "_"))).encode()]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [html.escape(path).encode()]
 

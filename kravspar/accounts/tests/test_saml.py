@@ -229,3 +229,33 @@ def test_a_forged_logout_response_is_refused(saml_on, world, client):
     client.get(reverse("saml2_logout"))
     response = client.get(reverse("saml2_ls") + "?SAMLResponse=bm90IGEgcmVzcG9uc2U%3D")
     assert response.status_code in (400, 403)
+
+
+def test_single_logout_started_by_the_idp(saml_on, world, client):
+    """The IdP sends a signed LogoutRequest through the browser: Kravspår ends the session and
+    answers the IdP with a signed LogoutResponse saying Success."""
+    import requests
+
+    anna(world)
+    next_login(saml_on, **{HSA: "SE2321000172-ANNA1"})
+    assert post_to_acs(client, *through_idp(client)).status_code == 302
+    sp_entity = saml_on["sp_config"]["entityid"]
+    start = requests.get(
+        f"{saml_on['base']}/idp-logout",
+        params={"name_id": "SE2321000172-ANNA1", "sp": sp_entity},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert start.status_code == 302, start.text
+    assert start.headers["Location"].startswith("http://testserver/saml2/ls/?SAMLRequest=")
+    assert "Signature=" in start.headers["Location"]
+    answer = client.get(start.headers["Location"].removeprefix("http://testserver"))
+    assert answer.status_code == 302, answer.content
+    assert answer["Location"].startswith(f"{saml_on['base']}/slo/redirect?SAMLResponse=")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("core:home")).status_code == 302  # back to the login page
+    back = requests.get(answer["Location"], allow_redirects=False, timeout=5)
+    assert back.status_code == 200, back.text
+    with urllib.request.urlopen(f"{saml_on['base']}/last-logout-response", timeout=5) as seen:  # noqa: S310
+        response = json.loads(seen.read())
+    assert response == {"status": "urn:oasis:names:tc:SAML:2.0:status:Success", "issuer": sp_entity, "signed": True}
