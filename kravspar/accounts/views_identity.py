@@ -19,7 +19,7 @@ from kravspar.core.ids import is_uuid
 def person_identity_remove(request: HttpRequest, key: str, link_key: str) -> HttpResponse:
     """An administrator removes one of a person's stored single sign-on links."""
     person = access.person_for(request.user, key, change=True)
-    link = ExternalIdentityLink.objects.filter(user=person, uuid=link_key if is_uuid(link_key) else None).first()
+    link = ExternalIdentityLink.objects.filter(user=person, uuid=link_key).first() if is_uuid(link_key) else None
     if link is None:
         raise Http404
     if request.method == "POST":
