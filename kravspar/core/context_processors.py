@@ -37,5 +37,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "secrecy": access.has_perm(user, Perm.MANAGE_CONTRACTS),
             "downloads": access.has_perm(user, Perm.VIEW_DOWNLOAD_LOG),
             "register": access.has_perm(user, Perm.VIEW_PROCESSING_REGISTER),
+            # Whoever can start a background job (an export, a report, an upload, the OCDS file).
+            "jobs": access.has_perm(user, Perm.VIEW_CONTRACTS)
+            or access.has_perm(user, Perm.VIEW_PROCUREMENTS)
+            or access.is_administrator(user),
         },
     }

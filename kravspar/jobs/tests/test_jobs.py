@@ -170,3 +170,23 @@ def test_the_job_list_reads_a_fixed_number_of_rows(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("jobs:list")).content.decode()
     assert "Fil 5" in page
+
+
+def test_the_navigation_leads_those_who_start_jobs_to_their_paginated_list(
+    world: Any, client_for: ClientFor, settings: Any
+) -> None:
+    settings.KRAVSPAR_PAGE_SIZE = 2
+    link = f'href="{reverse("jobs:list")}"'
+    for person in (world.officer, world.orderer_vm, world.reader, world.admin):
+        assert link in client_for(person).get(reverse("core:home")).content.decode(), person
+    # A supplier's contact starts no jobs and is not shown the way to them.
+    assert link not in client_for(world.supplier_contact).get(reverse("portal:home")).content.decode()
+    for i in range(3):
+        services.job_start(owner=world.officer, kind=JobKind.OCDS, title=f"Jobb nummer {i}")
+    services.job_start(owner=world.admin, kind=JobKind.OCDS, title="Administratörens jobb")
+    client = client_for(world.officer)
+    first = client.get(reverse("jobs:list")).content.decode()
+    second = client.get(reverse("jobs:list"), {"sida": 2}).content.decode()
+    assert "Jobb nummer 2" in first and "Jobb nummer 1" in first and "Jobb nummer 0" not in first
+    assert "Jobb nummer 0" in second and "?sida=2" in first
+    assert 'aria-current="page"' in first and "Administratörens jobb" not in first + second
