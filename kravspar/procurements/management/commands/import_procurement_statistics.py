@@ -1,7 +1,7 @@
 """python manage.py import_procurement_statistics FILE [FILE ...] [--buyer ORGNR ...] [--dry-run]
 
 Imports Upphandlingsmyndigheten's statistics files (.xlsx as downloaded, or CSV with the same
-header). See kravspar/procurements/statistics.py for what is read and how."""
+header). See kravspar/procurements/statistics/ for what is read and how."""
 
 from __future__ import annotations
 
