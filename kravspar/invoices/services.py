@@ -19,6 +19,7 @@ Entry points:
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import logging
 import os
@@ -35,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kravspar.audit.services import audit_record
+from kravspar.core.bulk import insert_rows
 from kravspar.invoices import signals
 from kravspar.invoices.models import (
     BatchSource,
@@ -76,8 +78,25 @@ class Outcome:
     code: str = ""
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
-    document: InvoiceDocument | None = None
+    document: InvoiceDocument | None = None  # uploads and the API: the stored document
     existing: InvoiceDocument | None = None  # for a duplicate: the document stored before
+    line_count: int = 0  # for a stored document
+    warned: bool = False  # stored with warnings
+
+
+@dataclass(slots=True)
+class StoredDocument:
+    """A newly stored document as ``invoices_stored`` receivers get it: its id, what the
+    reader parsed (so that nothing is read back or parsed again) and the parties found."""
+
+    pk: int
+    parsed: ParsedDocument
+    buyer_id: int | None
+    supplier_id: int | None
+
+    @property
+    def number(self) -> str:
+        return self.parsed.number
 
 
 def internal_error(file_name: str, sha256: str, exc: BaseException) -> Outcome:
@@ -150,6 +169,60 @@ class Resolver:
         return None
 
 
+def _document_fields(
+    doc: ParsedDocument, *, buyer_id: int | None, supplier_id: int | None, warnings: list[Warning_]
+) -> dict[str, Any]:
+    """The stored document's fields by attribute name, from the parsed document."""
+    fields = {name: getattr(doc, name) for name in _PARSED_FIELDS}
+    fields.update(
+        line_count=len(doc.lines),
+        buyer_organisation_id=buyer_id,
+        supplier_id=supplier_id,
+        warnings=[w.as_dict() for w in warnings],
+    )
+    return fields
+
+
+# The fields a document stores as the reader gives them.
+_PARSED_FIELDS = (
+    "kind",
+    "original",
+    "sha256",
+    "file_name",
+    "customization_id",
+    "profile_id",
+    "type_code",
+    "number",
+    "issue_date",
+    "due_date",
+    "delivery_date",
+    "period_start",
+    "period_end",
+    "currency",
+    "buyer_reference",
+    "order_reference",
+    "contract_reference",
+    "billing_reference",
+    "seller_key",
+    "seller_endpoint_id",
+    "seller_endpoint_scheme",
+    "seller_legal_id",
+    "seller_legal_scheme",
+    "seller_vat_id",
+    "seller_org_number",
+    "seller_name",
+    "buyer_endpoint_id",
+    "buyer_endpoint_scheme",
+    "buyer_legal_id",
+    "buyer_legal_scheme",
+    "buyer_name",
+    "line_extension_amount",
+    "tax_exclusive_amount",
+    "tax_inclusive_amount",
+    "payable_amount",
+)
+
+
 def _document(
     doc: ParsedDocument,
     *,
@@ -160,45 +233,7 @@ def _document(
     warnings: list[Warning_],
 ) -> InvoiceDocument:
     return InvoiceDocument(
-        kind=doc.kind,
-        original=doc.original,
-        sha256=doc.sha256,
-        file_name=doc.file_name,
-        customization_id=doc.customization_id,
-        profile_id=doc.profile_id,
-        type_code=doc.type_code,
-        number=doc.number,
-        issue_date=doc.issue_date,
-        due_date=doc.due_date,
-        delivery_date=doc.delivery_date,
-        period_start=doc.period_start,
-        period_end=doc.period_end,
-        currency=doc.currency,
-        buyer_reference=doc.buyer_reference,
-        order_reference=doc.order_reference,
-        contract_reference=doc.contract_reference,
-        billing_reference=doc.billing_reference,
-        seller_key=doc.seller_key,
-        seller_endpoint_id=doc.seller_endpoint_id,
-        seller_endpoint_scheme=doc.seller_endpoint_scheme,
-        seller_legal_id=doc.seller_legal_id,
-        seller_legal_scheme=doc.seller_legal_scheme,
-        seller_vat_id=doc.seller_vat_id,
-        seller_org_number=doc.seller_org_number,
-        seller_name=doc.seller_name,
-        buyer_endpoint_id=doc.buyer_endpoint_id,
-        buyer_endpoint_scheme=doc.buyer_endpoint_scheme,
-        buyer_legal_id=doc.buyer_legal_id,
-        buyer_legal_scheme=doc.buyer_legal_scheme,
-        buyer_name=doc.buyer_name,
-        line_extension_amount=doc.line_extension_amount,
-        tax_exclusive_amount=doc.tax_exclusive_amount,
-        tax_inclusive_amount=doc.tax_inclusive_amount,
-        payable_amount=doc.payable_amount,
-        line_count=len(doc.lines),
-        buyer_organisation_id=buyer_id,
-        supplier_id=supplier_id,
-        warnings=[w.as_dict() for w in warnings],
+        **_document_fields(doc, buyer_id=buyer_id, supplier_id=supplier_id, warnings=warnings),
         batch=batch,
         imported_at=timezone.now(),
         imported_by=actor,
@@ -206,53 +241,43 @@ def _document(
 
 
 class _LineInserter:
-    """Inserts a document's lines with one ``executemany`` instead of ``bulk_create``.
+    """Inserts documents' lines with one ``executemany`` instead of ``bulk_create``.
 
     ``bulk_create`` compiles every value of every row through the ORM, which costs more
-    than the database does when a million lines are imported. The values here go through
-    the same per-field adaptation the ORM uses (``connection.ops`` for decimals,
-    ``get_db_prep_save`` for JSON), only without the per-row compiler."""
+    than the database does when a million lines are imported. Here each row is one tuple
+    built by a function compiled once. Decimals and dates go to the driver as they are:
+    the reader has already bounded every number to its column's digits and places (what
+    the ORM's adaptation would check), and both drivers adapt ``Decimal`` and ``date``
+    themselves; JSON goes through the field's own ``get_db_prep_save``."""
 
     def __init__(self) -> None:
         fields = [f for f in InvoiceLine._meta.concrete_fields if not f.primary_key]
-        self.attnames = [f.attname for f in fields]
         # Names from the model, quoted by the backend; the values are parameters.
         table = connection.ops.quote_name(InvoiceLine._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        self.adapters: list[Callable[[Any], Any] | None] = []
-        for f in fields:
-            if isinstance(f, models.DecimalField):
-                self.adapters.append(functools.partial(_adapt_decimal, f))
+        namespace: dict[str, Any] = {}
+        parts = []
+        for n, f in enumerate(fields):
+            if f.attname == "document_id":
+                parts.append("document_id")
             elif isinstance(f, models.JSONField):
-                self.adapters.append(functools.partial(_adapt_json, f))
-            elif isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
-                self.adapters.append(connection.ops.adapt_datefield_value)
+                namespace[f"j{n}"] = functools.partial(_adapt_json, f)
+                parts.append(f"j{n}(line.{f.attname})")
             else:
-                self.adapters.append(None)
+                parts.append(f"line.{f.attname}")
+        # Only attribute names from the model's metadata go into the source.
+        self.row: Callable[[int, Any], tuple[Any, ...]] = eval(  # noqa: S307
+            f"lambda document_id, line: ({', '.join(parts)},)", namespace
+        )
 
-    def rows(self, document: InvoiceDocument, doc: ParsedDocument) -> list[list[Any]]:
-        # ParsedLine has the model's attribute names; the document's key is the one more.
-        pairs = list(zip(self.attnames, self.adapters, strict=True))
-        rows = []
-        for line in doc.lines:
-            row = []
-            for attname, adapt in pairs:
-                value = document.pk if attname == "document_id" else getattr(line, attname)
-                row.append(value if adapt is None or value is None else adapt(value))
-            rows.append(row)
-        return rows
-
-    def insert(self, document: InvoiceDocument, doc: ParsedDocument) -> None:
-        rows = self.rows(document, doc)
+    def insert(self, items: Sequence[tuple[int, ParsedDocument]]) -> None:
+        row = self.row
+        rows = [row(document_id, line) for document_id, doc in items for line in doc.lines]
         with connection.cursor() as cursor:
             for start in range(0, len(rows), LINE_BATCH_SIZE):
                 cursor.executemany(self.sql, rows[start : start + LINE_BATCH_SIZE])
-
-
-def _adapt_decimal(field: models.DecimalField[Any, Any], value: Any) -> Any:
-    return connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
 
 
 def _adapt_json(field: models.JSONField[Any, Any], value: Any) -> Any:
@@ -262,12 +287,13 @@ def _adapt_json(field: models.JSONField[Any, Any], value: Any) -> Any:
 _inserter: _LineInserter | None = None
 
 
-def insert_lines(document: InvoiceDocument, doc: ParsedDocument) -> None:
-    """Store the lines of a stored document (inside its transaction)."""
+def insert_lines(items: Sequence[tuple[int, ParsedDocument]]) -> None:
+    """Store the lines of stored documents, given as (document id, parsed document), inside
+    the caller's transaction."""
     global _inserter  # built once, on first use, after the app registry is ready
     if _inserter is None:
         _inserter = _LineInserter()
-    _inserter.insert(document, doc)
+    _inserter.insert(items)
 
 
 def _duplicate_message(doc: ParsedDocument, existing: InvoiceDocument | None, *, same_bytes: bool) -> tuple[str, str]:
@@ -295,17 +321,22 @@ def _find_existing(
 ) -> tuple[dict[str, InvoiceDocument], dict[tuple[str, str, str], InvoiceDocument]]:
     if not docs:
         return {}, {}
-    by_key_q = Q()
-    for d in docs:
-        by_key_q |= Q(seller_key=d.seller_key, number=d.number, kind=d.kind)
-    found = InvoiceDocument.objects.filter(Q(sha256__in=[d.sha256 for d in docs]) | by_key_q).only(
-        "id", "uuid", "sha256", "seller_key", "number", "kind", "imported_at", "buyer_organisation_id"
-    )
+    # One query: by checksum, or by number among these sellers (the exact keys are
+    # picked out below; a hundred ORed conditions cost more to build than to run).
+    keys = {(d.seller_key, d.number, d.kind) for d in docs}
+    found = InvoiceDocument.objects.filter(
+        Q(sha256__in={d.sha256 for d in docs})
+        | Q(number__in={d.number for d in docs}, seller_key__in={d.seller_key for d in docs})
+    ).only("id", "uuid", "sha256", "seller_key", "number", "kind", "imported_at", "buyer_organisation_id")
+    shas = {d.sha256 for d in docs}
     by_sha: dict[str, InvoiceDocument] = {}
     by_key: dict[tuple[str, str, str], InvoiceDocument] = {}
     for existing in found:
-        by_sha[existing.sha256] = existing
-        by_key[(existing.seller_key, existing.number, existing.kind)] = existing
+        if existing.sha256 in shas:
+            by_sha[existing.sha256] = existing
+        key = (existing.seller_key, existing.number, existing.kind)
+        if key in keys:
+            by_key[key] = existing
     return by_sha, by_key
 
 
@@ -331,9 +362,10 @@ def store_documents(
     they build once per run (the spend app's contract index).
     """
     resolver = resolver or Resolver()
+    if bulk_signal:
+        return _store_group(parsed_docs, batch=batch, actor=actor, resolver=resolver, run=run)
     by_sha, by_key = _find_existing(parsed_docs)
     outcomes: list[Outcome] = []
-    stored: list[InvoiceDocument] = []
     for doc in parsed_docs:
         # Inside a transaction (a group of the command, an upload, the API) a failed query
         # would poison it for the documents after: each gets a savepoint. In autocommit each
@@ -353,29 +385,153 @@ def store_documents(
                 )
         except Exception as exc:  # one document's bug or bad data never stops the batch
             outcome = internal_error(doc.file_name, doc.sha256, exc)
-        if outcome.status == IMPORTED:
-            assert outcome.document is not None
-            stored.append(outcome.document)
         outcomes.append(outcome)
-    if bulk_signal and stored:
-        transaction.on_commit(
-            lambda: signals.invoices_stored.send(sender=InvoiceDocument, documents=stored, run=run), robust=True
-        )
     return outcomes
 
 
-def _store_one(
-    doc: ParsedDocument,
+def _store_group(
+    parsed_docs: Sequence[ParsedDocument],
     *,
-    by_sha: dict[str, InvoiceDocument],
-    by_key: dict[tuple[str, str, str], InvoiceDocument],
     batch: ImportBatch | None,
     actor: User | None,
     resolver: Resolver,
+    run: dict[str, Any] | None,
+) -> list[Outcome]:
+    """Store a group of documents with one ``executemany`` per table, inside a savepoint.
+
+    When anything in the group's write fails (a race with another import on a unique
+    constraint, a bug, a value the database refuses), the savepoint is rolled back and
+    each document of the group is written again alone, in a savepoint of its own: the one
+    that fails is refused (a duplicate, or "internal error" with a reference) and the
+    others are stored. So one bad document never takes the others with it, and the
+    common case pays for one savepoint per group instead of one per document."""
+    by_sha, by_key = _find_existing(parsed_docs)
+    outcomes: list[Outcome | None] = []
+    pending: list[tuple[int, _Pending]] = []
+    for doc in parsed_docs:
+        try:
+            prepared = _prepare(doc, by_sha=by_sha, by_key=by_key, resolver=resolver, allowed_buyer_ids=None)
+        except Exception as exc:  # one document's bug never stops the batch
+            prepared = internal_error(doc.file_name, doc.sha256, exc)
+        if isinstance(prepared, Outcome):
+            outcomes.append(prepared)
+            continue
+        # A later copy in the same group is a duplicate of this one.
+        by_sha[doc.sha256] = by_key[(doc.seller_key, doc.number, doc.kind)] = prepared
+        pending.append((len(outcomes), prepared))
+        outcomes.append(None)
+    try:
+        with transaction.atomic():
+            _write_documents([p for _i, p in pending], batch=batch, actor=actor)
+    except Exception:  # the group's write failed: each document again, alone
+        logger.info("Storing a group of %s invoices failed; storing them one at a time", len(pending), exc_info=True)
+        for _i, p in pending:
+            p.pk = None
+            try:
+                with transaction.atomic():
+                    _write_documents([p], batch=batch, actor=actor)
+            except IntegrityError:
+                p.pk = None
+                doc = p.doc
+                raced = InvoiceDocument.objects.filter(
+                    Q(sha256=doc.sha256) | Q(seller_key=doc.seller_key, number=doc.number, kind=doc.kind)
+                ).first()
+                if raced is None:
+                    outcomes[_i] = internal_error(doc.file_name, doc.sha256, RuntimeError("integrity error"))
+                else:
+                    code, message = _duplicate_message(doc, raced, same_bytes=raced.sha256 == doc.sha256)
+                    outcomes[_i] = Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=raced)
+            except Exception as exc:
+                p.pk = None
+                outcomes[_i] = internal_error(p.doc.file_name, p.doc.sha256, exc)
+    stored: list[StoredDocument] = []
+    for index, p in pending:
+        if p.pk is None:
+            continue
+        outcomes[index] = Outcome(
+            p.doc.file_name, IMPORTED, p.doc.sha256, line_count=len(p.doc.lines), warned=bool(p.warnings)
+        )
+        stored.append(StoredDocument(p.pk, p.doc, p.buyer_id, p.supplier_id))
+    result: list[Outcome] = []
+    for outcome in outcomes:
+        assert outcome is not None
+        if isinstance(outcome.existing, _Pending):  # a copy of a document of this group
+            first = outcome.existing
+            outcome.existing = InvoiceDocument(pk=first.pk, imported_at=first.imported_at) if first.pk else None
+        result.append(outcome)
+    if stored:
+        transaction.on_commit(
+            lambda: signals.invoices_stored.send(sender=InvoiceDocument, documents=stored, run=run), robust=True
+        )
+    return result
+
+
+def _write_documents(pending: Sequence[_Pending], *, batch: ImportBatch | None, actor: User | None) -> None:
+    """Insert the documents, their lines and their warnings with one ``executemany`` each
+    (in the caller's transaction), and set each one's ``pk``."""
+    if not pending:
+        return
+    now = timezone.now()
+    rows = []
+    for p in pending:
+        row = _document_fields(p.doc, buyer_id=p.buyer_id, supplier_id=p.supplier_id, warnings=p.warnings)
+        row.update(batch_id=batch.pk if batch else None, imported_at=now, imported_by_id=actor.pk if actor else None)
+        rows.append(row)
+    insert_rows(InvoiceDocument, rows, now=now)
+    quote = connection.ops.quote_name
+    by_sha = {p.doc.sha256: p for p in pending}
+    with connection.cursor() as cursor:
+        # Only quoted names from the model's metadata are formatted in; the values are parameters.
+        cursor.execute(
+            f"SELECT {quote('sha256')}, {quote('id')} FROM {quote(InvoiceDocument._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote('sha256')} IN ({', '.join(['%s'] * len(by_sha))})",
+            list(by_sha),
+        )
+        for sha256, pk in cursor.fetchall():
+            by_sha[sha256].pk = pk
+    insert_lines([(p.pk, p.doc) for p in pending if p.pk is not None])
+    if batch is not None:
+        insert_rows(
+            ImportProblem,
+            [
+                {
+                    "batch_id": batch.pk,
+                    "file_name": p.doc.file_name,
+                    "severity": ProblemSeverity.WARNING,
+                    "code": str(w.code),
+                    "message": w.message,
+                    "sha256": p.doc.sha256,
+                    "document_id": p.pk,
+                }
+                for p in pending
+                for w in p.warnings
+            ],
+            now=now,
+        )
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A document that passed the checks and is about to be stored."""
+
+    doc: ParsedDocument
+    buyer_id: int | None
+    supplier_id: int | None
+    warnings: list[Warning_]
+    imported_at: datetime.datetime
+    pk: int | None = None
+
+
+def _prepare(
+    doc: ParsedDocument,
+    *,
+    by_sha: dict[str, Any],
+    by_key: dict[tuple[str, str, str], Any],
+    resolver: Resolver,
     allowed_buyer_ids: frozenset[int] | None,
-    bulk_signal: bool,
-) -> Outcome:
-    """Store one document in its own transaction, or say why not."""
+) -> _Pending | Outcome:
+    """The checks before storing: the buyer the person may import for, duplicates, and the
+    warnings for an unknown buyer or supplier."""
     buyer_id = resolver.buyer_id(doc)
     if allowed_buyer_ids is not None and (buyer_id is None or buyer_id not in allowed_buyer_ids):
         return Outcome(
@@ -414,11 +570,31 @@ def _store_one(
                 % {"seller": doc.seller_name or "?", "id": doc.seller_key},
             )
         )
+    return _Pending(doc, buyer_id, supplier_id, warnings, timezone.now())
+
+
+def _store_one(
+    doc: ParsedDocument,
+    *,
+    by_sha: dict[str, InvoiceDocument],
+    by_key: dict[tuple[str, str, str], InvoiceDocument],
+    batch: ImportBatch | None,
+    actor: User | None,
+    resolver: Resolver,
+    allowed_buyer_ids: frozenset[int] | None,
+    bulk_signal: bool,
+) -> Outcome:
+    """Store one document in its own transaction, or say why not."""
+    prepared = _prepare(doc, by_sha=by_sha, by_key=by_key, resolver=resolver, allowed_buyer_ids=allowed_buyer_ids)
+    if isinstance(prepared, Outcome):
+        return prepared
+    buyer_id, supplier_id, warnings = prepared.buyer_id, prepared.supplier_id, prepared.warnings
+    key = (doc.seller_key, doc.number, doc.kind)
     document = _document(doc, buyer_id=buyer_id, supplier_id=supplier_id, batch=batch, actor=actor, warnings=warnings)
     try:
         with transaction.atomic():
             document.save(force_insert=True)
-            insert_lines(document, doc)
+            insert_lines([(document.pk, doc)])
             if batch is not None and warnings:
                 ImportProblem.objects.bulk_create(
                     [
@@ -454,6 +630,8 @@ def _store_one(
         doc.sha256,
         document=document,
         details={"warnings": [w.as_dict() for w in warnings]},
+        line_count=len(doc.lines),
+        warned=bool(warnings),
     )
 
 
@@ -492,9 +670,8 @@ class BatchRecorder:
             b.file_count += 1
             if o.status == IMPORTED:
                 b.imported_count += 1
-                assert o.document is not None
-                b.line_count += o.document.line_count
-                if o.document.warnings:
+                b.line_count += o.line_count
+                if o.warned:
                     b.warning_count += 1
             elif o.status == DUPLICATE:
                 b.duplicate_count += 1

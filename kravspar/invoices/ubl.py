@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import enum
+import functools
 import hashlib
 import re
 import threading
@@ -230,19 +231,58 @@ def parse_xml(data: bytes) -> etree._Element:
 # --- Reading fields ----------------------------------------------------------------------
 
 
-def _t(el: etree._Element | None, path: str) -> str:
+@functools.lru_cache(maxsize=128)
+def _tags(path: str) -> tuple[str, ...]:
+    """``"cac:Party/cbc:Name"`` as Clark tags."""
+    return tuple(f"{{{NS[prefix]}}}{local}" for prefix, local in (step.split(":") for step in path.split("/")))
+
+
+def _walk(el: etree._Element, tags: tuple[str, ...], start: int = 0) -> etree._Element | None:
+    """What ``el.find(path)`` finds (the first match in document order), without
+    ElementPath's per-call compilation: invoices are read by the hundred thousand."""
+    last = start == len(tags) - 1
+    for child in el.iterchildren(tags[start]):
+        if last:
+            return child
+        found = _walk(child, tags, start + 1)
+        if found is not None:
+            return found
+    return None
+
+
+class _Children(dict[str, etree._Element]):
+    """The first child of each tag of an element, from one pass over its children."""
+
+    def __init__(self, el: etree._Element) -> None:
+        super().__init__()
+        for child in el:
+            self.setdefault(child.tag, child)
+
+    def find(self, path: str) -> etree._Element | None:
+        tags = _tags(path)
+        first = self.get(tags[0])
+        if first is None or len(tags) == 1:
+            return first
+        return _walk(first, tags, 1)
+
+
+def _find(el: etree._Element | _Children | None, path: str) -> etree._Element | None:
     if el is None:
-        return ""
-    found = el.find(path, NS)
+        return None
+    if isinstance(el, _Children):
+        return el.find(path)
+    return _walk(el, _tags(path))
+
+
+def _t(el: etree._Element | _Children | None, path: str) -> str:
+    found = _find(el, path)
     if found is None or found.text is None:
         return ""
     return " ".join(found.text.split())
 
 
-def _attr(el: etree._Element | None, path: str, name: str) -> str:
-    if el is None:
-        return ""
-    found = el.find(path, NS)
+def _attr(el: etree._Element | _Children | None, path: str, name: str) -> str:
+    found = _find(el, path)
     if found is None:
         return ""
     return (found.get(name) or "").strip()
@@ -255,7 +295,7 @@ def _date(value: str, label: str) -> datetime.date:
         raise InvoiceRejected(
             ProblemCode.INVALID_DATE,
             _("%(field)s: %(value)s is not a date (write YYYY-MM-DD).") % {"field": label, "value": value},
-            {"field": label},
+            {"field": str(label)},
         ) from None
 
 
@@ -276,13 +316,28 @@ def _period(
     return start_date, end_date
 
 
+# Plain xsd:decimal text that fits its column as written: at most ``digits - places``
+# digits before the point and ``places`` after it. Nearly every amount in a real invoice is
+# one; ``Decimal(text)`` is then exact and the same number ``numbers.parse_decimal`` gives,
+# so the general reader (separators, rounding checks, magnitude limits) is for the rest.
+_PLAIN = {
+    (places, digits): re.compile(rf"-?[0-9]{{1,{digits - places}}}(?:\.[0-9]{{1,{places}}})?", re.ASCII).fullmatch
+    for places, digits in ((2, 19), (10, 28))
+}
+
+
 def _decimal(value: str, label: Any, *, places: int, digits: int, required: bool = True) -> Decimal | None:
     if not value:
         if required:
             raise InvoiceRejected(
-                ProblemCode.MISSING_TOTALS, _("%(field)s is missing.") % {"field": label}, {"field": label}
+                ProblemCode.MISSING_TOTALS, _("%(field)s is missing.") % {"field": label}, {"field": str(label)}
             )
         return None
+    plain = _PLAIN.get((places, digits))
+    if plain is not None and plain(value):
+        number = Decimal(value)
+        if number:  # zero is written with its places by the general reader (0.00)
+            return number
     try:
         return numbers.parse_decimal(value, places=places, digits=digits, strict=True)
     except numbers.NumberRefused as exc:
@@ -310,18 +365,31 @@ def _fit(value: str, limit: int, label: Any) -> str:
         raise InvoiceRejected(
             ProblemCode.TOO_LONG,
             _("%(field)s is longer than %(limit)s characters.") % {"field": label, "limit": limit},
-            {"field": label},
+            {"field": str(label)},
         )
     return value
 
 
-def _org_number(value: str, label: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _valid_org_number(value: str) -> str | None:
+    """The ten digits of a valid number; ``None`` for any other (the caller says why).
+    Cached: a run of invoices names the same few hundred sellers and buyers again and again."""
+    try:
+        return normalise_org_number(value)
+    except ValidationError:
+        return None
+
+
+def _org_number(value: str, label: Any) -> str:
     """Ten digits of a Swedish organisation number, or InvoiceRejected naming the field."""
+    valid = _valid_org_number(value)
+    if valid is not None:
+        return valid
     try:
         return normalise_org_number(value, field=label)
     except ValidationError as exc:
         raise InvoiceRejected(
-            ProblemCode.INVALID_ORG_NUMBER, " ".join(exc.messages), {"field": label, "value": value}
+            ProblemCode.INVALID_ORG_NUMBER, " ".join(exc.messages), {"field": str(label), "value": value}
         ) from None
 
 
@@ -337,16 +405,17 @@ class _Party:
     org_number: str = ""
 
 
-def _party(root: etree._Element, path: str, *, seller: bool) -> _Party:
-    party_el = root.find(path, NS)
+def _party(root: _Children, path: str, *, seller: bool) -> _Party:
+    found = root.find(path)
     p = _Party()
-    if party_el is None:
+    if found is None:
         return p
+    party_el = _Children(found)
     p.endpoint_id = _t(party_el, "cbc:EndpointID")
     p.endpoint_scheme = _attr(party_el, "cbc:EndpointID", "schemeID")
     p.legal_id = _t(party_el, "cac:PartyLegalEntity/cbc:CompanyID")
     p.legal_scheme = _attr(party_el, "cac:PartyLegalEntity/cbc:CompanyID", "schemeID")
-    for tax in party_el.iterfind("cac:PartyTaxScheme", NS):
+    for tax in found.iterchildren(*_tags("cac:PartyTaxScheme")):
         if _t(tax, "cac:TaxScheme/cbc:ID").upper() == "VAT":
             p.vat_id = _t(tax, "cbc:CompanyID")
             break
@@ -356,7 +425,9 @@ def _party(root: etree._Element, path: str, *, seller: bool) -> _Party:
     # Swedish organisation numbers are checked wherever the document says it has one.
     if p.endpoint_scheme == SWEDISH_ORGNR_SCHEME and p.endpoint_id:
         label = (
-            _("The seller's Peppol id (EndpointID, 0007)") if seller else _("The buyer's Peppol id (EndpointID, 0007)")
+            gettext_lazy("The seller's Peppol id (EndpointID, 0007)")
+            if seller
+            else gettext_lazy("The buyer's Peppol id (EndpointID, 0007)")
         )
         p.org_number = _org_number(p.endpoint_id, label)
     if p.legal_id and (
@@ -364,21 +435,28 @@ def _party(root: etree._Element, path: str, *, seller: bool) -> _Party:
         or (not p.legal_scheme and p.country == "SE" and re.fullmatch(r"\d{6}-?\d{4}", p.legal_id))
     ):
         label = (
-            _("The seller's organisation number (CompanyID)")
+            gettext_lazy("The seller's organisation number (CompanyID)")
             if seller
-            else _("The buyer's organisation number (CompanyID)")
+            else gettext_lazy("The buyer's organisation number (CompanyID)")
         )
         legal = _org_number(p.legal_id, label)
         p.org_number = p.org_number or legal
     return p
 
 
+@functools.lru_cache(maxsize=4096)
+def _valid_se_vat(value: str) -> str | None:
+    try:
+        return str(se_vat.validate(value))
+    except StdnumError:
+        return None
+
+
 def _check_vat(p: _Party, warnings: list[Warning_]) -> None:
     if not p.vat_id.upper().startswith("SE"):
         return
-    try:
-        digits = se_vat.validate(p.vat_id)
-    except StdnumError:
+    digits = _valid_se_vat(p.vat_id)
+    if digits is None:
         warnings.append(
             Warning_(
                 ProblemCode.INVALID_VAT_NUMBER,
@@ -388,7 +466,7 @@ def _check_vat(p: _Party, warnings: list[Warning_]) -> None:
         return
     if not p.org_number:
         with contextlib.suppress(ValidationError):
-            p.org_number = normalise_org_number(str(digits)[:10])
+            p.org_number = normalise_org_number(digits[:10])
 
 
 def _seller_key(p: _Party) -> str:
@@ -565,7 +643,8 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
         )
 
     warnings: list[Warning_] = []
-    customization = _t(root, "cbc:CustomizationID")
+    top = _Children(root)
+    customization = _t(top, "cbc:CustomizationID")
     if not customization:
         raise InvoiceRejected(
             ProblemCode.UNSUPPORTED_CUSTOMIZATION,
@@ -586,30 +665,33 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
             )
         )
 
-    number = _t(root, "cbc:ID")
+    number = _t(top, "cbc:ID")
     if not number:
         raise InvoiceRejected(ProblemCode.MISSING_NUMBER, _("The invoice number (cbc:ID, BT-1) is missing."))
-    issue = _t(root, "cbc:IssueDate")
+    issue = _t(top, "cbc:IssueDate")
     if not issue:
         raise InvoiceRejected(ProblemCode.MISSING_DATE, _("The issue date (cbc:IssueDate, BT-2) is missing."))
-    issue_date = _date(issue, _("issue date"))
-    due = _t(root, "cbc:DueDate") or _t(root, "cac:PaymentTerms/cbc:PaymentDueDate")
-    due_date = _date(due, _("due date")) if due else None
+    issue_date = _date(issue, gettext_lazy("issue date"))
+    due = _t(top, "cbc:DueDate") or _t(top, "cac:PaymentTerms/cbc:PaymentDueDate")
+    due_date = _date(due, gettext_lazy("due date")) if due else None
     # What the invoice covers (BT-72, BT-73/74); malformed dates refuse it like the others.
-    delivery = _t(root, "cac:Delivery/cbc:ActualDeliveryDate")
-    delivery_date = _date(delivery, _("delivery date")) if delivery else None
-    period_el = root.find("cac:InvoicePeriod", NS)
+    delivery = _t(top, "cac:Delivery/cbc:ActualDeliveryDate")
+    delivery_date = _date(delivery, gettext_lazy("delivery date")) if delivery else None
+    period_el = top.find("cac:InvoicePeriod")
     period_start, period_end = _period(
-        _t(period_el, "cbc:StartDate"), _t(period_el, "cbc:EndDate"), _("invoice period start"), _("invoice period end")
+        _t(period_el, "cbc:StartDate"),
+        _t(period_el, "cbc:EndDate"),
+        gettext_lazy("invoice period start"),
+        gettext_lazy("invoice period end"),
     )
-    currency = _t(root, "cbc:DocumentCurrencyCode").upper()
+    currency = _t(top, "cbc:DocumentCurrencyCode").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         raise InvoiceRejected(
             ProblemCode.MISSING_CURRENCY, _("The invoice currency (BT-5) is missing or not a currency code.")
         )
 
-    seller = _party(root, "cac:AccountingSupplierParty/cac:Party", seller=True)
-    buyer = _party(root, "cac:AccountingCustomerParty/cac:Party", seller=False)
+    seller = _party(top, "cac:AccountingSupplierParty/cac:Party", seller=True)
+    buyer = _party(top, "cac:AccountingCustomerParty/cac:Party", seller=False)
     _check_vat(seller, warnings)
     seller_key = _seller_key(seller)
     if not seller_key:
@@ -621,13 +703,13 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
             ),
         )
 
-    totals = root.find("cac:LegalMonetaryTotal", NS)
+    totals = top.find("cac:LegalMonetaryTotal")
     if totals is None:
         raise InvoiceRejected(ProblemCode.MISSING_TOTALS, _("The document totals (LegalMonetaryTotal) are missing."))
-    line_extension = _amount(_t(totals, "cbc:LineExtensionAmount"), _("sum of lines"))
-    tax_exclusive = _amount(_t(totals, "cbc:TaxExclusiveAmount"), _("total excluding VAT"))
-    tax_inclusive = _amount(_t(totals, "cbc:TaxInclusiveAmount"), _("total including VAT"))
-    payable = _amount(_t(totals, "cbc:PayableAmount"), _("amount due"))
+    line_extension = _amount(_t(totals, "cbc:LineExtensionAmount"), gettext_lazy("sum of lines"))
+    tax_exclusive = _amount(_t(totals, "cbc:TaxExclusiveAmount"), gettext_lazy("total excluding VAT"))
+    tax_inclusive = _amount(_t(totals, "cbc:TaxInclusiveAmount"), gettext_lazy("total including VAT"))
+    payable = _amount(_t(totals, "cbc:PayableAmount"), gettext_lazy("amount due"))
 
     lines = _lines(root, kind)
     if not lines:
@@ -639,22 +721,24 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
         sha256=sha256_of(data),
         file_name=file_name[-500:],
         customization_id=customization[:300],
-        profile_id=_t(root, "cbc:ProfileID")[:300],
-        type_code=_t(root, "cbc:InvoiceTypeCode" if kind == KIND_INVOICE else "cbc:CreditNoteTypeCode")[:3],
-        number=_fit(number, 200, _("invoice number")),
+        profile_id=_t(top, "cbc:ProfileID")[:300],
+        type_code=_t(top, "cbc:InvoiceTypeCode" if kind == KIND_INVOICE else "cbc:CreditNoteTypeCode")[:3],
+        number=_fit(number, 200, gettext_lazy("invoice number")),
         issue_date=issue_date,
         due_date=due_date,
         currency=currency,
-        buyer_reference=_fit(_t(root, "cbc:BuyerReference"), 200, _("buyer reference")),
-        order_reference=_fit(_t(root, "cac:OrderReference/cbc:ID"), 200, _("order reference")),
-        contract_reference=_fit(_t(root, "cac:ContractDocumentReference/cbc:ID"), 200, _("contract reference")),
-        billing_reference=_fit(
-            _t(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"), 200, _("preceding invoice")
+        buyer_reference=_fit(_t(top, "cbc:BuyerReference"), 200, gettext_lazy("buyer reference")),
+        order_reference=_fit(_t(top, "cac:OrderReference/cbc:ID"), 200, gettext_lazy("order reference")),
+        contract_reference=_fit(
+            _t(top, "cac:ContractDocumentReference/cbc:ID"), 200, gettext_lazy("contract reference")
         ),
-        seller_key=_fit(seller_key, 140, _("seller identifier")),
-        seller_endpoint_id=_fit(seller.endpoint_id, 130, _("seller endpoint id")),
+        billing_reference=_fit(
+            _t(top, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"), 200, gettext_lazy("preceding invoice")
+        ),
+        seller_key=_fit(seller_key, 140, gettext_lazy("seller identifier")),
+        seller_endpoint_id=_fit(seller.endpoint_id, 130, gettext_lazy("seller endpoint id")),
         seller_endpoint_scheme=seller.endpoint_scheme[:4],
-        seller_legal_id=_fit(seller.legal_id, 130, _("seller legal id")),
+        seller_legal_id=_fit(seller.legal_id, 130, gettext_lazy("seller legal id")),
         seller_legal_scheme=seller.legal_scheme[:4],
         seller_vat_id=seller.vat_id[:30],
         seller_org_number=seller.org_number,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kravspar.contracts.models import Contract, ContractExtension, ContractStatus
+from kravspar.core.bulk import RowInserter
 from kravspar.core.dates import add_months
 from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
 from kravspar.ledger.models import LEDGER_CUSTOMIZATION
@@ -72,6 +74,7 @@ logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 PRICE_PLACES = Decimal("0.0000000001")
+ARTICLE_CACHE_LIMIT = 500_000  # (contract, item) pairs a Matcher keeps before it starts afresh
 DOC_FIELDS = [
     "id",
     "kind",
@@ -112,6 +115,9 @@ LINE_FIELDS = [
     "period_start",
     "period_end",
 ]
+# The same fields, read from what the import parsed (``match_stored``).
+PARSED_DOC_FIELDS = [f for f in DOC_FIELDS if f not in ("id", "buyer_organisation_id", "supplier_id")]
+PARSED_LINE_FIELDS = [f for f in LINE_FIELDS if f not in ("id", "document_id")]
 INVOICE_MATCH_UPDATE = [
     "status",
     "supplier_via",
@@ -256,6 +262,40 @@ def unit_price_of(line: dict[str, Any]) -> Decimal:
     return price / base if base else price
 
 
+def _articles_for_pairs(kind: str, pairs: Sequence[tuple[int, str]]) -> list[ArticleRow]:
+    """The articles of exactly these (contract, seller's item id) or (contract, GTIN) pairs,
+    newest first, in one query that joins a ``VALUES`` list (SQLite and PostgreSQL both name
+    its columns column1, column2). The ORM would need a hundred ORed conditions to say it."""
+    if not pairs:
+        return []
+    quote = connection.ops.quote_name
+    meta = PriceListArticle._meta
+    column = quote(str(meta.get_field("seller_item_id" if kind == "item" else "gtin").column))
+    fields = ", ".join(
+        f"CAST(a.{quote('net_price')} AS TEXT)" if name == "net_price" else f"a.{quote(name)}"
+        for name in ("id", "contract_id", "seller_item_id", "gtin", "unit_code", "net_price", "currency")
+    )
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    # Only quoted names from the model's metadata are formatted in; the pairs are parameters.
+    sql = (
+        f"SELECT {fields}, a.{quote('valid_from')}, a.{quote('valid_to')} "  # noqa: S608
+        f"FROM {quote(meta.db_table)} a JOIN (VALUES {values}) w "
+        f"ON a.{quote('contract_id')} = w.column1 AND a.{column} = w.column2 "
+        f"ORDER BY a.{quote('valid_from')} DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for pair in pairs for value in pair])
+        rows = cursor.fetchall()
+
+    def day(value: Any) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+    return [
+        ArticleRow(pk, contract_id, item, gtin, unit, Decimal(price), currency, day(valid_from), day(valid_to))
+        for pk, contract_id, item, gtin, unit, price, currency, valid_from, valid_to in rows
+    ]
+
+
 class Matcher:
     """Loads the contracts and units once; ``match`` then takes batches of documents."""
 
@@ -275,6 +315,11 @@ class Matcher:
         # first time a contract is met and then kept up to date from each batch's new lines,
         # so that the "spend past the contract value" check never re-sums earlier batches.
         self.spent: dict[int, Decimal] = {}
+        # The price-list articles loaded so far (``_load_articles``).
+        self._article_keys: set[tuple[int, str, str]] = set()
+        self._by_item: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
+        self._by_gtin: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
+        self._articles: dict[int, ArticleRow] = {}
 
     # --- documents ------------------------------------------------------------------
 
@@ -428,6 +473,49 @@ class Matcher:
 
     # --- lines ----------------------------------------------------------------------
 
+    def _load_articles(
+        self,
+        docs: list[dict[str, Any]],
+        decided: dict[int, dict[str, Any]],
+        lines_by_doc: dict[int, list[dict[str, Any]]],
+        manual_ids: Iterable[int | None],
+    ) -> None:
+        """Load the price-list articles the lines can match that earlier batches of the run
+        have not: only (contract, seller's item id) and (contract, GTIN) pairs that a line
+        names, since a price list may hold thousands. What a pair found stays for the run,
+        like the contract index (an article added while a run is under way counts from the
+        next run or ``match_invoices``)."""
+        if len(self._article_keys) > ARTICLE_CACHE_LIMIT:
+            self._article_keys.clear()
+            self._by_item.clear()
+            self._by_gtin.clear()
+            self._articles.clear()
+        items: dict[int, set[str]] = defaultdict(set)
+        gtins: dict[int, set[str]] = defaultdict(set)
+        for doc in docs:
+            contract_id = decided[doc["id"]]["contract_id"]
+            if contract_id is None:
+                continue
+            for line in lines_by_doc.get(doc["id"], []):
+                item = line["seller_item_id"].strip()
+                if item and (contract_id, "item", item) not in self._article_keys:
+                    items[contract_id].add(item)
+                gtin = line["standard_item_id"].strip() if line["standard_item_scheme"] == "0160" else ""
+                if gtin and (contract_id, "gtin", gtin) not in self._article_keys:
+                    gtins[contract_id].add(gtin)
+        manual = [pk for pk in manual_ids if pk is not None and pk not in self._articles]
+        for kind, wanted, index in (("item", items, self._by_item), ("gtin", gtins, self._by_gtin)):
+            pairs = [(contract_id, value) for contract_id, values in wanted.items() for value in values]
+            self._article_keys.update((contract_id, kind, value) for contract_id, value in pairs)
+            for start in range(0, len(pairs), 500):
+                for loaded in _articles_for_pairs(kind, pairs[start : start + 500]):
+                    self._articles[loaded.id] = loaded
+                    index[(loaded.contract_id, loaded.seller_item_id if kind == "item" else loaded.gtin)].append(loaded)
+        if manual:
+            for row in PriceListArticle.objects.filter(pk__in=manual).values_list(*ArticleRow._fields):
+                loaded = ArticleRow(*row)
+                self._articles[loaded.id] = loaded
+
     @staticmethod
     def _article_for(
         line: dict[str, Any],
@@ -525,11 +613,62 @@ class Matcher:
             self._match(list(document_ids), summary)
         return summary
 
+    def match_stored(self, stored: Sequence[Any]) -> MatchSummary:
+        """Match documents an import has just stored, from what it parsed: ``stored`` holds
+        ``kravspar.invoices.services.StoredDocument`` items (the id, the parsed document and
+        the parties found). Only the lines' ids are read back, in one query; nothing is parsed
+        or converted again."""
+        summary = MatchSummary()
+        if not stored:
+            return summary
+        docs: list[dict[str, Any]] = []
+        doc_fields = operator.attrgetter(*PARSED_DOC_FIELDS)
+        line_fields = operator.attrgetter(*PARSED_LINE_FIELDS)
+        for item in stored:
+            doc = dict(zip(PARSED_DOC_FIELDS, doc_fields(item.parsed), strict=True))
+            doc["id"], doc["buyer_organisation_id"], doc["supplier_id"] = item.pk, item.buyer_id, item.supplier_id
+            docs.append(doc)
+        by_id = {item.pk: item.parsed for item in stored}
+        quote = connection.ops.quote_name
+        table = quote(InvoiceLine._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(by_id))
+        line_ids: dict[tuple[int, int], int] = {}
+        with connection.cursor() as cursor:
+            # Only quoted names from the model's metadata are formatted in; the ids are parameters.
+            cursor.execute(
+                f"SELECT {quote('document_id')}, {quote('position')}, {quote('id')} FROM {table} "  # noqa: S608
+                f"WHERE {quote('document_id')} IN ({placeholders})",
+                list(by_id),
+            )
+            for doc_id, position, line_id in cursor.fetchall():
+                line_ids[(doc_id, position)] = line_id
+        lines_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for doc_id, parsed in by_id.items():
+            rows = lines_by_doc[doc_id]
+            for line in parsed.lines:
+                row = dict(zip(PARSED_LINE_FIELDS, line_fields(line), strict=True))
+                row["id"], row["document_id"] = line_ids[(doc_id, line.position)], doc_id
+                rows.append(row)
+        with transaction.atomic():
+            self._match_loaded(docs, lines_by_doc, summary)
+        return summary
+
     def _match(self, document_ids: list[int], summary: MatchSummary) -> None:
-        now = timezone.now()
         docs = list(InvoiceDocument.objects.filter(pk__in=document_ids).values(*DOC_FIELDS))
         if not docs:
             return
+        ids = [d["id"] for d in docs]
+        lines_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for line in (
+            InvoiceLine.objects.filter(document_id__in=ids).order_by("document_id", "position").values(*LINE_FIELDS)
+        ):
+            lines_by_doc[line["document_id"]].append(line)
+        self._match_loaded(docs, lines_by_doc, summary)
+
+    def _match_loaded(
+        self, docs: list[dict[str, Any]], lines_by_doc: dict[int, list[dict[str, Any]]], summary: MatchSummary
+    ) -> None:
+        now = timezone.now()
         summary.documents += len(docs)
         ids = [d["id"] for d in docs]
         existing = {m.document_id: m for m in InvoiceMatch.objects.filter(document_id__in=ids)}
@@ -547,11 +686,6 @@ class Matcher:
             ).values_list("id", "seller_key", "number", "match__contract_id"):
                 credited[(seller_key, number)] = (pk, credited_contract)
 
-        lines_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for line in (
-            InvoiceLine.objects.filter(document_id__in=ids).order_by("document_id", "position").values(*LINE_FIELDS)
-        ):
-            lines_by_doc[line["document_id"]].append(line)
         manual_lines = {
             lm.line_id: lm for lm in LineMatch.objects.filter(line__document_id__in=ids, method=LineMethod.MANUAL)
         }
@@ -580,37 +714,11 @@ class Matcher:
             decided[doc["id"]] = result
 
         contract_ids = {r["contract_id"] for r in decided.values() if r["contract_id"]}
-        by_item: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
-        by_gtin: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
-        articles: dict[int, ArticleRow] = {}
-        if contract_ids:
-            # Only the articles the lines can match: a price list may hold thousands.
-            items = {line["seller_item_id"].strip() for ls in lines_by_doc.values() for line in ls} - {""}
-            gtins = {
-                line["standard_item_id"].strip()
-                for ls in lines_by_doc.values()
-                for line in ls
-                if line["standard_item_scheme"] == "0160"
-            } - {""}
-            wanted = Q(pk__in=[lm.article_id for lm in manual_lines.values() if lm.article_id])
-            if items:
-                wanted |= Q(seller_item_id__in=items)
-            if gtins:
-                wanted |= Q(gtin__in=gtins)
-            for row in (
-                PriceListArticle.objects.filter(wanted, contract_id__in=contract_ids)
-                .order_by("-valid_from")
-                .values_list(*ArticleRow._fields)
-            ):
-                loaded = ArticleRow(*row)
-                articles[loaded.id] = loaded
-                if loaded.seller_item_id:
-                    by_item[(loaded.contract_id, loaded.seller_item_id)].append(loaded)
-                if loaded.gtin:
-                    by_gtin[(loaded.contract_id, loaded.gtin)].append(loaded)
+        self._load_articles(docs, decided, lines_by_doc, [lm.article_id for lm in manual_lines.values()])
+        by_item, by_gtin, articles = self._by_item, self._by_gtin, self._articles
 
         # Decide every line, then write the documents' matches and the lines' matches.
-        match_rows: list[InvoiceMatch] = []
+        match_rows: list[dict[str, Any]] = []
         line_rows: list[tuple[int, dict[str, Any]]] = []
         findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = defaultdict(list)
         # What the deviation's description says beyond the lines (units, currencies, periods).
@@ -716,41 +824,39 @@ class Matcher:
             status = result["status"]
             reviewed = before is not None and before.reviewed_at is not None
             match_rows.append(
-                InvoiceMatch(
-                    document_id=doc["id"],
-                    status=status,
-                    method=result["method"],
-                    detail=(result["detail"] or "")[:200],
-                    organisation_id=org_id,
-                    unit_id=unit_id,
-                    supplier_id=doc["supplier_id"],
-                    supplier_via=doc["supplier_via"],
-                    contract_id=contract_id,
-                    credited_document_id=result["credited_id"],
-                    issue_date=doc["issue_date"],
-                    covered_from=doc["covered"].start,
-                    covered_to=doc["covered"].end,
-                    currency=currency,
-                    net_amount=total,
-                    unmatched_lines=unmatched,
-                    needs_attention=(status != MatchStatus.MATCHED or unmatched > 0) and not reviewed,
-                    matched_at=before.matched_at
+                {
+                    "document_id": doc["id"],
+                    "status": status,
+                    "method": result["method"],
+                    "detail": (result["detail"] or "")[:200],
+                    "organisation_id": org_id,
+                    "unit_id": unit_id,
+                    "supplier_id": doc["supplier_id"],
+                    "supplier_via": doc["supplier_via"],
+                    "contract_id": contract_id,
+                    "credited_document_id": result["credited_id"],
+                    "issue_date": doc["issue_date"],
+                    "covered_from": doc["covered"].start,
+                    "covered_to": doc["covered"].end,
+                    "currency": currency,
+                    "net_amount": total,
+                    "unmatched_lines": unmatched,
+                    "needs_attention": (status != MatchStatus.MATCHED or unmatched > 0) and not reviewed,
+                    "matched_at": before.matched_at
                     if before is not None and result["method"] == MatchMethod.MANUAL
                     else now,
-                    matched_by_id=before.matched_by_id
+                    "matched_by_id": before.matched_by_id
                     if before is not None and result["method"] == MatchMethod.MANUAL
                     else None,
-                    version=before.version + 1 if before is not None else 1,
-                )
+                    "version": 1,
+                }
             )
             if status == MatchStatus.MATCHED:
                 summary.matched += 1
             if status != MatchStatus.MATCHED or unmatched:
                 summary.queued += 1
 
-        InvoiceMatch.objects.bulk_create(
-            match_rows, update_conflicts=True, unique_fields=["document"], update_fields=INVOICE_MATCH_UPDATE
-        )
+        upsert_invoice_matches(match_rows, now=now)
         match_ids = dict(InvoiceMatch.objects.filter(document_id__in=ids).values_list("document_id", "id"))
         through = InvoiceMatch.candidates.through
         through.objects.filter(invoicematch_id__in=match_ids.values()).delete()
@@ -773,11 +879,11 @@ class Matcher:
         self,
         docs: list[dict[str, Any]],
         decided: dict[int, dict[str, Any]],
-        match_rows: list[InvoiceMatch],
+        match_rows: list[dict[str, Any]],
         now: datetime.datetime,
         summary: MatchSummary,
     ) -> None:
-        totals = {m.document_id: m.net_amount for m in match_rows}
+        totals = {m["document_id"]: m["net_amount"] for m in match_rows}
         rows = [
             OffContractPurchase(
                 document_id=d["id"],
@@ -1022,6 +1128,28 @@ class Matcher:
         return {c: self.spent[c] for c in wanted}
 
 
+def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.datetime) -> None:
+    """Insert or update invoice matches (dicts keyed by attribute name) with one ``INSERT …
+    ON CONFLICT (document) DO UPDATE`` per chunk, like ``upsert_line_matches``: the fields of
+    ``INVOICE_MATCH_UPDATE`` are replaced, the version goes up by one, and the review and note
+    of an earlier match stay."""
+    if not rows:
+        return
+    inserter = RowInserter(InvoiceMatch)
+    quote = connection.ops.quote_name
+    table = quote(InvoiceMatch._meta.db_table)
+    updates = []
+    for name in INVOICE_MATCH_UPDATE:
+        column = quote(str(InvoiceMatch._meta.get_field(name).column))  # type: ignore[union-attr]
+        updates.append(f"{column} = {table}.{column} + 1" if name == "version" else f"{column} = excluded.{column}")
+    # Only quoted identifiers from the model's own metadata are added; values are parameters.
+    sql = f"{inserter.sql} ON CONFLICT ({quote('document_id')}) DO UPDATE SET {', '.join(updates)}"
+    values = inserter.rows(rows, now=now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 2000):
+            cursor.executemany(sql, values[start : start + 2000])
+
+
 def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000) -> None:
     """Insert or update line matches (dicts keyed by attribute name) with one ``INSERT …
     ON CONFLICT (line) DO UPDATE`` per chunk; SQLite and PostgreSQL share the syntax. The
@@ -1038,9 +1166,18 @@ def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000) -> No
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
         f"ON CONFLICT ({quote('line_id')}) DO UPDATE SET {', '.join(updates)}"
     )
-    adapt_datetime = connection.ops.adapt_datetimefield_value
-    values = [tuple(row[name] for name in attnames) for row in rows]
+    # The driver adapts decimals, dates and booleans; the matching time is one value for
+    # a whole batch (or a manual match's own), so each is adapted once.
     at = attnames.index("matched_at")
+    adapted: dict[Any, Any] = {}
+
+    def adapt_datetime(value: Any) -> Any:
+        if value not in adapted:
+            adapted[value] = connection.ops.adapt_datetimefield_value(value)
+        return adapted[value]
+
+    take = operator.itemgetter(*attnames)
+    values = [take(row) for row in rows]
     values = [(*v[:at], adapt_datetime(v[at]), *v[at + 1 :]) for v in values]
     with connection.cursor() as cursor:
         for start in range(0, len(values), chunk):
@@ -1068,15 +1205,15 @@ def on_invoice_stored(sender: Any, document: InvoiceDocument, **kwargs: Any) -> 
     match_documents([document.pk])
 
 
-def on_invoices_stored(
-    sender: Any, documents: Sequence[InvoiceDocument], run: dict[str, Any] | None = None, **kwargs: Any
-) -> None:
+def on_invoices_stored(sender: Any, documents: Sequence[Any], run: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Match a stored group. One import run builds one ``Matcher`` (the contract index and
     the running totals) and keeps it in ``run`` for its later groups; a contract registered
     while a run is under way is therefore matched from the next run (or ``match_invoices``)."""
     matcher = None
     if run is not None:
         matcher = run.get("spend.matcher")
-        if matcher is None:
-            matcher = run["spend.matcher"] = Matcher()
-    match_documents([d.pk for d in documents], batch_size=max(len(documents), 1), matcher=matcher)
+    if matcher is None:
+        matcher = Matcher()
+        if run is not None:
+            run["spend.matcher"] = matcher
+    matcher.match_stored(documents)

@@ -124,9 +124,9 @@ def reader_bug(monkeypatch: pytest.MonkeyPatch) -> None:
 def storage_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     real = services.insert_lines
 
-    def insert_with_a_bug(document: InvoiceDocument, doc: Any) -> None:
-        real(document, doc)  # the lines are written, then the bug: all must roll back
-        if doc.number == "F-BUG":
+    def insert_with_a_bug(items: list[tuple[int, Any]]) -> None:
+        real(items)  # the lines are written, then the bug: all must roll back
+        if any(doc.number == "F-BUG" for _pk, doc in items):
             raise ZeroDivisionError("a bug while storing")
 
     monkeypatch.setattr(services, "insert_lines", insert_with_a_bug)
@@ -198,9 +198,9 @@ def database_error(monkeypatch: pytest.MonkeyPatch) -> None:
     whole transaction unless the document's savepoint is rolled back."""
     real = services.insert_lines
 
-    def insert_then_fail(document: InvoiceDocument, doc: Any) -> None:
-        real(document, doc)
-        if doc.number == "F-BUG":
+    def insert_then_fail(items: list[tuple[int, Any]]) -> None:
+        real(items)
+        if any(doc.number == "F-BUG" for _pk, doc in items):
             with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO invoices_invoiceline (id) VALUES (NULL, NULL)")
 
