@@ -356,8 +356,10 @@ TASKS = {
 }
 # An invoice upload with more files than this runs as a background job.
 KRAVSPAR_UPLOAD_JOB_FILES = env_int("KRAVSPAR_UPLOAD_JOB_FILES", 10)
-# A checked price-list file larger than this (bytes) is imported by a background job.
+# A checked price-list or contract-register file larger than this (bytes) is imported by a job.
 KRAVSPAR_IMPORT_JOB_BYTES = env_int("KRAVSPAR_IMPORT_JOB_BYTES", 256 * 1024)
+# A contract with more follow-ups and deviations than this gets its PDF report from a job.
+KRAVSPAR_CONTRACT_PDF_JOB_ROWS = env_int("KRAVSPAR_CONTRACT_PDF_JOB_ROWS", 400)
 KRAVSPAR_JOB_POLL_SECONDS = env_int("KRAVSPAR_JOB_POLL_SECONDS", 2)
 # A running job's worker writes a heartbeat this often; a job silent longer than the stale
 # limit is requeued (by `jobs_worker` every sweep, or `recover_jobs`), at most this many attempts.

@@ -17,6 +17,8 @@ class JobKind(models.TextChoices):
     ANNUAL_REPORT = "annual_report", _("Annual report (PDF)")
     OCDS = "ocds", _("Open data file (OCDS)")
     PRICELIST_IMPORT = "pricelist_import", _("Price-list import")
+    CONTRACT_IMPORT = "contract_import", _("Contract register import")
+    CONTRACT_REPORT = "contract_report", _("Follow-up report of a contract (PDF)")
 
 
 class JobStatus(models.TextChoices):

@@ -171,3 +171,55 @@ def pricelist_import(job: Job, progress: services.Progress) -> None:
         message=_("The price list was updated: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
         % {"created": result["created"], "updated": result["updated"], "unchanged": result["unchanged"]},
     )
+
+
+@runner(JobKind.CONTRACT_IMPORT)
+def contract_import(job: Job, progress: services.Progress) -> None:
+    """A large contract register, after its mapping: one transaction (``run_import``), so a
+    worker killed half-way leaves nothing and the requeued job imports the whole file."""
+    from pathlib import Path
+
+    from kravspar.reports import importing
+
+    file_name, data = services.job_input(job, 0)
+    with tempfile.TemporaryDirectory(prefix="kravspar-import-") as folder:
+        path = Path(folder) / f"register.{job.params['extension']}"
+        path.write_bytes(data)
+        sheet = importing.read_sheet(path)
+    progress.set_total(len(sheet.rows))
+    mapping = {key: (None if index is None else int(index)) for key, index in job.params["mapping"].items()}
+    result = importing.run_import(actor=job.owner, sheet=sheet, mapping=mapping, commit=True)
+    progress.set_done(len(sheet.rows))
+    if not result.ok:
+        errors = result.errors
+        shown = " ".join(errors[:CONTRACT_IMPORT_ERRORS_SHOWN])
+        if len(errors) > CONTRACT_IMPORT_ERRORS_SHOWN:
+            shown += " " + _("… and %(count)d more.") % {"count": len(errors) - CONTRACT_IMPORT_ERRORS_SHOWN}
+        services.job_fail(
+            job=job, message=_("Nothing was imported from %(file)s. %(errors)s") % {"file": file_name, "errors": shown}
+        )
+        return
+    services.job_succeed(
+        job=job,
+        url=reverse("contracts:list") + "?strategy_missing=on",
+        message=_("%(count)d contracts were registered, with %(suppliers)d new suppliers.")
+        % {"count": result.created, "suppliers": result.new_suppliers},
+    )
+
+
+CONTRACT_IMPORT_ERRORS_SHOWN = 20
+
+
+@runner(JobKind.CONTRACT_REPORT)
+def contract_report(job: Job, progress: services.Progress) -> None:
+    from kravspar.accounts import access
+    from kravspar.reports import pdf
+
+    contract = access.contract_for(job.owner, job.params["contract"])
+    progress.set_total(1)
+    content = pdf.contract_report(contract, today=timezone.localdate())
+    progress.set_done(1)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in contract.contract_number)
+    services.job_succeed(
+        job=job, file_name=f"uppfoljningsrapport-{safe}.pdf", content=content, content_type="application/pdf"
+    )

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -288,6 +289,11 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @require_safe
 def contract_report(request: HttpRequest, key: str) -> HttpResponse:
     contract = access.contract_for(request.user, key)
+    # A contract with many follow-ups and deviations makes a long PDF: offer a background job
+    # (a POST to jobs:contract_report) rather than making it inside this request.
+    size = contract.activities.count() + contract.deviations.count()
+    if size > settings.KRAVSPAR_CONTRACT_PDF_JOB_ROWS:
+        return render(request, "reports/contract_report_job.html", {"contract": contract, "size": size})
     content = pdf.contract_report(contract, today=timezone.localdate())
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in contract.contract_number)
     return _pdf(content, f"uppfoljningsrapport-{safe}.pdf")
@@ -374,6 +380,8 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
             commit = request.POST.get("action") == "import"
             if not isinstance(request.user, User):
                 raise PermissionDenied
+            if commit and path.stat().st_size > settings.KRAVSPAR_IMPORT_JOB_BYTES:
+                return _import_as_job(request, request.user, token, path, meta, mapping)
             result = importing.run_import(actor=request.user, sheet=sheet, mapping=mapping, commit=commit)
             if result.committed:
                 path.unlink(missing_ok=True)
@@ -399,3 +407,25 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _import_as_job(
+    request: HttpRequest, user: User, token: str, path: Any, meta: dict[str, str], mapping: dict[str, int | None]
+) -> HttpResponse:
+    """A large register is imported by a background job (one transaction there too); the
+    file moves from the upload folder to the job's inputs in the file storage."""
+    from kravspar.jobs import services as job_services
+    from kravspar.jobs.models import JobKind
+
+    job = job_services.job_start(
+        owner=user,
+        kind=JobKind.CONTRACT_IMPORT,
+        title=_("Contract register import: %(file)s") % {"file": meta["name"]},
+        params={"mapping": mapping, "extension": meta["extension"]},
+        inputs=[(meta["name"], path.read_bytes())],
+    )
+    path.unlink(missing_ok=True)
+    uploads = request.session.get(SESSION_IMPORTS, {})
+    uploads.pop(token, None)
+    request.session[SESSION_IMPORTS] = uploads
+    return redirect("jobs:detail", job.uuid)
