@@ -11,6 +11,7 @@ import zlib
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from kravspar.contracts import services
 from kravspar.contracts.models import Contract, ContractStatus
@@ -50,7 +51,7 @@ def seed_contracts() -> int:
         )
         .order_by("registry_number")
     )
-    today = datetime.date.today()
+    today = timezone.localdate()
     made = 0
     for procurement in imported:
         signed, starts, ends = _period(procurement)
@@ -94,7 +95,7 @@ def _seed_planned(existing: set[str]) -> int:
             suppliers = list(Supplier.objects.filter(org_number__gt="").order_by("name")[:1])
         if not suppliers:
             return 0
-        signed = datetime.date.today() - datetime.timedelta(days=60)
+        signed = timezone.localdate() - datetime.timedelta(days=60)
         if procurement.advertised_on is not None:
             signed = max(signed, procurement.advertised_on + datetime.timedelta(days=42))
         services.contract_create_from_procurement(

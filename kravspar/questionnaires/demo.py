@@ -12,6 +12,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from kravspar.accounts.models import User
 from kravspar.contracts.models import Contract
@@ -166,7 +167,7 @@ def seed() -> list[tuple[str, str, str]]:
     logins as (username, role, name) for `make run` to print."""
     try:
         with transaction.atomic():
-            _seed(datetime.date.today())
+            _seed(timezone.localdate())
     except Exception:  # the demo must never stop the other apps' demo data
         logger.exception("The questionnaire demo could not be created")
     return []

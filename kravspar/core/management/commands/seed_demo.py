@@ -18,6 +18,7 @@ from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
 from kravspar.accounts.services import person_create
 from kravspar.contracts.demo import seed_contracts
+from kravspar.core.demo_clock import told_from
 from kravspar.cpv.models import CpvCode
 from kravspar.followups.demo import seed_followup
 from kravspar.followups.demo_imported import seed_imported
@@ -83,7 +84,13 @@ PEOPLE = [
 @transaction.atomic
 def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
     """``today`` is the day the demo's dated story is told from (the simulated year);
-    by default the day it is loaded."""
+    by default the day it is loaded. Any day works, past or future: the seeding runs on the
+    demo's clock (``core.demo_clock``), so the services' date rules hold relative to it."""
+    with told_from(today):
+        return _seed_demo(today=today)
+
+
+def _seed_demo(*, today: datetime.date | None) -> list[tuple[str, str, str]]:
     orgs, logins = seed_people()
     seed_goals(orgs)
     import_statistics(STATISTICS_FILES)

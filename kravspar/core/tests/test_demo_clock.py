@@ -1,0 +1,69 @@
+"""The demo's clock (``seed_demo --today``): inside ``told_from(day)`` the services' date
+rules hold relative to that day, before or after the real one; outside, nothing moved."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kravspar.contracts import services as contract_services
+from kravspar.core.demo_clock import offset_to, told_from
+from kravspar.findings import services as finding_services
+from kravspar.testing.factories import SupplierFactory
+
+
+def test_the_offset_is_whole_days_to_the_day() -> None:
+    real = datetime.date(2026, 12, 3)
+    assert offset_to(None, real_today=real) == datetime.timedelta(0)
+    assert offset_to(datetime.date(2027, 9, 15), real_today=real) == datetime.timedelta(days=286)
+    assert offset_to(datetime.date(2026, 1, 1), real_today=real) == datetime.timedelta(days=-336)
+
+
+@pytest.mark.parametrize("days", [400, -400, 0])
+def test_the_clock_moves_inside_the_block_and_comes_back(days: int) -> None:
+    real = timezone.localdate()
+    day = real + datetime.timedelta(days=days)
+    with told_from(day):
+        assert timezone.localdate() == day
+    assert timezone.localdate() == real
+
+
+def test_the_clock_comes_back_after_a_failure() -> None:
+    real = timezone.localdate()
+    with pytest.raises(RuntimeError), told_from(real + datetime.timedelta(days=30)):
+        raise RuntimeError
+    assert timezone.localdate() == real
+
+
+@pytest.mark.django_db
+def test_a_deviation_found_on_a_future_demo_day_is_accepted_only_on_that_days_clock(world: Any) -> None:
+    """The bug: ``seed_demo --today <future>`` failed because a deviation refused its day."""
+    day = timezone.localdate() + datetime.timedelta(days=200)
+    contract = contract_services.contract_register_direct(
+        actor=world.officer,
+        suppliers=[SupplierFactory.create()],
+        buyers=[world.vastmanland],
+        contract_number="KLOCKA-1",
+        title="Klockan",
+        signed_on=day - datetime.timedelta(days=100),
+        starts_on=day - datetime.timedelta(days=90),
+        ends_on=day + datetime.timedelta(days=700),
+    )
+
+    def raise_on(found: datetime.date) -> Any:
+        return finding_services.deviation_raise_on_contract(
+            actor=world.officer, contract=contract, kind="labour", severity="minor", title="Sen lön", raised_on=found
+        )
+
+    with pytest.raises(ValidationError) as exc:
+        raise_on(day)  # on the real clock the day is in the future
+    assert "raised_on" in exc.value.message_dict
+    with told_from(day):
+        deviation = raise_on(day)
+        with pytest.raises(ValidationError):  # the rule still holds, relative to the demo's day
+            raise_on(day + datetime.timedelta(days=1))
+    assert deviation.raised_on == day
