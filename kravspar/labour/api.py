@@ -18,7 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
 from kravspar.labour.models import CollectiveAgreement, NeedsAssessment
-from kravspar.labour.report import FIGURES, labour_report
+from kravspar.labour.report import FIGURES, labour_counts
 
 router = Router(tags=["Labour-law conditions"])
 
@@ -63,7 +63,7 @@ def labour_conditions(request: HttpRequest, query: Query[LabourQuery]) -> dict[s
     set, followed up in step 1 and step 2, deviations, sanctions and the share followed up."""
     access.require_perm(request.user, Perm.VIEW_PROCUREMENTS)
     ids = access.visible_organisation_ids(request.user)
-    rows = labour_report(year=query.year, organisation_ids=ids)
+    rows = labour_counts(year=query.year, organisation_ids=ids)
     return {
         "year": query.year,
         "organisations": [

@@ -44,7 +44,7 @@ from kravspar.labour.models import (
     ProofDocument,
     SelfDeclaration,
 )
-from kravspar.labour.report import FIGURES, labour_report
+from kravspar.labour.report import FIGURES, labour_counts, labour_report
 from kravspar.procurements.models import Procurement
 from kravspar.secrecy import services as secrecy
 from kravspar.secrecy.models import DownloadKind
@@ -369,7 +369,7 @@ def report(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     accounts_access.require_perm(user, Perm.VIEW_PROCUREMENTS)
     year = _year(request)
-    rows = labour_report(year=year, organisation_ids=accounts_access.visible_organisation_ids(user))
+    rows = labour_counts(year=year, organisation_ids=accounts_access.visible_organisation_ids(user))
     return render(request, "labour/report.html", {"year": year, "rows": rows, "figures": FIGURES})
 
 

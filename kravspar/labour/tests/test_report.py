@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kravspar.labour import demo
-from kravspar.labour.report import labour_report
+from kravspar.labour.report import labour_counts, labour_report
 from kravspar.organisations.models import Organisation
 
 KEYS = {
@@ -109,6 +109,8 @@ def test_the_demo_years_report_matches_a_plain_sql_recount(demo_world: Any) -> N
     year = timezone.localdate().year
     by_org = {f.organisation.org_number: f.as_dict() for f in labour_report(year=year, organisation_ids=None)}
     assert by_org == recount(year)
+    # The dashboard's and the API's aggregates in SQL give the same figures.
+    assert {f.organisation.org_number: f.as_dict() for f in labour_counts(year=year, organisation_ids=None)} == by_org
     # The story: cleaning in Västmanland, construction in Sörmland, both needed, set, followed
     # up in both steps with one deviation each; a second cleaning contract in Västmanland
     # waiting for step 1; window cleaning below the threshold not needed.
@@ -154,6 +156,7 @@ def test_a_sanction_on_a_review_deviation_counts(demo_world: Any) -> None:
     by_org = {f.organisation.org_number: f.as_dict() for f in labour_report(year=year, organisation_ids=None)}
     assert by_org == recount(year)
     assert sum(v["sanctions"] for v in by_org.values()) == 1
+    assert {f.organisation.org_number: f.as_dict() for f in labour_counts(year=year, organisation_ids=None)} == by_org
 
 
 def test_the_api_names_each_count_and_scopes_to_what_the_person_sees(demo_world: Any, client_for: Any) -> None:
