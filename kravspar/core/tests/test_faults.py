@@ -7,7 +7,7 @@ reports the rest as duplicates.
 Real processes on loopback (kravspar.testing.servers): gunicorn and ``manage.py
 import_invoices`` against the PostgreSQL test database; the test kills them or cuts their
 database off. PostgreSQL only: the PostgreSQL run of ``make test``. (The background-job
-worker killed mid-job is not covered here: see docs/benchmarks.md, "Faults".)
+worker killed mid-job: kravspar/jobs/tests/test_worker_kill.py.)
 """
 
 from __future__ import annotations
