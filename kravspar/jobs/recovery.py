@@ -160,7 +160,7 @@ def job_recover(job: Job, *, now: datetime.datetime | None = None) -> str | None
         message = _("The background worker stopped during attempt %(attempt)d; the job was queued again.") % {
             "attempt": job.attempts
         }
-        if not unchanged.update(status=JobStatus.QUEUED, message=message, heartbeat_at=None):
+        if not unchanged.update(status=JobStatus.QUEUED, message=message, heartbeat_at=None, done=0):
             return None
         _bury_task(job.task_id, now)
         result = run_job.enqueue(job.pk)

@@ -49,7 +49,7 @@ def test_a_large_upload_runs_as_a_job_and_links_to_its_import(
     assert InvoiceDocument.objects.count() == 4 and batch.actor == world.officer
     assert AuditEvent.objects.filter(action="job.started", actor=world.officer).exists()
     # The uploaded files were kept only until the job had read them.
-    assert not any(media.rglob("*.xml"))
+    assert not any((media / "jobs").rglob("*.xml"))
 
     page = client.get(response["Location"]).content.decode()
     assert '<progress id="job-progress" max="100" value="100"' in page

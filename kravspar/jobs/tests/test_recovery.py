@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -27,18 +28,23 @@ def _claimed(job: Job, *, silent_for: float) -> Job:
     return Job.objects.get(pk=job.pk)
 
 
-def test_a_job_whose_worker_went_silent_is_queued_again(world: Any, settings: Any) -> None:
+def test_a_job_whose_worker_went_silent_is_queued_again(world: Any, settings: Any, client_for: Any) -> None:
     settings.KRAVSPAR_JOB_STALE_SECONDS = 60
     job = services.job_start(owner=world.officer, kind=JobKind.OCDS, title="OCDS")
     first_task = job.task_id
     job = _claimed(job, silent_for=61)
+    services.Progress(job).set_done(7)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(seconds=61))
+    job.refresh_from_db()
 
     recovered = recovery.jobs_recover()
 
     assert [j.pk for j in recovered.requeued] == [job.pk] and not recovered.failed
     job.refresh_from_db()
-    assert (job.status, job.attempts, job.heartbeat_at) == (JobStatus.QUEUED, 1, None)
+    assert (job.status, job.attempts, job.heartbeat_at, job.done) == (JobStatus.QUEUED, 1, None, 0)
     assert job.message.startswith("Bakgrundsprocessen stannade under försök 1")
+    fragment = client_for(world.officer).get(reverse("jobs:detail", args=[job.uuid]), headers={"HX-Request": "true"})
+    assert job.message in fragment.content.decode() and "hx-trigger" in fragment.content.decode()
     assert job.task_id != first_task
     assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
     dead = DBTaskResult.objects.get(id=first_task)

@@ -86,4 +86,4 @@ def test_a_job_whose_worker_was_killed_is_finished_by_the_next_worker(world: Any
     assert DBTaskResult.objects.get(id=first_task).status == "FAILED"
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
     assert AuditEvent.objects.filter(action="job.requeued", object_id=str(job.uuid)).count() == 1
-    assert not any(settings.MEDIA_ROOT.rglob("*.xml")), "the job's inputs were not removed"
+    assert not any((settings.MEDIA_ROOT / "jobs").rglob("*.xml")), "the job's inputs were not removed"
