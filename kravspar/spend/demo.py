@@ -5,8 +5,7 @@ same item ids ART-0001 … as the invoices demo bills, ``invoices.demo.CLEANING_
 registers its predecessor ``invoices.demo.PREDECESSOR_NUMBER`` (same supplier and buyer,
 signed before Kravspår and expired the day before RV-2025-0107 started) with its own
 prices, registers the office supplier that invoices Region Sörmland without a contract, and
-matches every stored invoice again; then every contract in force gets invoices for the last
-twelve months (``spend.demo_invoices``). The result: matched lines, over-priced lines that
+matches every stored invoice again. The result: matched lines, over-priced lines that
 become an economy deviation (one of them billed in minutes against a price per hour), a
 line for an article not on the contract, a line billed by the box against a price per piece
 ("unit differs"), an invoice in euro ("currency differs"), an invoice in arrears for the
@@ -29,17 +28,17 @@ from django.utils import timezone
 
 from kravspar.contracts.models import Contract, ContractStatus
 from kravspar.invoices.models import InvoiceDocument
-from kravspar.spend import demo_invoices, pricelists
+from kravspar.spend import pricelists
 from kravspar.spend.matching import match_documents
 from kravspar.spend.models import PriceListArticle
 
 logger = logging.getLogger(__name__)
 
 
-def seed(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
+def seed() -> list[tuple[str, str, str]]:
     """Idempotent: running `seed_demo` twice creates nothing new. Returns extra demo
-    logins as (username, role, name) for `make run` to print. Last, every contract in force
-    gets its last twelve months' invoices (``spend.demo_invoices``), relative to ``today``."""
+    logins as (username, role, name) for `make run` to print. (The invoices of the last twelve
+    months, ``spend.demo_invoices``, come at the end of `seed_demo`, when every contract exists.)"""
     try:
         from kravspar.invoices import demo as invoices_demo
     except ImportError:  # the invoices demo is not there: nothing to price
@@ -57,8 +56,6 @@ def seed(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
         actor=None, name=office.name, org_number=office.org_number, source="Demodata"
     )
     match_documents(InvoiceDocument.objects.order_by("id").values_list("id", flat=True))
-    # After the matching above: the year's invoices are matched once, as they are imported.
-    demo_invoices.seed(today=today)
     return []
 
 

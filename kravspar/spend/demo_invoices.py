@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.db.models import Prefetch
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kravspar.accounts.models import User
@@ -154,7 +154,7 @@ def seed(*, today: datetime.date | None = None) -> int:
     tests that roll the seeded demo back): the demo's invoices are matched here as well, in
     one grouped pass, as the spend demo matches the story invoices; matching again later
     changes nothing."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     officer = User.objects.filter(username="inkopare").first()
     files = documents(active_contracts(today), today, officer)
     if not files:

@@ -3,6 +3,7 @@
 Each test runs in its own savepoint, so a test that approves or seeds again leaves the
 next test the data as seeded."""
 
+import datetime
 import io
 
 import pytest
@@ -15,16 +16,18 @@ from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
 from kravspar.audit.models import AuditEvent
 from kravspar.contracts.demo import seed_contracts
-from kravspar.contracts.models import Contract
+from kravspar.contracts.models import Contract, ContractStatus
 from kravspar.core.errors import NotAllowedError
 from kravspar.findings.models import ActionPlan, Deviation, DeviationStatus, Sanction
 from kravspar.followups.demo_imported import seed_imported
 from kravspar.followups.models import Activity, ActivityStatus
+from kravspar.invoices.models import DocumentKind
 from kravspar.labour.demo import BELOW, UNASSESSED
 from kravspar.organisations.models import Organisation, Unit, UnitKind
 from kravspar.procurements import policy, services
 from kravspar.procurements.models import EnvironmentalGoal, Procurement, ProcurementStatus, StrategyStatus
 from kravspar.procurements.statistics import SOURCE
+from kravspar.spend.models import Check, EconomyFinding, InvoiceMatch, LineMatch, LineStatus, MatchStatus
 from kravspar.suppliers.models import ProcurementSupplier, Supplier
 
 pytestmark = pytest.mark.usefixtures("demo_data")
@@ -189,3 +192,47 @@ def test_the_imported_contracts_past_follow_ups_are_recorded_some_with_deviation
     assert not deviations.filter(kind="").exists()
     history = AuditEvent.objects.filter(action="contract.strategy_adopted").count()
     assert history == 100
+
+
+# --- Invoices for the last twelve months (spend.demo_invoices) ----------------------------
+
+
+def _last_twelve_months(today):
+    first = today.replace(day=1)
+    months = []
+    for _ in range(12):
+        months.append(first)
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return months
+
+
+def test_every_active_contract_has_invoices_in_each_of_the_last_twelve_months(db):
+    """Each month of the last twelve that a contract in force has run, an invoice imported,
+    stored and matched to it: so the spend, loyalty and price checks are real."""
+    today = timezone.localdate()
+    months = _last_twelve_months(today)
+    active = Contract.objects.filter(status=ContractStatus.ACTIVE, starts_on__lte=today, ends_on__gte=today)
+    assert active.count() >= 120
+    invoiced = {
+        (contract_id, issued.replace(day=1))
+        for contract_id, issued in InvoiceMatch.objects.filter(
+            document__kind=DocumentKind.INVOICE, issue_date__gte=months[-1], issue_date__lte=today
+        ).values_list("contract_id", "issue_date")
+    }
+    missing = [
+        (contract.contract_number, f"{month:%Y-%m}")
+        for contract in active.only("id", "contract_number", "starts_on")
+        for month in months
+        if contract.starts_on < (month + datetime.timedelta(days=31)).replace(day=1)
+        and (contract.pk, month) not in invoiced
+    ]
+    assert missing == []
+    # Matched through the import: by the contract's reference, each line to its price-list article.
+    year = InvoiceMatch.objects.filter(document__number__startswith="D", contract__in=active)
+    assert year.count() >= 12 * 100
+    assert not year.exclude(status=MatchStatus.MATCHED).exists()
+    assert not LineMatch.objects.filter(invoice_match__in=year).exclude(status=LineStatus.MATCHED).exists()
+    # A few contracts billed above the agreed price lately: real economy findings.
+    assert EconomyFinding.objects.filter(document__in=year.values("document"), check_type=Check.OVER_PRICE).count() >= 8
+    # And the history tells of each import and each new price-list article.
+    assert AuditEvent.objects.filter(action="pricelist.article_added").count() >= 100

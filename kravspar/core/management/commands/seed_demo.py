@@ -33,6 +33,7 @@ from kravspar.procurements.policy import goals_for
 from kravspar.procurements.statistics import import_statistics
 from kravspar.requirements.models import RequirementTemplate
 from kravspar.requirements.services import requirement_add
+from kravspar.spend import demo_invoices
 
 DEMO_PASSWORD = "kravspar-demo-2026"
 
@@ -115,6 +116,9 @@ def _seed_demo(*, today: datetime.date | None) -> list[tuple[str, str, str]]:
         seed = import_module(f"kravspar.{app}.demo").seed
         dated = "today" in inspect.signature(seed).parameters
         logins.extend(seed(today=today) if dated else seed())
+    # Last, when every contract exists: each one in force gets the invoices of the last twelve
+    # months it ran, imported and matched (after the spend demo's price lists and matching).
+    demo_invoices.seed(today=today)
     return logins
 
 
