@@ -11,7 +11,10 @@ an unexpected error on one file (a bug) refuses that file with the reason "inter
 error" and a reference, logs the traceback under that reference, and goes on with the
 next. The exit status says how many files failed: 0 when every file was imported or was
 a duplicate, otherwise the number of refused files (at most 100; the summary has the
-exact figure and names them).
+exact figure and names them). When the database goes away in the middle of the run (the
+server stopped or the connection cut), the run stops with exit status 101 and says so: what
+was stored before is kept whole, and running the import again stores the rest and reports
+the stored files as duplicates.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -29,6 +33,7 @@ from kravspar.invoices.services import GROUP_SIZE, import_paths
 from kravspar.invoices.ubl import ProblemCode
 
 MAX_EXIT_STATUS = 100  # exit statuses above 125 mean a signal to the shell
+DATABASE_GONE_EXIT_STATUS = 101  # the database went away: run the import again
 
 
 class Command(BaseCommand):
@@ -67,7 +72,10 @@ class Command(BaseCommand):
                 self.stdout.flush()
 
         group = max(1, min(GROUP_SIZE, every)) if every > 0 else GROUP_SIZE
-        batch = import_paths(options["paths"], actor=actor, progress=progress, group_size=group)
+        try:
+            batch = import_paths(options["paths"], actor=actor, progress=progress, group_size=group)
+        except (OperationalError, InterfaceError) as exc:
+            self._database_gone(exc)
         self.stdout.write(
             _(
                 "Done: %(files)s files, %(imported)s imported (%(lines)s lines, %(warnings)s with warnings), "
@@ -97,3 +105,15 @@ class Command(BaseCommand):
             )
         if batch.refused_count:
             raise SystemExit(min(batch.refused_count, MAX_EXIT_STATUS))
+
+    def _database_gone(self, exc: Exception) -> None:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        self.stderr.write(
+            _(
+                "The import stopped: the database could not be reached (%(error)s). Every invoice stored "
+                "before is kept whole. Run the import again when the database is back: the stored files are "
+                "then reported as duplicates and the rest is imported."
+            )
+            % {"error": first_line}
+        )
+        raise SystemExit(DATABASE_GONE_EXIT_STATUS)
