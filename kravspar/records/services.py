@@ -182,6 +182,10 @@ OWN_ACCOUNT = {
     "followups.calendarfeed.user",
     "otp_totp.totpdevice.user",
     "otp_static.staticdevice.user",
+    # Security keys and single sign-on links (issue 13): log-in means of the account only.
+    "django_otp_webauthn.webauthncredential.user",
+    "django_otp_webauthn.webauthnuserhandle.user",
+    "accounts.externalidentitylink.user",
 }
 # The invitation that made a supplier's contact: it stays, pointing at the erased account.
 NOT_KEPT_FOR_THE_RECORD = OWN_ACCOUNT | {"portal.invitation.person"}

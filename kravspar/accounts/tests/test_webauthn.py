@@ -93,3 +93,24 @@ def test_a_two_factor_reset_removes_the_keys(world):
     a_key(world.orderer_sl)
     twofactor.two_factor_reset(actor=world.admin, person=world.orderer_sl)
     assert not WebAuthnCredential.objects.exists()
+
+
+def test_keys_and_sso_links_do_not_stand_in_the_way_of_erasure(world):
+    """They are log-in means of the account, not records: erasure removes them (GDPR art. 17)."""
+    from django_otp_webauthn.models import WebAuthnUserHandle
+
+    from kravspar.accounts import services as account_services
+    from kravspar.accounts.models import ExternalIdentityLink
+    from kravspar.records import services as records
+
+    leaver = account_services.person_create(
+        actor=world.admin, username="karin", email="karin@example.se", organisation=world.sormland, roles=[]
+    )
+    a_key(leaver)
+    WebAuthnUserHandle.get_handle_for_user(leaver)
+    ExternalIdentityLink.objects.create(user=leaver, provider="oidc", issuer="https://idp.example.se", subject="s")
+    account_services.person_set_active(actor=world.admin, person=leaver, active=False)
+    records.person_erase(actor=world.admin, person=leaver.__class__.objects.get(pk=leaver.pk))
+    assert not WebAuthnCredential.objects.exists()
+    assert not WebAuthnUserHandle.objects.exists()
+    assert not ExternalIdentityLink.objects.exists()
