@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,9 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from kravspar.accounts import access as accounts_access
 from kravspar.accounts.models import User
-from kravspar.core.errors import DomainError
-from kravspar.core.forms import add_service_errors
-from kravspar.core.formviews import form_page, saved
+from kravspar.core.formviews import form_page, form_post, render_form, saved
 from kravspar.core.ids import is_uuid
 from kravspar.core.pagination import paginate, querystring_without_page
 from kravspar.secrecy import access, registration, services
@@ -109,43 +107,49 @@ def mark_create(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 def mark_detail(request: HttpRequest, key: str) -> HttpResponse:
     user = _user(request)
     mark = _mark_for(user, key)
-    unmark_form = UnmarkForm(request.POST if request.POST.get("action") == "unmark" else None)
-    decision_form = DisclosureForm(request.POST if request.POST.get("action") == "decide" else None)
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "unmark" and unmark_form.is_valid():
-                services.mark_remove(actor=user, mark=mark, reason=unmark_form.cleaned_data["reason"])
-                messages.success(request, _("The secrecy mark was removed."))
-                return redirect("secrecy:detail", key=mark.uuid)
-            if request.POST.get("action") == "decide" and decision_form.is_valid():
-                data = decision_form.cleaned_data
-                services.disclosure_record(
-                    actor=user,
-                    mark=mark,
-                    requested_on=data["requested_on"],
-                    requester=data["requester"],
-                    outcome=data["outcome"],
-                    masked=data["masked"],
-                    provision=data["provision"],
-                    reason=data["reason"],
-                    decided_on=data["decided_on"],
-                )
-                messages.success(request, _("The decision was recorded."))
-                return redirect("secrecy:detail", key=mark.uuid)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(unmark_form if request.POST.get("action") == "unmark" else decision_form, exc)
-    return render(
-        request,
-        "secrecy/mark_detail.html",
-        {
-            "mark": mark,
-            "may_see": access.may_see(user, mark),
-            "decisions": mark.decisions.select_related("provision", "decided_by"),
-            "unmark_form": unmark_form,
-            "decision_form": decision_form,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    action = request.POST.get("action")
+    unmark_form = UnmarkForm(request.POST if action == "unmark" else None)
+    decision_form = DisclosureForm(request.POST if action == "decide" else None)
+
+    def page() -> HttpResponse:
+        return render_form(
+            request,
+            "secrecy/mark_detail.html",
+            {
+                "mark": mark,
+                "may_see": access.may_see(user, mark),
+                "decisions": mark.decisions.select_related("provision", "decided_by"),
+                "unmark_form": unmark_form,
+                "decision_form": decision_form,
+            },
+        )
+
+    back = "secrecy:detail"
+    if request.method == "POST" and action == "unmark":
+        return form_post(
+            unmark_form,
+            save=lambda data: services.mark_remove(actor=user, mark=mark, reason=data["reason"]),
+            done=saved(request, _("The secrecy mark was removed."), back, key=mark.uuid),
+            failed=page,
+        )
+    if request.method == "POST" and action == "decide":
+        return form_post(
+            decision_form,
+            save=lambda data: services.disclosure_record(
+                actor=user,
+                mark=mark,
+                requested_on=data["requested_on"],
+                requester=data["requester"],
+                outcome=data["outcome"],
+                masked=data["masked"],
+                provision=data["provision"],
+                reason=data["reason"],
+                decided_on=data["decided_on"],
+            ),
+            done=saved(request, _("The decision was recorded."), back, key=mark.uuid),
+            failed=page,
+        )
+    return page()
 
 
 @login_required
