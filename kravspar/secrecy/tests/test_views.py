@@ -39,6 +39,22 @@ def test_an_officer_marks_an_evidence_file_and_records_a_decision(world: Any, ca
     assert "Avslag" in body and "OSL 39 kap. 3 §" in body
 
 
+def test_removing_a_mark_on_its_page_needs_a_reason_and_a_known_action(
+    world: Any, marked: Any, client_for: Any
+) -> None:
+    client = client_for(world.officer)
+    mark = marked[MarkKind.DEVIATION]
+    page = reverse("secrecy:detail", args=[mark.uuid])
+    refused = client.post(page, {"action": "unmark", "reason": " "})
+    assert refused.status_code == 400 and "Skäl: ange varför markeringen tas bort." in refused.content.decode()
+    assert client.post(page, {"action": "other", "reason": "Fel ärende."}).status_code == 400
+    mark.refresh_from_db()
+    assert mark.active
+    assert client.post(page, {"action": "unmark", "reason": "Fel ärende."}).status_code == 302
+    mark.refresh_from_db()
+    assert not mark.active and mark.removal_reason == "Fel ärende."
+
+
 @pytest.mark.parametrize("persona", ["reader", "orderer_vm", "supplier_contact"])
 def test_readers_orderers_and_suppliers_cannot_mark(world: Any, cast: Any, client_for: Any, persona: str) -> None:
     url = reverse("secrecy:mark", args=["evidence", cast.evidence.uuid])
