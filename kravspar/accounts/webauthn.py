@@ -14,6 +14,7 @@ rules above. The browser side is static/kravspar/js/webauthn.js (no inline scrip
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -83,8 +84,9 @@ class RegisterComplete(CompleteCredentialRegistrationView):
         user: User = self.request.user
         with transaction.atomic():
             response: HttpResponse = super().post(*args, **kwargs)
-            key = WebAuthnCredential.objects.filter(user=user).order_by("-pk").first()
-            if response.status_code == 200 and key is not None:
+            added = json.loads(response.content).get("id") if response.status_code == 200 else None
+            key = WebAuthnCredential.objects.filter(user=user, pk=added).first() if added else None
+            if key is not None:
                 key.name = _key_name(self.request, user)
                 key.save(update_fields=["name"])
                 audit_record(
