@@ -6,8 +6,8 @@ posts a signed Response to the service provider, as a real IdP's login page does
 person has logged in. Who logs in, and how the answer should be wrong, the test sets first
 with POST /next (JSON): {"attributes": {...}, "name_id": "...", "scenario": "ok" | "expired"
 | "wrong_audience" | "unsigned"}. GET /idp-logout?name_id=...&sp=... starts a single logout at
-the IdP: a signed LogoutRequest to the service provider, as a redirect. Nothing of the protocol is mocked: the XML, the signatures
-and the time limits are pysaml2's.
+the IdP: a signed LogoutRequest to the service provider, as a redirect. Nothing of the protocol
+is mocked: the XML, the signatures and the time limits are pysaml2's.
 """
 
 from __future__ import annotations
