@@ -13,8 +13,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.contracts import selectors, services
+from kravspar.contracts.api_json import contract_page_json
 from kravspar.contracts.models import Contract, ContractExtension, ContractRequirement, Subcontractor
-from kravspar.core.dates import add_months
 from kravspar.organisations.models import Organisation
 from kravspar.suppliers.models import Supplier
 from kravspar.suppliers.selectors import supplier_for
@@ -225,80 +225,6 @@ def _detail(request: HttpRequest, key: UUID) -> Contract:
 PagedContractOut = type(
     "PagedContractOut", (LimitOffsetPagination.Output,), {"__annotations__": {"items": list[ContractOut]}}
 )
-# ContractOut's fields that are the contract's own columns, in the schema's order.
-LIST_COLUMNS = (
-    "uuid",
-    "contract_number",
-    "title",
-    "diary_number",
-    "signed_on",
-    "starts_on",
-    "ends_on",
-    "extension_options",
-    "extension_months",
-    "value",
-    "fine_per_week",
-    "fine_cap_weeks",
-    "termination_grounds",
-    "status",
-    "ended_on",
-    "end_reason",
-    "strategy_missing",
-    "strategy_version",
-    "version",
-    "created_at",
-    "updated_at",
-)
-
-
-def _parties(through: Any, fk: str, party: str, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The suppliers or buyers of the contracts, by contract, ordered by name as the schema's lists are."""
-    found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-    rows = (
-        through.objects.filter(contract_id__in=ids)
-        .order_by(f"{party}__name", f"{party}_id")
-        .values_list("contract_id", f"{party}__uuid", f"{party}__name")
-    )
-    for contract_id, uuid, name in rows:
-        found[contract_id].append({"uuid": uuid, "name": name})
-    return found
-
-
-def contract_rows(qs: QuerySet[Contract]) -> list[dict[str, Any]]:
-    """ContractOut's JSON for a page of contracts, built from rows (``.values()``), in three
-    queries: the page, its suppliers and its buyers. ``test_api_rows.py`` holds it equal to
-    ContractOut's own serialisation of the same contracts."""
-    page = list(qs.values("pk", "procurement__uuid", "options_used", "months_used", *LIST_COLUMNS))
-    ids = [row["pk"] for row in page]
-    suppliers = _parties(Contract.suppliers.through, "contract", "supplier", ids)
-    buyers = _parties(Contract.buyers.through, "contract", "organisation", ids)
-    result = []
-    for row in page:
-        pk = row["pk"]
-        result.append(
-            {
-                "uuid": row["uuid"],
-                "contract_number": row["contract_number"],
-                "title": row["title"],
-                "diary_number": row["diary_number"],
-                "procurement": row["procurement__uuid"],
-                "suppliers": suppliers[pk],
-                "buyers": buyers[pk],
-                "signed_on": row["signed_on"],
-                "starts_on": row["starts_on"],
-                "ends_on": row["ends_on"],
-                "effective_end": add_months(row["ends_on"], int(row["months_used"] or 0)),
-                "extension_options": row["extension_options"],
-                "extension_months": row["extension_months"],
-                "extensions_used": int(row["options_used"] or 0),
-            }
-            | {
-                column: row[column]
-                for column in LIST_COLUMNS[7:]
-                if column not in ("extension_options", "extension_months")
-            }
-        )
-    return result
 
 
 @router.get("/contracts", response=PagedContractOut, summary="List contracts you can see")
@@ -313,11 +239,11 @@ def list_contracts(
         status=filters.status,
         strategy_missing=filters.strategy_missing,
     ).prefetch_related(None)
-    offset, limit = pagination.offset, pagination.limit
-    body = {"items": contract_rows(qs[offset : offset + limit]), "count": qs.count()}
     from kravspar.api import api  # the API imports this module's router
 
-    return api.create_response(request, body, status=200)
+    # Rows straight to JSON bytes: ContractOut's keys and order (``api_json``).
+    body = contract_page_json(qs, pagination.offset, pagination.limit)
+    return HttpResponse(body, status=200, content_type=api.get_content_type())
 
 
 @router.post("/contracts", response={201: ContractDetailOut}, summary="Register a contract (Inköp)")

@@ -27,8 +27,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,8 +87,38 @@ def _effective_end(contract: Contract, extensions: Iterable[ContractExtension]) 
     return min(end, contract.ended_on) if contract.ended_on else end
 
 
+class _Requirement(NamedTuple):
+    """What planning reads of a contract requirement: a row, not a model instance (a
+    hundred thousand instances cost more than the activities' insert)."""
+
+    pk: int
+    contract_id: int
+    methods: list[str]
+    timing: str
+    interval_months: int | None
+    at_months: list[Any]
+    responsible: str
+    responsible_unit_id: int | None
+
+
+_REQUIREMENT_FIELDS = (
+    "id",
+    "contract_id",
+    "methods",
+    "timing",
+    "interval_months",
+    "at_months",
+    "responsible",
+    "responsible_unit_id",
+)
+
+# A run plans many contracts that start on the same few hundred days with the same steps:
+# the dates repeat, so they are computed once (add_months is a pure function).
+_add_months = lru_cache(maxsize=65536)(add_months)
+
+
 def occurrences(
-    requirement: ContractRequirement, starts_on: datetime.date, ends_on: datetime.date
+    requirement: ContractRequirement | _Requirement, starts_on: datetime.date, ends_on: datetime.date
 ) -> list[datetime.date]:
     """The due dates of a requirement's follow-up within [starts_on, ends_on], in order;
     the index of each is its occurrence number."""
@@ -100,13 +131,13 @@ def occurrences(
             return []
         dates = []
         k = 1
-        while (due := add_months(starts_on, k * step)) <= ends_on:
+        while (due := _add_months(starts_on, k * step)) <= ends_on:
             dates.append(due)
             k += 1
         return dates
     if requirement.timing == Timing.AT_MONTHS:
         months = sorted({int(m) for m in requirement.at_months or [] if int(m) >= 0})
-        return [d for d in (add_months(starts_on, m) for m in months) if d <= ends_on]
+        return [d for d in (_add_months(starts_on, m) for m in months) if d <= ends_on]
     # AT_EVALUATION (or no timing): verified before signing, nothing to do after.
     return []
 
@@ -184,10 +215,9 @@ def plan_contracts(
 
 def _plan_chunk(contracts: list[Contract], *, actor: User | None, today: datetime.date) -> PlanResult:
     ids = [c.pk for c in contracts]
-    requirements: dict[int, list[ContractRequirement]] = defaultdict(list)
-    for req in ContractRequirement.objects.filter(contract_id__in=ids).only(
-        "id", "contract_id", "methods", "timing", "interval_months", "at_months", "responsible", "responsible_unit_id"
-    ):
+    requirements: dict[int, list[_Requirement]] = defaultdict(list)
+    for row in ContractRequirement.objects.filter(contract_id__in=ids).values_list(*_REQUIREMENT_FIELDS):
+        req = _Requirement(*row)
         requirements[req.contract_id].append(req)
     # The named person: Inköp's follow-ups go to the procurement's responsible officer; the
     # ordering unit's to the unit's follow-up contact, or the whole unit if it names none.

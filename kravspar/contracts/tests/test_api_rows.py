@@ -101,3 +101,17 @@ def test_each_person_still_sees_only_their_contracts(world, api_as, client_for, 
     contact = client_for(world.supplier_contact)  # the outsider: no token, a session at most
     assert contact.get("/api/v1/contracts").json() == {"items": [], "count": 0}
     assert Client().get("/api/v1/contracts").status_code == 401
+
+
+def test_pages_of_the_same_query_with_other_values_answer_their_own_rows(world, api_as, varied):
+    """The page's SQL is reused for the same filters with other values (``api_json._page_sql``):
+    each answer still has its own rows."""
+    officer = api_as(world.officer)
+    terminated = officer("get", "/contracts?status=terminated").json()
+    active = officer("get", "/contracts?status=active").json()
+    assert [c["contract_number"] for c in terminated["items"]] == ["AVT-D-1"]
+    assert terminated["count"] == 1
+    assert active["items"] and {c["status"] for c in active["items"]} == {"active"}
+    assert active["count"] == len(active["items"]) and "AVT-D-1" not in {c["contract_number"] for c in active["items"]}
+    for status, answer in (("terminated", terminated), ("active", active)):
+        assert officer("get", f"/contracts?status={status}").json() == answer
