@@ -1,0 +1,292 @@
+"""What the checks raise: off-contract purchases, economy findings and their deviations
+(once per invoice, contract and check), and spend past the contract's value with the
+running totals it is measured against."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kravspar.contracts.models import Contract
+from kravspar.invoices.models import DocumentKind
+from kravspar.spend import policy
+from kravspar.spend.matching.contracts import ContractInfo
+from kravspar.spend.matching.rows import (
+    MatchSummary,
+)
+from kravspar.spend.matching.state import MatcherState
+from kravspar.spend.models import (
+    Check,
+    DeviationInvoiceLine,
+    EconomyFinding,
+    InvoiceMatch,
+    LineMatch,
+    MatchStatus,
+    OffContractPurchase,
+)
+from kravspar.spend.policy import Period
+from kravspar.spend.requirements import economy_requirement_for
+
+
+class DeviationRules(MatcherState):
+    """Raising what the checks find, and the running totals per contract."""
+
+    def _off_contract(
+        self,
+        docs: list[dict[str, Any]],
+        decided: dict[int, dict[str, Any]],
+        match_rows: list[dict[str, Any]],
+        now: datetime.datetime,
+        summary: MatchSummary,
+    ) -> None:
+        totals = {m["document_id"]: m["net_amount"] for m in match_rows}
+        rows = [
+            OffContractPurchase(
+                document_id=d["id"],
+                organisation_id=d["buyer_organisation_id"],
+                supplier_id=d["supplier_id"],
+                issue_date=d["issue_date"],
+                currency=d["currency"].upper(),
+                net_amount=totals[d["id"]],
+                nearest_contract_id=decided[d["id"]]["nearest"],
+            )
+            for d in docs
+            if decided[d["id"]]["status"] == MatchStatus.NO_CONTRACT
+        ]
+        OffContractPurchase.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["document"],
+            update_fields=["organisation", "supplier", "issue_date", "currency", "net_amount", "nearest_contract"],
+        )
+        summary.off_contract += len(rows)
+        resolved = [d["id"] for d in docs if decided[d["id"]]["status"] == MatchStatus.MATCHED]
+        if resolved:
+            OffContractPurchase.objects.filter(document_id__in=resolved, cleared_at__isnull=True).update(cleared_at=now)
+
+    def _raise(
+        self,
+        findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]],
+        docs: list[dict[str, Any]],
+        summary: MatchSummary,
+        context: dict[tuple[int, int, str], dict[str, Any]] | None = None,
+    ) -> None:
+        if not findings:
+            return
+        doc_ids = {key[1] for key in findings}
+        known = {
+            (f.contract_id, f.document_id, f.check_type): f.deviation_id
+            for f in EconomyFinding.objects.filter(document_id__in=doc_ids)
+        }
+        numbers = {d["id"]: d["number"] for d in docs}
+        evidence: list[DeviationInvoiceLine] = []
+        for key, lines in findings.items():
+            contract_id, doc_id, check = key
+            deviation_id = known.get(key)
+            if deviation_id is None:
+                deviation_id = self._new_deviation(
+                    contract_id, doc_id, numbers[doc_id], check, lines, (context or {}).get(key, {})
+                )
+                summary.deviations += 1
+            evidence.extend(
+                DeviationInvoiceLine(
+                    deviation_id=deviation_id, line_id=line_id, check_type=check, agreed_price=agreed, overcharge=over
+                )
+                for line_id, agreed, over in lines
+            )
+        DeviationInvoiceLine.objects.bulk_create(evidence, ignore_conflicts=True)
+        summary.evidence += len(evidence)
+
+    def _describe(
+        self, check: str, number: str, info: ContractInfo, lines: list[tuple[int, Decimal | None, Decimal]], ctx: dict
+    ) -> tuple[str, str]:
+        """The deviation's title and description, in the site's language. Each states only
+        what the invoice itself says and what the contract agreed."""
+        count = len(lines)
+        if check == Check.OVER_PRICE:
+            total = sum((over for _l, _a, over in lines), Decimal(0))
+            title = _("Invoice %(number)s: priced above the contract") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s is priced more than %(tolerance)s %% above the price "
+                "list's agreed price, %(total)s SEK in all.",
+                "%(count)d lines of invoice %(number)s are priced more than %(tolerance)s %% above the price "
+                "list's agreed price, %(total)s SEK in all.",
+                count,
+            ) % {"count": count, "number": number, "tolerance": self.tolerance, "total": total}
+            if ctx.get("converted"):
+                description += " " + _(
+                    "Lines invoiced in another unit than the price list's were converted to the agreed unit by the "
+                    "fixed factor of UN/ECE Recommendation 20 before they were compared."
+                )
+            return title, description
+        if check == Check.NOT_ON_CONTRACT:
+            title = _("Invoice %(number)s: articles not on the contract") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s is for an article that is not on the contract's price list.",
+                "%(count)d lines of invoice %(number)s are for articles that are not on the contract's price list.",
+                count,
+            ) % {"count": count, "number": number}
+            return title, description
+        if check == Check.AFTER_END:
+            periods: list[Period] = ctx.get("periods") or []
+            covered = Period(min(p.start for p in periods), max(p.end for p in periods)) if periods else None
+            title = _("Invoice %(number)s: invoiced after the contract ended") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s covers %(period)s, past the contract's end, %(end)s.",
+                "%(count)d lines of invoice %(number)s cover %(period)s, past the contract's end, %(end)s.",
+                count,
+            ) % {"count": count, "number": number, "period": covered or "–", "end": info.end}
+            if ctx.get("issue_date_counts"):
+                description += " " + ngettext(
+                    "The invoice gives no delivery date or invoice period for it, so its issue date counts.",
+                    "The invoice gives no delivery date or invoice period for them, so its issue date counts.",
+                    count,
+                )
+            else:
+                description += " " + _(
+                    "The period is the invoice's own delivery date and invoice periods (BT-72, BT-73/74, BT-134/135)."
+                )
+            return title, description
+        if check == Check.UNIT_DIFFERS:
+            units = ", ".join(
+                _("%(unit)s instead of %(agreed)s") % {"unit": unit, "agreed": agreed}
+                for unit, agreed in sorted(ctx.get("units") or set())
+            )
+            title = _("Invoice %(number)s: unit differs from the agreed unit") % {"number": number}
+            description = ngettext(
+                "%(count)d line of invoice %(number)s is invoiced in another unit than the price list's "
+                "(%(units)s). UN/ECE Recommendation 20 gives no fixed factor between them, so its price cannot "
+                "be checked against the agreed price.",
+                "%(count)d lines of invoice %(number)s are invoiced in another unit than the price list's "
+                "(%(units)s). UN/ECE Recommendation 20 gives no fixed factor between them, so their prices cannot "
+                "be checked against the agreed prices.",
+                count,
+            ) % {"count": count, "number": number, "units": units}
+            return title, description
+        if check == Check.CURRENCY_DIFFERS:
+            title = _("Invoice %(number)s: currency differs from the agreement") % {"number": number}
+            description = _(
+                "Invoice %(number)s is in %(currency)s, but the contract and its price list are in %(agreed)s. Its "
+                "prices are not compared with the agreed prices and its amounts are not counted in the spend figures."
+            ) % {
+                "number": number,
+                "currency": ctx.get("currency", "–"),
+                "agreed": ", ".join(sorted(ctx.get("agreed") or {policy.KRONOR})),
+            }
+            return title, description
+        title = _("Spend past the contract value")
+        description = _("With invoice %(number)s the invoiced amount passed the contract's value of %(value)s SEK.") % {
+            "number": number,
+            "value": info.value,
+        }
+        return title, description
+
+    def _new_deviation(
+        self,
+        contract_id: int,
+        doc_id: int,
+        number: str,
+        check: str,
+        lines: list[tuple[int, Decimal | None, Decimal]],
+        ctx: dict[str, Any] | None = None,
+    ) -> int:
+        from kravspar.findings.services import deviation_raise_on_contract
+
+        contract = Contract.objects.get(pk=contract_id)
+        info = self.contracts[contract_id]
+        with translation.override(settings.LANGUAGE_CODE):
+            title, description = self._describe(check, number, info, lines, ctx or {})
+            # Tied to the contract's economy requirement (added if the contract has none),
+            # so that the deviation counts under aim 1 like any other.
+            requirement = economy_requirement_for(contract=contract)
+            deviation = deviation_raise_on_contract(
+                actor=None,
+                contract=contract,
+                kind="economy",
+                severity=policy.SEVERITY[check],
+                title=title,
+                description=description,
+                requirement=requirement,
+            )
+        EconomyFinding.objects.create(
+            contract_id=contract_id, document_id=doc_id, check_type=check, deviation=deviation
+        )
+        return deviation.pk
+
+    def _over_value(
+        self,
+        contract_ids: set[int],
+        docs: list[dict[str, Any]],
+        decided: dict[int, dict[str, Any]],
+        lines_by_doc: dict[int, list[dict[str, Any]]],
+        summary: MatchSummary,
+    ) -> None:
+        with_value = [c for c in contract_ids if self.contracts.get(c) and self.contracts[c].value is not None]
+        if not with_value:
+            return
+        already = set(
+            EconomyFinding.objects.filter(contract_id__in=with_value, check_type=Check.OVER_VALUE).values_list(
+                "contract_id", flat=True
+            )
+        )
+        todo = [c for c in with_value if c not in already]
+        if not todo:
+            return
+        spent = self.spent_in_kronor(todo)
+        for contract_id in todo:
+            value = self.contracts[contract_id].value
+            if value is None or spent[contract_id] <= value:
+                continue
+            theirs = [
+                d
+                for d in docs
+                if decided[d["id"]]["contract_id"] == contract_id
+                and d["kind"] == DocumentKind.INVOICE
+                and d["currency"].upper() == policy.KRONOR
+            ]
+            if not theirs:
+                continue
+            last = max(theirs, key=lambda d: (d["issue_date"], d["id"]))
+            lines: list[tuple[int, Decimal | None, Decimal]] = [
+                (line["id"], None, Decimal(0)) for line in lines_by_doc.get(last["id"], [])
+            ]
+            self._raise({(contract_id, last["id"], str(Check.OVER_VALUE)): lines}, docs, summary)
+
+    def _count_spend(self, line_rows: Iterable[dict[str, Any]], before: Iterable[InvoiceMatch]) -> None:
+        """Add the batch's lines (just written) to the running totals. A document matched
+        before may have counted for another contract: the totals of the contracts it and
+        the batch touch are dropped and summed afresh in SQL when next needed."""
+        rows = list(line_rows)
+        earlier = [m.contract_id for m in before if m.contract_id is not None]
+        if earlier:
+            for contract_id in {*earlier, *(lm["contract_id"] for lm in rows)}:
+                self.spent.pop(contract_id, None)
+            return
+        for lm in rows:
+            contract_id = lm["contract_id"]
+            if contract_id in self.spent and lm["currency"] == policy.KRONOR:
+                self.spent[contract_id] += lm["net_amount"]
+
+    def spent_in_kronor(self, contract_ids: Iterable[int]) -> dict[int, Decimal]:
+        """The kronor invoiced on each contract so far (the value is in kronor: only lines
+        in kronor are added up against it). One query for the contracts not yet known."""
+        wanted = list(contract_ids)
+        unknown = [c for c in wanted if c not in self.spent]
+        if unknown:
+            totals = dict(
+                LineMatch.objects.filter(contract_id__in=unknown, currency=policy.KRONOR)
+                .values_list("contract_id")
+                .annotate(total=Sum("net_amount"))
+                .values_list("contract_id", "total")
+            )
+            for contract_id in unknown:
+                self.spent[contract_id] = totals.get(contract_id) or Decimal(0)
+        return {c: self.spent[c] for c in wanted}

@@ -1,0 +1,198 @@
+"""The line rules: each line's price-list article (by seller's item id or GTIN, valid on the
+line's date) and its price compared with the agreed one."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import connection
+
+from kravspar.spend import policy, unit_conversion
+from kravspar.spend.matching.rows import (
+    ARTICLE_CACHE_LIMIT,
+    CENT,
+    PRICE_PLACES,
+    ZERO,
+    ArticleRow,
+    PriceResult,
+    concrete_field,
+)
+from kravspar.spend.matching.state import MatcherState
+from kravspar.spend.models import (
+    LineMethod,
+    PriceCheck,
+    PriceListArticle,
+)
+from kravspar.spend.policy import Period
+
+
+def _articles_for_pairs(kind: str, pairs: Sequence[tuple[int, str]]) -> list[ArticleRow]:
+    """The articles of exactly these (contract, seller's item id) or (contract, GTIN) pairs,
+    newest first, in one query that joins a ``VALUES`` list (SQLite and PostgreSQL both name
+    its columns column1, column2). The ORM would need a hundred ORed conditions to say it."""
+    if not pairs:
+        return []
+    quote = connection.ops.quote_name
+    meta = PriceListArticle._meta
+    column = quote(str(concrete_field(PriceListArticle, "seller_item_id" if kind == "item" else "gtin").column))
+    fields = ", ".join(
+        f"CAST(a.{quote('net_price')} AS TEXT)" if name == "net_price" else f"a.{quote(name)}"
+        for name in ("id", "contract_id", "seller_item_id", "gtin", "unit_code", "net_price", "currency")
+    )
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    # Only quoted names from the model's metadata are formatted in; the pairs are parameters.
+    sql = (
+        f"SELECT {fields}, a.{quote('valid_from')}, a.{quote('valid_to')} "  # noqa: S608
+        f"FROM {quote(meta.db_table)} a JOIN (VALUES {values}) w "
+        f"ON a.{quote('contract_id')} = w.column1 AND a.{column} = w.column2 "
+        f"ORDER BY a.{quote('valid_from')} DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for pair in pairs for value in pair])
+        rows = cursor.fetchall()
+
+    def day(value: Any) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+    return [
+        ArticleRow(pk, contract_id, item, gtin, unit, Decimal(price), currency, day(valid_from), day(valid_to))
+        for pk, contract_id, item, gtin, unit, price, currency, valid_from, valid_to in rows
+    ]
+
+
+class LineRules(MatcherState):
+    """Finding each line's article and checking its price."""
+
+    def _load_articles(
+        self,
+        docs: list[dict[str, Any]],
+        decided: dict[int, dict[str, Any]],
+        lines_by_doc: dict[int, list[dict[str, Any]]],
+        manual_ids: Iterable[int | None],
+    ) -> None:
+        """Load the price-list articles the lines can match that earlier batches of the run
+        have not: only (contract, seller's item id) and (contract, GTIN) pairs that a line
+        names, since a price list may hold thousands. What a pair found stays for the run,
+        like the contract index (an article added while a run is under way counts from the
+        next run or ``match_invoices``)."""
+        if len(self._article_keys) > ARTICLE_CACHE_LIMIT:
+            self._article_keys.clear()
+            self._by_item.clear()
+            self._by_gtin.clear()
+            self._articles.clear()
+        items: dict[int, set[str]] = defaultdict(set)
+        gtins: dict[int, set[str]] = defaultdict(set)
+        for doc in docs:
+            contract_id = decided[doc["id"]]["contract_id"]
+            if contract_id is None:
+                continue
+            for line in lines_by_doc.get(doc["id"], []):
+                item = line["seller_item_id"].strip()
+                if item and (contract_id, "item", item) not in self._article_keys:
+                    items[contract_id].add(item)
+                gtin = line["standard_item_id"].strip() if line["standard_item_scheme"] == "0160" else ""
+                if gtin and (contract_id, "gtin", gtin) not in self._article_keys:
+                    gtins[contract_id].add(gtin)
+        manual = [pk for pk in manual_ids if pk is not None and pk not in self._articles]
+        for kind, wanted, index in (("item", items, self._by_item), ("gtin", gtins, self._by_gtin)):
+            pairs = [(contract_id, value) for contract_id, values in wanted.items() for value in values]
+            self._article_keys.update((contract_id, kind, value) for contract_id, value in pairs)
+            for start in range(0, len(pairs), 500):
+                for loaded in _articles_for_pairs(kind, pairs[start : start + 500]):
+                    self._articles[loaded.id] = loaded
+                    index[(loaded.contract_id, loaded.seller_item_id if kind == "item" else loaded.gtin)].append(loaded)
+        if manual:
+            for row in PriceListArticle.objects.filter(pk__in=manual).values_list(*ArticleRow._fields):
+                loaded = ArticleRow(*row)
+                self._articles[loaded.id] = loaded
+
+    @staticmethod
+    def _article_for(
+        line: dict[str, Any],
+        contract_id: int,
+        period: Period,
+        by_item: dict[tuple[int, str], list[ArticleRow]],
+        by_gtin: dict[tuple[int, str], list[ArticleRow]],
+    ) -> tuple[ArticleRow | None, str]:
+        """The price-list article of a line, valid during the period the line covers (an
+        arrears invoice is priced by the price list of the months it bills, not of the day
+        it was written). When the period spans a price change (an index adjustment on 1
+        January), the article in the line's unit with the highest agreed price is taken:
+        a price above it is above the agreed price on every day of the period, which is
+        what a price deviation has to stand on."""
+        unit = unit_conversion.normalise(line["unit_code"])
+
+        def valid(candidates: list[ArticleRow]) -> ArticleRow | None:
+            found = [a for a in candidates if period.overlaps(a.valid_from, a.valid_to)]
+            if len(found) <= 1:
+                return found[0] if found else None
+            # Candidates come newest first; max() keeps the first of equals.
+            return max(found, key=lambda a: (a.unit_code == unit, a.net_price))
+
+        if line["seller_item_id"]:
+            article = valid(by_item.get((contract_id, line["seller_item_id"].strip()), []))
+            if article is not None:
+                return article, LineMethod.SELLER_ITEM_ID
+        gtin = line["standard_item_id"].strip() if line["standard_item_scheme"] == "0160" else ""
+        if gtin:
+            article = valid(by_gtin.get((contract_id, gtin), []))
+            if article is not None:
+                return article, LineMethod.GTIN
+        return None, LineMethod.NONE
+
+    @staticmethod
+    def _periods(docs: list[dict[str, Any]], lines_by_doc: dict[int, list[dict[str, Any]]]) -> None:
+        """The period each line covers (``line["period"]``) and the span of the whole
+        document (``doc["covered"]``): its lines' periods together, which is the document's
+        own delivery date and period unless lines give their own."""
+        for doc in docs:
+            own = policy.document_period(
+                doc["issue_date"], doc["delivery_date"], doc["period_start"], doc["period_end"]
+            )
+            doc["dates_given"] = bool(doc["delivery_date"] or doc["period_start"] or doc["period_end"])
+            periods = []
+            for line in lines_by_doc.get(doc["id"], []):
+                line["period"] = policy.line_period(own, line["period_start"], line["period_end"])
+                periods.append(line["period"])
+            doc["covered"] = Period(min(p.start for p in periods), max(p.end for p in periods)) if periods else own
+
+    def _check_price(
+        self, line: dict[str, Any], price: Decimal, article: ArticleRow | None, currency: str, is_invoice: bool
+    ) -> PriceResult:
+        """Compare a line's price with its article's, in the agreed currency and unit only."""
+        if article is None:
+            return PriceResult(PriceCheck.NONE, None)
+        agreed = article.net_price
+        if currency != article.currency.upper():
+            # Never number to number: 10 EUR is not "below" 100 SEK.
+            return PriceResult(PriceCheck.CURRENCY_DIFFERS, agreed)
+        unit, agreed_unit = unit_conversion.normalise(line["unit_code"]), unit_conversion.normalise(article.unit_code)
+        if unit == agreed_unit:
+            over = policy.is_over_price(price, agreed, self.tolerance)
+            overcharge = (
+                ((price - agreed) * line["quantity"]).quantize(CENT, ROUND_HALF_UP) if over and is_invoice else ZERO
+            )
+            return PriceResult(PriceCheck.SAME_UNIT, agreed, over=over, on_terms=price <= agreed, overcharge=overcharge)
+        if not unit_conversion.convertible(unit, agreed_unit):
+            return PriceResult(PriceCheck.UNIT_DIFFERS, agreed)
+        # Exact arithmetic: a price per minute is a price per hour times 60, with no rounding
+        # that could move a price across the tolerance.
+        converted = unit_conversion.price_in(price, unit, agreed_unit)
+        over = policy.is_over_price(converted, Fraction(agreed), Fraction(self.tolerance))
+        overcharge = ZERO
+        if over and is_invoice:
+            excess = (converted - Fraction(agreed)) * unit_conversion.quantity_in(line["quantity"], unit, agreed_unit)
+            overcharge = unit_conversion.to_decimal(excess, CENT)
+        return PriceResult(
+            PriceCheck.CONVERTED,
+            agreed,
+            over=over,
+            on_terms=converted <= Fraction(agreed),
+            overcharge=overcharge,
+            compared=unit_conversion.to_decimal(converted, PRICE_PLACES),
+        )

@@ -1,0 +1,355 @@
+"""The batch: ``Matcher`` loads a batch of documents and their lines in a fixed number of
+queries, applies the document, line and deviation rules, and writes the matches;
+``match_documents`` and the signal handlers feed it."""
+
+from __future__ import annotations
+
+import operator
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
+from kravspar.ledger.models import LEDGER_CUSTOMIZATION
+from kravspar.spend import policy
+from kravspar.spend.matching.deviations import DeviationRules
+from kravspar.spend.matching.documents import DocumentRules
+from kravspar.spend.matching.lines import LineRules
+from kravspar.spend.matching.rows import (
+    CENT,
+    DOC_FIELDS,
+    LINE_FIELDS,
+    PARSED_DOC_FIELDS,
+    PARSED_LINE_FIELDS,
+    PRICE_PLACES,
+    ArticleRow,
+    MatchSummary,
+    unit_price_of,
+)
+from kravspar.spend.matching.upserts import upsert_invoice_matches, upsert_line_matches
+from kravspar.spend.models import (
+    Check,
+    InvoiceMatch,
+    LineMatch,
+    LineMethod,
+    LineStatus,
+    MatchMethod,
+    MatchStatus,
+    PriceCheck,
+    SupplierSource,
+)
+from kravspar.spend.policy import Period
+
+
+class Matcher(DocumentRules, LineRules, DeviationRules):
+    """Loads the contracts and units once; ``match`` then takes batches of documents."""
+
+    def match(self, document_ids: Sequence[int]) -> MatchSummary:
+        """Match these documents (new or again) in one transaction."""
+        summary = MatchSummary()
+        if not document_ids:
+            return summary
+        with transaction.atomic():
+            self._match(list(document_ids), summary)
+        return summary
+
+    def match_stored(self, stored: Sequence[Any]) -> MatchSummary:
+        """Match documents an import has just stored, from what it parsed: ``stored`` holds
+        ``kravspar.invoices.services.StoredDocument`` items (the id, the parsed document and
+        the parties found). Only the lines' ids are read back, in one query; nothing is parsed
+        or converted again."""
+        summary = MatchSummary()
+        if not stored:
+            return summary
+        docs: list[dict[str, Any]] = []
+        doc_fields = operator.attrgetter(*PARSED_DOC_FIELDS)
+        line_fields = operator.attrgetter(*PARSED_LINE_FIELDS)
+        for item in stored:
+            doc = dict(zip(PARSED_DOC_FIELDS, doc_fields(item.parsed), strict=True))
+            doc["id"], doc["buyer_organisation_id"], doc["supplier_id"] = item.pk, item.buyer_id, item.supplier_id
+            docs.append(doc)
+        by_id = {item.pk: item.parsed for item in stored}
+        quote = connection.ops.quote_name
+        table = quote(InvoiceLine._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(by_id))
+        line_ids: dict[tuple[int, int], int] = {}
+        with connection.cursor() as cursor:
+            # Only quoted names from the model's metadata are formatted in; the ids are parameters.
+            cursor.execute(
+                f"SELECT {quote('document_id')}, {quote('position')}, {quote('id')} FROM {table} "  # noqa: S608
+                f"WHERE {quote('document_id')} IN ({placeholders})",
+                list(by_id),
+            )
+            for doc_id, position, line_id in cursor.fetchall():
+                line_ids[(doc_id, position)] = line_id
+        lines_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for doc_id, parsed in by_id.items():
+            rows = lines_by_doc[doc_id]
+            for line in parsed.lines:
+                row = dict(zip(PARSED_LINE_FIELDS, line_fields(line), strict=True))
+                row["id"], row["document_id"] = line_ids[(doc_id, line.position)], doc_id
+                rows.append(row)
+        with transaction.atomic():
+            self._match_loaded(docs, lines_by_doc, summary)
+        return summary
+
+    def _match(self, document_ids: list[int], summary: MatchSummary) -> None:
+        docs = list(InvoiceDocument.objects.filter(pk__in=document_ids).values(*DOC_FIELDS))
+        if not docs:
+            return
+        ids = [d["id"] for d in docs]
+        lines_by_doc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for line in (
+            InvoiceLine.objects.filter(document_id__in=ids).order_by("document_id", "position").values(*LINE_FIELDS)
+        ):
+            lines_by_doc[line["document_id"]].append(line)
+        self._match_loaded(docs, lines_by_doc, summary)
+
+    def _match_loaded(
+        self, docs: list[dict[str, Any]], lines_by_doc: dict[int, list[dict[str, Any]]], summary: MatchSummary
+    ) -> None:
+        now = timezone.now()
+        summary.documents += len(docs)
+        ids = [d["id"] for d in docs]
+        existing = {m.document_id: m for m in InvoiceMatch.objects.filter(document_id__in=ids)}
+        self._resolve_parties(docs)
+
+        refs = {
+            (d["seller_key"], d["billing_reference"].strip())
+            for d in docs
+            if d["kind"] == DocumentKind.CREDIT_NOTE and d["billing_reference"]
+        }
+        credited: dict[tuple[str, str], tuple[int, int | None]] = {}
+        if refs:
+            for pk, seller_key, number, credited_contract in InvoiceDocument.objects.filter(
+                kind=DocumentKind.INVOICE, number__in={r[1] for r in refs}, seller_key__in={r[0] for r in refs}
+            ).values_list("id", "seller_key", "number", "match__contract_id"):
+                credited[(seller_key, number)] = (pk, credited_contract)
+
+        manual_lines = {
+            lm.line_id: lm for lm in LineMatch.objects.filter(line__document_id__in=ids, method=LineMethod.MANUAL)
+        }
+        self._periods(docs, lines_by_doc)
+
+        decided: dict[int, dict[str, Any]] = {}
+        result: dict[str, Any]
+        # Invoices first, so that a credit note can take the contract of an invoice in the same batch.
+        docs.sort(key=lambda d: (d["kind"] != DocumentKind.INVOICE, d["id"]))
+        for doc in docs:
+            before = existing.get(doc["id"])
+            if before is not None and before.method == MatchMethod.MANUAL:
+                result = {
+                    "status": MatchStatus.MATCHED,
+                    "method": MatchMethod.MANUAL,
+                    "detail": before.detail,
+                    "contract_id": before.contract_id,
+                    "candidates": [],
+                    "credited_id": before.credited_document_id,
+                    "nearest": None,
+                }
+                if before.supplier_id and before.supplier_id != doc["supplier_id"]:
+                    doc["supplier_id"], doc["supplier_via"] = before.supplier_id, SupplierSource.CONTRACT
+            else:
+                result = self._match_contract(doc, credited, decided)
+            decided[doc["id"]] = result
+
+        contract_ids = {r["contract_id"] for r in decided.values() if r["contract_id"]}
+        self._load_articles(docs, decided, lines_by_doc, [lm.article_id for lm in manual_lines.values()])
+        by_item, by_gtin, articles = self._by_item, self._by_gtin, self._articles
+
+        # Decide every line, then write the documents' matches and the lines' matches.
+        match_rows: list[dict[str, Any]] = []
+        line_rows: list[tuple[int, dict[str, Any]]] = []
+        findings: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = defaultdict(list)
+        # What the deviation's description says beyond the lines (units, currencies, periods).
+        context: dict[tuple[int, int, str], dict[str, Any]] = defaultdict(dict)
+        for doc in docs:
+            result = decided[doc["id"]]
+            contract_id: int | None = result["contract_id"]
+            sign = Decimal(-1) if doc["kind"] == DocumentKind.CREDIT_NOTE else Decimal(1)
+            is_invoice = doc["kind"] == DocumentKind.INVOICE
+            currency = doc["currency"].upper()
+            org_id = doc["buyer_organisation_id"]
+            unit_id = self.units.get((org_id, doc["buyer_reference"].strip().lower())) if org_id else None
+            # A financial-system line without article (ledger app) counts for spend and
+            # contract loyalty; there is no article whose price it could be checked against.
+            ledger = doc["customization_id"] == LEDGER_CUSTOMIZATION
+            unmatched = 0
+            total = Decimal(0)
+            info = self.contracts.get(contract_id) if contract_id is not None else None
+            for line in lines_by_doc.get(doc["id"], []):
+                amount = (line["line_net_amount"] * sign).quantize(CENT)
+                total += amount
+                price = unit_price_of(line).quantize(PRICE_PLACES)
+                manual = manual_lines.get(line["id"])
+                article: ArticleRow | None = None
+                method: str = LineMethod.NONE
+                if contract_id is not None:
+                    if manual is not None and manual.article_id is not None:
+                        candidate = articles.get(manual.article_id)
+                        if candidate is not None and candidate.contract_id == contract_id:
+                            article, method = candidate, LineMethod.MANUAL
+                    if article is None:
+                        article, method = self._article_for(line, contract_id, line["period"], by_item, by_gtin)
+                line_status: str = (
+                    LineStatus.NO_CONTRACT
+                    if contract_id is None
+                    else LineStatus.MATCHED
+                    if article is not None
+                    else LineStatus.NOT_PRICE_CHECKED
+                    if ledger and not (line["seller_item_id"] or line["standard_item_id"])
+                    else LineStatus.NO_ARTICLE
+                )
+                check = self._check_price(line, price, article, currency, is_invoice)
+                if line_status == LineStatus.NO_ARTICLE:
+                    unmatched += 1
+                lm = {
+                    "line_id": line["id"],
+                    "status": line_status,
+                    "method": method,
+                    "article_id": article.id if article is not None else None,
+                    "organisation_id": org_id,
+                    "unit_id": unit_id,
+                    "supplier_id": doc["supplier_id"],
+                    "contract_id": contract_id,
+                    "issue_date": doc["issue_date"],
+                    "currency": currency,
+                    "net_amount": amount,
+                    "unit_price": price,
+                    "agreed_price": check.agreed,
+                    "price_check": check.kind,
+                    "compared_price": check.compared,
+                    "contracted": contract_id is not None,
+                    # Right supplier on a contract; with no article there is no price to be off terms.
+                    "on_terms": True if line_status == LineStatus.NOT_PRICE_CHECKED else check.on_terms,
+                    "over_price": check.over and is_invoice,
+                    "overcharge": check.overcharge,
+                    "matched_by_id": manual.matched_by_id if method == LineMethod.MANUAL and manual else None,
+                    "matched_at": manual.matched_at if method == LineMethod.MANUAL and manual else now,
+                    "version": 1,
+                }
+                line_rows.append((doc["id"], lm))
+                if contract_id is None or not is_invoice:
+                    continue
+                evidence = (line["id"], check.agreed, Decimal(0))
+                if lm["over_price"]:
+                    findings[(contract_id, doc["id"], Check.OVER_PRICE)].append(
+                        (line["id"], check.agreed, check.overcharge)
+                    )
+                    if check.kind == PriceCheck.CONVERTED:
+                        context[(contract_id, doc["id"], Check.OVER_PRICE)]["converted"] = True
+                if line_status == LineStatus.NO_ARTICLE:
+                    findings[(contract_id, doc["id"], Check.NOT_ON_CONTRACT)].append(evidence)
+                if check.kind == PriceCheck.UNIT_DIFFERS and article is not None:
+                    key = (contract_id, doc["id"], Check.UNIT_DIFFERS)
+                    findings[key].append(evidence)
+                    context[key].setdefault("units", set()).add((line["unit_code"] or "–", article.unit_code))
+                agreed_currency = article.currency.upper() if article is not None else policy.KRONOR
+                if currency != agreed_currency:
+                    key = (contract_id, doc["id"], Check.CURRENCY_DIFFERS)
+                    findings[key].append(evidence)
+                    context[key].setdefault("agreed", set()).add(agreed_currency)
+                    context[key]["currency"] = currency
+                # After the end only when what the line covers goes past it (an arrears invoice
+                # for the last month does not); a line's own period decides for that line.
+                period: Period = line["period"]
+                if info is not None and period.end > info.end:
+                    key = (contract_id, doc["id"], Check.AFTER_END)
+                    findings[key].append(evidence)
+                    context[key].setdefault("periods", []).append(period)
+                    if not (doc["dates_given"] or line["period_start"] or line["period_end"]):
+                        context[key]["issue_date_counts"] = True
+            summary.lines += len(lines_by_doc.get(doc["id"], []))
+            before = existing.get(doc["id"])
+            status = result["status"]
+            reviewed = before is not None and before.reviewed_at is not None
+            match_rows.append(
+                {
+                    "document_id": doc["id"],
+                    "status": status,
+                    "method": result["method"],
+                    "detail": (result["detail"] or "")[:200],
+                    "organisation_id": org_id,
+                    "unit_id": unit_id,
+                    "supplier_id": doc["supplier_id"],
+                    "supplier_via": doc["supplier_via"],
+                    "contract_id": contract_id,
+                    "credited_document_id": result["credited_id"],
+                    "issue_date": doc["issue_date"],
+                    "covered_from": doc["covered"].start,
+                    "covered_to": doc["covered"].end,
+                    "currency": currency,
+                    "net_amount": total,
+                    "unmatched_lines": unmatched,
+                    "needs_attention": (status != MatchStatus.MATCHED or unmatched > 0) and not reviewed,
+                    "matched_at": before.matched_at
+                    if before is not None and result["method"] == MatchMethod.MANUAL
+                    else now,
+                    "matched_by_id": before.matched_by_id
+                    if before is not None and result["method"] == MatchMethod.MANUAL
+                    else None,
+                    "version": 1,
+                }
+            )
+            if status == MatchStatus.MATCHED:
+                summary.matched += 1
+            if status != MatchStatus.MATCHED or unmatched:
+                summary.queued += 1
+
+        upsert_invoice_matches(match_rows, now=now)
+        match_ids = dict(InvoiceMatch.objects.filter(document_id__in=ids).values_list("document_id", "id"))
+        through = InvoiceMatch.candidates.through
+        through.objects.filter(invoicematch_id__in=match_ids.values()).delete()
+        through.objects.bulk_create(
+            [
+                through(invoicematch_id=match_ids[doc_id], contract_id=contract_id)
+                for doc_id, r in decided.items()
+                for contract_id in r["candidates"]
+            ]
+        )
+        for doc_id, lm in line_rows:
+            lm["invoice_match_id"] = match_ids[doc_id]
+        upsert_line_matches([lm for _d, lm in line_rows])
+        self._off_contract(docs, decided, match_rows, now, summary)
+        self._raise(findings, docs, summary, context)
+        self._count_spend([lm for _d, lm in line_rows], existing.values())
+        self._over_value(contract_ids, docs, decided, lines_by_doc, summary)
+
+
+def match_documents(
+    document_ids: Iterable[int], *, batch_size: int = 500, matcher: Matcher | None = None
+) -> MatchSummary:
+    """Match documents in batches of ``batch_size``, each in its own transaction."""
+    matcher = matcher or Matcher()
+    summary = MatchSummary()
+    batch: list[int] = []
+    for doc_id in document_ids:
+        batch.append(doc_id)
+        if len(batch) >= batch_size:
+            summary.add(matcher.match(batch))
+            batch = []
+    if batch:
+        summary.add(matcher.match(batch))
+    return summary
+
+
+def on_invoice_stored(sender: Any, document: InvoiceDocument, **kwargs: Any) -> None:
+    match_documents([document.pk])
+
+
+def on_invoices_stored(sender: Any, documents: Sequence[Any], run: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """Match a stored group. One import run builds one ``Matcher`` (the contract index and
+    the running totals) and keeps it in ``run`` for its later groups; a contract registered
+    while a run is under way is therefore matched from the next run (or ``match_invoices``)."""
+    matcher = None
+    if run is not None:
+        matcher = run.get("spend.matcher")
+    if matcher is None:
+        matcher = Matcher()
+        if run is not None:
+            run["spend.matcher"] = matcher
+    matcher.match_stored(documents)

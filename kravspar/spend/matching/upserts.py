@@ -1,0 +1,74 @@
+"""Writing matches: ``INSERT … ON CONFLICT … DO UPDATE`` per chunk for invoice and line
+matches, the same syntax on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+from kravspar.core.bulk import RowInserter
+from kravspar.spend.matching.rows import INVOICE_MATCH_UPDATE, LINE_MATCH_UPDATE, concrete_field
+from kravspar.spend.models import (
+    InvoiceMatch,
+    LineMatch,
+)
+
+
+def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.datetime) -> None:
+    """Insert or update invoice matches (dicts keyed by attribute name) with one ``INSERT …
+    ON CONFLICT (document) DO UPDATE`` per chunk, like ``upsert_line_matches``: the fields of
+    ``INVOICE_MATCH_UPDATE`` are replaced, the version goes up by one, and the review and note
+    of an earlier match stay."""
+    if not rows:
+        return
+    inserter = RowInserter(InvoiceMatch)
+    quote = connection.ops.quote_name
+    table = quote(InvoiceMatch._meta.db_table)
+    updates = []
+    for name in INVOICE_MATCH_UPDATE:
+        column = quote(str(concrete_field(InvoiceMatch, name).column))
+        updates.append(f"{column} = {table}.{column} + 1" if name == "version" else f"{column} = excluded.{column}")
+    # Only quoted identifiers from the model's own metadata are added; values are parameters.
+    sql = f"{inserter.sql} ON CONFLICT ({quote('document_id')}) DO UPDATE SET {', '.join(updates)}"
+    values = inserter.rows(rows, now=now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 2000):
+            cursor.executemany(sql, values[start : start + 2000])
+
+
+def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000) -> None:
+    """Insert or update line matches (dicts keyed by attribute name) with one ``INSERT …
+    ON CONFLICT (line) DO UPDATE`` per chunk; SQLite and PostgreSQL share the syntax. The
+    ORM's ``bulk_create`` spends most of its time building and preparing each object, and
+    a million lines make that matter. Matching again bumps the version."""
+    fields = [concrete_field(LineMatch, name) for name in ["line", *LINE_MATCH_UPDATE]]
+    attnames = [f.attname for f in fields]
+    quote = connection.ops.quote_name
+    table = quote(LineMatch._meta.db_table)
+    columns = [quote(str(f.column)) for f in fields]
+    updates = [f"{c} = {table}.{c} + 1" if c == quote("version") else f"{c} = excluded.{c}" for c in columns[1:]]
+    # Only quoted identifiers from the model's own metadata are formatted in; values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+        f"ON CONFLICT ({quote('line_id')}) DO UPDATE SET {', '.join(updates)}"
+    )
+    # The driver adapts decimals, dates and booleans; the matching time is one value for
+    # a whole batch (or a manual match's own), so each is adapted once.
+    at = attnames.index("matched_at")
+    adapted: dict[Any, Any] = {}
+
+    def adapt_datetime(value: Any) -> Any:
+        if value not in adapted:
+            adapted[value] = connection.ops.adapt_datetimefield_value(value)
+        return adapted[value]
+
+    take = operator.itemgetter(*attnames)
+    values = [take(row) for row in rows]
+    values = [(*v[:at], adapt_datetime(v[at]), *v[at + 1 :]) for v in values]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), chunk):
+            cursor.executemany(sql, values[start : start + chunk])
