@@ -1,13 +1,13 @@
 """Peppol BIS Billing 3.0 invoices and credit notes as received, and the imports that
 brought them in.
 
-The original document is kept byte for byte in the database (``original``), next to
-the fields that the economic follow-up (the ``spend`` app) reads. Keeping the bytes in
-the same row as the fields means one transaction stores both: a killed import leaves
-either the whole invoice (bytes, header and lines) or nothing, never a file without a
-row or a row without its file, and a database backup is a complete backup of the
-invoices. A BIS 3 invoice is a few kilobytes, so the table stays manageable; the list
-pages defer the column.
+The original document is kept byte for byte in Django's default storage (``original``:
+local files under MEDIA_ROOT, or the S3 bucket every app server shares), next to the fields
+that the economic follow-up (the ``spend`` app) reads. The file is written before the row
+that names it is committed (``kravspar.invoices.originals``), so a committed invoice always
+has its file; a failed transaction deletes the files it wrote, and ``prune_orphan_files``
+removes what a killed process left. ``backup`` and ``check_backup`` include the files like
+every other FileField's.
 
 A document is never stored twice: the SHA-256 of its bytes is unique, and so is
 (seller, invoice number, kind), where "seller" is the normalised seller identifier
@@ -115,9 +115,15 @@ class ImportProblem(models.Model):
         return f"{self.file_name}: {self.code}"
 
 
+def original_path(instance: InvoiceDocument, filename: str) -> str:
+    from kravspar.invoices.originals import new_name
+
+    return new_name()
+
+
 class InvoiceDocument(TimestampedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
-    original = models.BinaryField(_("original document"), editable=False)
+    original = models.FileField(_("original document"), upload_to=original_path, max_length=200, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True, editable=False)
     file_name = models.CharField(_("file name"), max_length=500, blank=True)
     customization_id = models.CharField(_("customization id"), max_length=300, blank=True)

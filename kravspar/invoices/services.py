@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from kravspar.audit.services import audit_record
 from kravspar.core.bulk import insert_rows
-from kravspar.invoices import signals
+from kravspar.invoices import originals, signals
 from kravspar.invoices.models import (
     BatchSource,
     BatchStatus,
@@ -170,11 +170,18 @@ class Resolver:
 
 
 def _document_fields(
-    doc: ParsedDocument, *, buyer_id: int | None, supplier_id: int | None, warnings: list[Warning_]
+    doc: ParsedDocument,
+    *,
+    original: str,
+    buyer_id: int | None,
+    supplier_id: int | None,
+    warnings: list[Warning_],
 ) -> dict[str, Any]:
-    """The stored document's fields by attribute name, from the parsed document."""
+    """The stored document's fields by attribute name, from the parsed document and the
+    storage name of its original."""
     fields = {name: getattr(doc, name) for name in _PARSED_FIELDS}
     fields.update(
+        original=original,
         line_count=len(doc.lines),
         buyer_organisation_id=buyer_id,
         supplier_id=supplier_id,
@@ -186,7 +193,6 @@ def _document_fields(
 # The fields a document stores as the reader gives them.
 _PARSED_FIELDS = (
     "kind",
-    "original",
     "sha256",
     "file_name",
     "customization_id",
@@ -226,6 +232,7 @@ _PARSED_FIELDS = (
 def _document(
     doc: ParsedDocument,
     *,
+    original: str,
     buyer_id: int | None,
     supplier_id: int | None,
     batch: ImportBatch | None,
@@ -233,7 +240,7 @@ def _document(
     warnings: list[Warning_],
 ) -> InvoiceDocument:
     return InvoiceDocument(
-        **_document_fields(doc, buyer_id=buyer_id, supplier_id=supplier_id, warnings=warnings),
+        **_document_fields(doc, original=original, buyer_id=buyer_id, supplier_id=supplier_id, warnings=warnings),
         batch=batch,
         imported_at=timezone.now(),
         imported_by=actor,
@@ -349,6 +356,7 @@ def store_documents(
     allowed_buyer_ids: frozenset[int] | None = None,
     bulk_signal: bool = False,
     run: dict[str, Any] | None = None,
+    written: list[str] | None = None,
 ) -> list[Outcome]:
     """Store each document in its own transaction; report duplicates instead of storing.
 
@@ -359,11 +367,13 @@ def store_documents(
     After each commit ``signals.invoice_stored`` is sent for the document, or, with
     ``bulk_signal``, ``signals.invoices_stored`` once with all stored documents and
     ``run``: a dictionary that lives as long as the import, where receivers keep what
-    they build once per run (the spend app's contract index).
+    they build once per run (the spend app's contract index). With ``bulk_signal`` the
+    storage names of the originals written are appended to ``written``, for a caller whose
+    own transaction may still fail (see ``originals``).
     """
     resolver = resolver or Resolver()
     if bulk_signal:
-        return _store_group(parsed_docs, batch=batch, actor=actor, resolver=resolver, run=run)
+        return _store_group(parsed_docs, batch=batch, actor=actor, resolver=resolver, run=run, written=written)
     by_sha, by_key = _find_existing(parsed_docs)
     outcomes: list[Outcome] = []
     for doc in parsed_docs:
@@ -396,6 +406,7 @@ def _store_group(
     actor: User | None,
     resolver: Resolver,
     run: dict[str, Any] | None,
+    written: list[str] | None = None,
 ) -> list[Outcome]:
     """Store a group of documents with one ``executemany`` per table, inside a savepoint.
 
@@ -405,7 +416,10 @@ def _store_group(
     that fails is refused (a duplicate, or "internal error" with a reference) and the
     others are stored. So one bad document never takes the others with it, and the
     common case pays for one savepoint per group instead of one per document."""
-    by_sha, by_key = _find_existing(parsed_docs)
+    found_sha, found_key = _find_existing(parsed_docs)
+    # The documents stored before, and those of this group about to be stored.
+    by_sha: dict[str, Any] = dict(found_sha)
+    by_key: dict[tuple[str, str, str], Any] = dict(found_key)
     outcomes: list[Outcome | None] = []
     pending: list[tuple[int, _Pending]] = []
     for doc in parsed_docs:
@@ -420,6 +434,12 @@ def _store_group(
         by_sha[doc.sha256] = by_key[(doc.seller_key, doc.number, doc.kind)] = prepared
         pending.append((len(outcomes), prepared))
         outcomes.append(None)
+    # The originals are written first (a committed row always has its file); ``written``
+    # lets the caller delete them when its transaction fails after this returns.
+    for _i, p in pending:
+        p.original = originals.save(p.doc.original)
+        if written is not None:
+            written.append(p.original)
     try:
         with transaction.atomic():
             _write_documents([p for _i, p in pending], batch=batch, actor=actor)
@@ -444,6 +464,7 @@ def _store_group(
             except Exception as exc:
                 p.pk = None
                 outcomes[_i] = internal_error(p.doc.file_name, p.doc.sha256, exc)
+    originals.delete(p.original for _i, p in pending if p.pk is None)
     stored: list[StoredDocument] = []
     for index, p in pending:
         if p.pk is None:
@@ -474,7 +495,9 @@ def _write_documents(pending: Sequence[_Pending], *, batch: ImportBatch | None, 
     now = timezone.now()
     rows = []
     for p in pending:
-        row = _document_fields(p.doc, buyer_id=p.buyer_id, supplier_id=p.supplier_id, warnings=p.warnings)
+        row = _document_fields(
+            p.doc, original=p.original, buyer_id=p.buyer_id, supplier_id=p.supplier_id, warnings=p.warnings
+        )
         row.update(batch_id=batch.pk if batch else None, imported_at=now, imported_by_id=actor.pk if actor else None)
         rows.append(row)
     insert_rows(InvoiceDocument, rows, now=now)
@@ -520,6 +543,7 @@ class _Pending:
     warnings: list[Warning_]
     imported_at: datetime.datetime
     pk: int | None = None
+    original: str = ""  # the storage name of the original, once written
 
 
 def _prepare(
@@ -590,7 +614,10 @@ def _store_one(
         return prepared
     buyer_id, supplier_id, warnings = prepared.buyer_id, prepared.supplier_id, prepared.warnings
     key = (doc.seller_key, doc.number, doc.kind)
-    document = _document(doc, buyer_id=buyer_id, supplier_id=supplier_id, batch=batch, actor=actor, warnings=warnings)
+    name = originals.save(doc.original)  # written first: a committed row always has its file
+    document = _document(
+        doc, original=name, buyer_id=buyer_id, supplier_id=supplier_id, batch=batch, actor=actor, warnings=warnings
+    )
     try:
         with transaction.atomic():
             document.save(force_insert=True)
@@ -614,6 +641,7 @@ def _store_one(
                 transaction.on_commit(_send_one(document), robust=True)
     except IntegrityError:
         # Another import stored it between the look-up and the insert.
+        originals.delete([name])
         document.pk = None
         raced = InvoiceDocument.objects.filter(
             Q(sha256=doc.sha256) | Q(seller_key=doc.seller_key, number=doc.number, kind=doc.kind)
@@ -622,6 +650,9 @@ def _store_one(
             raise
         code, message = _duplicate_message(doc, raced, same_bytes=raced.sha256 == doc.sha256)
         return Outcome(doc.file_name, DUPLICATE, doc.sha256, code, message, existing=raced)
+    except BaseException:
+        originals.delete([name])  # the row was rolled back: its file goes too
+        raise
     by_sha[doc.sha256] = document
     by_key[key] = document
     return Outcome(
@@ -774,17 +805,23 @@ def _process(
     pending: list[Outcome] = []
 
     def flush() -> None:
-        with transaction.atomic() if grouped else contextlib.nullcontext():
-            outcomes = store_documents(
-                group,
-                batch=recorder.batch,
-                actor=actor,
-                resolver=resolver,
-                allowed_buyer_ids=allowed_buyer_ids,
-                bulk_signal=bulk_signal,
-                run=run,
-            )
-            recorder.add([*pending, *outcomes])
+        written: list[str] = []
+        try:
+            with transaction.atomic() if grouped else contextlib.nullcontext():
+                outcomes = store_documents(
+                    group,
+                    batch=recorder.batch,
+                    actor=actor,
+                    resolver=resolver,
+                    allowed_buyer_ids=allowed_buyer_ids,
+                    bulk_signal=bulk_signal,
+                    run=run,
+                    written=written,
+                )
+                recorder.add([*pending, *outcomes])
+        except BaseException:
+            originals.delete(written)  # the group's rows were rolled back: their files go too
+            raise
         group.clear()
         pending.clear()
         if progress is not None:

@@ -288,7 +288,7 @@ def _attr(el: etree._Element | _Children | None, path: str, name: str) -> str:
     return (found.get(name) or "").strip()
 
 
-def _date(value: str, label: str) -> datetime.date:
+def _date(value: str, label: Any) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
@@ -354,7 +354,7 @@ def _decimal(value: str, label: Any, *, places: int, digits: int, required: bool
         ) from None
 
 
-def _amount(value: str, label: str) -> Decimal:
+def _amount(value: str, label: Any) -> Decimal:
     result = _decimal(value, label, places=2, digits=19)
     assert result is not None
     return result

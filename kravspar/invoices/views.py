@@ -19,7 +19,7 @@ from kravspar.accounts import access
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Perm
 from kravspar.core.pagination import paginate, querystring_without_page
-from kravspar.invoices import selectors
+from kravspar.invoices import originals, selectors
 from kravspar.invoices.forms import InvoiceFilterForm, UploadForm
 from kravspar.invoices.models import BatchSource, InvoiceDocument, ProblemSeverity
 from kravspar.invoices.services import import_files
@@ -120,7 +120,7 @@ def invoice_original(request: HttpRequest, key: str) -> HttpResponse:
     document = selectors.invoice_for(user, key)
     if not selectors.can_download_original(user):
         raise PermissionDenied
-    response = HttpResponse(bytes(document.original), content_type="application/xml")
+    response = HttpResponse(originals.read(str(document.original.name)), content_type="application/xml")
     safe = "".join(c for c in document.number if c.isalnum() or c in "-_.")[:80] or "faktura"
     response["Content-Disposition"] = f'attachment; filename="{safe}.xml"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -36,6 +36,7 @@ from kravspar.core import failures
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.core.numbers import NumberRefused, divide, parse_decimal, refusal_text
 from kravspar.core.workbooks import WorkbookRefused, first_sheet_rows
+from kravspar.invoices import originals
 from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
 from kravspar.ledger.models import LEDGER_CUSTOMIZATION, ColumnMapping, LedgerImport
 from kravspar.organisations.identifiers import SWEDISH_ORGNR_SCHEME, normalise_org_number
@@ -365,13 +366,16 @@ def ledger_import(*, actor: User | None, organisation: Organisation, data: bytes
     sha256 = hashlib.sha256(data).hexdigest()
     if LedgerImport.objects.filter(sha256=sha256).exists():
         raise LedgerRefused(_("This file was already imported; nothing was changed."))
+    written: list[str] = []  # the originals' files, deleted when the transaction fails
     try:
         rows = read_rows(data, file_name, mapping)
         with transaction.atomic():
-            result = _store(actor, organisation, mapping, rows, sha256, file_name)
+            result = _store(actor, organisation, mapping, rows, sha256, file_name, written)
     except LedgerRefused:
+        originals.delete(written)
         raise
     except Exception as exc:  # a bug met by this file refuses it (nothing stored) and names a reference
+        originals.delete(written)
         reference = failures.log_internal_error(f"ledger file {file_name}", exc)
         raise LedgerRefused(failures.file_not_imported_text(failures.internal_error_text(reference))) from None
     # Matched after the commit, in batches, as the invoice import's bulk signal does. The
@@ -392,6 +396,7 @@ def _store(
     rows: list[Row],
     sha256: str,
     file_name: str,
+    written: list[str],
 ) -> Result:
     groups: dict[tuple[str, str], list[Row]] = {}
     for row in rows:
@@ -424,9 +429,11 @@ def _store(
         total = sum((r.amount for r in group), Decimal(0))
         supplier = suppliers.get(org)
         centre = group[0].cost_centre
+        stored_name = originals.save(original)  # written before the row is committed
+        written.append(stored_name)
         document = InvoiceDocument(
             kind=DocumentKind.INVOICE,
-            original=original,
+            original=stored_name,
             sha256=hashlib.sha256(f"{sha256}:{key}:{number}".encode() + original).hexdigest(),
             file_name=file_name[:500],
             customization_id=LEDGER_CUSTOMIZATION,

@@ -158,7 +158,7 @@ def test_a_backup_restores_identical_to_its_source_and_onto_an_empty_installatio
     made, checked, refused = manage_many(
         installation, ["backup", str(backup)], ["check_backup", str(backup)], ["restore_backup", str(backup)]
     )
-    assert "3 files" in made["out"]
+    assert "15 files" in made["out"]  # three supplier documents and twelve invoice originals
     # Nothing changed: the backup restored into a throw-away database is identical.
     assert checked["code"] == 0, checked
     assert "The backup is identical to this installation." in checked["out"]
@@ -170,7 +170,7 @@ def test_a_backup_restores_identical_to_its_source_and_onto_an_empty_installatio
     empty = tmp_path / "empty-var"
     empty.mkdir()
     restored, checked_again = manage_many(empty, ["restore_backup", str(backup)], ["check_backup", str(backup)])
-    assert "3 files" in restored["out"]
+    assert "15 files" in restored["out"]
     assert checked_again["code"] == 0, checked_again
     assert "The backup is identical" in checked_again["out"]
     assert sorted(p.relative_to(empty).as_posix() for p in (empty / "media").rglob("*") if p.is_file()) == sorted(
@@ -229,6 +229,7 @@ def test_postgresql_and_s3_backup_check_and_restore_onto_an_empty_installation(t
             seed(source, tmp_path, source_url, on_source)  # migrates first
             stored = s3.object_keys()
             assert len(stored) >= 3 and not (source / "media").exists()
+            assert any("invoices/" in key for key in stored)  # the invoice originals are in the bucket too
             backup = tmp_path / "backup"
             made, checked = manage_many(
                 source, ["backup", str(backup)], ["check_backup", str(backup)], database_url=source_url, extra=on_source

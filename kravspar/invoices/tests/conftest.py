@@ -21,6 +21,13 @@ CORPUS = Path(__file__).parent / "corpus"
 
 
 @pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Invoice originals go to storage: a folder of the test's own, outside the folders
+    the tests import from."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _swedish() -> Any:
     with translation.override("sv"):
         yield

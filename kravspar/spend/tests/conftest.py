@@ -13,11 +13,19 @@ from typing import Any
 import pytest
 
 from kravspar.contracts.models import Contract
+from kravspar.invoices import originals
 from kravspar.invoices.models import DocumentKind, InvoiceDocument, InvoiceLine
 from kravspar.spend.models import PriceListArticle
 from kravspar.testing.factories import SupplierFactory
 
 _seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Invoice originals go to storage: a folder of the test's own, outside the folders
+    the tests import from."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture
@@ -102,7 +110,7 @@ def make_invoice(
     total = sum((Decimal(str(line["price"])) * Decimal(str(line.get("quantity", 1))) for line in lines), Decimal(0))
     doc = InvoiceDocument.objects.create(
         kind=kind,
-        original=b"<Invoice/>",
+        original=originals.save(b"<Invoice/>"),
         sha256=hashlib.sha256(f"doc-{n}".encode()).hexdigest(),
         number=number or f"F{n:05d}",
         issue_date=issue_date,
