@@ -259,3 +259,89 @@ def test_single_logout_started_by_the_idp(saml_on, world, client):
     with urllib.request.urlopen(f"{saml_on['base']}/last-logout-response", timeout=5) as seen:  # noqa: S310
         response = json.loads(seen.read())
     assert response == {"status": "urn:oasis:names:tc:SAML:2.0:status:Success", "issuer": sp_entity, "signed": True}
+
+
+# --- Logout requests the IdP did not send, or for someone else --------------------------------
+
+
+def idp_logout_location(idp: dict[str, Any], name_id: str, **extra: str) -> str:
+    """The IdP's own single logout redirect (a signed LogoutRequest), as a path on Kravspår."""
+    import requests
+
+    params = {"name_id": name_id, "sp": idp["sp_config"]["entityid"], **extra}
+    start = requests.get(f"{idp['base']}/idp-logout", params=params, allow_redirects=False, timeout=5)
+    assert start.status_code == 302, start.text
+    return start.headers["Location"].removeprefix("http://testserver")
+
+
+def logged_in_anna(idp: dict[str, Any], world: Any, client: Any) -> User:
+    person = anna(world)
+    next_login(idp, **{HSA: "SE2321000172-ANNA1"})
+    assert post_to_acs(client, *through_idp(client)).status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
+    return person
+
+
+def query_of(location: str) -> dict[str, str]:
+    from urllib.parse import parse_qs, urlsplit
+
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def assert_refused_and_still_logged_in(response: Any, client: Any, person: User) -> None:
+    assert response.status_code == 403, response.content
+    assert "Begäran om utloggning avvisad" in response.content.decode()
+    assert client.session["_auth_user_id"] == str(person.pk)
+    assert client.get(reverse("core:home")).status_code == 200
+    assert AuditEvent.objects.filter(action="sso.logout_refused", object_id=str(person.uuid)).exists()
+
+
+def test_an_unsigned_logout_request_is_refused_and_the_session_kept(saml_on, world, client):
+    from urllib.parse import urlencode
+
+    person = logged_in_anna(saml_on, world, client)
+    query = query_of(idp_logout_location(saml_on, "SE2321000172-ANNA1"))
+    unsigned = reverse("saml2_ls") + "?" + urlencode({"SAMLRequest": query["SAMLRequest"]})
+    assert_refused_and_still_logged_in(client.get(unsigned), client, person)
+
+
+def test_a_logout_request_signed_by_another_key_is_refused(saml_on, world, client):
+    person = logged_in_anna(saml_on, world, client)
+    location = idp_logout_location(saml_on, "SE2321000172-ANNA1", key="other")
+    assert "Signature=" in location
+    assert_refused_and_still_logged_in(client.get(location), client, person)
+
+
+def test_an_altered_logout_request_is_refused(saml_on, world, client):
+    """The IdP's signature of one request, put on another request (the message altered)."""
+    from urllib.parse import urlencode
+
+    person = logged_in_anna(saml_on, world, client)
+    signed = query_of(idp_logout_location(saml_on, "SE2321000172-OTHER"))
+    other = query_of(idp_logout_location(saml_on, "SE2321000172-ANNA1"))
+    altered = {**signed, "SAMLRequest": other["SAMLRequest"]}
+    assert_refused_and_still_logged_in(client.get(reverse("saml2_ls") + "?" + urlencode(altered)), client, person)
+    # An added RelayState is outside what the IdP signed, too.
+    with_relay = {**other, "RelayState": "https://evil.example/"}
+    assert_refused_and_still_logged_in(client.get(reverse("saml2_ls") + "?" + urlencode(with_relay)), client, person)
+
+
+def test_a_signed_logout_request_for_another_person_keeps_the_session(saml_on, world, client):
+    """A genuine, signed request naming someone else: UnknownPrincipal to the IdP, session kept."""
+    import requests
+
+    person = logged_in_anna(saml_on, world, client)
+    answer = client.get(idp_logout_location(saml_on, "SE2321000172-OTHER"))
+    assert answer.status_code == 302, answer.content
+    assert answer["Location"].startswith(f"{saml_on['base']}/slo/redirect?SAMLResponse=")
+    assert client.session["_auth_user_id"] == str(person.pk)
+    assert client.get(reverse("core:home")).status_code == 200
+    assert AuditEvent.objects.filter(action="sso.logout_other_subject", object_id=str(person.uuid)).exists()
+    assert requests.get(answer["Location"], allow_redirects=False, timeout=5).status_code == 200
+    with urllib.request.urlopen(f"{saml_on['base']}/last-logout-response", timeout=5) as seen:  # noqa: S310
+        response = json.loads(seen.read())
+    assert response["status"] == "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal"
+    assert response["signed"] is True
+    # The genuine request for this person still ends the session.
+    assert client.get(idp_logout_location(saml_on, "SE2321000172-ANNA1")).status_code == 302
+    assert "_auth_user_id" not in client.session
