@@ -191,3 +191,14 @@ def _reaches_database(item: pytest.Item) -> bool:
         return True
     cls = getattr(item, "cls", None)
     return bool(cls and issubclass(cls, TransactionTestCase))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pytest-django's test database, and on SQLite a file copy of it taken before any test
+    runs, for tests that run the app in a subprocess on a migrated database
+    (``kravspar.testing.sqlitecopy``; a fraction of a second instead of a ``migrate``)."""
+    from kravspar.testing import sqlitecopy
+
+    with django_db_blocker.unblock():
+        sqlitecopy.snapshot(tmp_path_factory.mktemp("migrated") / "db.sqlite3")
