@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from kravspar.invoices.generate import write_many
+from kravspar.testing import sqlitecopy
 
 ROOT = Path(__file__).resolve().parents[3]
 PG_URL = os.environ.get("DATABASE_URL", "")
@@ -135,11 +136,14 @@ sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="uses its own SQLite file;
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated and seeded installation (SQLite file and stored files), copied by each test."""
+def seeded(tmp_path_factory: pytest.TempPathFactory, django_db_setup: None) -> Path:
+    """A migrated and seeded installation (SQLite file and stored files), copied by each test.
+    It starts from a copy of the suite's migrated test database (``sqlitecopy``), on which
+    the seed's ``migrate`` finds nothing to apply (about 26 s of CPU less)."""
     var_dir = tmp_path_factory.mktemp("backup-template")
     if not PG_URL:
-        seed(var_dir, var_dir.parent)  # migrates first
+        sqlitecopy.copy_to(var_dir / "db.sqlite3")
+        seed(var_dir, var_dir.parent)  # migrates first (whatever the copy lacks)
     return var_dir
 
 
