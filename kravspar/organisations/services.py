@@ -8,13 +8,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kravspar.accounts import access
 from kravspar.accounts.roles import Perm
+from kravspar.audit.models import AuditEvent
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.core import services as core_services
+from kravspar.core.bulk import insert_rows
 from kravspar.core.errors import ConcurrentEditError, NotAllowedError
 from kravspar.organisations.identifiers import (
     SWEDISH_ORGNR_SCHEME,
@@ -53,8 +56,9 @@ def _require_manage(actor: User | None) -> None:
         raise NotAllowedError()
 
 
-def _clean_organisation(org: Organisation) -> None:
-    """Normalise identifiers in place and collect every error, keyed by field."""
+def _organisation_errors(org: Organisation) -> dict[str, list[str]]:
+    """Normalise identifiers in place and collect every error but a clash with another
+    organisation, keyed by field."""
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -99,24 +103,40 @@ def _clean_organisation(org: Organisation) -> None:
         else:
             digits = org.postal_code.replace(" ", "")
             org.postal_code = f"{digits[:3]} {digits[3:]}"
+    if org.sso_default_role and org.sso_default_role not in {role.value for role in PROVISIONING_ROLES}:
+        add("sso_default_role", _("Role for created accounts: choose one of the listed roles, or none."))
+    return errors
+
+
+def _add_clash_errors(
+    org: Organisation, errors: dict[str, list[str]], number_owner: str | None, peppol_owner: str | None
+) -> None:
+    """Add the errors of an organisation number or Peppol id already registered for the
+    organisation named ``number_owner`` / ``peppol_owner`` (None: not registered)."""
+    if "org_number" not in errors and number_owner is not None:
+        errors.setdefault("org_number", []).append(
+            _("Organisation number: %(number)s is already registered for %(name)s.")
+            % {"number": org.org_number_display, "name": number_owner}
+        )
+    if org.peppol_value and "peppol_value" not in errors and peppol_owner is not None:
+        errors.setdefault("peppol_value", []).append(_("Peppol id: already used by %(name)s.") % {"name": peppol_owner})
+
+
+def _clean_organisation(org: Organisation) -> None:
+    """Normalise identifiers in place and collect every error, keyed by field."""
+    errors = _organisation_errors(org)
+    number_owner = peppol_owner = None
     if "org_number" not in errors:
         clash = Organisation.objects.filter(org_number=org.org_number).exclude(pk=org.pk).first()
-        if clash:
-            add(
-                "org_number",
-                _("Organisation number: %(number)s is already registered for %(name)s.")
-                % {"number": org.org_number_display, "name": clash.name},
-            )
+        number_owner = clash.name if clash else None
     if org.peppol_value and "peppol_value" not in errors:
         clash = (
             Organisation.objects.filter(peppol_scheme=org.peppol_scheme, peppol_value=org.peppol_value)
             .exclude(pk=org.pk)
             .first()
         )
-        if clash:
-            add("peppol_value", _("Peppol id: already used by %(name)s.") % {"name": clash.name})
-    if org.sso_default_role and org.sso_default_role not in {role.value for role in PROVISIONING_ROLES}:
-        add("sso_default_role", _("Role for created accounts: choose one of the listed roles, or none."))
+        peppol_owner = clash.name if clash else None
+    _add_clash_errors(org, errors, number_owner, peppol_owner)
     if errors:
         raise ValidationError(errors)
 
@@ -140,6 +160,84 @@ def organisation_create(*, actor: User | None, **fields: Any) -> Organisation:
         actor=actor, action="organisation.created", obj=org, organisation=org, after=snapshot(org, ORGANISATION_FIELDS)
     )
     return org
+
+
+@transaction.atomic
+def organisations_create_many(
+    *, actor: User | None, items: Iterable[dict[str, Any]]
+) -> list[Organisation | ValidationError]:
+    """``organisation_create`` for many organisations at once (imports): the same
+    normalisation, validation and history row each, with one query per identifier for the
+    clashes and one ``executemany`` per table. Returns, in the order of ``items``, the saved
+    organisation or the ValidationError ``organisation_create`` would have raised; an item
+    clashing with an earlier item is refused as if that one had been saved first."""
+    _require_manage(actor)
+    orgs = [Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS}) for fields in items]
+    errors = [_organisation_errors(org) for org in orgs]
+    numbers = {org.org_number for org, e in zip(orgs, errors, strict=True) if "org_number" not in e}
+    peppol_values = {org.peppol_value for org, e in zip(orgs, errors, strict=True) if org.peppol_value}
+    number_owners: dict[str, str] = dict(
+        Organisation.objects.filter(org_number__in=numbers).values_list("org_number", "name")
+    )
+    peppol_owners: dict[tuple[str, str], str] = {
+        (scheme, value): name
+        for scheme, value, name in Organisation.objects.filter(peppol_value__in=peppol_values).values_list(
+            "peppol_scheme", "peppol_value", "name"
+        )
+    }
+    results: list[Organisation | ValidationError] = []
+    created: list[Organisation] = []
+    for org, org_errors in zip(orgs, errors, strict=True):
+        peppol = (org.peppol_scheme, org.peppol_value)
+        _add_clash_errors(org, org_errors, number_owners.get(org.org_number), peppol_owners.get(peppol))
+        if org_errors:
+            results.append(ValidationError(org_errors))
+            continue
+        number_owners[org.org_number] = peppol_owners[peppol] = org.name
+        results.append(org)
+        created.append(org)
+    if not created:
+        return results
+    now = timezone.now()
+    columns = [
+        f.attname
+        for f in Organisation._meta.concrete_fields
+        if not f.primary_key and f.attname not in ("created_at", "updated_at")
+    ]
+    try:
+        with transaction.atomic():
+            insert_rows(Organisation, [{name: getattr(org, name) for name in columns} for org in created], now=now)
+    except IntegrityError as exc:
+        # A parallel request registered the same identifier between our check and the insert.
+        raise ValidationError(_("This was registered by someone else at the same moment. Reload and check.")) from exc
+    ids = dict(
+        Organisation.objects.filter(org_number__in=[org.org_number for org in created]).values_list("org_number", "pk")
+    )
+    for org in created:
+        org.pk = ids[org.org_number]
+        org.created_at = org.updated_at = now
+        org._state.adding = False
+        org._state.db = DEFAULT_DB_ALIAS
+    actor_label = (actor.get_full_name() or actor.get_username()) if actor else "system"
+    insert_rows(
+        AuditEvent,
+        [
+            {
+                "actor_id": actor.pk if actor else None,
+                "actor_label": actor_label,
+                "action": "organisation.created",
+                "object_type": Organisation._meta.label_lower,
+                "object_id": str(org.uuid),
+                "object_repr": str(org)[:300],
+                "organisation_id": org.pk,
+                "before": None,
+                "after": snapshot(org, ORGANISATION_FIELDS),
+            }
+            for org in created
+        ],
+        now=now,
+    )
+    return results
 
 
 def _lock(model: type[Any], obj: Any, expected_version: int | None) -> Any:

@@ -167,3 +167,37 @@ def test_unit_kind_must_be_known(world):
     with pytest.raises(ValidationError) as exc:
         services.unit_create(actor=world.admin, organisation=world.vastmanland, name="Z", kind="bogus")
     assert "kind" in exc.value.message_dict
+
+
+def test_many_organisations_are_registered_like_one_at_a_time(world):
+    """The bulk service validates each item as organisation_create does, refuses a clash with
+    a stored organisation or an earlier item, and writes the same history row per new one."""
+    results = services.organisations_create_many(
+        actor=None,
+        items=[
+            {"kind": OrganisationKind.OTHER, "name": " Kommun A ", "org_number": "212000-0084"},
+            {"kind": OrganisationKind.OTHER, "name": "Kommun A igen", "org_number": "2120000084"},
+            {"kind": OrganisationKind.OTHER, "name": "Dubbel", "org_number": world.vastmanland.org_number},
+            {"kind": OrganisationKind.OTHER, "name": "", "org_number": "212000-0093"},
+            {"kind": OrganisationKind.OTHER, "name": "Kommun B", "org_number": "2120000092"},
+        ],
+    )
+    first, again, stored, bad, second = results
+    assert isinstance(first, Organisation) and isinstance(second, Organisation)
+    assert Organisation.objects.get(pk=first.pk).name == "Kommun A"
+    assert Organisation.objects.get(pk=second.pk).peppol_id == "0007:2120000092"
+    assert isinstance(again, ValidationError) and "Kommun A" in again.message_dict["org_number"][0]
+    assert isinstance(stored, ValidationError) and world.vastmanland.name in stored.message_dict["org_number"][0]
+    assert isinstance(bad, ValidationError) and set(bad.message_dict) == {"name", "org_number"}
+    event = AuditEvent.objects.get(object_id=str(second.uuid))
+    assert (event.action, event.actor_label, event.organisation_id) == ("organisation.created", "system", second.pk)
+    assert event.after["name"] == "Kommun B" and event.after["org_number"] == "2120000092"
+    assert AuditEvent.objects.filter(action="organisation.created", object_id=str(first.uuid)).count() == 1
+
+
+def test_bulk_registration_needs_the_permission(world):
+    with pytest.raises(NotAllowedError):
+        services.organisations_create_many(
+            actor=world.reader, items=[{"kind": OrganisationKind.OTHER, "name": "X", "org_number": "2120000092"}]
+        )
+    assert not Organisation.objects.filter(org_number="2120000092").exists()

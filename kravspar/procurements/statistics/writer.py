@@ -28,7 +28,7 @@ from kravspar.audit.services import snapshot
 from kravspar.core.bulk import insert_rows
 from kravspar.cpv.models import CpvCode
 from kravspar.organisations.models import Organisation, OrganisationKind
-from kravspar.organisations.services import organisation_create
+from kravspar.organisations.services import organisations_create_many
 from kravspar.procurements.models import Procurement, ProcurementStatus
 from kravspar.procurements.services import PROCUREMENT_FIELDS
 from kravspar.procurements.statistics.columns import SOURCE, WITHHELD_NAME, FileKind
@@ -144,36 +144,41 @@ class BatchWriter:
             self._suppliers(rows, procurements, report)
 
     def _with_buyers(self, rows: list[Row], report: FileReport) -> list[Row]:
-        """Find or register each buyer (through the organisation service, which writes its
-        history); rows whose buyer cannot be registered are reported and dropped."""
+        """Find or register each buyer (through the organisation service, which validates
+        them and writes their history, all new buyers of the batch at once); rows whose
+        buyer cannot be registered are reported and dropped."""
         wanted = {r.buyer_org_number for r in rows} - set(self.organisations)
         for org in Organisation.objects.filter(org_number__in=wanted):
             self.organisations[org.org_number] = org
-        kept: list[Row] = []
-        failed: dict[str, str] = {}
+        new: dict[str, dict[str, Any]] = {}
         for row in rows:
             number = row.buyer_org_number
-            if not row.buyer_valid:
-                kept.append(row)  # imported without a buyer, flagged
-                continue
-            if number not in self.organisations and number not in failed:
+            if row.buyer_valid and number not in self.organisations and number not in new:
                 region = number.startswith("2321") and row.buyer_name.casefold().startswith("region")
-                try:
-                    self.organisations[number] = organisation_create(
-                        actor=None,
-                        kind=OrganisationKind.REGION if region else OrganisationKind.OTHER,
-                        name=row.buyer_name,
-                        org_number=number,
-                    )
+                new[number] = {
+                    "kind": OrganisationKind.REGION if region else OrganisationKind.OTHER,
+                    "name": row.buyer_name,
+                    "org_number": number,
+                }
+        failed: dict[str, str] = {}
+        if new:
+            for number, result in zip(new, organisations_create_many(actor=None, items=new.values()), strict=True):
+                if isinstance(result, ValidationError):
+                    failed[number] = " ".join(result.messages)
+                else:
+                    self.organisations[number] = result
                     report.organisations_created += 1
-                except ValidationError as exc:
-                    failed[number] = " ".join(exc.messages)
-            if number in failed:
+        kept: list[Row] = []
+        for row in rows:
+            if row.buyer_valid and row.buyer_org_number in failed:
                 report.problems.append(
-                    Problem(row.number, _("The buyer could not be registered: %(error)s") % {"error": failed[number]})
+                    Problem(
+                        row.number,
+                        _("The buyer could not be registered: %(error)s") % {"error": failed[row.buyer_org_number]},
+                    )
                 )
             else:
-                kept.append(row)
+                kept.append(row)  # a row without a valid buyer is imported without one, flagged
         return kept
 
     def _organisation_id(self, row: Row) -> int | None:
