@@ -13,3 +13,5 @@ class JobsConfig(AppConfig):
         from kravspar.jobs import runners  # noqa: F401
 
         ACTION_LABELS.setdefault("job.started", gettext_lazy("Background job started"))
+        ACTION_LABELS.setdefault("job.requeued", gettext_lazy("Background job queued again"))
+        ACTION_LABELS.setdefault("job.abandoned", gettext_lazy("Background job given up"))
