@@ -71,6 +71,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "sso.provisioned": _("Account created at single sign-on"),
     "sso.linked": _("Single sign-on identity linked"),
     "sso.unlinked": _("Single sign-on identity link removed"),
+    "sso.logout_refused": _("Logout request from the identity provider refused"),
+    "sso.logout_other_subject": _("Logout request for another person refused"),
     "person.security_key_added": _("Security key added"),
     "person.security_key_removed": _("Security key removed"),
     "person.updated": _("Person changed"),
