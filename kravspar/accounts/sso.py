@@ -375,12 +375,27 @@ def _saml_subject_id(request: HttpRequest) -> Any:
         return None
 
 
+# Redirect-binding signature algorithms accepted on a logout request: SHA-2 only. SHA-1 is
+# deprecated for signatures (NIST SP 800-131A) and an IdP that still signs with it must be
+# configured to use SHA-256 before its logouts are honoured.
+ACCEPTED_REDIRECT_SIGALGS = frozenset(
+    {
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+    }
+)
+
+
 def logout_request_signed_by_idp(client: Any, parsed: Any, data: Any, binding: str, issuer: str) -> bool:
     """Whether a LogoutRequest carries a valid signature by a known IdP (its metadata's keys)."""
     if issuer not in client.metadata.identity_providers():
         return False
     if binding == BINDING_HTTP_REDIRECT:
-        if not data.get("Signature") or not data.get("SigAlg"):
+        if not data.get("Signature") or data.get("SigAlg") not in ACCEPTED_REDIRECT_SIGALGS:
             return False
         message = {"SAMLRequest": data["SAMLRequest"], "Signature": data["Signature"], "SigAlg": data["SigAlg"]}
         if data.get("RelayState") is not None:

@@ -29,7 +29,7 @@ from saml2.assertion import Policy
 from saml2.config import IdPConfig
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
-from saml2.xmldsig import SIG_RSA_SHA256
+from saml2.xmldsig import SIG_RSA_SHA1, SIG_RSA_SHA256
 
 PASSWORD_CLASS = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"  # noqa: S105
 
@@ -146,8 +146,10 @@ def main(config_path: str, port: int) -> None:
                 issuer_entity_id=sp_entity,
                 name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=query["name_id"]),
             )
+            # alg=sha1: signed with RSA-SHA1, which the service provider no longer accepts.
+            sigalg = SIG_RSA_SHA1 if query.get("alg") == "sha1" else SIG_RSA_SHA256
             args = idp.apply_binding(
-                BINDING_HTTP_REDIRECT, f"{logout_request}", destination, "", sign=True, sigalg=SIG_RSA_SHA256
+                BINDING_HTTP_REDIRECT, f"{logout_request}", destination, "", sign=True, sigalg=sigalg
             )
             start_response("302 Found", [("Location", dict(args["headers"])["Location"])])
             return []

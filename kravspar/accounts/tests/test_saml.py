@@ -312,6 +312,14 @@ def test_a_logout_request_signed_by_another_key_is_refused(saml_on, world, clien
     assert_refused_and_still_logged_in(client.get(location), client, person)
 
 
+def test_a_logout_request_signed_with_sha1_is_refused(saml_on, world, client):
+    """A genuine signature by the IdP's own key, but with RSA-SHA1: refused, session kept."""
+    person = logged_in_anna(saml_on, world, client)
+    location = idp_logout_location(saml_on, "SE2321000172-ANNA1", alg="sha1")
+    assert "rsa-sha1" in location
+    assert_refused_and_still_logged_in(client.get(location), client, person)
+
+
 def test_an_altered_logout_request_is_refused(saml_on, world, client):
     """The IdP's signature of one request, put on another request (the message altered)."""
     from urllib.parse import urlencode
