@@ -152,6 +152,9 @@ def procurement(world: World) -> Any:
 DEMO_PACKAGE = "kravspar/tests/demo/"
 
 
+# tryfirst: pytest-xdist's own hook turns the xdist_group mark into the node id it schedules
+# by, so the mark must be on the items before that hook runs.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests on the seeded demo (``kravspar/tests/demo/``, which seeds it once for the
     package) go to one worker as one unit under ``--dist loadgroup``: split across both
