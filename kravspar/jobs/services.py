@@ -123,6 +123,11 @@ def job_is_current(job: Job) -> bool:
     return Job.objects.filter(pk=job.pk, attempts=job.attempts).exists()
 
 
+class JobTakenOver(Exception):
+    """A later attempt has the job (this one's worker seemed dead and it was requeued): this
+    attempt must not end it, nor commit what it did in the transaction that would."""
+
+
 def job_succeed(
     *,
     job: Job,
@@ -131,18 +136,21 @@ def job_succeed(
     file_name: str = "",
     content: IO[bytes] | bytes | None = None,
     content_type: str = "",
-) -> None:
+) -> bool:
+    """Mark this attempt's job done; False (nothing written) once a later attempt has it."""
     if content is not None:
         stored = File(content) if not isinstance(content, bytes) else ContentFile(content)
         job.result_file.save(_safe_name(file_name), stored, save=False)
-    Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
-        status=JobStatus.SUCCEEDED,
-        message=message,
-        result_url=url,
-        result_file=job.result_file.name or "",
-        result_name=file_name,
-        result_content_type=content_type,
-        finished_at=timezone.now(),
+    return bool(
+        Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
+            status=JobStatus.SUCCEEDED,
+            message=message,
+            result_url=url,
+            result_file=job.result_file.name or "",
+            result_name=file_name,
+            result_content_type=content_type,
+            finished_at=timezone.now(),
+        )
     )
 
 
