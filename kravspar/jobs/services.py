@@ -64,6 +64,17 @@ def job_start(
     return job
 
 
+def job_start_or_reuse(*, owner: User, kind: str, title: str, params: dict[str, Any]) -> Job:
+    """The owner's job of this kind with these parameters that is queued, running or done, or
+    a new one: a link opened twice, or a page reloaded, does not make the same work twice."""
+    same = {f"params__{key}": value for key, value in params.items()}
+    active = [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED]
+    existing = Job.objects.filter(owner=owner, kind=kind, status__in=active, **same).order_by("-created_at").first()
+    if existing is not None:
+        return existing
+    return job_start(owner=owner, kind=kind, title=title, params=params)
+
+
 class Progress:
     """What a runner reports while it works; each call is one UPDATE of the job's row, seen
     at once by the owner's page on any app server. Each report is also a heartbeat."""

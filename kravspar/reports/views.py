@@ -288,13 +288,26 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @login_required
 @require_safe
 def contract_report(request: HttpRequest, key: str) -> HttpResponse:
-    contract = access.contract_for(request.user, key)
-    # A contract with many follow-ups and deviations makes a long PDF: offer a background job
-    # (a POST to jobs:contract_report) rather than making it inside this request.
-    size = contract.activities.count() + contract.deviations.count()
-    if size > settings.KRAVSPAR_CONTRACT_PDF_JOB_ROWS:
-        return render(request, "reports/contract_report_job.html", {"contract": contract, "size": size})
-    content = pdf.contract_report(contract, today=timezone.localdate())
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    contract = access.contract_for(user, key)
+    # A contract with many follow-ups and deviations makes a long PDF: a background job makes
+    # it (or the same job already made or making it, while nothing in the report changed),
+    # and the link leads to its progress page rather than waiting inside this request.
+    today = timezone.localdate()
+    inputs = pdf.contract_report_inputs(contract, today=today)
+    if inputs["size"] > settings.KRAVSPAR_CONTRACT_PDF_JOB_ROWS:
+        from kravspar.jobs import services as job_services
+        from kravspar.jobs.models import JobKind
+
+        job = job_services.job_start_or_reuse(
+            owner=user,
+            kind=JobKind.CONTRACT_REPORT,
+            title=_("Follow-up report %(number)s (PDF)") % {"number": contract.contract_number},
+            params={"contract": str(contract.uuid), "version": inputs["version"]},
+        )
+        return redirect("jobs:detail", job.uuid)
+    content = pdf.contract_report(contract, today=today)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in contract.contract_number)
     return _pdf(content, f"uppfoljningsrapport-{safe}.pdf")
 

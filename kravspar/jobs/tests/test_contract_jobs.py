@@ -201,7 +201,7 @@ def test_a_small_register_is_still_imported_at_once(world: Any, client_for: Any)
     assert not Job.objects.exists() and Contract.objects.count() == 3
 
 
-def test_a_large_contract_s_report_is_made_by_a_job_its_owner_alone_sees(
+def test_a_large_contract_s_report_link_starts_a_job_its_owner_alone_sees(
     world: Any,
     client_for: Any,
     make_contract: Any,  # noqa: F811
@@ -210,26 +210,48 @@ def test_a_large_contract_s_report_is_made_by_a_job_its_owner_alone_sees(
 ) -> None:
     contract = make_contract(buyers=[world.vastmanland], contract_number="RV-2026-0901")
     pdf_url = reverse("reports:contract_pdf", args=[contract.uuid])
-    start_url = reverse("jobs:contract_report", args=[contract.uuid])
     # Small: the PDF at once.
-    assert client_for(world.officer).get(pdf_url)["Content-Type"] == "application/pdf"
+    small = client_for(world.officer).get(pdf_url)
+    assert small["Content-Type"] == "application/pdf" and not Job.objects.exists()
     settings.KRAVSPAR_CONTRACT_PDF_JOB_ROWS = -1
-    client = client_for(world.orderer_vm)
-    page = client.get(pdf_url)
-    assert page.status_code == 200 and f'action="{start_url}"' in page.content.decode()
-    # An orderer of the other region reaches neither the contract nor its report job.
-    outsider = client_for(world.orderer_sl)
-    assert outsider.get(pdf_url).status_code == 404
-    assert outsider.post(start_url).status_code == 404
-    assert client_for(world.supplier_contact).post(start_url).status_code in (403, 404)
+    # An orderer of the other region reaches neither the contract nor a job for its report.
+    assert client_for(world.orderer_sl).get(pdf_url).status_code == 404
+    assert client_for(world.supplier_contact).get(pdf_url).status_code in (403, 404)
     assert not Job.objects.exists()
 
     client = client_for(world.orderer_vm)  # one test client: logged in as each person in turn
-    response = client.post(start_url)
+    response = client.get(pdf_url)  # the link itself, no button to press
     job = Job.objects.get()
     assert response["Location"] == reverse("jobs:detail", args=[job.uuid])
     assert (job.kind, job.status, job.owner) == (JobKind.CONTRACT_REPORT, JobStatus.SUCCEEDED, world.orderer_vm)
     result = client.get(reverse("jobs:result", args=[job.uuid]))
     assert b"".join(result.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
     assert 'filename="uppfoljningsrapport-RV-2026-0901.pdf"' in result["Content-Disposition"]
-    assert client_for(world.officer).get(reverse("jobs:result", args=[job.uuid])).status_code == 404
+    # Opened again while nothing in the report changed: the same job and its PDF.
+    assert client.get(pdf_url)["Location"] == response["Location"] and Job.objects.count() == 1
+    # Another person with access gets a job of their own; the first one's stays theirs alone.
+    officer = client_for(world.officer)
+    assert officer.get(pdf_url)["Location"] != response["Location"] and Job.objects.count() == 2
+    assert officer.get(reverse("jobs:result", args=[job.uuid])).status_code == 404
+    assert officer.get(response["Location"]).status_code == 404
+
+
+def test_a_changed_contract_or_a_failed_job_makes_its_report_anew(
+    world: Any,
+    client_for: Any,
+    make_contract: Any,  # noqa: F811
+    settings: Any,
+) -> None:
+    settings.KRAVSPAR_CONTRACT_PDF_JOB_ROWS = -1
+    contract = make_contract(buyers=[world.vastmanland], contract_number="RV-2026-0902")
+    pdf_url = reverse("reports:contract_pdf", args=[contract.uuid])
+    client = client_for(world.orderer_vm)
+    first = client.get(pdf_url)["Location"]
+    job = Job.objects.get()
+    assert job.status == JobStatus.QUEUED  # the database queue: no worker in this test
+    assert client.get(pdf_url)["Location"] == first  # queued: the same job, not a second one
+    Contract.objects.filter(pk=contract.pk).update(updated_at=timezone.now() + datetime.timedelta(seconds=5))
+    second = client.get(pdf_url)["Location"]
+    assert second != first and Job.objects.count() == 2
+    Job.objects.filter(status=JobStatus.QUEUED).update(status=JobStatus.FAILED)
+    assert client.get(pdf_url)["Location"] not in (first, second) and Job.objects.count() == 3
