@@ -37,19 +37,25 @@ def runner(kind: str) -> Callable[[Runner], Runner]:
 
 @runner(JobKind.INVOICE_UPLOAD)
 def invoice_upload(job: Job, progress: services.Progress) -> None:
+    """The files of an upload, into one batch for all the job's attempts: a retry after a
+    worker died continues the batch (``import_files(batch=...)``), which ends with the counts
+    of what it stored, each invoice once."""
     from kravspar.accounts import access
-    from kravspar.invoices.models import BatchSource
+    from kravspar.invoices.models import BatchStatus
     from kravspar.invoices.services import import_files
 
     files = [services.job_input(job, i) for i in range(len(job.params.get("inputs", [])))]
     progress.set_total(len(files))
-    batch, _outcomes = import_files(
-        files,
-        actor=job.owner,
-        source=BatchSource.UPLOAD,
-        allowed_buyer_ids=access.visible_organisation_ids(job.owner),
-        progress=lambda b: progress.set_done(b.file_count),
-    )
+    batch = _upload_batch(job, [name for name, _data in files])
+    if batch.status == BatchStatus.RUNNING:  # not when an earlier attempt ended it and then died
+        batch, _outcomes = import_files(
+            files,
+            actor=job.owner,
+            source=batch.source,
+            allowed_buyer_ids=access.visible_organisation_ids(job.owner),
+            progress=lambda b: progress.set_done(b.file_count),
+            batch=batch,
+        )
     progress.set_done(len(files))
     services.job_succeed(
         job=job,
@@ -62,6 +68,55 @@ def invoice_upload(job: Job, progress: services.Progress) -> None:
             "refused": batch.refused_count,
         },
     )
+
+
+def _upload_batch(job: Job, names: list[str]) -> Any:
+    """The job's batch: the one its first attempt started, or a new one recorded on the job
+    in the same transaction (so no attempt leaves a batch the job does not know)."""
+    from django.db import transaction
+
+    from kravspar.invoices.models import BatchSource, ImportBatch
+    from kravspar.invoices.services import start_batch
+
+    if "batch" in job.params:
+        return ImportBatch.objects.get(uuid=job.params["batch"])
+    with transaction.atomic():
+        batch = start_batch(source=BatchSource.UPLOAD, actor=job.owner, label=", ".join(names))
+        params = {**job.params, "batch": str(batch.uuid)}
+        if not Job.objects.filter(pk=job.pk, attempts=job.attempts).update(params=params):
+            raise services.JobTakenOver
+    job.params = params
+    return batch
+
+
+def upload_recovered(job: Job, failure: str | None) -> None:
+    """After the worker running an upload died: its batch's counters are set from what it
+    stored; when the job is given up (``failure``), the batch ends failed with the reason."""
+    from kravspar.invoices.batches import batch_recount
+    from kravspar.invoices.models import BatchStatus, ImportBatch
+    from kravspar.invoices.services import BatchRecorder
+
+    batch = ImportBatch.objects.filter(uuid=job.params.get("batch"), status=BatchStatus.RUNNING).first()
+    if batch is None:
+        return  # the worker died before it started the batch, or after it ended it
+    if failure is None:
+        batch_recount(batch)
+        return
+    BatchRecorder(batch).finish(
+        status=BatchStatus.FAILED,
+        recount=True,
+        message=_(
+            "The import was stopped: the background worker running it stopped %(attempts)d times. The invoices "
+            "stored before that stay stored; upload the files again to import the rest (those already stored are "
+            "then reported as duplicates)."
+        )
+        % {"attempts": job.attempts},
+    )
+
+
+# What to put right after a job's worker died: called by ``recovery.job_recover`` in its
+# transaction with None when the job is queued again, or the reason when it is given up.
+RECOVERED: dict[str, Callable[[Job, str | None], None]] = {JobKind.INVOICE_UPLOAD: upload_recovered}
 
 
 def _counted(rows: Any, progress: services.Progress) -> Iterator[Any]:
