@@ -114,3 +114,21 @@ def test_an_attempt_that_ended_its_batch_before_dying_is_not_counted_again(
     assert counts(ImportBatch.objects.get()) == (2, 2, 0, 0, 4)
     assert InvoiceDocument.objects.count() == 2
     assert AuditEvent.objects.filter(action="invoices.import").count() == 1
+
+
+def test_a_retry_that_fails_on_an_error_ends_the_batch_failed_with_the_reason(
+    killed_upload: Job, monkeypatch: Any
+) -> None:
+    recovery.jobs_recover()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug met by the retry")
+
+    monkeypatch.setattr(invoice_services, "store_documents", broken)
+    job = Job.objects.get(pk=killed_upload.pk)
+    assert services.job_mark_running(job)  # the second attempt, as a worker runs it
+    with pytest.raises(RuntimeError):
+        runners.invoice_upload(job, services.Progress(job))
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.FAILED and counts(batch) == (2, 2, 0, 0, 4)
+    assert batch.message == "Importen stannade på grund av ett fel; fakturorna som sparades innan dess finns kvar."
