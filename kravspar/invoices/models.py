@@ -66,6 +66,8 @@ class ImportBatch(TimestampedModel):
     refused_count = models.PositiveIntegerField(_("refused"), default=0)
     warning_count = models.PositiveIntegerField(_("imported with warnings"), default=0)
     line_count = models.PositiveIntegerField(_("invoice lines"), default=0)
+    # Why a failed import stopped, in Swedish (e.g. its background worker kept dying).
+    message = models.TextField(_("message"), blank=True)
 
     class Meta:
         verbose_name = _("import batch")

@@ -743,12 +743,19 @@ class BatchRecorder:
                 ]
             )
 
-    def finish(self, *, status: str = BatchStatus.FINISHED) -> ImportBatch:
+    def finish(self, *, status: str = BatchStatus.FINISHED, message: str = "", recount: bool = False) -> ImportBatch:
+        """End the batch; ``recount``: with its counters set from what it stored (a batch a
+        killed worker left behind, see ``batches``), ``message``: why it failed."""
+        from kravspar.invoices.batches import batch_recount
+
         b = self.batch
         b.status = status
         b.finished_at = timezone.now()
+        b.message = message
         with transaction.atomic():
-            b.save(update_fields=["status", "finished_at", "updated_at"])
+            if recount:
+                batch_recount(b)
+            b.save(update_fields=["status", "finished_at", "message", "updated_at"])
             audit_record(
                 actor=b.actor,
                 action="invoices.import",
@@ -762,6 +769,7 @@ class BatchRecorder:
                     "duplicates": b.duplicate_count,
                     "refused": b.refused_count,
                     "lines": b.line_count,
+                    **({"message": b.message} if b.message else {}),
                 },
             )
         return b
@@ -931,10 +939,21 @@ def import_files(
     source: str,
     allowed_buyer_ids: frozenset[int] | None = None,
     progress: Callable[[ImportBatch], None] | None = None,
+    batch: ImportBatch | None = None,
 ) -> tuple[ImportBatch, list[Outcome]]:
     """Import files already in memory (uploads, the API, background jobs). Returns the batch and
-    one outcome per file; ``progress`` is called with the batch after each group of documents."""
-    batch = start_batch(source=source, actor=actor, label=", ".join(name for name, _data in files))
+    one outcome per file; ``progress`` is called with the batch after each group of documents.
+    ``batch``: fill that batch, started by ``start_batch`` (a background job's, which its retry
+    continues after a worker died): its counters are first set from what it stored and the files
+    it already holds are left out (``batches``); the outcomes are then those of the other files."""
+    from kravspar.invoices.batches import batch_recount, batch_unrecorded
+
+    resumed = batch is not None
+    if batch is None:
+        batch = start_batch(source=source, actor=actor, label=", ".join(name for name, _data in files))
+    else:
+        batch_recount(batch)
+        files = batch_unrecorded(batch, files)
     recorder = BatchRecorder(batch, keep_outcomes=True)
     try:
         _process(
@@ -947,6 +966,10 @@ def import_files(
             progress=progress,
         )
     except BaseException:
-        recorder.finish(status=BatchStatus.FAILED)
+        recorder.finish(
+            status=BatchStatus.FAILED,
+            message=_("The import stopped because of an error; the invoices stored before it stay stored."),
+            recount=resumed,
+        )
         raise
-    return recorder.finish(), recorder.outcomes
+    return recorder.finish(recount=resumed), recorder.outcomes

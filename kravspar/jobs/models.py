@@ -19,6 +19,7 @@ class JobKind(models.TextChoices):
     PRICELIST_IMPORT = "pricelist_import", _("Price-list import")
     CONTRACT_IMPORT = "contract_import", _("Contract register import")
     CONTRACT_REPORT = "contract_report", _("Follow-up report of a contract (PDF)")
+    CONTRACT_TRIAL_RUN = "contract_trial_run", _("Contract register trial run")
 
 
 class JobStatus(models.TextChoices):

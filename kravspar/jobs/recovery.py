@@ -135,6 +135,16 @@ def _bury_task(task_id: str, now: datetime.datetime) -> None:
     )
 
 
+def _after_recovery(job: Job, failure: str | None) -> None:
+    """What the job's kind puts right after its worker died (an upload's batch, see
+    ``runners.RECOVERED``); ``failure``: the job is given up, with this reason."""
+    from kravspar.jobs.runners import RECOVERED
+
+    hook = RECOVERED.get(job.kind)
+    if hook is not None:
+        hook(job, failure)
+
+
 def job_recover(job: Job, *, now: datetime.datetime | None = None) -> str | None:
     """Requeue or fail one stale job; returns its new status, or None when another sweep or
     a worker that came back to life got there first."""
@@ -151,6 +161,7 @@ def job_recover(job: Job, *, now: datetime.datetime | None = None) -> str | None
             if not unchanged.update(status=JobStatus.FAILED, message=message, finished_at=now, heartbeat_at=now):
                 return None
             _bury_task(job.task_id, now)
+            _after_recovery(job, message)
             audit_record(
                 actor=None, action="job.abandoned", obj=job, after={"attempts": job.attempts, "status": "failed"}
             )
@@ -163,6 +174,7 @@ def job_recover(job: Job, *, now: datetime.datetime | None = None) -> str | None
         if not unchanged.update(status=JobStatus.QUEUED, message=message, heartbeat_at=None, done=0):
             return None
         _bury_task(job.task_id, now)
+        _after_recovery(job, None)
         result = run_job.enqueue(job.pk)
         Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
         audit_record(

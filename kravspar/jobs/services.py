@@ -64,6 +64,17 @@ def job_start(
     return job
 
 
+def job_start_or_reuse(*, owner: User, kind: str, title: str, params: dict[str, Any]) -> Job:
+    """The owner's job of this kind with these parameters that is queued, running or done, or
+    a new one: a link opened twice, or a page reloaded, does not make the same work twice."""
+    same = {f"params__{key}": value for key, value in params.items()}
+    active = [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED]
+    existing = Job.objects.filter(owner=owner, kind=kind, status__in=active, **same).order_by("-created_at").first()
+    if existing is not None:
+        return existing
+    return job_start(owner=owner, kind=kind, title=title, params=params)
+
+
 class Progress:
     """What a runner reports while it works; each call is one UPDATE of the job's row, seen
     at once by the owner's page on any app server. Each report is also a heartbeat."""
@@ -123,6 +134,11 @@ def job_is_current(job: Job) -> bool:
     return Job.objects.filter(pk=job.pk, attempts=job.attempts).exists()
 
 
+class JobTakenOver(Exception):
+    """A later attempt has the job (this one's worker seemed dead and it was requeued): this
+    attempt must not end it, nor commit what it did in the transaction that would."""
+
+
 def job_succeed(
     *,
     job: Job,
@@ -131,18 +147,21 @@ def job_succeed(
     file_name: str = "",
     content: IO[bytes] | bytes | None = None,
     content_type: str = "",
-) -> None:
+) -> bool:
+    """Mark this attempt's job done; False (nothing written) once a later attempt has it."""
     if content is not None:
         stored = File(content) if not isinstance(content, bytes) else ContentFile(content)
         job.result_file.save(_safe_name(file_name), stored, save=False)
-    Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
-        status=JobStatus.SUCCEEDED,
-        message=message,
-        result_url=url,
-        result_file=job.result_file.name or "",
-        result_name=file_name,
-        result_content_type=content_type,
-        finished_at=timezone.now(),
+    return bool(
+        Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
+            status=JobStatus.SUCCEEDED,
+            message=message,
+            result_url=url,
+            result_file=job.result_file.name or "",
+            result_name=file_name,
+            result_content_type=content_type,
+            finished_at=timezone.now(),
+        )
     )
 
 

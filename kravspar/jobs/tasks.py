@@ -35,6 +35,8 @@ def run_job(job_id: int) -> str:
         try:
             with transaction.atomic() if inside else Heartbeat(job):
                 RUNNERS[job.kind](job, services.Progress(job))
+        except services.JobTakenOver:
+            logger.warning("Background job %s: attempt %d was overtaken by a later one", job.uuid, job.attempts)
         except ValidationError as exc:
             services.job_fail(job=job, message=" ".join(exc.messages))
         except DomainError as exc:

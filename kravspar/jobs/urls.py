@@ -9,7 +9,6 @@ urlpatterns = [
     path("export/<slug:name>/", views.export_start, name="export"),
     path("arsrapport/", views.annual_report_start, name="annual_report"),
     path("oppna-data/", views.ocds_start, name="ocds"),
-    path("avtalsrapport/<str:key>/", views.contract_report_start, name="contract_report"),
     path("<str:key>/", views.job_detail, name="detail"),
     path("<str:key>/resultat", views.job_result, name="result"),
 ]

@@ -138,19 +138,3 @@ def ocds_start(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     job = services.job_start(owner=user, kind=JobKind.OCDS, title=_("Open data file (OCDS)"))
     return redirect("jobs:detail", job.uuid)
-
-
-@login_required
-@require_POST
-def contract_report_start(request: HttpRequest, key: str) -> HttpResponse:
-    """The follow-up report of a contract the person sees, made by a job (a large contract's
-    report page offers this instead of making the PDF inside the request)."""
-    user = _user(request)
-    contract = access.contract_for(user, key)
-    job = services.job_start(
-        owner=user,
-        kind=JobKind.CONTRACT_REPORT,
-        title=_("Follow-up report %(number)s (PDF)") % {"number": contract.contract_number},
-        params={"contract": str(contract.uuid)},
-    )
-    return redirect("jobs:detail", job.uuid)

@@ -9,11 +9,13 @@ two can never disagree. A sheet with any error is refused as a whole: nothing is
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +44,8 @@ MAX_ROWS = 5000
 VALUE_DIGITS = 15  # Contract.value: DecimalField(max_digits=15, decimal_places=0)
 KEEP_SECONDS = 24 * 3600  # an upload nobody finishes importing is removed after a day
 SOURCE = "Import"
+# The mapping page shows the report of the trial run made by the background job named here.
+TRIAL_RUN_PARAMETER = "provkorning"
 
 # Target fields: key, label, required. The keys of contract fields are those of the
 # contracts service, so that its errors name the column the person mapped.
@@ -337,6 +341,14 @@ class Result:
     def new_suppliers(self) -> int:
         return len({r.supplier for r in self.rows if r.new_supplier})
 
+    def as_data(self) -> list[dict[str, Any]]:
+        """The row-by-row report as JSON-ready data (a trial run made by a background job)."""
+        return [dataclasses.asdict(row) for row in self.rows]
+
+    @classmethod
+    def from_data(cls, data: list[dict[str, Any]]) -> Result:
+        return cls(rows=[RowResult(**row) for row in data])
+
 
 class _Rollback(Exception):
     pass
@@ -363,10 +375,19 @@ def validate_mapping(mapping: dict[str, int | None], headers: list[str]) -> dict
     return errors
 
 
-def run_import(*, actor: User, sheet: Sheet, mapping: dict[str, int | None], commit: bool) -> Result:
+def run_import(
+    *,
+    actor: User,
+    sheet: Sheet,
+    mapping: dict[str, int | None],
+    commit: bool,
+    on_commit_inside: Callable[[Result], None] | None = None,
+) -> Result:
     """Register every row as a contract ("registered directly", strategy missing), finding or
     creating its supplier. One transaction: with ``commit`` False, or if any row is wrong,
-    it is rolled back and nothing stays."""
+    it is rolled back and nothing stays. ``on_commit_inside`` runs last inside that
+    transaction when it is to commit (a background job marks itself done there, so the
+    data and the job's end commit together); raising rolls everything back."""
     access.require_perm(actor, Perm.MANAGE_CONTRACTS)
     results: list[RowResult] = []
     result = Result(rows=results)
@@ -375,6 +396,8 @@ def run_import(*, actor: User, sheet: Sheet, mapping: dict[str, int | None], com
             _import_rows(actor, sheet, mapping, results)
             if not commit or not result.ok:
                 raise _Rollback
+            if on_commit_inside is not None:
+                on_commit_inside(result)
             result.committed = True
     except _Rollback:
         pass

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -101,6 +101,28 @@ def _build(story: list[Flowable], title: str, *, compress: bool) -> bytes:
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def contract_report_inputs(contract: Contract, *, today: datetime.date) -> dict[str, Any]:
+    """What the contract's report is made from, by count and last change, and its day: two
+    reports with the same inputs are the same report, so a finished job's PDF is reused.
+    ``size`` (follow-ups and deviations) decides whether the report is made by a job."""
+
+    def summary(rows: Any) -> tuple[int, str]:
+        found = rows.aggregate(n=Count("id"), last=Max("updated_at"))
+        return found["n"], f"{found['n']}@{found['last'].isoformat() if found['last'] else '-'}"
+
+    activities, deviations = summary(contract.activities.all()), summary(contract.deviations.all())
+    others = [
+        summary(rows)[1]
+        for rows in (
+            ActionPlan.objects.filter(deviation__contract=contract),
+            contract.sanctions.all(),
+            contract.requirements.all(),
+        )
+    ]
+    parts = [today.isoformat(), contract.updated_at.isoformat(), activities[1], deviations[1], *others]
+    return {"size": activities[0] + deviations[0], "version": "|".join([*parts, str(contract.extensions.count())])}
 
 
 def contract_report(contract: Contract, *, today: datetime.date, compress: bool = True) -> bytes:

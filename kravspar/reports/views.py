@@ -288,13 +288,26 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @login_required
 @require_safe
 def contract_report(request: HttpRequest, key: str) -> HttpResponse:
-    contract = access.contract_for(request.user, key)
-    # A contract with many follow-ups and deviations makes a long PDF: offer a background job
-    # (a POST to jobs:contract_report) rather than making it inside this request.
-    size = contract.activities.count() + contract.deviations.count()
-    if size > settings.KRAVSPAR_CONTRACT_PDF_JOB_ROWS:
-        return render(request, "reports/contract_report_job.html", {"contract": contract, "size": size})
-    content = pdf.contract_report(contract, today=timezone.localdate())
+    user = request.user
+    assert isinstance(user, User)  # login_required ran first
+    contract = access.contract_for(user, key)
+    # A contract with many follow-ups and deviations makes a long PDF: a background job makes
+    # it (or the same job already made or making it, while nothing in the report changed),
+    # and the link leads to its progress page rather than waiting inside this request.
+    today = timezone.localdate()
+    inputs = pdf.contract_report_inputs(contract, today=today)
+    if inputs["size"] > settings.KRAVSPAR_CONTRACT_PDF_JOB_ROWS:
+        from kravspar.jobs import services as job_services
+        from kravspar.jobs.models import JobKind
+
+        job = job_services.job_start_or_reuse(
+            owner=user,
+            kind=JobKind.CONTRACT_REPORT,
+            title=_("Follow-up report %(number)s (PDF)") % {"number": contract.contract_number},
+            params={"contract": str(contract.uuid), "version": inputs["version"]},
+        )
+        return redirect("jobs:detail", job.uuid)
+    content = pdf.contract_report(contract, today=today)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in contract.contract_number)
     return _pdf(content, f"uppfoljningsrapport-{safe}.pdf")
 
@@ -368,10 +381,15 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
     except importing.ImportFileError as exc:
         messages.error(request, str(exc))
         return redirect("reports:import")
-    form = MappingForm(
-        request.POST or None, headers=sheet.headers, initial_mapping=importing.guess_mapping(sheet.headers)
-    )
+    initial_mapping = importing.guess_mapping(sheet.headers)
     result = None
+    trial_key = request.GET.get(importing.TRIAL_RUN_PARAMETER) if request.method == "GET" else None
+    if trial_key:
+        report = _trial_run_report(request, token, trial_key)
+        if isinstance(report, HttpResponse):
+            return report
+        result, initial_mapping = report
+    form = MappingForm(request.POST or None, headers=sheet.headers, initial_mapping=initial_mapping)
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()
         for key, message in importing.validate_mapping(mapping, sheet.headers).items():
@@ -380,8 +398,10 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
             commit = request.POST.get("action") == "import"
             if not isinstance(request.user, User):
                 raise PermissionDenied
-            if commit and path.stat().st_size > settings.KRAVSPAR_IMPORT_JOB_BYTES:
-                return _import_as_job(request, request.user, token, path, meta, mapping)
+            if path.stat().st_size > settings.KRAVSPAR_IMPORT_JOB_BYTES:
+                if commit:
+                    return _import_as_job(request, request.user, token, path, meta, mapping)
+                return _trial_run_as_job(request.user, token, path, meta, mapping)
             result = importing.run_import(actor=request.user, sheet=sheet, mapping=mapping, commit=commit)
             if result.committed:
                 path.unlink(missing_ok=True)
@@ -429,3 +449,43 @@ def _import_as_job(
     uploads.pop(token, None)
     request.session[SESSION_IMPORTS] = uploads
     return redirect("jobs:detail", job.uuid)
+
+
+def _trial_run_as_job(
+    user: User, token: str, path: Any, meta: dict[str, str], mapping: dict[str, int | None]
+) -> HttpResponse:
+    """A large register's trial run is made by a background job; the upload stays where it
+    is for the import that follows, and the job's result is the report on this page."""
+    from kravspar.jobs import services as job_services
+    from kravspar.jobs.models import JobKind
+
+    job = job_services.job_start(
+        owner=user,
+        kind=JobKind.CONTRACT_TRIAL_RUN,
+        title=_("Contract register trial run: %(file)s") % {"file": meta["name"]},
+        params={"mapping": mapping, "extension": meta["extension"], "token": token},
+        inputs=[(meta["name"], path.read_bytes())],
+    )
+    return redirect("jobs:detail", job.uuid)
+
+
+def _trial_run_report(
+    request: HttpRequest, token: str, key: str
+) -> tuple[importing.Result, dict[str, int]] | HttpResponse:
+    """The report of a trial run made by a job, and the mapping it used: for the person who
+    started it, of this upload; its progress page while it is not done; 404 otherwise."""
+    import json
+
+    from kravspar.jobs.models import JobKind, JobStatus
+    from kravspar.jobs.views import job_for
+
+    assert isinstance(request.user, User)
+    job = job_for(request.user, key)
+    if job.kind != JobKind.CONTRACT_TRIAL_RUN or job.params.get("token") != token:
+        raise Http404
+    if job.status != JobStatus.SUCCEEDED or not job.result_file:
+        return redirect("jobs:detail", job.uuid)
+    with job.result_file.open("rb") as handle:
+        result = importing.Result.from_data(json.load(handle))
+    mapping = {key: int(index) for key, index in job.params["mapping"].items() if index is not None}
+    return result, mapping

@@ -1,7 +1,8 @@
 """Faults (issue 18): the background-job worker killed with SIGKILL in the middle of an
 invoice-upload job. The job is not left "running": a new worker (``jobs_worker``) sees its
 silent heartbeat, queues it again and runs it from the start; every invoice ends up stored
-exactly once with all its lines, the ones the killed worker had stored as duplicates.
+exactly once with all its lines, and the batch the killed worker left running with counts
+behind what it stored is continued by the retry and ends with the counts of what is stored.
 
 Real processes on loopback (kravspar.testing.servers) against the PostgreSQL test database:
 PostgreSQL only, the PostgreSQL run of ``make test``.
@@ -20,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kravspar.audit.models import AuditEvent
 from kravspar.core.tests.test_faults import invoices, wait_until
-from kravspar.invoices.models import ImportBatch, InvoiceDocument
+from kravspar.invoices.models import BatchStatus, ImportBatch, InvoiceDocument
 from kravspar.jobs import services
 from kravspar.jobs.models import Job, JobKind, JobStatus
 from kravspar.testing.servers import app_env, shared_database_url, worker
@@ -30,9 +31,7 @@ COUNT = 10
 
 
 def stored_once(expected: int | None = None) -> list[InvoiceDocument]:
-    """Every stored invoice of the job once, with all its lines. (The killed attempt's batch
-    is not checked: an upload's batch saves its counters per group of documents while each
-    document commits on its own, so a killed one counts fewer than it stored.)"""
+    """Every stored invoice of the job once, with all its lines."""
     documents = list(InvoiceDocument.objects.filter(number__startswith="JOBKILL-"))
     numbers = [d.number for d in documents]
     assert len(numbers) == len(set(numbers)), f"stored twice: {sorted(numbers)}"
@@ -71,6 +70,10 @@ def test_a_job_whose_worker_was_killed_is_finished_by_the_next_worker(world: Any
     stored_before = stored_once()
     assert job.status == JobStatus.RUNNING and len(stored_before) < COUNT, "the job ended before the kill"
     assert DBTaskResult.objects.get(id=first_task).status == "RUNNING"  # what django-tasks alone leaves
+    # An upload's batch saves its counters per group of documents while each document
+    # commits on its own: the killed worker's batch counts fewer than it stored.
+    killed_batch = ImportBatch.objects.get(uuid=job.params["batch"])
+    assert killed_batch.status == BatchStatus.RUNNING and killed_batch.imported_count < len(stored_before)
 
     with worker(env) as second:
         wait_until(
@@ -82,7 +85,9 @@ def test_a_job_whose_worker_was_killed_is_finished_by_the_next_worker(world: Any
     assert job.attempts == 2
     stored_once(expected=COUNT)
     batch = ImportBatch.objects.get(uuid=job.result_url.rstrip("/").rsplit("/", 1)[-1])
-    assert (batch.imported_count, batch.duplicate_count) == (COUNT - len(stored_before), len(stored_before))
+    assert batch == killed_batch and batch.status == BatchStatus.FINISHED  # one batch, continued
+    assert (batch.file_count, batch.imported_count, batch.duplicate_count) == (COUNT, COUNT, 0)
+    assert batch.documents.count() == COUNT and not batch.problems.exclude(severity="warning").exists()
     assert DBTaskResult.objects.get(id=first_task).status == "FAILED"
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
     assert AuditEvent.objects.filter(action="job.requeued", object_id=str(job.uuid)).count() == 1
