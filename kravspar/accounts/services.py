@@ -25,6 +25,7 @@ from kravspar.accounts import access
 from kravspar.accounts.models import ApiToken, LoginFailure, User
 from kravspar.accounts.roles import BUYER_ROLES, Perm, Role
 from kravspar.audit.services import audit_record, snapshot
+from kravspar.core import services as core_services
 from kravspar.core.errors import ConcurrentEditError, NotAllowedError
 from kravspar.organisations.models import Organisation, Unit
 
@@ -193,23 +194,21 @@ def person_set_active(*, actor: User | None, person: User, active: bool) -> User
     _require_manage(actor)
     if actor is not None and person.pk == actor.pk and not active:
         raise ValidationError(_("You cannot deactivate yourself."))
-    locked = User.objects.select_for_update().get(pk=person.pk)
-    if locked.is_active == active:
-        return locked
-    locked.is_active = active
-    locked.version += 1
-    locked.save(update_fields=["is_active", "version"])
-    if not active:
-        ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit_record(
+
+    def revoke_tokens(locked: User) -> None:
+        if not active:
+            ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    return core_services.set_active(
+        User.objects.all(),
+        person.pk,
         actor=actor,
-        action="person.reactivated" if active else "person.deactivated",
-        obj=locked,
-        organisation=locked.organisation,
-        before={"is_active": not active},
-        after={"is_active": active},
+        active=active,
+        activated="person.reactivated",
+        deactivated="person.deactivated",
+        organisation=lambda locked: locked.organisation,
+        on_change=revoke_tokens,
     )
-    return locked
 
 
 def _hash_token(raw: str) -> str:

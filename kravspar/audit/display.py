@@ -58,6 +58,7 @@ EXTRA_LABELS: dict[str, Promise] = {
     "relevant": _("Relevant"),
     "replanned": _("Follow-ups planned again"),
     "request": _("Request"),
+    "requests": _("Requests"),
     "requirement": _("Requirement"),
     "requirements": _("Requirements"),
     "requirements_added": _("Requirements added"),

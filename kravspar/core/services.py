@@ -1,6 +1,7 @@
-"""The shape every "change some fields" service shares: lock the row, refuse a stale
-version, apply only the allowed fields, validate, and — only if something changed — bump
-the version, save and write the history event in the same transaction."""
+"""The shapes the change services share: lock the row, refuse a stale version, change it
+and — only if something changed — bump the version, save and write the history event in
+the same transaction. ``update_fields`` changes some fields, ``set_active`` deactivates or
+reactivates a record that is never deleted."""
 
 from __future__ import annotations
 
@@ -57,3 +58,42 @@ def update_fields(
     obj.save()
     audit_record(actor=actor, action=action, obj=obj, organisation=organisation, before=before, after=after)
     return True
+
+
+def set_active(
+    queryset: models.QuerySet[M],
+    pk: Any,
+    *,
+    actor: User | None,
+    active: bool,
+    activated: str,
+    deactivated: str,
+    organisation: Callable[[M], Organisation | None],
+    expected_version: int | None = None,
+    on_change: Callable[[M], None] | None = None,
+) -> M:
+    """Deactivate or reactivate the locked row ``pk`` of ``queryset`` and record it as
+    ``activated`` or ``deactivated``; nothing happens (no version, no event) when it already
+    is so. ``organisation`` names the event's organisation from the locked row; ``on_change``
+    runs after the save for what the record's own service adds (e.g. revoking tokens).
+    The caller keeps its permission checks and its own refusals."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("set_active() must run inside the service's transaction")
+    obj = lock(queryset, pk, expected_version)
+    if obj.is_active == active:  # type: ignore[attr-defined]
+        return obj
+    obj.is_active = active  # type: ignore[attr-defined]
+    obj.version += 1  # type: ignore[attr-defined]
+    names = {field.name for field in obj._meta.concrete_fields}
+    obj.save(update_fields=["is_active", "version", *(["updated_at"] if "updated_at" in names else [])])
+    if on_change is not None:
+        on_change(obj)
+    audit_record(
+        actor=actor,
+        action=activated if active else deactivated,
+        obj=obj,
+        organisation=organisation(obj),
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    return obj

@@ -44,7 +44,7 @@ def _done(actor: User, activity: Activity, outcome: str, note: str) -> None:
 def seed_followup(orgs: dict[str, Organisation], *, today: datetime.date | None = None) -> Contract | None:
     if Contract.objects.filter(contract_number=NUMBER).exists():
         return None
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     vastmanland = orgs["2321000172"]
     ingrid = User.objects.get(username="inkopare")
     ingvar = User.objects.get(username="inkopare2")

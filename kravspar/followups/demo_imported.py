@@ -16,6 +16,7 @@ import zlib
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from kravspar.accounts.models import User
 from kravspar.contracts.demo import IMPORTED_SOURCE
@@ -168,7 +169,7 @@ def _record(contract: Contract, ingrid: User, today: datetime.date) -> None:
 
 def seed_imported(*, today: datetime.date | None = None, limit: int | None = None) -> int:
     """Retrofit strategies on the imported contracts. Returns how many were done."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     ingrid = User.objects.filter(username="inkopare").first()
     ingvar = User.objects.filter(username="inkopare2").first()
     if ingrid is None or ingvar is None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 from stdnum import luhn
 
 from kravspar.accounts.models import User
@@ -433,7 +434,7 @@ def seed_year(*, today: datetime.date | None = None) -> int:
     """Make the simulated year. Returns how many contracts were registered (0 if it exists)."""
     if already_seeded():
         return 0
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     officer = User.objects.get(username="inkopare")
     approver = User.objects.get(username="inkopare2")
     regions = {o.org_number: o for o in Organisation.objects.filter(org_number__in=[SORMLAND, VASTMANLAND])}

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kravspar.accounts.models import User
 from kravspar.contracts.models import Contract
@@ -138,7 +138,7 @@ def _month_start(day: datetime.date, months: int) -> datetime.date:
 
 def documents(today: datetime.date | None = None) -> list[tuple[str, bytes]]:
     """The demo files as (name, bytes), in the order they are imported."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     contract = Contract.objects.filter(contract_number=CONTRACT_NUMBER).only("starts_on").first()
     starts = contract.starts_on if contract is not None else today - datetime.timedelta(days=370)
     files: list[tuple[str, bytes]] = []

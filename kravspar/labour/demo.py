@@ -3,13 +3,15 @@ through the services and dated relative to the day it is loaded:
 
 - a cleaning procurement of Region Västmanland and a construction procurement of Region
   Sörmland above the EU threshold, with the needs assessment "needed", the agreement and
-  the three conditions; each has a contract whose follow-up has step 1 answered by the
-  supplier and one subcontractor, step 2 requested for the subcontractor with payslips
-  uploaded and reviewed per condition, one condition below the agreement's level (a
-  deviation), and a union consultation;
+  the three conditions; each has a contract whose follow-up has step 1 sent through the
+  questionnaires (the labour self-declaration template, once for the supplier and once for
+  its subcontractor), answered by the supplier's contact in the portal's questionnaire and
+  accepted by the officer; step 2 requested for the subcontractor with payslips uploaded and
+  reviewed per condition, one condition below the agreement's level (a deviation), and a
+  union consultation;
 - a second cleaning contract of Region Västmanland whose follow-up waits for the supplier:
-  step 1 asked of the supplier and its subcontractor, step 2 documents requested for the
-  subcontractor on suspicion;
+  step 1 sent to the supplier for itself and its subcontractor, step 2 documents requested
+  for the subcontractor on suspicion;
 - a window-cleaning procurement below the threshold assessed "not needed", with its reason;
 - a security procurement above the threshold with no needs assessment yet (the gate asks).
 
@@ -32,14 +34,18 @@ from django.utils import timezone
 from kravspar.accounts.models import User
 from kravspar.accounts.roles import Role
 from kravspar.contracts import services as contract_services
+from kravspar.core.demo_clock import told_from
 from kravspar.cpv.models import CpvCode
 from kravspar.labour import policy, services
-from kravspar.labour.models import Condition, NeedDecision, ReviewOutcome, WorkLocation
+from kravspar.labour.models import Condition, LabourFollowUp, NeedDecision, ReviewOutcome, SelfDeclaration, WorkLocation
 from kravspar.organisations.models import Organisation
 from kravspar.portal import services as portal_services
 from kravspar.procurements import demo_chain
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement
+from kravspar.questionnaires import services as questionnaire_services
+from kravspar.questionnaires.demo import answers_by_prefix, submit_as_supplier
+from kravspar.questionnaires.models import SupplierRequest
 from kravspar.suppliers import services as supplier_services
 from kravspar.suppliers.models import Supplier
 
@@ -227,6 +233,69 @@ def _contact(story: Story, supplier: Supplier) -> User:
     return user
 
 
+def _step1_answers(
+    supplier_request: SupplierRequest, declaration: SelfDeclaration, story: Story, day: datetime.date
+) -> dict[str, object]:
+    """What the supplier's contact fills in on the questionnaire: every condition met, the
+    workforce, and the template's own questions (the subcontractor named on its own behalf)."""
+    own = declaration.subcontractor_id is None
+    values: dict[str, object] = {
+        "Tillämpar ni ett centralt kollektivavtal": "yes",
+        "Vilket kollektivavtal": declaration.followup.agreement.name,
+        "Lägsta timlön": "165",
+        "Antal semesterdagar": "25",
+        "Ordinarie arbetstid": "40",
+        "Anlitar ni underleverantörer": "yes" if own else "no",
+        "Datum då uppgifterna gäller": day.isoformat(),
+    }
+    if own:
+        values["Ange underleverantörerna"] = story.subcontractor
+        values["Har ni avtalat med underleverantörerna"] = "yes"
+    answers = answers_by_prefix(supplier_request, values)
+    keys = declaration.questions
+    answers.update({keys[c.value]: "yes" for c in Condition})
+    answers[keys["employees"]] = "40" if own else "12"
+    return answers
+
+
+def _step1(
+    followup: LabourFollowUp,
+    officer: User,
+    story: Story,
+    *,
+    sent: datetime.date,
+    contact: User | None = None,
+    answered: datetime.date | None = None,
+) -> None:
+    """Step 1 as it is done: the officer sends the labour self-declaration template through
+    the questionnaires on ``sent`` (``services.step1_send``: one request for the supplier and
+    one for each subcontractor); with ``answered``, the supplier's contact answers each in the
+    questionnaire and submits it, which answers its declaration, and the officer accepts the
+    answers. Each day is told on the demo's clock, so the requests and the history carry it."""
+    with told_from(sent):
+        requests = services.step1_send(
+            actor=officer,
+            followup=followup,
+            deadline=sent + datetime.timedelta(days=14),
+            message="Svara för ert eget företag och för underleverantören som arbetar i avtalet.",
+        )
+    if contact is None or answered is None:
+        return
+    with told_from(answered):
+        for supplier_request in requests:
+            declaration = SelfDeclaration.objects.select_related("followup__agreement").get(request=supplier_request)
+            submit_as_supplier(
+                supplier_request, contact, _step1_answers(supplier_request, declaration, story, answered)
+            )
+        for supplier_request in requests:
+            questionnaire_services.request_accept(
+                actor=officer,
+                supplier_request=supplier_request,
+                comment="Självdeklarationen följer avtalets nivåer; stickprov av lönebesked i steg 2.",
+                complete_activity=True,
+            )
+
+
 def _story(story: Story, officer: User, today: datetime.date) -> None:
     number = story.number.format(year=today.year)
     region = Organisation.objects.filter(org_number=story.region).first()
@@ -276,9 +345,12 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
         actor=None, contract=contract, supplier=supplier, name=story.subcontractor, country="SE", role=story.sub_role
     )
     contact = _contact(story, supplier)
-    followup = services.followup_open(actor=None, contract=contract, officer=officer, opened_on=start + 2 * step)
+    opened = start + 2 * step
+    followup = services.followup_open(actor=None, contract=contract, officer=officer, opened_on=opened)
     plan = policy.sample(workforce=12, period_start=contract.starts_on, period_end=today)
     if story.stage == "waiting":
+        # Sent a few days ago: the supplier still has time to answer (the browser story does).
+        _step1(followup, officer, story, sent=max(opened, today - datetime.timedelta(days=4)))
         services.document_request_create(
             actor=officer,
             followup=followup,
@@ -291,14 +363,9 @@ def _story(story: Story, officer: User, today: datetime.date) -> None:
             today=today,
         )
         return
-    for declaration in followup.declarations.all():
-        services.declaration_answer(
-            actor=contact,
-            declaration=declaration,
-            answers={c.value: True for c in Condition},
-            employees=12 if declaration.subcontractor_id else 40,
-            today=min(start + 2 * step + datetime.timedelta(days=7), today),
-        )
+    _step1(
+        followup, officer, story, sent=opened, contact=contact, answered=min(opened + datetime.timedelta(days=7), today)
+    )
     request = services.document_request_create(
         actor=officer,
         followup=followup,

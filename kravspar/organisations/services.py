@@ -18,7 +18,7 @@ from kravspar.audit.models import AuditEvent
 from kravspar.audit.services import audit_record, snapshot
 from kravspar.core import services as core_services
 from kravspar.core.bulk import insert_rows
-from kravspar.core.errors import ConcurrentEditError, NotAllowedError
+from kravspar.core.errors import NotAllowedError
 from kravspar.organisations.identifiers import (
     SWEDISH_ORGNR_SCHEME,
     normalise_org_number,
@@ -240,13 +240,6 @@ def organisations_create_many(
     return results
 
 
-def _lock(model: type[Any], obj: Any, expected_version: int | None) -> Any:
-    locked = model.objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError()
-    return locked
-
-
 @transaction.atomic
 def organisation_update(
     *, actor: User | None, organisation: Organisation, expected_version: int | None, **changes: Any
@@ -277,21 +270,15 @@ def organisation_set_active(*, actor: User | None, organisation: Organisation, a
     """Deactivate or reactivate. Organisations are never deleted: history and
     contracts keep pointing at them."""
     _require_manage(actor)
-    org: Organisation = _lock(Organisation, organisation, None)
-    if org.is_active == active:
-        return org
-    org.is_active = active
-    org.version += 1
-    org.save(update_fields=["is_active", "version", "updated_at"])
-    audit_record(
+    return core_services.set_active(
+        Organisation.objects.all(),
+        organisation.pk,
         actor=actor,
-        action="organisation.reactivated" if active else "organisation.deactivated",
-        obj=org,
-        organisation=org,
-        before={"is_active": not active},
-        after={"is_active": active},
+        active=active,
+        activated="organisation.reactivated",
+        deactivated="organisation.deactivated",
+        organisation=lambda org: org,
     )
-    return org
 
 
 def _clean_unit(unit: Unit) -> None:
@@ -352,7 +339,7 @@ def unit_update(
     **changes: Any,
 ) -> Unit:
     _require_manage(actor)
-    locked: Unit = _lock(Unit, unit, expected_version)
+    locked = core_services.lock(Unit.objects.all(), unit.pk, expected_version)
     before = _unit_snapshot(locked, locked.serves.all())
     for key, value in changes.items():
         if key not in UNIT_FIELDS:
@@ -381,18 +368,12 @@ def unit_update(
 @transaction.atomic
 def unit_set_active(*, actor: User | None, unit: Unit, active: bool) -> Unit:
     _require_manage(actor)
-    locked: Unit = _lock(Unit, unit, None)
-    if locked.is_active == active:
-        return locked
-    locked.is_active = active
-    locked.version += 1
-    locked.save(update_fields=["is_active", "version", "updated_at"])
-    audit_record(
+    return core_services.set_active(
+        Unit.objects.all(),
+        unit.pk,
         actor=actor,
-        action="unit.reactivated" if active else "unit.deactivated",
-        obj=locked,
-        organisation=locked.organisation,
-        before={"is_active": not active},
-        after={"is_active": active},
+        active=active,
+        activated="unit.reactivated",
+        deactivated="unit.deactivated",
+        organisation=lambda locked: locked.organisation,
     )
-    return locked

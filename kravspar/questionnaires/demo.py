@@ -87,8 +87,9 @@ def _quality_template(actor: User) -> Questionnaire:
     return template
 
 
-def _answers(request: SupplierRequest, values: dict[str, object]) -> dict[str, object]:
-    """Answers by question text prefix, turned into answers by question uuid."""
+def answers_by_prefix(request: SupplierRequest, values: dict[str, object]) -> dict[str, object]:
+    """Answers by question text prefix, turned into answers by question uuid (also used by
+    the labour demo, whose supplier answers step 1 the same way)."""
     result: dict[str, object] = {}
     for question in request.questionnaire.questions.all():
         for prefix, value in values.items():
@@ -97,8 +98,15 @@ def _answers(request: SupplierRequest, values: dict[str, object]) -> dict[str, o
     return result
 
 
+def submit_as_supplier(request: SupplierRequest, contact: User, answers: dict[str, object]) -> None:
+    """The supplier's contact saves the answers and submits them, as on the answer page."""
+    response = services.response_save(actor=contact, supplier_request=request, answers=answers)
+    services.request_submit(actor=contact, supplier_request=request, expected_version=response.version)
+    request.refresh_from_db()
+
+
 def _answer_and_accept(request: SupplierRequest, contact: User, officer: User, today: datetime.date) -> None:
-    first = _answers(
+    first = answers_by_prefix(
         request,
         {
             "Har ni genomfört": "yes",
@@ -107,19 +115,15 @@ def _answer_and_accept(request: SupplierRequest, contact: User, officer: User, t
             "Datum för senaste": (today - datetime.timedelta(days=20)).isoformat(),
         },
     )
-    response = services.response_save(actor=contact, supplier_request=request, answers=first)
-    services.request_submit(actor=contact, supplier_request=request, expected_version=response.version)
-    request.refresh_from_db()
+    submit_as_supplier(request, contact, first)
     services.request_ask_completion(
         actor=officer,
         supplier_request=request,
         comment="Mottagningarna ingår i avtalet men saknas i egenkontrollen. Komplettera och beskriv avvikelserna.",
     )
     request.refresh_from_db()
-    second = first | _answers(request, {"Vilka lokaltyper": ["Vårdavdelningar", "Mottagningar"]})
-    response = services.response_save(actor=contact, supplier_request=request, answers=second)
-    services.request_submit(actor=contact, supplier_request=request, expected_version=response.version)
-    request.refresh_from_db()
+    second = first | answers_by_prefix(request, {"Vilka lokaltyper": ["Vårdavdelningar", "Mottagningar"]})
+    submit_as_supplier(request, contact, second)
     services.request_accept(
         actor=officer,
         supplier_request=request,

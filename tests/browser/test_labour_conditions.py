@@ -1,17 +1,19 @@
 """Labour-law conditions in a real browser, on the demo's own records (kravspar/labour/demo.py):
 the officer records the needs assessment and the conditions on a security procurement; the
-cleaning company answers step 1 for itself and its subcontractor and uploads payslips for
+cleaning company answers step 1 for itself and its subcontractor in the questionnaires the
+officer sent (the labour self-declaration template, issue 12) and uploads payslips for
 step 2; the officer reviews them per condition and raises a deviation; a reader of the same
 region sees the counts but cannot open the payslips. Each page passes axe."""
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.test_browser_ui import assert_accessible, check_swedish_page, log_in, submit, visit
 
@@ -29,6 +31,36 @@ def logged_in(new_page: Callable[[], Page], username: str) -> Page:
     log_in(page, username)
     page.wait_for_url(lambda url: not url.endswith("/logga-in/"))
     return page
+
+
+def question(page: Page, text: str) -> Locator:
+    """The block of the question whose own text (after its number) starts with ``text``."""
+    heading = page.locator("legend, label").filter(has_text=re.compile(r"^\s*[\d.]+\s+" + re.escape(text)))
+    return page.locator("[data-question]").filter(has=heading)
+
+
+def answer_step1(page: Page, *, hires_subcontractors: bool) -> None:
+    """Answer the labour self-declaration as the supplier would: the three conditions met,
+    the workforce, then the template's own questions (follow-up questions appear by the
+    answers given)."""
+    for text in (
+        "Får alla anställda som utför arbete i avtalet minst den lön",
+        "Får alla anställda som utför arbete i avtalet minst den semester",
+        "Är arbetstiden",
+    ):
+        question(page, text).get_by_label("Ja").check()
+    question(page, "Hur många anställda utför arbete i avtalet").locator("input").fill("9")
+    question(page, "Tillämpar ni ett centralt kollektivavtal").get_by_label("Ja").check()
+    question(page, "Vilket kollektivavtal tillämpas").locator("input, textarea").fill("Serviceentreprenadavtalet")
+    question(page, "Lägsta timlön").locator("input").fill("165")
+    question(page, "Antal semesterdagar").locator("input").fill("25")
+    question(page, "Ordinarie arbetstid").locator("input").fill("40")
+    hires = question(page, "Anlitar ni underleverantörer")
+    hires.get_by_label("Ja" if hires_subcontractors else "Nej").check()
+    if hires_subcontractors:
+        question(page, "Ange underleverantörerna").locator("input, textarea").fill(SUBCONTRACTOR)
+        question(page, "Har ni avtalat med underleverantörerna").get_by_label("Ja").check()
+    question(page, "Datum då uppgifterna gäller").locator("input").fill(datetime.date.today().isoformat())
 
 
 def open_first(page: Page, list_url: str, number: str) -> None:
@@ -60,20 +92,25 @@ def test_from_needs_assessment_to_a_deviation_and_what_a_reader_sees(
     expect(officer.locator("main")).not_to_contain_text("Strategispärren behöver fortfarande")
     assert_accessible(officer)
 
-    # The supplier: step 1 for itself and its subcontractor, then payslips for step 2.
+    # The supplier: step 1 for itself and its subcontractor, each in the questionnaire the
+    # officer sent (the declaration's link opens it), then payslips for step 2.
     supplier = logged_in(new_page, "leverantor.stad")
-    visit(supplier, "/leverantor/arbetsvillkor/")
-    check_swedish_page(supplier)
-    for party in ("ert eget företag", SUBCONTRACTOR):
+    for party, hires_subcontractors in (("ert eget företag", True), (SUBCONTRACTOR, False)):
+        visit(supplier, "/leverantor/arbetsvillkor/")
+        check_swedish_page(supplier)
         with supplier.expect_navigation():
             supplier.locator("#declarations").get_by_role("link", name=f"{WAITING}: {party}").click()
         check_swedish_page(supplier)
         expect(supplier.locator("main")).to_contain_text("Serviceentreprenadavtalet")
-        for question in ("Lönen", "Semestern", "Arbetstiden"):
-            supplier.locator("fieldset", has_text=question).get_by_label("Ja").check()
-        supplier.get_by_label("Anställda som arbetar i kontraktet").fill("9")
-        submit(supplier, supplier.get_by_role("button", name="Skicka självdeklarationen"))
-        expect(supplier.locator(".messages")).to_contain_text("självdeklarationen är skickad")
+        answer_step1(supplier, hires_subcontractors=hires_subcontractors)
+        submit(supplier, supplier.get_by_role("button", name=re.compile("Lämna in")))
+        expect(supplier.locator(".messages")).to_contain_text("lämnats in")
+    assert_accessible(supplier)
+    # Submitting answered the two self-declarations.
+    visit(supplier, "/leverantor/arbetsvillkor/")
+    answered = supplier.locator("#declarations li", has_text=WAITING)
+    expect(answered).to_have_count(2)
+    expect(answered.filter(has_text="Besvarad")).to_have_count(2)
     with supplier.expect_navigation():
         supplier.locator("#requests").get_by_role("link", name=f"{WAITING}: {SUBCONTRACTOR}").click()
     check_swedish_page(supplier)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kravspar.audit.services import audit_record
@@ -151,7 +152,7 @@ def contract_set_status(
     before = {"status": locked.status}
     locked.status = to
     locked.end_reason = reason
-    locked.ended_on = ended_on or (datetime.date.today() if to == ContractStatus.TERMINATED else effective_end(locked))
+    locked.ended_on = ended_on or (timezone.localdate() if to == ContractStatus.TERMINATED else effective_end(locked))
     locked.version += 1
     locked.save(update_fields=["status", "end_reason", "ended_on", "version", "updated_at"])
     audit_record(

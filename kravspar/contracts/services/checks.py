@@ -22,6 +22,7 @@ from kravspar.contracts.models import (
 from kravspar.core.errors import DomainError, NotAllowedError
 from kravspar.organisations.models import Organisation
 from kravspar.procurements.models import ProcurementStatus
+from kravspar.requirements.services import REQUIREMENT_FIELDS
 from kravspar.suppliers.models import Supplier
 
 if TYPE_CHECKING:
@@ -43,20 +44,9 @@ CONTRACT_FIELDS = [
     "termination_grounds",
 ]
 SUBCONTRACTOR_FIELDS = ["name", "org_number", "country", "role", "collective_agreement"]
-# The requirement's own fields, copied as they are when the contract is registered.
-REQUIREMENT_COPY = [
-    "type",
-    "text",
-    "level",
-    "criterion_ref",
-    "criterion_version",
-    "evidence",
-    "verified_when",
-    "binds_subcontractors",
-    "aims",
-    "title",
-    "position",
-]
+# The requirement's own fields (the requirements app's list, so that a field added there is
+# copied too) and its place, copied as they are when the contract is registered.
+REQUIREMENT_COPY = [*REQUIREMENT_FIELDS, "position"]
 ENTRY_COPY = [
     "methods",
     "timing",

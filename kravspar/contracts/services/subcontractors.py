@@ -117,21 +117,15 @@ def subcontractor_update(
 def subcontractor_set_active(*, actor: User | None, subcontractor: Subcontractor, active: bool) -> Subcontractor:
     """Deactivate (no longer in the chain) or reactivate. Never deleted: deviations may refer to it."""
     _require(actor)
-    locked = core_services.lock(Subcontractor.objects.select_related("contract"), subcontractor.pk, None)
-    if locked.is_active == active:
-        return locked
-    locked.is_active = active
-    locked.version += 1
-    locked.save(update_fields=["is_active", "version", "updated_at"])
-    audit_record(
+    return core_services.set_active(
+        Subcontractor.objects.select_related("contract"),
+        subcontractor.pk,
         actor=actor,
-        action="subcontractor.reactivated" if active else "subcontractor.deactivated",
-        obj=locked,
-        organisation=_organisation(locked.contract),
-        before={"is_active": not active},
-        after={"is_active": active},
+        active=active,
+        activated="subcontractor.reactivated",
+        deactivated="subcontractor.deactivated",
+        organisation=lambda locked: _organisation(locked.contract),
     )
-    return locked
 
 
 def subcontractor_deactivate(*, actor: User | None, subcontractor: Subcontractor) -> Subcontractor:

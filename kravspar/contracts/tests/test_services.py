@@ -213,3 +213,43 @@ def test_subcontractors_belong_to_a_supplier_of_the_contract(world, joint_contra
     assert not foreign.is_active
     with pytest.raises(ConcurrentEditError):
         services.subcontractor_update(actor=world.officer, subcontractor=foreign, expected_version=1, role="Fönster")
+
+
+# Fields every model row has, which are the row's own and never copied.
+BOOKKEEPING = {"id", "uuid", "created_at", "updated_at", "version"}
+
+
+def test_every_field_a_requirement_shares_with_the_contracts_copy_is_copied():
+    """A field added to the requirement (and so to the contract's copy) is copied at
+    registration only if it is in REQUIREMENT_COPY: this fails until it is."""
+    from kravspar.contracts.models import ContractRequirement
+    from kravspar.requirements.models import Requirement
+
+    def names(model):
+        return {f.name for f in model._meta.concrete_fields} - BOOKKEEPING
+
+    assert names(Requirement) & names(ContractRequirement) == set(services.REQUIREMENT_COPY)
+    assert set(requirement_services.REQUIREMENT_FIELDS) <= set(services.REQUIREMENT_COPY)
+
+
+def test_registration_copies_each_of_those_fields_as_it_is(world, awarded, cleaner):
+    from kravspar.requirements.models import Level, Requirement, VerifiedWhen
+
+    quality, labour = awarded.planned
+    Requirement.objects.filter(pk=quality.pk).update(
+        level=Level.ADVANCED,
+        criterion_ref="10173:1",
+        criterion_version="3",
+        evidence="Rapport från INSTA 800-mätning.",
+        verified_when=VerifiedWhen.BOTH,
+        aims=[1, 3],
+        position=7,
+    )
+    contract = services.contract_create_from_procurement(
+        actor=world.officer, procurement=awarded, suppliers=[cleaner], buyers=[world.sormland], **contract_fields()
+    )
+    for requirement in Requirement.objects.filter(pk__in=[quality.pk, labour.pk]):
+        row = contract.requirements.get(source_requirement=requirement)
+        for field in services.REQUIREMENT_COPY:
+            assert getattr(row, field) == getattr(requirement, field), field
+    assert contract.requirements.get(source_requirement=quality).level == Level.ADVANCED

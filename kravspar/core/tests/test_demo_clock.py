@@ -67,3 +67,27 @@ def test_a_deviation_found_on_a_future_demo_day_is_accepted_only_on_that_days_cl
         with pytest.raises(ValidationError):  # the rule still holds, relative to the demo's day
             raise_on(day + datetime.timedelta(days=1))
     assert deviation.raised_on == day
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [-300, 300])
+def test_a_contract_terminated_on_a_demo_day_ends_that_day(world: Any, days: int) -> None:
+    """The termination day is the project's clock (``localdate``), not the machine's
+    ``date.today()``, so a demo seeded for another day ends its contracts on that day."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    contract = contract_services.contract_register_direct(
+        actor=world.officer,
+        suppliers=[SupplierFactory.create()],
+        buyers=[world.vastmanland],
+        contract_number=f"KLOCKA-H{days}",
+        title="Hävs",
+        signed_on=day - datetime.timedelta(days=100),
+        starts_on=day - datetime.timedelta(days=90),
+        ends_on=day + datetime.timedelta(days=700),
+    )
+    with told_from(day):
+        contract_services.contract_set_status(
+            actor=world.officer, contract=contract, to="terminated", reason="Hävt enligt 14.2 c."
+        )
+    contract.refresh_from_db()
+    assert contract.ended_on == day
