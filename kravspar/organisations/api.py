@@ -153,7 +153,14 @@ def update_organisation(request: HttpRequest, key: UUID, payload: OrganisationPa
     if changes:
         org = services.organisation_update(actor=request.user, organisation=org, expected_version=version, **changes)  # type: ignore[arg-type]
     if active is not None:
-        org = services.organisation_set_active(actor=request.user, organisation=org, active=active)  # type: ignore[arg-type]
+        # The version the client sent guards the switch too, unless the fields' change just
+        # used it (and bumped it) in this same request.
+        org = services.organisation_set_active(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=org,
+            active=active,
+            expected_version=None if changes else version,
+        )
     return access.organisation_for(request.user, key)
 
 
@@ -199,5 +206,10 @@ def update_unit(request: HttpRequest, key: UUID, payload: UnitPatch) -> Unit:
             **changes,
         )
     if active is not None:
-        services.unit_set_active(actor=request.user, unit=unit, active=active)  # type: ignore[arg-type]
+        services.unit_set_active(
+            actor=request.user,  # type: ignore[arg-type]
+            unit=unit,
+            active=active,
+            expected_version=None if (changes or serves is not None) else version,
+        )
     return access.unit_for(request.user, key)

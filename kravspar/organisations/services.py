@@ -266,7 +266,9 @@ def organisation_update(
 
 
 @transaction.atomic
-def organisation_set_active(*, actor: User | None, organisation: Organisation, active: bool) -> Organisation:
+def organisation_set_active(
+    *, actor: User | None, organisation: Organisation, active: bool, expected_version: int | None = None
+) -> Organisation:
     """Deactivate or reactivate. Organisations are never deleted: history and
     contracts keep pointing at them."""
     _require_manage(actor)
@@ -275,6 +277,7 @@ def organisation_set_active(*, actor: User | None, organisation: Organisation, a
         organisation.pk,
         actor=actor,
         active=active,
+        expected_version=expected_version,
         activated="organisation.reactivated",
         deactivated="organisation.deactivated",
         organisation=lambda org: org,
@@ -366,13 +369,14 @@ def unit_update(
 
 
 @transaction.atomic
-def unit_set_active(*, actor: User | None, unit: Unit, active: bool) -> Unit:
+def unit_set_active(*, actor: User | None, unit: Unit, active: bool, expected_version: int | None = None) -> Unit:
     _require_manage(actor)
     return core_services.set_active(
         Unit.objects.all(),
         unit.pk,
         actor=actor,
         active=active,
+        expected_version=expected_version,
         activated="unit.reactivated",
         deactivated="unit.deactivated",
         organisation=lambda locked: locked.organisation,

@@ -74,6 +74,26 @@ def test_stale_version_is_a_409(admin_api, world):
     assert world.vastmanland.city == "A"
 
 
+def test_stale_version_guards_deactivation_too(admin_api, world):
+    url = f"/api/v1/organisations/{world.vastmanland.uuid}"
+    version = admin_api("get", url).json()["version"]
+    assert admin_api("patch", url, {"city": "A", "version": version}).status_code == 200
+    assert_error_shape(admin_api("patch", url, {"is_active": False, "version": version}), 409, "concurrent_edit")
+    world.vastmanland.refresh_from_db()
+    assert world.vastmanland.is_active is True
+    current = admin_api("get", url).json()["version"]
+    assert admin_api("patch", url, {"is_active": False, "version": current}).json()["is_active"] is False
+
+
+def test_stale_version_guards_a_units_deactivation(admin_api, world):
+    url = f"/api/v1/units/{world.unit_vm.uuid}"
+    version = admin_api("get", url).json()["version"]
+    assert admin_api("patch", url, {"name": "Ortopeden", "version": version}).status_code == 200
+    assert_error_shape(admin_api("patch", url, {"is_active": False, "version": version}), 409, "concurrent_edit")
+    world.unit_vm.refresh_from_db()
+    assert world.unit_vm.is_active is True
+
+
 def test_wrong_check_digit_is_a_400_naming_the_field(admin_api):
     response = admin_api("post", "/api/v1/organisations", {"kind": "region", "name": "X", "org_number": "2321000033"})
     body = assert_error_shape(response, 400, "invalid")
