@@ -73,8 +73,8 @@ unit: install system-deps
 postgres: install system-deps
 	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser"
 
-# The whole suite: the browser tests in the background from the start, beside the checks and
-# the SQLite and PostgreSQL runs (each on both cores); see scripts/test_all.sh for why.
+# The whole suite: the browser tests and the PostgreSQL run in the background from the start,
+# beside the checks and the SQLite run (each database run on both cores); see scripts/test_all.sh.
 test: install system-deps
 	bash scripts/test_all.sh
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,6 +195,27 @@ def _reaches_database(item: pytest.Item) -> bool:
         return True
     cls = getattr(item, "cls", None)
     return bool(cls and issubclass(cls, TransactionTestCase))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    django_db_blocker: Any,
+) -> Iterator[None]:
+    """Under pytest-xdist, the run's first worker migrates its test database and the others
+    copy the result instead of migrating again (``kravspar.testing.migrated_template``)."""
+    if not hasattr(request.config, "workerinput"):
+        yield  # one process: one migrate, nothing to share
+        return
+    from kravspar.testing import migrated_template
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for all workers of this run
+    with migrated_template.installed(shared):
+        yield
+    with django_db_blocker.unblock():
+        migrated_template.drop_postgresql_template(shared)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole suite (`make test`), arranged so that both cores work all the time.
 #
-# The browser tests start first, in the background: their app server's migrate and
-# seed_demo and then Chromium run beside the checks (mypy uses one core) and the two
-# database runs (SQLite, then PostgreSQL, each on both cores with pytest-xdist). One after
-# the other the same work took the suite past 15 minutes on two cores; side by side no
-# core waits. The first failure stops everything, and the background run is killed with
+# Three runs go side by side: the browser tests and the PostgreSQL run start first, in the
+# background, and the checks and the SQLite run follow in the foreground (each database run
+# on both cores with pytest-xdist). One after the other, the cores waited: on the app servers,
+# PostgreSQL clusters and processes the PostgreSQL run's process tests start and stop, on the
+# one worker still busy at the end of each run, on Chromium. Side by side, the other runs fill
+# those waits. The first failure stops everything, and the background runs are killed with
 # it, so CI does not wait for tests whose answer no longer matters.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +16,15 @@ export DJANGO_SECRET_KEY=insecure-key-for-tests-only
 mkdir -p var
 
 browser_pid=""
-cleanup() {
-    if [ -n "$browser_pid" ] && kill -0 "$browser_pid" 2>/dev/null; then
-        kill -- "-$browser_pid" 2>/dev/null || kill "$browser_pid" 2>/dev/null
+postgres_pid=""
+stop() {
+    if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+        kill -- "-$1" 2>/dev/null || kill "$1" 2>/dev/null
     fi
+}
+cleanup() {
+    stop "$browser_pid"
+    stop "$postgres_pid"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -30,34 +36,59 @@ step() {
     echo "== $name"
     if ! "$@"; then
         echo "== $name FAILED after $((SECONDS - start)) s"
-        if [ -n "$browser_pid" ]; then
-            echo "(the browser tests were stopped; their log so far is var/test-browser.log)"
+        if [ -n "$browser_pid$postgres_pid" ]; then
+            echo "(the background runs were stopped; their logs so far: var/test-browser.log, var/test-postgres.log)"
         fi
         exit 1
     fi
     echo "== $name passed in $((SECONDS - start)) s"
+    background_failed
 }
 
-rm -f var/test-browser.rc
-# setsid: the browser run gets its own process group, so cleanup stops its app server too.
-setsid bash -c "$BIN/pytest -q -p no:cacheprovider -m browser > var/test-browser.log 2>&1; echo \$? > var/test-browser.rc" &
+# A background run that already failed stops the suite at the next step.
+background_failed() {
+    local run
+    for run in browser postgres; do
+        if [ -s "var/test-$run.rc" ] && [ "$(cat "var/test-$run.rc")" != 0 ]; then
+            echo "== $run tests FAILED:"
+            cat "var/test-$run.log"
+            exit 1
+        fi
+    done
+}
+
+# wait_for NAME PID: wait for a background run and print its log.
+wait_for() {
+    local start=$SECONDS
+    echo "== waiting for the $1 tests"
+    wait "$2"
+    echo "== $1 tests (waited $((SECONDS - start)) s):"
+    cat "var/test-$1.log"
+    test "$(cat "var/test-$1.rc" 2>/dev/null)" = 0 || {
+        echo "== $1 tests FAILED"
+        exit 1
+    }
+}
+
+rm -f var/test-browser.rc var/test-postgres.rc
+# setsid: each background run gets its own process group, so cleanup stops its servers too.
+setsid bash -c "$BIN/pytest -q -p no:cacheprovider -m browser > var/test-browser.log 2>&1; echo \$? > var/test-browser.rc; echo \"(ended \$SECONDS s after the start)\" >> var/test-browser.log" &
 browser_pid=$!
 echo "== browser tests started in the background (log: var/test-browser.log)"
+# The PostgreSQL run repeats only the tests that can reach the database (conftest.py): the
+# others cannot tell the two databases apart and pass or fail on SQLite in this same make test.
+setsid bash -c "KRAVSPAR_TEST_DATABASE_ONLY=1 $BIN/python scripts/with_postgres.py $BIN/pytest --durations=15 -q -p no:cacheprovider -n 2 --dist loadgroup -m 'not browser' > var/test-postgres.log 2>&1; echo \$? > var/test-postgres.rc; echo \"(ended \$SECONDS s after the start)\" >> var/test-postgres.log" &
+postgres_pid=$!
+echo "== pytest on PostgreSQL started in the background (log: var/test-postgres.log)"
 
 step "ruff" bash -c "$BIN/ruff check . && $BIN/ruff format --check ."
 step "mypy" "$BIN/mypy" .
 step "migrations" "$BIN/python" manage.py makemigrations --check --dry-run
 step "translations" "$BIN/python" scripts/check_translations.py
 step "pytest on SQLite" "$BIN/pytest" --durations=15 -q -p no:cacheprovider -n 2 --dist loadgroup -m "not browser"
-# The PostgreSQL run repeats only the tests that can reach the database (conftest.py): the
-# others cannot tell the two databases apart and have just passed on SQLite.
-KRAVSPAR_TEST_DATABASE_ONLY=1 step "pytest on PostgreSQL" "$BIN/python" scripts/with_postgres.py "$BIN/pytest" --durations=15 -q -p no:cacheprovider -n 2 --dist loadgroup -m "not browser"
 
-start=$SECONDS
-echo "== waiting for the browser tests"
-wait "$browser_pid"
+wait_for postgres "$postgres_pid"
+postgres_pid=""
+wait_for browser "$browser_pid"
 browser_pid=""
-echo "== browser tests (waited $((SECONDS - start)) s):"
-cat var/test-browser.log
-test "$(cat var/test-browser.rc 2>/dev/null)" = 0 || { echo "== browser tests FAILED"; exit 1; }
 echo "== all passed in $SECONDS s"

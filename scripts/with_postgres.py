@@ -15,6 +15,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -34,9 +35,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    # SIGTERM (make test stopping this run in the background): leave through the
+    # `finally` below, so the cluster (pg_ctl detaches it from this process group) stops.
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
     if len(sys.argv) < 2:
         sys.exit(__doc__)
+    signal.signal(signal.SIGTERM, _terminated)
     bindir = pg_bin()
     port = free_port()
     root = tempfile.mkdtemp(prefix="kravspar-pg-")
