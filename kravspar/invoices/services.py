@@ -365,8 +365,8 @@ def store_documents(
     about another organisation's invoices from a "duplicate" answer.
 
     After each commit ``signals.invoice_stored`` is sent for the document, or, with
-    ``bulk_signal``, ``signals.invoices_stored`` once with all stored documents and
-    ``run``: a dictionary that lives as long as the import, where receivers keep what
+    ``bulk_signal``, ``signals.invoices_stored`` once with all stored documents (in the
+    caller's transaction, in a savepoint, see ``_send_stored``) and ``run``: a dictionary that lives as long as the import, where receivers keep what
     they build once per run (the spend app's contract index). With ``bulk_signal`` the
     storage names of the originals written are appended to ``written``, for a caller whose
     own transaction may still fail (see ``originals``).
@@ -481,10 +481,23 @@ def _store_group(
             outcome.existing = InvoiceDocument(pk=first.pk, imported_at=first.imported_at) if first.pk else None
         result.append(outcome)
     if stored:
-        transaction.on_commit(
-            lambda: signals.invoices_stored.send(sender=InvoiceDocument, documents=stored, run=run), robust=True
-        )
+        _send_stored(stored, run)
     return result
+
+
+def _send_stored(stored: list[StoredDocument], run: dict[str, Any] | None) -> None:
+    """Send ``invoices_stored`` for a group, inside the caller's transaction when there is
+    one (the command's group: one commit for storing and matching, and a kill leaves a
+    group stored and matched, or neither), in a savepoint of its own: when a receiver fails,
+    what the receivers wrote is rolled back, the documents stay stored (``match_invoices``
+    matches them later) and the failure is logged. ``fresh`` tells receivers that the
+    documents are not yet committed, so that nothing else can have matched them."""
+    fresh = connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            signals.invoices_stored.send(sender=InvoiceDocument, documents=stored, run=run, fresh=fresh)
+    except Exception:  # a receiver's failure never takes the stored documents with it
+        logger.exception("A receiver of invoices_stored failed for a group of %s invoices", len(stored))
 
 
 def _write_documents(pending: Sequence[_Pending], *, batch: ImportBatch | None, actor: User | None) -> None:
@@ -904,7 +917,7 @@ def import_paths(
 ) -> ImportBatch:
     """Import the files and folders (recursively, ``*.xml``) named, ``group_size`` files
     per transaction (a savepoint per document), and send ``invoices_stored`` once per
-    group after its commit. ``progress`` is called with the batch after every group."""
+    group inside its transaction (matching commits with the group). ``progress`` is called with the batch after every group."""
     batch = start_batch(source=source, actor=actor, label=", ".join(str(p) for p in paths))
     recorder = BatchRecorder(batch)
     try:
