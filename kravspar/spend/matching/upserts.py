@@ -58,9 +58,7 @@ def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000, *, up
     columns = [quote(str(f.column)) for f in fields]
     updates = [f"{c} = {table}.{c} + 1" if c == quote("version") else f"{c} = excluded.{c}" for c in columns[1:]]
     # Only quoted identifiers from the model's own metadata are formatted in; values are parameters.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-    )
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     if update:
         sql += f" ON CONFLICT ({quote('line_id')}) DO UPDATE SET {', '.join(updates)}"
     # The driver adapts decimals, dates and booleans; the matching time is one value for
