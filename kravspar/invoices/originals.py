@@ -57,7 +57,8 @@ def _save_local(storage: FileSystemStorage, name: str, data: bytes) -> str:
     exclusively, with the storage's permissions (changed only when the umask took bits
     away) and its root's group, as the storage does."""
     folder, _slash, base = name.rpartition("/")
-    key = (storage.location, folder)
+    root = str(storage.location)
+    key = (root, folder)
     folder_path = _folders.get(key)
     if folder_path is None:  # joined and checked by the storage once per folder
         if len(_folders) > 100:
@@ -84,9 +85,9 @@ def _save_local(storage: FileSystemStorage, name: str, data: bytes) -> str:
         stat = os.fstat(fd)
         if mode is not None and stat.st_mode & 0o7777 != mode:  # the umask took some bits
             os.fchmod(fd, mode)
-        location_gid = _root_groups.get(storage.location)
+        location_gid = _root_groups.get(root)
         if location_gid is None:  # the root exists now (made with the folder if need be)
-            location_gid = _root_groups[storage.location] = os.stat(storage.location).st_gid
+            location_gid = _root_groups[root] = os.stat(root).st_gid
         if os.name == "posix" and stat.st_gid != location_gid:
             with contextlib.suppress(PermissionError):
                 os.fchown(fd, -1, location_gid)

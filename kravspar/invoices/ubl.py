@@ -541,9 +541,10 @@ L_PERIOD_END = gettext_lazy("invoice period end")
 
 
 def _text(el: etree._Element | None) -> str:
-    if el is None or el.text is None:
+    if el is None:
         return ""
-    return el.text.strip()
+    text = el.text  # each read of .text makes a new string
+    return text.strip() if text else ""
 
 
 def _child(el: etree._Element | None, tag: str) -> etree._Element | None:
