@@ -13,13 +13,16 @@ otherwise write one file, and the loser's clean-up would delete the winner's.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import uuid
 from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.utils import timezone
+from django.utils._os import safe_makedirs
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +36,68 @@ def new_name() -> str:
 
 def save(data: bytes) -> str:
     """Write the bytes under a new name; returns the name the storage chose."""
-    return default_storage.save(new_name(), ContentFile(data))
+    storage = storages["default"]
+    name = new_name()
+    if type(storage) is FileSystemStorage and not getattr(storage, "_allow_overwrite", False):
+        return _save_local(storage, name, data)
+    return storage.save(name, ContentFile(data))
+
+
+# Known once per process: (storage root, folder) -> the folder's full path; root -> its group.
+_folders: dict[tuple[str, str], str] = {}
+_root_groups: dict[str, int] = {}
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _save_local(storage: FileSystemStorage, name: str, data: bytes) -> str:
+    """What ``FileSystemStorage.save`` does with a name of ours (a fresh random one, valid by
+    construction, so neither checked nor looked up first), in a third of its system calls
+    and without copying the bytes: the folder is made only when opening the file finds it
+    missing, and the bytes are written straight from ``data``. The file is created
+    exclusively, with the storage's permissions (changed only when the umask took bits
+    away) and its root's group, as the storage does."""
+    folder, _slash, base = name.rpartition("/")
+    root = str(storage.location)
+    key = (root, folder)
+    folder_path = _folders.get(key)
+    if folder_path is None:  # joined and checked by the storage once per folder
+        if len(_folders) > 100:
+            _folders.clear()
+            _root_groups.clear()
+        folder_path = _folders[key] = storage.path(folder)
+    path = os.path.join(folder_path, base)
+    mode = storage.file_permissions_mode
+    try:
+        try:
+            fd = os.open(path, _OPEN_FLAGS, 0o666 if mode is None else mode)
+        except FileNotFoundError:  # the month's folder does not exist yet
+            if storage.directory_permissions_mode is not None:
+                safe_makedirs(folder_path, storage.directory_permissions_mode, exist_ok=True)
+            else:
+                os.makedirs(folder_path, exist_ok=True)
+            fd = os.open(path, _OPEN_FLAGS, 0o666 if mode is None else mode)
+    except FileExistsError:  # not with a random name; the storage picks another
+        return storage.save(name, ContentFile(data))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        stat = os.fstat(fd)
+        if mode is not None and stat.st_mode & 0o7777 != mode:  # the umask took some bits
+            os.fchmod(fd, mode)
+        location_gid = _root_groups.get(root)
+        if location_gid is None:  # the root exists now (made with the folder if need be)
+            location_gid = _root_groups[root] = os.stat(root).st_gid
+        if os.name == "posix" and stat.st_gid != location_gid:
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, -1, location_gid)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    os.close(fd)
+    return name
 
 
 def read(name: str) -> bytes:

@@ -202,7 +202,7 @@ def sha256_of(data: bytes) -> str:
 
 def parse_xml(data: bytes) -> etree._Element:
     """The root element of a safe parse, or InvoiceRejected."""
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): no copy of the whole file
         raise InvoiceRejected(ProblemCode.EMPTY, _("The file is empty."))
     # Refused before parsing (for the ASCII-compatible encodings every Peppol document
     # uses), and again after parsing, for anything the byte scan could not see.
@@ -229,6 +229,14 @@ def parse_xml(data: bytes) -> etree._Element:
 
 
 # --- Reading fields ----------------------------------------------------------------------
+#
+# Read by the hundred thousand, so the paths are Clark-tag tuples built once, an element's
+# children are looked up in a dict made in one pass over them (no ElementPath or XPath per
+# field), the common values are checked inline and the labels of the messages are lazy
+# constants, translated only when a message is made.
+
+_CBC = f"{{{NS_CBC}}}"
+_CAC = f"{{{NS_CAC}}}"
 
 
 @functools.lru_cache(maxsize=128)
@@ -250,42 +258,39 @@ def _walk(el: etree._Element, tags: tuple[str, ...], start: int = 0) -> etree._E
     return None
 
 
-class _Children(dict[str, etree._Element]):
-    """The first child of each tag of an element, from one pass over its children."""
-
-    def __init__(self, el: etree._Element) -> None:
-        super().__init__()
-        for child in el:
-            self.setdefault(child.tag, child)
-
-    def find(self, path: str) -> etree._Element | None:
-        tags = _tags(path)
-        first = self.get(tags[0])
-        if first is None or len(tags) == 1:
-            return first
-        return _walk(first, tags, 1)
+Children = dict[Any, etree._Element]
 
 
-def _find(el: etree._Element | _Children | None, path: str) -> etree._Element | None:
+def _first_children(el: etree._Element) -> Children:
+    """The first child of each tag of an element, from one pass over its children (going
+    backwards, so that the first of a tag is the one that stays)."""
+    return {child.tag: child for child in reversed(el)}
+
+
+def _at(children: Children, tags: tuple[str, ...]) -> etree._Element | None:
+    """The element at ``tags`` under the first child of tag ``tags[0]`` (``_walk`` below it)."""
+    first = children.get(tags[0])
+    if first is None or len(tags) == 1:
+        return first
+    return _walk(first, tags, 1)
+
+
+def _norm(el: etree._Element | None) -> str:
+    """An element's text with runs of whitespace made one space; "" when there is none."""
     if el is None:
-        return None
-    if isinstance(el, _Children):
-        return el.find(path)
-    return _walk(el, _tags(path))
-
-
-def _t(el: etree._Element | _Children | None, path: str) -> str:
-    found = _find(el, path)
-    if found is None or found.text is None:
         return ""
-    return " ".join(found.text.split())
+    text = el.text
+    return "" if text is None else " ".join(text.split())
 
 
-def _attr(el: etree._Element | _Children | None, path: str, name: str) -> str:
-    found = _find(el, path)
-    if found is None:
+def _t(children: Children, tags: tuple[str, ...]) -> str:
+    return _norm(_at(children, tags))
+
+
+def _attr(el: etree._Element | None, name: str) -> str:
+    if el is None:
         return ""
-    return (found.get(name) or "").strip()
+    return (el.get(name) or "").strip()
 
 
 def _date(value: str, label: Any) -> datetime.date:
@@ -305,8 +310,8 @@ def _period(
     """An invoice period's dates, each optional. A date that is not one, or an end before
     the start (EN 16931 rules BR-29 and BR-30), refuses the document like any other
     malformed date: the economic checks decide by these days, so they are never guessed."""
-    start_date = _date(start, str(start_label)) if start else None
-    end_date = _date(end, str(end_label)) if end else None
+    start_date = _date(start, start_label) if start else None
+    end_date = _date(end, end_label) if end else None
     if start_date is not None and end_date is not None and end_date < start_date:
         raise InvoiceRejected(
             ProblemCode.INVALID_PERIOD,
@@ -324,6 +329,8 @@ _PLAIN = {
     (places, digits): re.compile(rf"-?[0-9]{{1,{digits - places}}}(?:\.[0-9]{{1,{places}}})?", re.ASCII).fullmatch
     for places, digits in ((2, 19), (10, 28))
 }
+_PLAIN_AMOUNT = _PLAIN[(2, 19)]
+_PLAIN_QUANTITY = _PLAIN[(10, 28)]
 
 
 def _decimal(value: str, label: Any, *, places: int, digits: int, required: bool = True) -> Decimal | None:
@@ -355,7 +362,18 @@ def _decimal(value: str, label: Any, *, places: int, digits: int, required: bool
 
 
 def _amount(value: str, label: Any) -> Decimal:
+    if _PLAIN_AMOUNT(value) and (number := Decimal(value)):  # the common case, as in _decimal
+        return number
     result = _decimal(value, label, places=2, digits=19)
+    assert result is not None
+    return result
+
+
+def _quantity(value: str, label: Any) -> Decimal:
+    """A quantity or price: up to 10 decimals, 28 digits."""
+    if _PLAIN_QUANTITY(value) and (number := Decimal(value)):  # the common case, as in _decimal
+        return number
+    result = _decimal(value, label, places=10, digits=28)
     assert result is not None
     return result
 
@@ -405,41 +423,51 @@ class _Party:
     org_number: str = ""
 
 
-def _party(root: _Children, path: str, *, seller: bool) -> _Party:
-    found = root.find(path)
+_P_SELLER = _tags("cac:AccountingSupplierParty/cac:Party")
+_P_BUYER = _tags("cac:AccountingCustomerParty/cac:Party")
+_ENDPOINT_ID = _CBC + "EndpointID"
+_P_LEGAL_ID = _tags("cac:PartyLegalEntity/cbc:CompanyID")
+_PARTY_TAX_SCHEME = _CAC + "PartyTaxScheme"
+_P_TAX_SCHEME_ID = _tags("cac:TaxScheme/cbc:ID")
+_P_COMPANY_ID = _tags("cbc:CompanyID")
+_P_REGISTRATION_NAME = _tags("cac:PartyLegalEntity/cbc:RegistrationName")
+_P_PARTY_NAME = _tags("cac:PartyName/cbc:Name")
+_P_COUNTRY = _tags("cac:PostalAddress/cac:Country/cbc:IdentificationCode")
+_ORG_NUMBER_SHAPE = re.compile(r"\d{6}-?\d{4}").fullmatch
+
+L_SELLER_ENDPOINT = gettext_lazy("The seller's Peppol id (EndpointID, 0007)")
+L_BUYER_ENDPOINT = gettext_lazy("The buyer's Peppol id (EndpointID, 0007)")
+L_SELLER_LEGAL = gettext_lazy("The seller's organisation number (CompanyID)")
+L_BUYER_LEGAL = gettext_lazy("The buyer's organisation number (CompanyID)")
+
+
+def _party(top: Children, path: tuple[str, ...], *, seller: bool) -> _Party:
+    found = _at(top, path)
     p = _Party()
     if found is None:
         return p
-    party_el = _Children(found)
-    p.endpoint_id = _t(party_el, "cbc:EndpointID")
-    p.endpoint_scheme = _attr(party_el, "cbc:EndpointID", "schemeID")
-    p.legal_id = _t(party_el, "cac:PartyLegalEntity/cbc:CompanyID")
-    p.legal_scheme = _attr(party_el, "cac:PartyLegalEntity/cbc:CompanyID", "schemeID")
-    for tax in found.iterchildren(*_tags("cac:PartyTaxScheme")):
-        if _t(tax, "cac:TaxScheme/cbc:ID").upper() == "VAT":
-            p.vat_id = _t(tax, "cbc:CompanyID")
+    party_el = _first_children(found)
+    endpoint = party_el.get(_ENDPOINT_ID)
+    p.endpoint_id = _norm(endpoint)
+    p.endpoint_scheme = _attr(endpoint, "schemeID")
+    company = _at(party_el, _P_LEGAL_ID)
+    p.legal_id = _norm(company)
+    p.legal_scheme = _attr(company, "schemeID")
+    for tax in found.iterchildren(_PARTY_TAX_SCHEME):
+        if _norm(_walk(tax, _P_TAX_SCHEME_ID)).upper() == "VAT":
+            p.vat_id = _norm(_walk(tax, _P_COMPANY_ID))
             break
-    p.name = _t(party_el, "cac:PartyLegalEntity/cbc:RegistrationName") or _t(party_el, "cac:PartyName/cbc:Name")
-    p.country = _t(party_el, "cac:PostalAddress/cac:Country/cbc:IdentificationCode").upper()
+    p.name = _t(party_el, _P_REGISTRATION_NAME) or _t(party_el, _P_PARTY_NAME)
+    p.country = _t(party_el, _P_COUNTRY).upper()
 
     # Swedish organisation numbers are checked wherever the document says it has one.
     if p.endpoint_scheme == SWEDISH_ORGNR_SCHEME and p.endpoint_id:
-        label = (
-            gettext_lazy("The seller's Peppol id (EndpointID, 0007)")
-            if seller
-            else gettext_lazy("The buyer's Peppol id (EndpointID, 0007)")
-        )
-        p.org_number = _org_number(p.endpoint_id, label)
+        p.org_number = _org_number(p.endpoint_id, L_SELLER_ENDPOINT if seller else L_BUYER_ENDPOINT)
     if p.legal_id and (
         p.legal_scheme == SWEDISH_ORGNR_SCHEME
-        or (not p.legal_scheme and p.country == "SE" and re.fullmatch(r"\d{6}-?\d{4}", p.legal_id))
+        or (not p.legal_scheme and p.country == "SE" and _ORG_NUMBER_SHAPE(p.legal_id))
     ):
-        label = (
-            gettext_lazy("The seller's organisation number (CompanyID)")
-            if seller
-            else gettext_lazy("The buyer's organisation number (CompanyID)")
-        )
-        legal = _org_number(p.legal_id, label)
+        legal = _org_number(p.legal_id, L_SELLER_LEGAL if seller else L_BUYER_LEGAL)
         p.org_number = p.org_number or legal
     return p
 
@@ -481,8 +509,6 @@ def _seller_key(p: _Party) -> str:
     return ""
 
 
-_CBC = f"{{{NS_CBC}}}"
-_CAC = f"{{{NS_CAC}}}"
 _ID = _CBC + "ID"
 _NOTE = _CBC + "Note"
 _NAME = _CBC + "Name"
@@ -515,9 +541,10 @@ L_PERIOD_END = gettext_lazy("invoice period end")
 
 
 def _text(el: etree._Element | None) -> str:
-    if el is None or el.text is None:
+    if el is None:
         return ""
-    return el.text.strip()
+    text = el.text  # each read of .text makes a new string
+    return text.strip() if text else ""
 
 
 def _child(el: etree._Element | None, tag: str) -> etree._Element | None:
@@ -531,39 +558,35 @@ def _child(el: etree._Element | None, tag: str) -> etree._Element | None:
 
 def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
     """The lines, read by walking each line's children once: a million lines are read
-    here, and one pass is several times faster than a path search per field."""
+    here, and one pass is several times faster than a path search per field. Of a line's
+    own children the last of a tag counts, of its price's and item's parts the first."""
     if kind == KIND_INVOICE:
         line_tag, qty_tag = _CAC + "InvoiceLine", _CBC + "InvoicedQuantity"
     else:
         line_tag, qty_tag = _CAC + "CreditNoteLine", _CBC + "CreditedQuantity"
     lines: list[ParsedLine] = []
+    append = lines.append
     for position, el in enumerate(root.iterchildren(line_tag), start=1):
-        line_id = note = ""
-        qty_el = amount_el = item = price_el = order_line = period_el = None
-        for child in el:
-            tag = child.tag
-            if tag == _ID:
-                line_id = _text(child)
-            elif tag == qty_tag:
-                qty_el = child
-            elif tag == _LINE_AMOUNT:
-                amount_el = child
-            elif tag == _ITEM:
-                item = child
-            elif tag == _PRICE:
-                price_el = child
-            elif tag == _NOTE:
-                note = _text(child)
-            elif tag == _ORDER_LINE:
-                order_line = child
-            elif tag == _INVOICE_PERIOD:
-                period_el = child
-        line_id = line_id or str(position)
+        kids = {child.tag: child for child in el}  # the last of each tag, as read before
+        get = kids.get
+        line_id = _text(get(_ID)) or str(position)
+        qty_el = get(qty_tag)
+        price_el = get(_PRICE)
+        period_el = get(_INVOICE_PERIOD)
+        price_amount_el = base_el = None
+        if price_el is not None:
+            for child in price_el:
+                tag = child.tag
+                if tag == _PRICE_AMOUNT:
+                    if price_amount_el is None:
+                        price_amount_el = child
+                elif tag == _BASE_QUANTITY and base_el is None:
+                    base_el = child
         try:
-            quantity = _decimal(_text(qty_el), L_QUANTITY, places=10, digits=28)
-            net = _decimal(_text(amount_el), L_LINE_AMOUNT, places=2, digits=19)
-            price = _decimal(_text(_child(price_el, _PRICE_AMOUNT)), L_PRICE, places=10, digits=28)
-            base = _decimal(_text(_child(price_el, _BASE_QUANTITY)), L_BASE, places=10, digits=28, required=False)
+            quantity = _quantity(_text(qty_el), L_QUANTITY)
+            net = _amount(_text(get(_LINE_AMOUNT)), L_LINE_AMOUNT)
+            price = _quantity(_text(price_amount_el), L_PRICE)
+            base = None if base_el is None else _decimal(_text(base_el), L_BASE, places=10, digits=28, required=False)
             period_start, period_end = (
                 _period(
                     _text(_child(period_el, _START_DATE)),
@@ -580,9 +603,9 @@ def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
                 _("Line %(line)s: %(message)s") % {"line": line_id, "message": exc.message},
                 {"line": line_id, **exc.details},
             ) from None
-        assert quantity is not None and net is not None and price is not None
         name = seller_item = standard = standard_scheme = cpv = ""
         classifications: list[dict[str, str]] = []
+        item = get(_ITEM)
         if item is not None:
             for child in item:
                 tag = child.tag
@@ -602,40 +625,91 @@ def _lines(root: etree._Element, kind: str) -> list[ParsedLine]:
                         classifications.append({"list_id": list_id, "code": code})
                         if list_id == CPV_LIST_ID and not cpv:
                             cpv = code
-        lines.append(
+        unit = (qty_el.get("unitCode") or "").strip() if qty_el is not None else ""
+        if len(line_id) > 200 or len(unit) > 3 or len(seller_item) > 200 or len(standard) > 200:
+            _fit(line_id, 200, L_LINE_ID)  # the first of these that is too long is the reason
+            _fit(unit, 3, L_UNIT)
+            _fit(seller_item, 200, L_SELLERS_ID)
+            _fit(standard, 200, L_STANDARD_ID)
+        order_line = get(_ORDER_LINE)
+        append(
             ParsedLine(
-                position=position,
-                line_id=_fit(line_id, 200, L_LINE_ID),
-                quantity=quantity,
-                unit_code=_fit((qty_el.get("unitCode") or "").strip() if qty_el is not None else "", 3, L_UNIT),
-                line_net_amount=net,
-                price_amount=price,
-                base_quantity=base,
-                item_name=name[:500],
-                seller_item_id=_fit(seller_item, 200, L_SELLERS_ID),
-                standard_item_id=_fit(standard, 200, L_STANDARD_ID),
-                standard_item_scheme=standard_scheme[:4],
-                cpv_code=cpv[:20],
-                classifications=classifications,
-                order_line_reference=_text(_child(order_line, _LINE_ID))[:200],
-                note=note,
-                period_start=period_start,
-                period_end=period_end,
+                position,
+                line_id,
+                quantity,
+                unit,
+                net,
+                price,
+                base,
+                name[:500],
+                seller_item,
+                standard,
+                standard_scheme[:4],
+                cpv[:20],
+                classifications,
+                "" if order_line is None else _text(_child(order_line, _LINE_ID))[:200],
+                _text(get(_NOTE)),
+                period_start,
+                period_end,
             )
         )
     return lines
+
+
+_ROOT_INVOICE = f"{{{NS_INVOICE}}}Invoice"
+_ROOT_CREDIT_NOTE = f"{{{NS_CREDIT_NOTE}}}CreditNote"
+_CUSTOMIZATION_ID = _tags("cbc:CustomizationID")
+_NUMBER = _tags("cbc:ID")
+_ISSUE_DATE = _tags("cbc:IssueDate")
+_DUE_DATE = _tags("cbc:DueDate")
+_PAYMENT_DUE_DATE = _tags("cac:PaymentTerms/cbc:PaymentDueDate")
+_DELIVERY_DATE = _tags("cac:Delivery/cbc:ActualDeliveryDate")
+_HEADER_PERIOD = _CAC + "InvoicePeriod"
+_P_START_DATE = _tags("cbc:StartDate")
+_P_END_DATE = _tags("cbc:EndDate")
+_CURRENCY = _tags("cbc:DocumentCurrencyCode")
+_CURRENCY_SHAPE = re.compile(r"[A-Z]{3}").fullmatch
+_TOTALS = _CAC + "LegalMonetaryTotal"
+_TOTAL_LINES = _CBC + "LineExtensionAmount"
+_TOTAL_EXCLUSIVE = _CBC + "TaxExclusiveAmount"
+_TOTAL_INCLUSIVE = _CBC + "TaxInclusiveAmount"
+_TOTAL_PAYABLE = _CBC + "PayableAmount"
+_PROFILE_ID = _tags("cbc:ProfileID")
+_INVOICE_TYPE_CODE = _tags("cbc:InvoiceTypeCode")
+_CREDIT_NOTE_TYPE_CODE = _tags("cbc:CreditNoteTypeCode")
+_BUYER_REFERENCE = _tags("cbc:BuyerReference")
+_ORDER_REFERENCE = _tags("cac:OrderReference/cbc:ID")
+_CONTRACT_REFERENCE = _tags("cac:ContractDocumentReference/cbc:ID")
+_BILLING_REFERENCE = _tags("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID")
+
+L_ISSUE_DATE = gettext_lazy("issue date")
+L_DUE_DATE = gettext_lazy("due date")
+L_DELIVERY_DATE = gettext_lazy("delivery date")
+L_SUM_OF_LINES = gettext_lazy("sum of lines")
+L_TAX_EXCLUSIVE = gettext_lazy("total excluding VAT")
+L_TAX_INCLUSIVE = gettext_lazy("total including VAT")
+L_PAYABLE = gettext_lazy("amount due")
+L_NUMBER = gettext_lazy("invoice number")
+L_BUYER_REFERENCE = gettext_lazy("buyer reference")
+L_ORDER_REFERENCE = gettext_lazy("order reference")
+L_CONTRACT_REFERENCE = gettext_lazy("contract reference")
+L_BILLING_REFERENCE = gettext_lazy("preceding invoice")
+L_SELLER_KEY = gettext_lazy("seller identifier")
+L_SELLER_ENDPOINT_ID = gettext_lazy("seller endpoint id")
+L_SELLER_LEGAL_ID = gettext_lazy("seller legal id")
 
 
 def parse(data: bytes, file_name: str = "") -> ParsedDocument:
     """Read one BIS 3 Invoice or CreditNote. Raises InvoiceRejected for anything that
     cannot be imported; returns warnings for what can be imported all the same."""
     root = parse_xml(data)
-    tag = etree.QName(root)
-    if tag.namespace == NS_INVOICE and tag.localname == "Invoice":
+    root_tag = root.tag
+    if root_tag == _ROOT_INVOICE:
         kind = KIND_INVOICE
-    elif tag.namespace == NS_CREDIT_NOTE and tag.localname == "CreditNote":
+    elif root_tag == _ROOT_CREDIT_NOTE:
         kind = KIND_CREDIT_NOTE
     else:
+        tag = etree.QName(root)
         raise InvoiceRejected(
             ProblemCode.WRONG_ROOT,
             _("The document is a %(root)s, not a UBL 2.1 Invoice or CreditNote.") % {"root": tag.localname},
@@ -643,8 +717,8 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
         )
 
     warnings: list[Warning_] = []
-    top = _Children(root)
-    customization = _t(top, "cbc:CustomizationID")
+    top = _first_children(root)
+    customization = _t(top, _CUSTOMIZATION_ID)
     if not customization:
         raise InvoiceRejected(
             ProblemCode.UNSUPPORTED_CUSTOMIZATION,
@@ -665,33 +739,36 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
             )
         )
 
-    number = _t(top, "cbc:ID")
+    number = _t(top, _NUMBER)
     if not number:
         raise InvoiceRejected(ProblemCode.MISSING_NUMBER, _("The invoice number (cbc:ID, BT-1) is missing."))
-    issue = _t(top, "cbc:IssueDate")
+    issue = _t(top, _ISSUE_DATE)
     if not issue:
         raise InvoiceRejected(ProblemCode.MISSING_DATE, _("The issue date (cbc:IssueDate, BT-2) is missing."))
-    issue_date = _date(issue, gettext_lazy("issue date"))
-    due = _t(top, "cbc:DueDate") or _t(top, "cac:PaymentTerms/cbc:PaymentDueDate")
-    due_date = _date(due, gettext_lazy("due date")) if due else None
+    issue_date = _date(issue, L_ISSUE_DATE)
+    due = _t(top, _DUE_DATE) or _t(top, _PAYMENT_DUE_DATE)
+    due_date = _date(due, L_DUE_DATE) if due else None
     # What the invoice covers (BT-72, BT-73/74); malformed dates refuse it like the others.
-    delivery = _t(top, "cac:Delivery/cbc:ActualDeliveryDate")
-    delivery_date = _date(delivery, gettext_lazy("delivery date")) if delivery else None
-    period_el = top.find("cac:InvoicePeriod")
-    period_start, period_end = _period(
-        _t(period_el, "cbc:StartDate"),
-        _t(period_el, "cbc:EndDate"),
-        gettext_lazy("invoice period start"),
-        gettext_lazy("invoice period end"),
-    )
-    currency = _t(top, "cbc:DocumentCurrencyCode").upper()
-    if not re.fullmatch(r"[A-Z]{3}", currency):
+    delivery = _t(top, _DELIVERY_DATE)
+    delivery_date = _date(delivery, L_DELIVERY_DATE) if delivery else None
+    period_el = top.get(_HEADER_PERIOD)
+    if period_el is None:
+        period_start = period_end = None
+    else:
+        period_start, period_end = _period(
+            _norm(_walk(period_el, _P_START_DATE)),
+            _norm(_walk(period_el, _P_END_DATE)),
+            L_PERIOD_START,
+            L_PERIOD_END,
+        )
+    currency = _t(top, _CURRENCY).upper()
+    if not _CURRENCY_SHAPE(currency):
         raise InvoiceRejected(
             ProblemCode.MISSING_CURRENCY, _("The invoice currency (BT-5) is missing or not a currency code.")
         )
 
-    seller = _party(top, "cac:AccountingSupplierParty/cac:Party", seller=True)
-    buyer = _party(top, "cac:AccountingCustomerParty/cac:Party", seller=False)
+    seller = _party(top, _P_SELLER, seller=True)
+    buyer = _party(top, _P_BUYER, seller=False)
     _check_vat(seller, warnings)
     seller_key = _seller_key(seller)
     if not seller_key:
@@ -703,13 +780,14 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
             ),
         )
 
-    totals = top.find("cac:LegalMonetaryTotal")
-    if totals is None:
+    totals_el = top.get(_TOTALS)
+    if totals_el is None:
         raise InvoiceRejected(ProblemCode.MISSING_TOTALS, _("The document totals (LegalMonetaryTotal) are missing."))
-    line_extension = _amount(_t(totals, "cbc:LineExtensionAmount"), gettext_lazy("sum of lines"))
-    tax_exclusive = _amount(_t(totals, "cbc:TaxExclusiveAmount"), gettext_lazy("total excluding VAT"))
-    tax_inclusive = _amount(_t(totals, "cbc:TaxInclusiveAmount"), gettext_lazy("total including VAT"))
-    payable = _amount(_t(totals, "cbc:PayableAmount"), gettext_lazy("amount due"))
+    totals = _first_children(totals_el)
+    line_extension = _amount(_norm(totals.get(_TOTAL_LINES)), L_SUM_OF_LINES)
+    tax_exclusive = _amount(_norm(totals.get(_TOTAL_EXCLUSIVE)), L_TAX_EXCLUSIVE)
+    tax_inclusive = _amount(_norm(totals.get(_TOTAL_INCLUSIVE)), L_TAX_INCLUSIVE)
+    payable = _amount(_norm(totals.get(_TOTAL_PAYABLE)), L_PAYABLE)
 
     lines = _lines(root, kind)
     if not lines:
@@ -721,24 +799,20 @@ def parse(data: bytes, file_name: str = "") -> ParsedDocument:
         sha256=sha256_of(data),
         file_name=file_name[-500:],
         customization_id=customization[:300],
-        profile_id=_t(top, "cbc:ProfileID")[:300],
-        type_code=_t(top, "cbc:InvoiceTypeCode" if kind == KIND_INVOICE else "cbc:CreditNoteTypeCode")[:3],
-        number=_fit(number, 200, gettext_lazy("invoice number")),
+        profile_id=_t(top, _PROFILE_ID)[:300],
+        type_code=_t(top, _INVOICE_TYPE_CODE if kind == KIND_INVOICE else _CREDIT_NOTE_TYPE_CODE)[:3],
+        number=_fit(number, 200, L_NUMBER),
         issue_date=issue_date,
         due_date=due_date,
         currency=currency,
-        buyer_reference=_fit(_t(top, "cbc:BuyerReference"), 200, gettext_lazy("buyer reference")),
-        order_reference=_fit(_t(top, "cac:OrderReference/cbc:ID"), 200, gettext_lazy("order reference")),
-        contract_reference=_fit(
-            _t(top, "cac:ContractDocumentReference/cbc:ID"), 200, gettext_lazy("contract reference")
-        ),
-        billing_reference=_fit(
-            _t(top, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"), 200, gettext_lazy("preceding invoice")
-        ),
-        seller_key=_fit(seller_key, 140, gettext_lazy("seller identifier")),
-        seller_endpoint_id=_fit(seller.endpoint_id, 130, gettext_lazy("seller endpoint id")),
+        buyer_reference=_fit(_t(top, _BUYER_REFERENCE), 200, L_BUYER_REFERENCE),
+        order_reference=_fit(_t(top, _ORDER_REFERENCE), 200, L_ORDER_REFERENCE),
+        contract_reference=_fit(_t(top, _CONTRACT_REFERENCE), 200, L_CONTRACT_REFERENCE),
+        billing_reference=_fit(_t(top, _BILLING_REFERENCE), 200, L_BILLING_REFERENCE),
+        seller_key=_fit(seller_key, 140, L_SELLER_KEY),
+        seller_endpoint_id=_fit(seller.endpoint_id, 130, L_SELLER_ENDPOINT_ID),
         seller_endpoint_scheme=seller.endpoint_scheme[:4],
-        seller_legal_id=_fit(seller.legal_id, 130, gettext_lazy("seller legal id")),
+        seller_legal_id=_fit(seller.legal_id, 130, L_SELLER_LEGAL_ID),
         seller_legal_scheme=seller.legal_scheme[:4],
         seller_vat_id=seller.vat_id[:30],
         seller_org_number=seller.org_number,

@@ -258,3 +258,33 @@ def test_line_values_round_trip_through_the_fast_insert(world: Any, make_xml: Ma
     assert first.note == "Levererat i två omgångar"
     assert second.base_quantity is None
     assert second.classifications == []
+
+
+def test_a_failing_group_receiver_rolls_back_the_matches_and_keeps_the_documents(
+    world: Any, make_xml: MakeXml, tmp_path: Path
+) -> None:
+    """``invoices_stored`` runs inside the group's transaction, in a savepoint: when a receiver
+    fails, what the receivers wrote (the spend app's matches) is rolled back and the documents
+    stay stored, to be matched by ``match_invoices``; the next group is matched again."""
+    from kravspar.spend.models import InvoiceMatch, LineMatch
+
+    (tmp_path / "one.xml").write_bytes(make_xml(number="1"))
+    (tmp_path / "two.xml").write_bytes(make_xml(number="2"))
+    calls: list[int] = []
+
+    def failing(sender: Any, documents: list[Any], **kwargs: Any) -> None:
+        calls.append(len(documents))
+        if len(calls) == 1:
+            raise RuntimeError("a receiver's bug")
+
+    signals.invoices_stored.connect(failing)  # after the spend app's receiver
+    try:
+        batch = import_paths([tmp_path], group_size=1)
+    finally:
+        signals.invoices_stored.disconnect(failing)
+    assert calls == [1, 1]
+    assert (batch.imported_count, batch.refused_count) == (2, 0)
+    assert InvoiceDocument.objects.count() == 2
+    matched = set(InvoiceMatch.objects.values_list("document__number", flat=True))
+    assert matched == {"2"}  # the first group's match was rolled back with the failure
+    assert set(LineMatch.objects.values_list("line__document__number", flat=True)) == {"2"}

@@ -46,6 +46,8 @@ class DeviationRules(MatcherState):
         match_rows: list[dict[str, Any]],
         now: datetime.datetime,
         summary: MatchSummary,
+        *,
+        fresh: bool = False,
     ) -> None:
         totals = {m["document_id"]: m["net_amount"] for m in match_rows}
         rows = [
@@ -61,15 +63,18 @@ class DeviationRules(MatcherState):
             for d in docs
             if decided[d["id"]]["status"] == MatchStatus.NO_CONTRACT
         ]
-        OffContractPurchase.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["document"],
-            update_fields=["organisation", "supplier", "issue_date", "currency", "net_amount", "nearest_contract"],
-        )
+        if fresh:  # the documents were just stored: none has a purchase yet
+            OffContractPurchase.objects.bulk_create(rows)
+        elif rows:
+            OffContractPurchase.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["document"],
+                update_fields=["organisation", "supplier", "issue_date", "currency", "net_amount", "nearest_contract"],
+            )
         summary.off_contract += len(rows)
         resolved = [d["id"] for d in docs if decided[d["id"]]["status"] == MatchStatus.MATCHED]
-        if resolved:
+        if resolved and not fresh:
             OffContractPurchase.objects.filter(document_id__in=resolved, cleared_at__isnull=True).update(cleared_at=now)
 
     def _raise(
@@ -78,14 +83,20 @@ class DeviationRules(MatcherState):
         docs: list[dict[str, Any]],
         summary: MatchSummary,
         context: dict[tuple[int, int, str], dict[str, Any]] | None = None,
+        *,
+        fresh: bool = False,
     ) -> None:
         if not findings:
             return
         doc_ids = {key[1] for key in findings}
-        known = {
-            (f.contract_id, f.document_id, f.check_type): f.deviation_id
-            for f in EconomyFinding.objects.filter(document_id__in=doc_ids)
-        }
+        known = (
+            {}
+            if fresh
+            else {
+                (f.contract_id, f.document_id, f.check_type): f.deviation_id
+                for f in EconomyFinding.objects.filter(document_id__in=doc_ids)
+            }
+        )
         numbers = {d["id"]: d["number"] for d in docs}
         evidence: list[DeviationInvoiceLine] = []
         for key, lines in findings.items():

@@ -4,7 +4,6 @@ line's date) and its price compared with the agreed one."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -77,39 +76,61 @@ class LineRules(MatcherState):
     ) -> None:
         """Load the price-list articles the lines can match that earlier batches of the run
         have not: only (contract, seller's item id) and (contract, GTIN) pairs that a line
-        names, since a price list may hold thousands. What a pair found stays for the run,
-        like the contract index (an article added while a run is under way counts from the
-        next run or ``match_invoices``)."""
+        names, since a price list may hold thousands; a line's GTIN only when no article
+        with its item id is valid during the line's period (``_article_for`` looks no
+        further then), which spares loading most articles twice. What a pair found stays
+        for the run, like the contract index (an article added while a run is under way
+        counts from the next run or ``match_invoices``). Needs the lines' periods
+        (``_periods``)."""
         if len(self._article_keys) > ARTICLE_CACHE_LIMIT:
             self._article_keys.clear()
             self._by_item.clear()
             self._by_gtin.clear()
             self._articles.clear()
-        items: dict[int, set[str]] = defaultdict(set)
-        gtins: dict[int, set[str]] = defaultdict(set)
-        for doc in docs:
-            contract_id = decided[doc["id"]]["contract_id"]
-            if contract_id is None:
-                continue
-            for line in lines_by_doc.get(doc["id"], []):
+        keys = self._article_keys
+        with_contract = [
+            (contract_id, lines_by_doc.get(doc["id"], []))
+            for doc in docs
+            if (contract_id := decided[doc["id"]]["contract_id"]) is not None
+        ]
+        items = {
+            (contract_id, item)
+            for contract_id, lines in with_contract
+            for line in lines
+            if (item := line["seller_item_id"].strip())
+        }
+        self._load_pairs("item", [pair for pair in items if (pair[0], "item", pair[1]) not in keys], self._by_item)
+        by_item = self._by_item
+        gtins: set[tuple[int, str]] = set()
+        for contract_id, lines in with_contract:
+            for line in lines:
+                if line["standard_item_scheme"] != "0160" or not (gtin := line["standard_item_id"].strip()):
+                    continue
+                if (contract_id, "gtin", gtin) in keys:
+                    continue
                 item = line["seller_item_id"].strip()
-                if item and (contract_id, "item", item) not in self._article_keys:
-                    items[contract_id].add(item)
-                gtin = line["standard_item_id"].strip() if line["standard_item_scheme"] == "0160" else ""
-                if gtin and (contract_id, "gtin", gtin) not in self._article_keys:
-                    gtins[contract_id].add(gtin)
+                period: Period = line["period"]
+                if item and any(
+                    period.overlaps(a.valid_from, a.valid_to) for a in by_item.get((contract_id, item), ())
+                ):
+                    continue  # found by its item id
+                gtins.add((contract_id, gtin))
+        self._load_pairs("gtin", list(gtins), self._by_gtin)
         manual = [pk for pk in manual_ids if pk is not None and pk not in self._articles]
-        for kind, wanted, index in (("item", items, self._by_item), ("gtin", gtins, self._by_gtin)):
-            pairs = [(contract_id, value) for contract_id, values in wanted.items() for value in values]
-            self._article_keys.update((contract_id, kind, value) for contract_id, value in pairs)
-            for start in range(0, len(pairs), 500):
-                for loaded in _articles_for_pairs(kind, pairs[start : start + 500]):
-                    self._articles[loaded.id] = loaded
-                    index[(loaded.contract_id, loaded.seller_item_id if kind == "item" else loaded.gtin)].append(loaded)
         if manual:
             for row in PriceListArticle.objects.filter(pk__in=manual).values_list(*ArticleRow._fields):
                 loaded = ArticleRow(*row)
                 self._articles[loaded.id] = loaded
+
+    def _load_pairs(
+        self, kind: str, pairs: list[tuple[int, str]], index: dict[tuple[int, str], list[ArticleRow]]
+    ) -> None:
+        self._article_keys.update((contract_id, kind, value) for contract_id, value in pairs)
+        articles = self._articles
+        for start in range(0, len(pairs), 500):
+            for loaded in _articles_for_pairs(kind, pairs[start : start + 500]):
+                articles[loaded.id] = loaded
+                index[(loaded.contract_id, loaded.seller_item_id if kind == "item" else loaded.gtin)].append(loaded)
 
     @staticmethod
     def _article_for(

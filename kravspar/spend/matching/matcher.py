@@ -57,11 +57,13 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
             self._match(list(document_ids), summary)
         return summary
 
-    def match_stored(self, stored: Sequence[Any]) -> MatchSummary:
+    def match_stored(self, stored: Sequence[Any], *, fresh: bool = False) -> MatchSummary:
         """Match documents an import has just stored, from what it parsed: ``stored`` holds
         ``kravspar.invoices.services.StoredDocument`` items (the id, the parsed document and
         the parties found). Only the lines' ids are read back, in one query; nothing is parsed
-        or converted again."""
+        or converted again. ``fresh``: the documents were stored in the caller's transaction,
+        which has not committed, so nothing else can have matched them: no earlier match,
+        finding or purchase is looked up, and the matches are plain inserts."""
         summary = MatchSummary()
         if not stored:
             return summary
@@ -94,7 +96,7 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
                 row["id"], row["document_id"] = line_ids[(doc_id, line.position)], doc_id
                 rows.append(row)
         with transaction.atomic():
-            self._match_loaded(docs, lines_by_doc, summary)
+            self._match_loaded(docs, lines_by_doc, summary, fresh=fresh)
         return summary
 
     def _match(self, document_ids: list[int], summary: MatchSummary) -> None:
@@ -110,12 +112,19 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
         self._match_loaded(docs, lines_by_doc, summary)
 
     def _match_loaded(
-        self, docs: list[dict[str, Any]], lines_by_doc: dict[int, list[dict[str, Any]]], summary: MatchSummary
+        self,
+        docs: list[dict[str, Any]],
+        lines_by_doc: dict[int, list[dict[str, Any]]],
+        summary: MatchSummary,
+        *,
+        fresh: bool = False,
     ) -> None:
         now = timezone.now()
         summary.documents += len(docs)
         ids = [d["id"] for d in docs]
-        existing = {m.document_id: m for m in InvoiceMatch.objects.filter(document_id__in=ids)}
+        existing: dict[int, InvoiceMatch] = (
+            {} if fresh else {m.document_id: m for m in InvoiceMatch.objects.filter(document_id__in=ids)}
+        )
         self._resolve_parties(docs)
 
         refs = {
@@ -130,9 +139,13 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
             ).values_list("id", "seller_key", "number", "match__contract_id"):
                 credited[(seller_key, number)] = (pk, credited_contract)
 
-        manual_lines = {
-            lm.line_id: lm for lm in LineMatch.objects.filter(line__document_id__in=ids, method=LineMethod.MANUAL)
-        }
+        manual_lines: dict[int, LineMatch] = (
+            {}
+            if fresh
+            else {
+                lm.line_id: lm for lm in LineMatch.objects.filter(line__document_id__in=ids, method=LineMethod.MANUAL)
+            }
+        )
         self._periods(docs, lines_by_doc)
 
         decided: dict[int, dict[str, Any]] = {}
@@ -300,22 +313,23 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
             if status != MatchStatus.MATCHED or unmatched:
                 summary.queued += 1
 
-        upsert_invoice_matches(match_rows, now=now)
+        upsert_invoice_matches(match_rows, now=now, update=not fresh)
         match_ids = dict(InvoiceMatch.objects.filter(document_id__in=ids).values_list("document_id", "id"))
         through = InvoiceMatch.candidates.through
-        through.objects.filter(invoicematch_id__in=match_ids.values()).delete()
-        through.objects.bulk_create(
-            [
-                through(invoicematch_id=match_ids[doc_id], contract_id=contract_id)
-                for doc_id, r in decided.items()
-                for contract_id in r["candidates"]
-            ]
-        )
+        if not fresh:
+            through.objects.filter(invoicematch_id__in=match_ids.values()).delete()
+        candidates = [
+            through(invoicematch_id=match_ids[doc_id], contract_id=contract_id)
+            for doc_id, r in decided.items()
+            for contract_id in r["candidates"]
+        ]
+        if candidates:
+            through.objects.bulk_create(candidates)
         for doc_id, lm in line_rows:
             lm["invoice_match_id"] = match_ids[doc_id]
-        upsert_line_matches([lm for _d, lm in line_rows])
-        self._off_contract(docs, decided, match_rows, now, summary)
-        self._raise(findings, docs, summary, context)
+        upsert_line_matches([lm for _d, lm in line_rows], update=not fresh)
+        self._off_contract(docs, decided, match_rows, now, summary, fresh=fresh)
+        self._raise(findings, docs, summary, context, fresh=fresh)
         self._count_spend([lm for _d, lm in line_rows], existing.values())
         self._over_value(contract_ids, docs, decided, lines_by_doc, summary)
 
@@ -341,10 +355,14 @@ def on_invoice_stored(sender: Any, document: InvoiceDocument, **kwargs: Any) -> 
     match_documents([document.pk])
 
 
-def on_invoices_stored(sender: Any, documents: Sequence[Any], run: dict[str, Any] | None = None, **kwargs: Any) -> None:
+def on_invoices_stored(
+    sender: Any, documents: Sequence[Any], run: dict[str, Any] | None = None, fresh: bool = False, **kwargs: Any
+) -> None:
     """Match a stored group. One import run builds one ``Matcher`` (the contract index and
     the running totals) and keeps it in ``run`` for its later groups; a contract registered
-    while a run is under way is therefore matched from the next run (or ``match_invoices``)."""
+    while a run is under way is therefore matched from the next run (or ``match_invoices``).
+    When matching fails, its writes are rolled back by the sender (``invoices.services``):
+    the run's matcher is dropped with them, since its running totals counted them."""
     matcher = None
     if run is not None:
         matcher = run.get("spend.matcher")
@@ -352,4 +370,9 @@ def on_invoices_stored(sender: Any, documents: Sequence[Any], run: dict[str, Any
         matcher = Matcher()
         if run is not None:
             run["spend.matcher"] = matcher
-    matcher.match_stored(documents)
+    try:
+        matcher.match_stored(documents, fresh=fresh)
+    except BaseException:
+        if run is not None:
+            run.pop("spend.matcher", None)
+        raise
