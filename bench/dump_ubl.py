@@ -62,13 +62,12 @@ def main() -> None:
     django.setup()
     from kravspar.invoices.generate import random_specs, render
     from kravspar.invoices.ubl import InvoiceRejected, parse
-    from kravspar.testing.fuzzing import SHARED_CORPUS, mutate_xml
+    from kravspar.testing.fuzzing import find_shared_corpus, mutate_xml
 
     inputs: list[tuple[str, bytes]] = []
-    # The shared corpus sits beside the checkout (in a worktree under /work/wt, beside /work/main).
-    shared = next((c for c in (SHARED_CORPUS, ROOT.parent.parent / "shared" / "corpus") if c.is_dir()), None)
+    shared = find_shared_corpus()
     if shared is None:
-        sys.exit("../shared/corpus not found")
+        sys.exit("../shared/corpus not found (set KRAVSPAR_SHARED_CORPUS)")
     for folder in (ROOT / "kravspar" / "invoices" / "tests" / "corpus", shared / "peppol"):
         for path in sorted(folder.rglob("*.xml")):
             inputs.append((str(path.relative_to(folder.parent)), path.read_bytes()))

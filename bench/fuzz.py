@@ -120,6 +120,10 @@ def main() -> int:
         )
         if fuzzing.eforms_reader() is None:
             print("The eForms reader is not in this tree (or has no seed notices): not fuzzed.")
+        from kravspar.testing.fuzzing import find_shared_corpus
+
+        shared = find_shared_corpus()
+        print(f"Shared corpus seeds: {shared or 'not found, fuzzing without them (set KRAVSPAR_SHARED_CORPUS)'}")
         print(f"Crashing inputs go to {out}")
         print()
         print(

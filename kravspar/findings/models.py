@@ -7,10 +7,9 @@ CAP) → sanction if needed → evaluate and close. Each step leaves a record."
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kravspar.core.models import TimestampedModel
@@ -226,7 +225,7 @@ class ContractEvaluation(TimestampedModel):
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("evaluated by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
-    evaluated_on = models.DateField(_("evaluated"), default=datetime.date.today)
+    evaluated_on = models.DateField(_("evaluated"), default=timezone.localdate)
 
     class Meta:
         verbose_name = _("contract evaluation")

@@ -21,6 +21,7 @@ import csv
 import datetime
 import io
 import logging
+import os
 import random
 import shutil
 import struct
@@ -39,7 +40,22 @@ if TYPE_CHECKING:
     from kravspar.contracts.models import Contract
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def find_shared_corpus() -> Path | None:
+    """The shared third-party corpus (``shared/corpus``): ``KRAVSPAR_SHARED_CORPUS`` when set,
+    else beside the checkout, else beside the folder that holds it (a git worktree or a
+    fresh clone one level further down). None when it is on none of them."""
+    override = os.environ.get("KRAVSPAR_SHARED_CORPUS")
+    candidates = (
+        [Path(override)] if override else [ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus"]
+    )
+    return next((path for path in candidates if path.is_dir()), None)
+
+
+# Where it was found; the first candidate (absent) otherwise, so that paths still compose and
+# ``is_dir()`` answers False.
+SHARED_CORPUS = find_shared_corpus() or ROOT.parent / "shared" / "corpus"
 
 HUGE = "99999999999999999999999999.999999"
 INTERESTING_TEXT = [

@@ -166,3 +166,15 @@ def test_evaluation_is_recorded_and_revised(world, contract):
             actor=world.officer, contract=contract, expected_version=evaluation.version, aims={4: ("met", "")}
         )
     assert AuditEvent.objects.filter(action="contract.evaluation_updated").count() == 1
+
+
+def test_an_evaluation_made_without_a_day_is_dated_by_the_project_clock(world, contract):
+    """The model's default reads Django's clock (``timezone.localdate``), which the demo's
+    clock moves, not the machine's calendar."""
+    from kravspar.core import demo_clock
+    from kravspar.findings.models import ContractEvaluation
+
+    day = datetime.date(2031, 5, 17)
+    with demo_clock.told_from(day):
+        evaluation = ContractEvaluation.objects.create(contract=contract, evaluated_by=world.officer)
+    assert evaluation.evaluated_on == day

@@ -15,8 +15,9 @@ from django.core.management import CommandError, call_command
 from kravspar.opendata import ocds, validation
 from kravspar.opendata.tests.conftest import SOLE_TRADER_PNR, SUPPLIER_ORGNR, Scenario, release_for
 from kravspar.procurements.models import Method, Procedure, ProcurementKind
+from kravspar.testing.fuzzing import SHARED_CORPUS
 
-CORPUS = Path("/work/shared/corpus/ocds")
+CORPUS = SHARED_CORPUS / "ocds"
 pytestmark = pytest.mark.django_db
 
 
