@@ -44,12 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def find_shared_corpus() -> Path | None:
     """The shared third-party corpus (``shared/corpus``): ``KRAVSPAR_SHARED_CORPUS`` when set,
-    else beside the checkout, else beside the folder that holds it (a git worktree or a
-    fresh clone one level further down). None when it is on none of them."""
+    else beside the checkout or beside one of the folders that hold it (a git worktree or a
+    clone further down), else the development machines' ``/work/shared/corpus`` (where a
+    fresh clone in a temporary folder still finds it, as CI's does). None when absent."""
     override = os.environ.get("KRAVSPAR_SHARED_CORPUS")
-    candidates = (
-        [Path(override)] if override else [ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus"]
-    )
+    if override:
+        candidates = [Path(override)]
+    else:
+        candidates = [folder / "shared" / "corpus" for folder in ROOT.parents] + [Path("/work/shared/corpus")]
     return next((path for path in candidates if path.is_dir()), None)
 
 
