@@ -25,6 +25,9 @@ stop() {
 cleanup() {
     stop "$browser_pid"
     stop "$postgres_pid"
+    if [ -n "${KRAVSPAR_TEST_TEMPLATE_DIR:-}" ]; then
+        rm -rf "$KRAVSPAR_TEST_TEMPLATE_DIR"
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -71,6 +74,11 @@ wait_for() {
 }
 
 rm -f var/test-browser.rc var/test-postgres.rc
+# One folder for the migrated templates of this make test's runs (kravspar/testing/
+# migrated_template.py): the browser tests' app server and the SQLite run share one SQLite
+# migrate, whichever starts it first; removed at the end.
+KRAVSPAR_TEST_TEMPLATE_DIR=$(mktemp -d "$PWD/var/test-templates.XXXXXX")
+export KRAVSPAR_TEST_TEMPLATE_DIR
 # setsid: each background run gets its own process group, so cleanup stops its servers too.
 setsid bash -c "$BIN/pytest -q -p no:cacheprovider -m browser > var/test-browser.log 2>&1; echo \$? > var/test-browser.rc; echo \"(ended \$SECONDS s after the start)\" >> var/test-browser.log" &
 browser_pid=$!
