@@ -203,6 +203,7 @@ def procurement(world: World) -> Any:
 
 
 DEMO_PACKAGE = "kravspar/tests/demo/"
+BROWSER_FOLDER = "tests/browser/"
 
 
 # tryfirst: pytest-xdist's own hook turns the xdist_group mark into the node id it schedules
@@ -216,6 +217,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.nodeid.startswith(DEMO_PACKAGE):
             item.add_marker(pytest.mark.xdist_group("demo-data"))
+        if item.get_closest_marker("browser") is not None and not item.nodeid.startswith(BROWSER_FOLDER):
+            # scripts/test_all.sh collects only tests/browser for the browser run, and the
+            # database runs deselect browser tests: elsewhere this test would run nowhere.
+            raise pytest.UsageError(f"{item.nodeid}: browser tests belong in {BROWSER_FOLDER}")
     if os.environ.get("KRAVSPAR_TEST_DATABASE_ONLY") == "1":
         # The second database run (scripts/test_all.sh sets this beside DATABASE_URL):
         # a test that cannot reach the database (pytest-django blocks it) gives the same
