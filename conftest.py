@@ -91,7 +91,8 @@ def world(db: Any) -> World:
     )
     Unit.serves.through.objects.create(unit=inkop, organisation=vastmanland)
     supplier = SupplierFactory.create()
-    places = {"sormland": sormland, "vastmanland": vastmanland, "inkop": inkop, "unit_sl": unit_sl, "unit_vm": unit_vm}
+    organisations = {"sormland": sormland, "vastmanland": vastmanland}
+    units = {"inkop": inkop, "unit_sl": unit_sl, "unit_vm": unit_vm}
     password = make_password(PASSWORD)
     people = User.objects.bulk_create(
         [
@@ -101,8 +102,8 @@ def world(db: Any) -> World:
                 first_name="Test",
                 last_name=f"Person {build}-{number}",
                 password=password,
-                organisation=places[organisation] if organisation else None,
-                unit=places[unit] if unit else None,
+                organisation=organisations[organisation] if organisation else None,
+                unit=units[unit] if unit else None,
                 supplier=None if organisation else supplier,
             )
             for number, (username, organisation, unit, _role) in enumerate(_PERSONAS)
