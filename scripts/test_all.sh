@@ -13,6 +13,11 @@ cd "$(dirname "$0")/.."
 
 BIN=.venv/bin
 export DJANGO_SECRET_KEY=insecure-key-for-tests-only
+# Python writes bytecode (__pycache__, ignored by git) even where the environment says not to:
+# without it each of the five pytest processes compiles the project and rewrites the asserts
+# of every test module again (about 12 s of CPU per process), and so does every app server
+# and manage.py the tests start.
+unset PYTHONDONTWRITEBYTECODE
 mkdir -p var
 
 browser_pid=""
@@ -25,6 +30,9 @@ stop() {
 cleanup() {
     stop "$browser_pid"
     stop "$postgres_pid"
+    if [ -n "${KRAVSPAR_TEST_TEMPLATE_DIR:-}" ]; then
+        rm -rf "$KRAVSPAR_TEST_TEMPLATE_DIR"
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -71,8 +79,15 @@ wait_for() {
 }
 
 rm -f var/test-browser.rc var/test-postgres.rc
+# One folder for the migrated templates of this make test's runs (kravspar/testing/
+# migrated_template.py): the browser tests' app server and the SQLite run share one SQLite
+# migrate, whichever starts it first; removed at the end.
+KRAVSPAR_TEST_TEMPLATE_DIR=$(mktemp -d "$PWD/var/test-templates.XXXXXX")
+export KRAVSPAR_TEST_TEMPLATE_DIR
 # setsid: each background run gets its own process group, so cleanup stops its servers too.
-setsid bash -c "$BIN/pytest -q -p no:cacheprovider -m browser > var/test-browser.log 2>&1; echo \$? > var/test-browser.rc; echo \"(ended \$SECONDS s after the start)\" >> var/test-browser.log" &
+# Only tests/browser is collected (the root conftest.py refuses a browser test elsewhere):
+# collecting the whole suite to keep 56 tests cost about 15 s of CPU.
+setsid bash -c "$BIN/pytest -q -p no:cacheprovider -m browser tests/browser > var/test-browser.log 2>&1; echo \$? > var/test-browser.rc; echo \"(ended \$SECONDS s after the start)\" >> var/test-browser.log" &
 browser_pid=$!
 echo "== browser tests started in the background (log: var/test-browser.log)"
 # The PostgreSQL run repeats only the tests that can reach the database (conftest.py): the

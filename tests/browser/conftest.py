@@ -99,6 +99,24 @@ def _manage(*args: str, env: dict[str, str]) -> None:
         )
 
 
+def _migrate(database: Path, env: dict[str, str]) -> None:
+    """Migrate the app server's fresh SQLite file. Under ``make test`` the SQLite run's
+    workers and this server share one migrated template (``KRAVSPAR_TEST_TEMPLATE_DIR``,
+    ``kravspar.testing.migrated_template``): whichever comes first migrates, the other
+    copies the result, one SQLite ``migrate`` (about 30 s of CPU) fewer."""
+    named = os.environ.get("KRAVSPAR_TEST_TEMPLATE_DIR")
+    if not named:
+        _manage("migrate", "--no-input", "-v", "0", env=env)
+        return
+    from kravspar.testing import migrated_template
+
+    migrated_template.sqlite_file(
+        migrated_template.shared_folder(Path(named)),
+        database,
+        lambda: _manage("migrate", "--no-input", "-v", "0", env=env),
+    )
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own http://127.0.0.1 server
@@ -172,7 +190,7 @@ def live_app() -> Iterator[str]:
         )
         _MAIL_DIR[:] = [Path(var_dir) / "mail"]
         env = _server_env(var_dir)
-        _manage("migrate", "--no-input", "-v", "0", env=env)
+        _migrate(Path(var_dir) / "db.sqlite3", env)
         _manage("seed_demo", env=env)
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
