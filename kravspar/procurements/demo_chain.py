@@ -31,18 +31,12 @@ def assess_aims_and_goals(
 ) -> None:
     """Every aim of the policy and every environmental goal assessed, as the gate asks."""
     relevant = set(relevant)
-    for aim in Aim:
-        procurement_services.aim_assess(
-            actor=None,
-            procurement=procurement,
-            aim=aim,
-            relevant=aim in relevant,
-            how=how if aim in relevant else not_relevant,
-        )
-    for goal in policy.goals_for(procurement):
-        procurement_services.goal_assess(
-            actor=None, procurement=procurement, goal=goal, addressed=goals_addressed, how=goals_how
-        )
+    procurement_services.assessments_record(
+        actor=None,
+        procurement=procurement,
+        aims=[(aim, aim in relevant, how if aim in relevant else not_relevant) for aim in Aim],
+        goals=[(goal, goals_addressed, goals_how) for goal in policy.goals_for(procurement)],
+    )
 
 
 def approve_and_award(
