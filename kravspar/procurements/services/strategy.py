@@ -183,7 +183,14 @@ def strategy_entry_set(
     existing = StrategyEntry.objects.filter(strategy=draft, requirement=requirement).first()
     fields = list(values)
     before = snapshot(existing, fields) if existing else None
-    entry, _created = StrategyEntry.objects.update_or_create(strategy=draft, requirement=requirement, defaults=values)
+    # The procurement is locked, so the entry read above is still the one to change.
+    if existing is None:
+        entry = StrategyEntry.objects.create(strategy=draft, requirement=requirement, **values)
+    else:
+        for key, value in values.items():
+            setattr(existing, key, value)
+        existing.save(update_fields=fields)
+        entry = existing
     after = snapshot(entry, fields)
     if before != after:
         _touch(locked)
