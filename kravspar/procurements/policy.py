@@ -224,9 +224,10 @@ def suggestions_for_codes(codes: Iterable[str]) -> list[Suggestion]:
     codes = list(codes)
     found: dict[tuple[str, str], Suggestion] = {}
     for rule in CategoryRule.objects.filter(is_active=True):
-        if any(code.startswith(rule.cpv_prefix) for code in codes):
-            key = (rule.kind, rule.label)
-            found.setdefault(key, Suggestion(rule.kind, rule.label, rule.source, str(SUGGESTION_MESSAGES[rule.kind]())))
+        key = (rule.kind, rule.label)
+        # The message is translated once per suggestion, not once per matching rule.
+        if key not in found and any(code.startswith(rule.cpv_prefix) for code in codes):
+            found[key] = Suggestion(rule.kind, rule.label, rule.source, str(SUGGESTION_MESSAGES[rule.kind]()))
     return sorted(found.values(), key=lambda s: (s.kind, s.label))
 
 
