@@ -24,7 +24,6 @@ from kravspar.contracts.models import Contract
 from kravspar.findings import services as finding_services
 from kravspar.followups import services as followup_services
 from kravspar.followups.models import Activity, ActivityStatus, Outcome
-from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement
 from kravspar.requirements import services as requirement_services
@@ -77,10 +76,7 @@ def _aims(procurement: Procurement, kind: str) -> None:
             )
             for aim in Aim
         ],
-        goals=[
-            (goal, False, "Avtalet tecknades 2021, före miljöprogrammet; målet beaktas i nästa upphandling.")
-            for goal in policy.goals_for(procurement)
-        ],
+        every_goal=(False, "Avtalet tecknades 2021, före miljöprogrammet; målet beaktas i nästa upphandling."),
     )
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from kravspar.accounts.models import User
 from kravspar.contracts import services as contract_services
 from kravspar.contracts.models import Contract
-from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, Strategy, StrategyStatus
 
@@ -35,7 +34,7 @@ def assess_aims_and_goals(
         actor=None,
         procurement=procurement,
         aims=[(aim, aim in relevant, how if aim in relevant else not_relevant) for aim in Aim],
-        goals=[(goal, goals_addressed, goals_how) for goal in policy.goals_for(procurement)],
+        every_goal=(goals_addressed, goals_how),
     )
 
 

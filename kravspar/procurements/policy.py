@@ -272,12 +272,15 @@ class GateItem(str):
         return item
 
 
-def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = True) -> list[str]:
+def strategy_gate_missing(
+    procurement: Procurement, *, require_approval: bool = True, current: Strategy | None = None
+) -> list[str]:
     """Everything that stops the procurement from leaving planning or being advertised.
 
     "All procurement work is preceded by a strategy for how follow-up and supplier audit
     will be done, during the procurement and after the contract is signed, which decides
-    who is responsible." An empty list means the gate is open."""
+    who is responsible." An empty list means the gate is open. ``current``: the
+    procurement's current strategy when the caller has just read it (else it is read here)."""
     missing: list[str] = []
     assessed = {a.aim: a for a in procurement.aim_assessments.all()}
     for aim in Aim:
@@ -305,7 +308,7 @@ def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = 
     requirements = list(procurement.requirements.filter(removed=False))
     if not requirements:
         missing.append(GateItem(_("The procurement has no requirements."), "requirements"))
-    strategy = current_strategy(procurement)
+    strategy = current if current is not None else current_strategy(procurement)
     if strategy is None:
         missing.append(GateItem(_("There is no follow-up strategy."), "strategy"))
         return missing

@@ -44,11 +44,14 @@ def assessments_record(
     procurement: Procurement,
     aims: Iterable[tuple[int, bool, str]] = (),
     goals: Iterable[tuple[EnvironmentalGoal, bool, str]] = (),
+    every_goal: tuple[bool, str] | None = None,
 ) -> tuple[list[AimAssessment], list[GoalAssessment]]:
     """Assess several aims (aim, relevant, how) and environmental goals (goal, addressed,
     how) at once: the same checks, changes, versions and history events as ``aim_assess``
     and ``goal_assess`` called for each in turn (aims first), with the procurement locked
-    and its goals and owner looked up once. Returns the assessments in the order given."""
+    and its goals and owner looked up once. ``every_goal`` (addressed, how) assesses, after
+    ``goals``, every goal the buying regions have today (``policy.goals_for``) alike.
+    Returns the assessments in the order given."""
     _require(actor, Perm.MANAGE_PROCUREMENTS)
     locked = _lock(procurement)
     aims, goals = list(aims), list(goals)
@@ -101,7 +104,9 @@ def assessments_record(
                     after={f"aim_{aim}": after},
                 )
             )
-    valid_goals = policy.goals_for(locked) if goals else []
+    valid_goals = policy.goals_for(locked) if goals or every_goal else []
+    if every_goal is not None:
+        goals += [(goal, *every_goal) for goal in valid_goals]
     goal_rows = {g.goal_id: g for g in GoalAssessment.objects.filter(procurement=locked)} if goals else {}
     goals_done: list[GoalAssessment] = []
     for goal, addressed, how in goals:

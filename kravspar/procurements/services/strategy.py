@@ -257,7 +257,7 @@ def strategy_submit(*, actor: User | None, procurement: Procurement) -> Strategy
     strategy = policy.current_strategy(locked)
     if strategy is None or strategy.status != StrategyStatus.DRAFT:
         raise TransitionError(_("There is no draft strategy to submit."))
-    missing = policy.strategy_gate_missing(locked, require_approval=False)
+    missing = policy.strategy_gate_missing(locked, require_approval=False, current=strategy)
     if missing:
         raise StrategyIncompleteError(missing)
     strategy.status = StrategyStatus.SUBMITTED
@@ -331,7 +331,7 @@ def strategy_approve(*, actor: User, procurement: Procurement) -> Strategy:
     strategy.approved_by = actor
     strategy.approved_at = timezone.now()
     strategy.save()
-    missing = policy.strategy_gate_missing(locked)
+    missing = policy.strategy_gate_missing(locked, current=strategy)
     if missing:
         # Something changed after submission (e.g. a requirement was added): refuse.
         raise StrategyIncompleteError(missing)
