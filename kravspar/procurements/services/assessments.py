@@ -115,14 +115,14 @@ def assessments_record(
         how = how.strip()
         if not how:
             raise ValidationError({"how": [_("Say how the goal is addressed, or why it is not.")]})
-        row = goal_rows.get(goal.pk) or GoalAssessment(procurement=locked, goal=goal)
-        if row.pk is None and row not in new_goals:
-            new_goals.append(row)
-        elif row.pk is not None and (row.addressed, row.how) != (addressed, how):
-            GoalAssessment.objects.filter(pk=row.pk).update(addressed=addressed, how=how)
-        row.addressed, row.how = addressed, how
-        goal_rows[goal.pk] = row
-        goals_done.append(row)
+        goal_row = goal_rows.get(goal.pk) or GoalAssessment(procurement=locked, goal=goal)
+        if goal_row.pk is None and goal_row not in new_goals:
+            new_goals.append(goal_row)
+        elif goal_row.pk is not None and (goal_row.addressed, goal_row.how) != (addressed, how):
+            GoalAssessment.objects.filter(pk=goal_row.pk).update(addressed=addressed, how=how)
+        goal_row.addressed, goal_row.how = addressed, how
+        goal_rows[goal.pk] = goal_row
+        goals_done.append(goal_row)
         locked.version += 1
         events.append(
             audit_event(

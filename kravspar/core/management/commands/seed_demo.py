@@ -91,7 +91,7 @@ def demo_password_hashed_once() -> Iterator[None]:
     once, and each account the demo creates gets that hash (the services still call
     ``set_password``; Argon2 costs about 0.3 s of CPU per hash, a dozen accounts). Any
     other password is hashed as usual. Restored when the block ends, also on failure."""
-    real = base_user.make_password
+    real = base_user.make_password  # type: ignore[attr-defined]  # (not in django-stubs)
     hashed: dict[str, str] = {}
 
     def make_password(password: str | None, *args: Any, **kwargs: Any) -> str:
@@ -101,11 +101,11 @@ def demo_password_hashed_once() -> Iterator[None]:
             hashed[password] = real(password)
         return hashed[password]
 
-    base_user.make_password = make_password  # type: ignore[assignment]
+    base_user.make_password = make_password  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        base_user.make_password = real
+        base_user.make_password = real  # type: ignore[attr-defined]
 
 
 @transaction.atomic
