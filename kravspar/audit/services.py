@@ -43,11 +43,27 @@ def audit_record(
     # The event must commit or roll back with the change it describes.
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record() must be called inside the transaction of the change")
+    event = audit_event(actor=actor, action=action, obj=obj, organisation=organisation, before=before, after=after)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    organisation: Organisation | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The event ``audit_record`` writes, not yet saved: a service that records several
+    changes at once builds each with this and writes them with ``audit_record_all``."""
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_label=actor.get_full_name() or actor.get_username() if actor else "system",
         action=action,
@@ -58,3 +74,10 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+def audit_record_all(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write the events of ``audit_event`` in one statement, in their order."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_all() must be called inside the transaction of the change")
+    return AuditEvent.objects.bulk_create(events) if events else []

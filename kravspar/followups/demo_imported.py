@@ -24,7 +24,6 @@ from kravspar.contracts.models import Contract
 from kravspar.findings import services as finding_services
 from kravspar.followups import services as followup_services
 from kravspar.followups.models import Activity, ActivityStatus, Outcome
-from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement
 from kravspar.requirements import services as requirement_services
@@ -64,22 +63,21 @@ AIMS_SERVED = {
 
 def _aims(procurement: Procurement, kind: str) -> None:
     served = AIMS_SERVED.get(kind, set())
-    for aim in Aim:
-        relevant = aim in served
-        how = (
-            "Följs upp genom de krav som lagts in i efterhand för det löpande avtalet."
-            if relevant
-            else "Bedömt i efterhand: avtalet tecknades 2021 utan krav för detta syfte."
-        )
-        procurement_services.aim_assess(actor=None, procurement=procurement, aim=aim, relevant=relevant, how=how)
-    for goal in policy.goals_for(procurement):
-        procurement_services.goal_assess(
-            actor=None,
-            procurement=procurement,
-            goal=goal,
-            addressed=False,
-            how="Avtalet tecknades 2021, före miljöprogrammet; målet beaktas i nästa upphandling.",
-        )
+    procurement_services.assessments_record(
+        actor=None,
+        procurement=procurement,
+        aims=[
+            (
+                aim,
+                aim in served,
+                "Följs upp genom de krav som lagts in i efterhand för det löpande avtalet."
+                if aim in served
+                else "Bedömt i efterhand: avtalet tecknades 2021 utan krav för detta syfte.",
+            )
+            for aim in Aim
+        ],
+        every_goal=(False, "Avtalet tecknades 2021, före miljöprogrammet; målet beaktas i nästa upphandling."),
+    )
 
 
 def _retrofit(procurement: Procurement, templates: dict[str, RequirementTemplate], ingrid: User, ingvar: User) -> bool:
@@ -101,9 +99,11 @@ def _retrofit(procurement: Procurement, templates: dict[str, RequirementTemplate
             change_reason="Anpassat efter avtalets risker och beställarens resurser.",
             **extra,
         )
-    if policy.strategy_gate_missing(procurement, require_approval=False):
+    try:
+        # Submission checks the gate (everything but the approval) and refuses what misses.
+        procurement_services.strategy_submit(actor=ingrid, procurement=procurement)
+    except procurement_services.StrategyIncompleteError:
         return False
-    procurement_services.strategy_submit(actor=ingrid, procurement=procurement)
     # Approval makes the contract adopt the strategy and plans it.
     procurement_services.strategy_approve(actor=ingvar, procurement=procurement)
     return True

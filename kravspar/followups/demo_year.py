@@ -290,10 +290,13 @@ def _labour_conditions(procurement: Procurement) -> list[Requirement]:
     return [item.requirement for item in items]
 
 
-def _actor_for(activity: Activity, officer: User) -> User:
-    # The orderer carries out the clinic's own follow-ups; Inköp the rest.
+def _actor_for(activity: Activity, officer: User, people: dict[int, User]) -> User:
+    # The orderer carries out the clinic's own follow-ups; Inköp the rest. One object per
+    # person, so that their roles are read once (access.roles_of keeps them on the object).
     person = activity.responsible_person
-    return person if person is not None and person.is_active else officer
+    if person is None or not person.is_active:
+        return officer
+    return people.setdefault(person.pk, person)
 
 
 def _deviation(
@@ -382,7 +385,14 @@ def _deviation(
         )
 
 
-def _record(contract: Contract, officer: User, today: datetime.date, counter: list[int], reporters: set[int]) -> None:
+def _record(
+    contract: Contract,
+    officer: User,
+    today: datetime.date,
+    counter: list[int],
+    reporters: set[int],
+    people: dict[int, User],
+) -> None:
     """Carry out the contract's past follow-ups as the simulated year went: most on time,
     some late, some still open (overdue); one in about eight finds a deviation."""
     past = list(
@@ -395,7 +405,7 @@ def _record(contract: Contract, officer: User, today: datetime.date, counter: li
         age = (today - activity.due_on).days
         if spread % 9 == 0 or (age <= 21 and spread % 3 == 0):
             continue  # not carried out yet: overdue
-        actor = _actor_for(activity, officer)
+        actor = _actor_for(activity, officer, people)
         activity = followup_services.activity_start(actor=actor, activity=activity)
         if spread % 11 == 1:
             continue  # started, not finished: overdue and in progress
@@ -441,6 +451,7 @@ def seed_year(*, today: datetime.date | None = None) -> int:
     made = 0
     counter = [0]
     reporters: set[int] = set()
+    people: dict[int, User] = {officer.pk: officer}
     for index, agreement in enumerate(AGREEMENTS):
         buyer = regions[agreement.region]
         unit = Unit.objects.get(organisation=buyer, name=agreement.unit)
@@ -477,6 +488,6 @@ def seed_year(*, today: datetime.date | None = None) -> int:
                 fine_cap_weeks=10,
                 termination_grounds="Väsentligt avtalsbrott som inte rättas inom 30 dagar.",
             )
-            _record(contract, officer, today, counter, reporters)
+            _record(contract, officer, today, counter, reporters, people)
             made += 1
     return made

@@ -138,14 +138,16 @@ def gate_missing(procurement: Procurement) -> list[str]:
 
     assessment = NeedsAssessment.objects.filter(procurement=procurement).only("decision", "agreement_id").first()
     if assessment is None:
-        need = facts(procurement)
-        if need.assessment_required:
+        # facts(procurement).assessment_required, with the CPV areas read only above the threshold.
+        threshold = threshold_for(contract_kind=contract_kind_for(procurement), on=reference_day(procurement))
+        signal = labour_signal(procurement) if is_above(procurement.estimated_value, threshold) else []
+        if signal:
             return [
                 _(
                     "Labour-law conditions: record the needs assessment (LOU 17 kap. 2–5 §§); the procurement is "
                     "at or above the EU threshold in a labour-intensive area (%(areas)s)."
                 )
-                % {"areas": ", ".join(need.signal)}
+                % {"areas": ", ".join(signal)}
             ]
         return []
     if assessment.decision != NeedDecision.NEEDED:

@@ -13,7 +13,6 @@ from typing import Any
 from kravspar.accounts.models import User
 from kravspar.contracts import services as contract_services
 from kravspar.contracts.models import Contract
-from kravspar.procurements import policy
 from kravspar.procurements import services as procurement_services
 from kravspar.procurements.models import Aim, Procurement, ProcurementStatus, Strategy, StrategyStatus
 
@@ -31,18 +30,12 @@ def assess_aims_and_goals(
 ) -> None:
     """Every aim of the policy and every environmental goal assessed, as the gate asks."""
     relevant = set(relevant)
-    for aim in Aim:
-        procurement_services.aim_assess(
-            actor=None,
-            procurement=procurement,
-            aim=aim,
-            relevant=aim in relevant,
-            how=how if aim in relevant else not_relevant,
-        )
-    for goal in policy.goals_for(procurement):
-        procurement_services.goal_assess(
-            actor=None, procurement=procurement, goal=goal, addressed=goals_addressed, how=goals_how
-        )
+    procurement_services.assessments_record(
+        actor=None,
+        procurement=procurement,
+        aims=[(aim, aim in relevant, how if aim in relevant else not_relevant) for aim in Aim],
+        every_goal=(goals_addressed, goals_how),
+    )
 
 
 def approve_and_award(

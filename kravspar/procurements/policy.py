@@ -224,9 +224,10 @@ def suggestions_for_codes(codes: Iterable[str]) -> list[Suggestion]:
     codes = list(codes)
     found: dict[tuple[str, str], Suggestion] = {}
     for rule in CategoryRule.objects.filter(is_active=True):
-        if any(code.startswith(rule.cpv_prefix) for code in codes):
-            key = (rule.kind, rule.label)
-            found.setdefault(key, Suggestion(rule.kind, rule.label, rule.source, str(SUGGESTION_MESSAGES[rule.kind]())))
+        key = (rule.kind, rule.label)
+        # The message is translated once per suggestion, not once per matching rule.
+        if key not in found and any(code.startswith(rule.cpv_prefix) for code in codes):
+            found[key] = Suggestion(rule.kind, rule.label, rule.source, str(SUGGESTION_MESSAGES[rule.kind]()))
     return sorted(found.values(), key=lambda s: (s.kind, s.label))
 
 
@@ -271,12 +272,15 @@ class GateItem(str):
         return item
 
 
-def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = True) -> list[str]:
+def strategy_gate_missing(
+    procurement: Procurement, *, require_approval: bool = True, current: Strategy | None = None
+) -> list[str]:
     """Everything that stops the procurement from leaving planning or being advertised.
 
     "All procurement work is preceded by a strategy for how follow-up and supplier audit
     will be done, during the procurement and after the contract is signed, which decides
-    who is responsible." An empty list means the gate is open."""
+    who is responsible." An empty list means the gate is open. ``current``: the
+    procurement's current strategy when the caller has just read it (else it is read here)."""
     missing: list[str] = []
     assessed = {a.aim: a for a in procurement.aim_assessments.all()}
     for aim in Aim:
@@ -304,7 +308,7 @@ def strategy_gate_missing(procurement: Procurement, *, require_approval: bool = 
     requirements = list(procurement.requirements.filter(removed=False))
     if not requirements:
         missing.append(GateItem(_("The procurement has no requirements."), "requirements"))
-    strategy = current_strategy(procurement)
+    strategy = current if current is not None else current_strategy(procurement)
     if strategy is None:
         missing.append(GateItem(_("There is no follow-up strategy."), "strategy"))
         return missing

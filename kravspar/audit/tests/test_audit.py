@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from kravspar.audit.models import AppendOnlyError, AuditEvent
-from kravspar.audit.services import audit_record
+from kravspar.audit.services import audit_event, audit_record, audit_record_all
 from kravspar.organisations import services
 
 
@@ -40,6 +40,26 @@ def test_events_must_be_written_inside_the_changes_transaction(world):
     # The test itself runs inside a transaction, so pretend it does not.
     with mock.patch.object(connection, "in_atomic_block", False), pytest.raises(RuntimeError):
         audit_record(actor=None, action="x", obj=world.sormland)
+
+
+def test_events_written_together_are_the_events_written_one_by_one(world):
+    with transaction.atomic():
+        one = audit_record(
+            actor=world.admin, action="x", obj=world.sormland, before={"a": 1, "b": 2}, after={"a": 1, "b": 3}
+        )
+        together = audit_record_all(
+            [
+                audit_event(
+                    actor=world.admin, action="x", obj=world.sormland, before={"a": 1, "b": 2}, after={"a": 1, "b": 3}
+                )
+            ]
+        )
+    fields = ["actor_id", "actor_label", "action", "object_type", "object_id", "object_repr", "before", "after"]
+    saved = AuditEvent.objects.get(pk=together[0].pk)
+    assert [getattr(saved, f) for f in fields] == [getattr(one, f) for f in fields]
+    assert saved.before == {"b": 2} and saved.uuid != one.uuid
+    with mock.patch.object(connection, "in_atomic_block", False), pytest.raises(RuntimeError):
+        audit_record_all([audit_event(actor=None, action="x", obj=world.sormland)])
 
 
 def test_a_failed_change_leaves_no_event(world):

@@ -173,11 +173,12 @@ def _clean_parties(
 
 
 def _parties(contract: Contract) -> dict[str, Any]:
+    # The names alone: the services call this on a freshly locked or created contract.
     parties = {
-        "suppliers": sorted(s.name for s in contract.suppliers.all()),
-        "buyers": sorted(b.name for b in contract.buyers.all()),
+        "suppliers": sorted(contract.suppliers.values_list("name", flat=True).order_by()),
+        "buyers": sorted(contract.buyers.values_list("name", flat=True).order_by()),
     }
-    if units := sorted(u.name for u in contract.ordering_units.all()):
+    if units := sorted(contract.ordering_units.values_list("name", flat=True).order_by()):
         parties["ordering_units"] = units
     return parties
 

@@ -66,8 +66,9 @@ def _create(
     for key, value in (extra or {}).items():
         setattr(contract, key, value)
     _save(contract)
-    contract.suppliers.set(supplier_list)
-    contract.buyers.set(buyer_list)
+    # A new contract has no parties yet: add, without set()'s read of the current ones.
+    contract.suppliers.add(*supplier_list)
+    contract.buyers.add(*buyer_list)
     return contract, buyer_list
 
 
@@ -176,7 +177,7 @@ def contract_create_from_procurement(
     # The units that ordered the procurement call off the contract, as far as their
     # organisation is one of the contract's buyers.
     buyer_ids = {b.pk for b in buyer_list}
-    contract.ordering_units.set(u for u in procurement.ordering_units.all() if u.organisation_id in buyer_ids)
+    contract.ordering_units.add(*(u for u in procurement.ordering_units.all() if u.organisation_id in buyer_ids))
     _record_registration(
         actor=actor, action="contract.created", contract=contract, buyers=buyer_list, strategy=strategy
     )
@@ -214,6 +215,6 @@ def contract_register_direct(
     if any(u.organisation_id not in {b.pk for b in buyer_list} for u in units):
         message = _("Ordering units: choose units of the organisations that call off.")
         raise ValidationError({"ordering_units": [message]})
-    contract.ordering_units.set(units)
+    contract.ordering_units.add(*units)
     _record_registration(actor=actor, action="contract.registered", contract=contract, buyers=buyer_list, strategy=None)
     return contract

@@ -11,6 +11,7 @@ importable from here."""
 
 from kravspar.procurements.services.assessments import (
     aim_assess,
+    assessments_record,
     goal_assess,
 )
 from kravspar.procurements.services.categories import (
@@ -84,6 +85,7 @@ __all__ = [
     "access_org_ids",
     "aim_assess",
     "allowed_transitions",
+    "assessments_record",
     "category_rule_create",
     "category_rule_update",
     "default_responsible_unit",

@@ -28,7 +28,8 @@ def _lock(procurement: Procurement, expected_version: int | None = None) -> Proc
 
 
 def _org(procurement: Procurement) -> Organisation | None:
-    return procurement.buyers.order_by("name").first()
+    # The organisation a history event is filed under: its id is what the event keeps.
+    return procurement.buyers.order_by("name").only("id", "name").first()
 
 
 def _touch(procurement: Procurement) -> None:

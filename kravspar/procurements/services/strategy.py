@@ -183,7 +183,14 @@ def strategy_entry_set(
     existing = StrategyEntry.objects.filter(strategy=draft, requirement=requirement).first()
     fields = list(values)
     before = snapshot(existing, fields) if existing else None
-    entry, _created = StrategyEntry.objects.update_or_create(strategy=draft, requirement=requirement, defaults=values)
+    # The procurement is locked, so the entry read above is still the one to change.
+    if existing is None:
+        entry = StrategyEntry.objects.create(strategy=draft, requirement=requirement, **values)
+    else:
+        for key, value in values.items():
+            setattr(existing, key, value)
+        existing.save(update_fields=fields)
+        entry = existing
     after = snapshot(entry, fields)
     if before != after:
         _touch(locked)
@@ -250,7 +257,7 @@ def strategy_submit(*, actor: User | None, procurement: Procurement) -> Strategy
     strategy = policy.current_strategy(locked)
     if strategy is None or strategy.status != StrategyStatus.DRAFT:
         raise TransitionError(_("There is no draft strategy to submit."))
-    missing = policy.strategy_gate_missing(locked, require_approval=False)
+    missing = policy.strategy_gate_missing(locked, require_approval=False, current=strategy)
     if missing:
         raise StrategyIncompleteError(missing)
     strategy.status = StrategyStatus.SUBMITTED
@@ -324,7 +331,7 @@ def strategy_approve(*, actor: User, procurement: Procurement) -> Strategy:
     strategy.approved_by = actor
     strategy.approved_at = timezone.now()
     strategy.save()
-    missing = policy.strategy_gate_missing(locked)
+    missing = policy.strategy_gate_missing(locked, current=strategy)
     if missing:
         # Something changed after submission (e.g. a requirement was added): refuse.
         raise StrategyIncompleteError(missing)

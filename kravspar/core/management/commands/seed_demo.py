@@ -6,10 +6,13 @@ exists is left as it is."""
 
 import datetime
 import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import base_user
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -82,12 +85,35 @@ PEOPLE = [
 ]
 
 
+@contextmanager
+def demo_password_hashed_once() -> Iterator[None]:
+    """Every demo login has the same published password: within the block it is hashed
+    once, and each account the demo creates gets that hash (the services still call
+    ``set_password``; Argon2 costs about 0.3 s of CPU per hash, a dozen accounts). Any
+    other password is hashed as usual. Restored when the block ends, also on failure."""
+    real = base_user.make_password  # type: ignore[attr-defined]  # (not in django-stubs)
+    hashed: dict[str, str] = {}
+
+    def make_password(password: str | None, *args: Any, **kwargs: Any) -> str:
+        if password != DEMO_PASSWORD or args or kwargs:
+            return real(password, *args, **kwargs)
+        if password not in hashed:
+            hashed[password] = real(password)
+        return hashed[password]
+
+    base_user.make_password = make_password  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        base_user.make_password = real  # type: ignore[attr-defined]
+
+
 @transaction.atomic
 def seed_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
     """``today`` is the day the demo's dated story is told from (the simulated year);
     by default the day it is loaded. Any day works, past or future: the seeding runs on the
     demo's clock (``core.demo_clock``), so the services' date rules hold relative to it."""
-    with told_from(today):
+    with told_from(today), demo_password_hashed_once():
         return _seed_demo(today=today)
 
 
