@@ -38,3 +38,8 @@ class MatcherState:
         self._by_item: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
         self._by_gtin: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
         self._articles: dict[int, ArticleRow] = {}
+        # Per article, what the price check compares with: its currency in capitals, its
+        # unit normalised, and the highest price still accepted (``policy.price_limit``).
+        self._prepared: dict[int, tuple[str, str, Decimal]] = {}
+        # Unit codes as invoiced -> normalised (``unit_conversion.normalise``).
+        self._unit_of: dict[str, str] = {}
