@@ -305,25 +305,19 @@ def deviations_raise_on_contracts(
         return []
     contract_ids = {item.contract.pk for item in items}
     # Each contract's only supplier, or none (``contract.suppliers.all()[:2]`` there).
-    theirs: dict[int, list[int]] = {}
-    for contract_id, supplier_id in Contract.suppliers.through.objects.filter(contract_id__in=contract_ids).values_list(
-        "contract_id", "supplier_id"
-    ):
-        theirs.setdefault(contract_id, []).append(supplier_id)
-    only = {c: ids[0] for c, ids in theirs.items() if len(ids) == 1}
-    from kravspar.suppliers.models import Supplier
-
-    suppliers = Supplier.objects.in_bulk(set(only.values()))
+    theirs: dict[int, list[Supplier]] = {}
+    for link in Contract.suppliers.through.objects.filter(contract_id__in=contract_ids).select_related("supplier"):
+        theirs.setdefault(link.contract_id, []).append(link.supplier)
+    only = {c: found[0] for c, found in theirs.items() if len(found) == 1}
     today = _today()
     deviations = []
     for item in items:
-        only_supplier = only.get(item.contract.pk)
         deviation = Deviation(
             contract=item.contract,
             activity=None,
             kind=item.kind or (item.requirement.type if item.requirement is not None else ""),
             requirement=item.requirement,
-            supplier=suppliers[only_supplier] if only_supplier is not None else None,
+            supplier=only.get(item.contract.pk),
             subcontractor=None,
             severity=item.severity,
             title=item.title,

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -114,36 +113,35 @@ def economy_requirements_for(
     if not ids:
         return {}
     list(Contract.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    # Every requirement of the contracts in one query: the economy ones are the candidates,
+    # the highest position of all is where an added one goes.
     candidates: dict[int, list[ContractRequirement]] = {pk: [] for pk in ids}
-    for requirement in ContractRequirement.objects.filter(contract_id__in=ids, type=RequirementType.ECONOMY):
-        candidates[requirement.contract_id].append(requirement)
+    last: dict[int, int] = {}
+    for requirement in ContractRequirement.objects.filter(contract_id__in=ids).only(
+        "id", "contract_id", "type", "title", "methods", "aims", "position"
+    ):
+        last[requirement.contract_id] = max(last.get(requirement.contract_id, 0), requirement.position)
+        if requirement.type == RequirementType.ECONOMY:
+            candidates[requirement.contract_id].append(requirement)
     found = {pk: min(candidates[pk], key=_rank) for pk in ids if candidates[pk]}
     missing = [pk for pk in ids if pk not in found]
     if not missing:
         return found
-    last = dict(
-        ContractRequirement.objects.filter(contract_id__in=missing)
-        .values_list("contract_id")
-        .annotate(last=Max("position"))
-        .values_list("contract_id", "last")
-    )
     added = ContractRequirement.objects.bulk_create(
         [_new_requirement(by_id[pk], (last.get(pk) or 0) + 1) for pk in missing]
     )
     # Each contract's first buyer by id, as ``contract.buyers.order_by("pk").first()``.
-    first_buyer: dict[int, int] = {}
-    for contract_id, org_id in (
+    first_buyer: dict[int, Organisation] = {}
+    for link in (
         Contract.buyers.through.objects.filter(contract_id__in=missing)
+        .select_related("organisation")
         .order_by("organisation_id")
-        .values_list("contract_id", "organisation_id")
     ):
-        first_buyer.setdefault(contract_id, org_id)
-    organisations = Organisation.objects.in_bulk(set(first_buyer.values()))
+        first_buyer.setdefault(link.contract_id, link.organisation)
     events: dict[int, AuditEvent] = {}
     for pk, requirement in zip(missing, added, strict=True):
         requirement.contract = by_id[pk]
-        buyer = organisations.get(first_buyer[pk]) if pk in first_buyer else None
-        events[pk] = _added_event(requirement, by_id[pk], buyer, actor)
+        events[pk] = _added_event(requirement, by_id[pk], first_buyer.get(pk), actor)
         found[pk] = requirement
     if history is not None:
         history.update(events)

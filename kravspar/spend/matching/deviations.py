@@ -273,18 +273,24 @@ class DeviationRules(MatcherState):
         with_value = [c for c in contract_ids if self.contracts.get(c) and self.contracts[c].value is not None]
         if not with_value:
             return found
-        already = set(
-            EconomyFinding.objects.filter(contract_id__in=with_value, check_type=Check.OVER_VALUE).values_list(
+        # The running totals first (no query for contracts already met): only a contract
+        # past its value needs asking whether it was raised before.
+        spent = self.spent_in_kronor(with_value)
+        raised = self._over_value_raised
+        over = [
+            c
+            for c in with_value
+            if c not in raised and spent[c] > self.contracts[c].value  # type: ignore[operator]
+        ]
+        if not over:
+            return found
+        raised.update(
+            EconomyFinding.objects.filter(contract_id__in=over, check_type=Check.OVER_VALUE).values_list(
                 "contract_id", flat=True
             )
         )
-        todo = [c for c in with_value if c not in already]
-        if not todo:
-            return found
-        spent = self.spent_in_kronor(todo)
-        for contract_id in todo:
-            value = self.contracts[contract_id].value
-            if value is None or spent[contract_id] <= value:
+        for contract_id in over:
+            if contract_id in raised:
                 continue
             theirs = [
                 d
@@ -299,6 +305,7 @@ class DeviationRules(MatcherState):
             found[(contract_id, last["id"], str(Check.OVER_VALUE))] = [
                 (line_id, None, Decimal(0)) for line_id in ids_by_doc.get(last["id"], [])
             ]
+            raised.add(contract_id)  # raised with the batch's other findings, or the batch fails
         return found
 
     def _count_spend(

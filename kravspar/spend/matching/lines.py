@@ -140,21 +140,32 @@ class LineRules(MatcherState):
 
     def _add_article(self, article: ArticleRow) -> None:
         self._articles[article.id] = article
-        self._prepared[article.id] = (
-            article.currency.upper(),
-            unit_conversion.normalise(article.unit_code),
-            policy.price_limit(article.net_price, self.tolerance),
-        )
+        self._prepared[article.id] = self._prepare(article)
+
+    def _prepare(self, article: ArticleRow) -> tuple[str, str, Decimal]:
+        """What the price check compares a line with: the article's currency in capitals,
+        its unit normalised (cached per code) and the highest price still accepted."""
+        unit = self._unit_of.get(article.unit_code)
+        if unit is None:
+            unit = self._unit_of[article.unit_code] = unit_conversion.normalise(article.unit_code)
+        return article.currency.upper(), unit, policy.price_limit(article.net_price, self.tolerance)
 
     def _load_pairs(
         self, kind: str, pairs: list[tuple[int, str]], index: dict[tuple[int, str], list[ArticleRow]]
     ) -> None:
         self._article_keys.update((contract_id, kind, value) for contract_id, value in pairs)
-        add = self._add_article
+        articles, prepared, prepare = self._articles, self._prepared, self._prepare
+        by_item = kind == "item"
         for start in range(0, len(pairs), 500):
             for loaded in _articles_for_pairs(kind, pairs[start : start + 500]):
-                add(loaded)
-                index[(loaded.contract_id, loaded.seller_item_id if kind == "item" else loaded.gtin)].append(loaded)
+                articles[loaded.id] = loaded
+                prepared[loaded.id] = prepare(loaded)
+                key = (loaded.contract_id, loaded.seller_item_id if by_item else loaded.gtin)
+                found = index.get(key)
+                if found is None:
+                    index[key] = [loaded]
+                else:
+                    found.append(loaded)
 
     @staticmethod
     def _article_for(
