@@ -40,7 +40,11 @@ def _articles_for_pairs(kind: str, pairs: Sequence[tuple[int, str]]) -> list[Art
     meta = PriceListArticle._meta
     column = quote(str(concrete_field(PriceListArticle, "seller_item_id" if kind == "item" else "gtin").column))
     fields = ", ".join(
-        f"CAST(a.{quote('net_price')} AS TEXT)" if name == "net_price" else f"a.{quote(name)}"
+        # SQLite would give the price as a float: as text it keeps its digits. PostgreSQL
+        # gives a Decimal.
+        f"CAST(a.{quote('net_price')} AS TEXT)"
+        if name == "net_price" and connection.vendor == "sqlite"
+        else f"a.{quote(name)}"
         for name in ("id", "contract_id", "seller_item_id", "gtin", "unit_code", "net_price", "currency")
     )
     values = ", ".join(["(%s, %s)"] * len(pairs))
@@ -124,13 +128,16 @@ class LineRules(MatcherState):
             for line, period in zip(lines, periods, strict=True):
                 if line.standard_item_scheme != "0160" or not (gtin := line.standard_item_id.strip()):
                     continue
-                if (contract_id, "gtin", gtin) in keys:
-                    continue
                 item = line.seller_item_id.strip()
-                if item and any(
-                    period.overlaps(a.valid_from, a.valid_to) for a in by_item.get((contract_id, item), ())
+                found = by_item.get((contract_id, item)) if item else None
+                if found is not None and (
+                    # One article valid at all times (the common case), or one valid in the period.
+                    (len(found) == 1 and found[0].valid_from is None and found[0].valid_to is None)
+                    or any(period.overlaps(a.valid_from, a.valid_to) for a in found)
                 ):
                     continue  # found by its item id
+                if (contract_id, "gtin", gtin) in keys:
+                    continue
                 gtins.add((contract_id, gtin))
         self._load_pairs("gtin", list(gtins), self._by_gtin)
         manual = [pk for pk in manual_ids if pk is not None and pk not in self._articles]

@@ -2,7 +2,10 @@
 matches, the same syntax on SQLite and PostgreSQL; a plain ``INSERT`` (``update=False``)
 for documents just stored in the caller's transaction, which cannot have matches yet: the
 ``DO UPDATE`` clause alone costs SQLite more than half again the insert, even when no row
-conflicts (measured: 10,000 line matches, 0.27 s CPU plain, 0.62 s with the clause)."""
+conflicts (measured: 10,000 line matches, 0.27 s CPU plain, 0.62 s with the clause).
+On PostgreSQL the plain insert is a ``COPY … FROM STDIN``: psycopg's ``executemany`` costs
+the client five times the CPU of ``COPY`` for the same rows (10,000 rows of 23 columns:
+0.22–0.26 s against 0.04–0.05 s)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,19 @@ from kravspar.spend.models import (
     InvoiceMatch,
     LineMatch,
 )
+
+
+def _copy(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> bool:
+    """Write ``rows`` with ``COPY`` where the database has it (PostgreSQL); False elsewhere.
+    ``table`` and ``columns`` are quoted names from the model's metadata."""
+    if connection.vendor != "postgresql":
+        return False
+    # Only quoted identifiers from the model's own metadata are formatted in.
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return True
 
 
 def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.datetime, update: bool = True) -> None:
@@ -39,6 +55,10 @@ def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.date
     if not update:
         sql = inserter.sql
     values = inserter.rows(rows, now=now)
+    # RowInserter's columns: the model's concrete fields but the key, in order.
+    columns = [quote(str(f.column)) for f in InvoiceMatch._meta.concrete_fields if not f.primary_key]
+    if not update and _copy(table, columns, values):
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(values), 2000):
             cursor.executemany(sql, values[start : start + 2000])
@@ -65,6 +85,8 @@ def upsert_line_matches(rows: Sequence[tuple[Any, ...]], chunk: int = 2000, *, u
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     if update:
         sql += f" ON CONFLICT ({quote('line_id')}) DO UPDATE SET {', '.join(updates)}"
+    elif _copy(table, columns, rows):
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             cursor.executemany(sql, rows[start : start + chunk])
