@@ -325,6 +325,7 @@ class _LineInserter:
         columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         namespace: dict[str, Any] = {}
         parts = []
         for n, f in enumerate(fields):
@@ -343,6 +344,19 @@ class _LineInserter:
     def insert(self, items: Sequence[tuple[int, ParsedDocument]]) -> None:
         row = self.row
         rows = [row(document_id, line) for document_id, doc in items for line in doc.lines]
+        if connection.vendor == "postgresql" and rows:
+            # COPY: a fifth of the client CPU of executemany for the same rows (10,000 rows,
+            # measured by h15m); the same values, adapted by psycopg's dumpers. It bypasses
+            # Django's cursor wrapper, so its errors are made Django's here (an
+            # IntegrityError stays one for the caller's per-document retry).
+            with (
+                connection.cursor() as cursor,
+                connection.wrap_database_errors,
+                cursor.cursor.copy(self.copy_sql) as copy,
+            ):
+                for values in rows:
+                    copy.write_row(values)
+            return
         with connection.cursor() as cursor:
             for start in range(0, len(rows), LINE_BATCH_SIZE):
                 cursor.executemany(self.sql, rows[start : start + LINE_BATCH_SIZE])

@@ -314,3 +314,16 @@ def test_a_group_finds_its_sellers_as_one_by_one_with_a_few_queries(
     assert [o.status for o in outcomes] == [IMPORTED, DUPLICATE] * 4
     stored = InvoiceDocument.objects.order_by("number").values_list("supplier_id", flat=True)
     assert list(stored) == expected[::2]
+
+
+def test_the_line_insert_raises_djangos_integrity_error_for_a_repeated_line(world: Any, make_xml: MakeXml) -> None:
+    """On PostgreSQL the lines go in with COPY, past Django's cursor wrapper: a constraint
+    violation must still be Django's IntegrityError, which the group's retry catches."""
+    from django.db import IntegrityError, transaction
+
+    doc = parse(make_xml())
+    [outcome] = store_documents([doc])
+    assert outcome.document is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.insert_lines([(outcome.document.pk, doc)])
+    assert InvoiceLine.objects.count() == 2
