@@ -31,23 +31,6 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return {name: _json_value(getattr(obj, name)) for name in fields}
 
 
-def audit_record(
-    *,
-    actor: User | None,
-    action: str,
-    obj: models.Model,
-    organisation: Organisation | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    # The event must commit or roll back with the change it describes.
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit_record() must be called inside the transaction of the change")
-    event = audit_event(actor=actor, action=action, obj=obj, organisation=organisation, before=before, after=after)
-    event.save(force_insert=True)
-    return event
-
-
 def audit_event(
     *,
     actor: User | None,
@@ -57,8 +40,8 @@ def audit_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """The event ``audit_record`` writes, not yet saved: a service that records several
-    changes at once builds each with this and writes them with ``audit_record_all``."""
+    """The event ``audit_record`` writes, not yet saved: for services that change many
+    objects at once and write their events with ``audit_record_many``."""
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
@@ -76,8 +59,26 @@ def audit_event(
     )
 
 
-def audit_record_all(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Write the events of ``audit_event`` in one statement, in their order."""
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    organisation: Organisation | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    # The event must commit or roll back with the change it describes.
     if not connection.in_atomic_block:
-        raise RuntimeError("audit_record_all() must be called inside the transaction of the change")
+        raise RuntimeError("audit_record() must be called inside the transaction of the change")
+    event = audit_event(actor=actor, action=action, obj=obj, organisation=organisation, before=before, after=after)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write events built by ``audit_event`` in one insert, in the order given (their ids
+    follow it, as if each had been recorded in turn)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_many() must be called inside the transaction of the change")
     return AuditEvent.objects.bulk_create(events) if events else []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kravspar.accounts import access
-from kravspar.audit.services import audit_record, snapshot
+from kravspar.audit.models import AuditEvent
+from kravspar.audit.services import audit_event, audit_record, audit_record_many, snapshot
 from kravspar.contracts.models import Contract, ContractRequirement, Subcontractor
 from kravspar.core import numbers
 from kravspar.core import services as core_services
@@ -61,7 +63,9 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _clean_deviation(deviation: Deviation) -> None:
+def _clean_deviation(deviation: Deviation, *, supplier_checked: bool = False) -> None:
+    """``supplier_checked``: the supplier was taken from the contract's own suppliers (the
+    bulk path), so asking the database whether it is one of them is left out."""
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -76,7 +80,11 @@ def _clean_deviation(deviation: Deviation) -> None:
         add("requirement", _("Requirement: choose one of this contract's requirements."))
     if deviation.subcontractor is not None and deviation.subcontractor.contract_id != deviation.contract_id:
         add("subcontractor", _("Subcontractor: choose one of this contract's subcontractors."))
-    if deviation.supplier is not None and not deviation.contract.suppliers.filter(pk=deviation.supplier.pk).exists():
+    if (
+        deviation.supplier is not None
+        and not supplier_checked
+        and not deviation.contract.suppliers.filter(pk=deviation.supplier.pk).exists()
+    ):
         add("supplier", _("Supplier: choose one of the contract's suppliers."))
     if deviation.raised_on is not None and deviation.raised_on > _today():
         add("raised_on", _("Found: the day cannot be in the future."))
@@ -267,6 +275,74 @@ def deviation_raise_on_contract(
         after=snapshot(deviation, [*DEVIATION_FIELDS, "kind", "raised_on"]) | {"contract": contract.contract_number},
     )
     return deviation
+
+
+@dataclass(frozen=True)
+class ContractDeviation:
+    """One deviation for ``deviations_raise_on_contracts``: what ``deviation_raise_on_contract``
+    takes, the supplier always the contract's only one (or none)."""
+
+    contract: Contract
+    kind: str
+    severity: str
+    title: str
+    description: str = ""
+    requirement: ContractRequirement | None = None
+    raised_on: datetime.date | None = None
+
+
+@transaction.atomic
+def deviations_raise_on_contracts(
+    *, actor: User | None, items: Sequence[ContractDeviation], history: list[AuditEvent] | None = None
+) -> list[Deviation]:
+    """``deviation_raise_on_contract`` for many deviations at once (the invoice checks raise
+    dozens per import): the same deviations, validated alike, numbered in the order of
+    ``items`` and with the same history events, in a fixed number of queries. With
+    ``history``, the events are appended there, not written, for a caller that writes them
+    with its own (``audit_record_many``) in the order the one-by-one calls would have."""
+    _require_manage(actor)
+    if not items:
+        return []
+    contract_ids = {item.contract.pk for item in items}
+    # Each contract's only supplier, or none (``contract.suppliers.all()[:2]`` there).
+    theirs: dict[int, list[Supplier]] = {}
+    for link in Contract.suppliers.through.objects.filter(contract_id__in=contract_ids).select_related("supplier"):
+        theirs.setdefault(link.contract_id, []).append(link.supplier)
+    only = {c: found[0] for c, found in theirs.items() if len(found) == 1}
+    today = _today()
+    deviations = []
+    for item in items:
+        deviation = Deviation(
+            contract=item.contract,
+            activity=None,
+            kind=item.kind or (item.requirement.type if item.requirement is not None else ""),
+            requirement=item.requirement,
+            supplier=only.get(item.contract.pk),
+            subcontractor=None,
+            severity=item.severity,
+            title=item.title,
+            description=item.description,
+            raised_by=actor,
+            raised_on=item.raised_on or today,
+        )
+        _clean_deviation(deviation, supplier_checked=True)
+        deviations.append(deviation)
+    Deviation.objects.bulk_create(deviations)
+    events = [
+        audit_event(
+            actor=actor,
+            action="deviation.raised",
+            obj=deviation,
+            after=snapshot(deviation, [*DEVIATION_FIELDS, "kind", "raised_on"])
+            | {"contract": deviation.contract.contract_number},
+        )
+        for deviation in deviations
+    ]
+    if history is not None:
+        history.extend(events)
+    else:
+        audit_record_many(events)
+    return deviations
 
 
 @transaction.atomic

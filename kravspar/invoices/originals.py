@@ -34,18 +34,37 @@ def new_name() -> str:
     return f"{PREFIX}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xml"
 
 
+# The month's folder, kept for the minute it was made in (the month's name is not
+# formatted again per file: an import writes thousands of originals a minute).
+_month: tuple[int, str] = (-1, "")
+
+
+def _fast_name() -> str:
+    """What ``new_name`` returns, for the local writer: the same folder and a name of the
+    same shape and randomness (128 random bits, 32 hex digits) from ``os.urandom``
+    directly, without a ``UUID`` object and its formatting."""
+    global _month
+    now = timezone.now()
+    minute = int(now.timestamp()) // 60
+    if _month[0] != minute:
+        _month = (minute, f"{PREFIX}/{now:%Y/%m}/")
+    return f"{_month[1]}{os.urandom(16).hex()}.xml"
+
+
 def save(data: bytes) -> str:
     """Write the bytes under a new name; returns the name the storage chose."""
     storage = storages["default"]
-    name = new_name()
     if type(storage) is FileSystemStorage and not getattr(storage, "_allow_overwrite", False):
-        return _save_local(storage, name, data)
-    return storage.save(name, ContentFile(data))
+        return _save_local(storage, _fast_name(), data)
+    return storage.save(new_name(), ContentFile(data))
 
 
-# Known once per process: (storage root, folder) -> the folder's full path; root -> its group.
+# Known once per process: (storage root, folder) -> the folder's full path; root -> its group;
+# the folders (full paths) where a file made by this process already had the storage's
+# permissions and its root's group as created, so that the next ones need no ``fstat``.
 _folders: dict[tuple[str, str], str] = {}
 _root_groups: dict[str, int] = {}
+_settled: set[tuple[str, int | None]] = set()
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -64,6 +83,7 @@ def _save_local(storage: FileSystemStorage, name: str, data: bytes) -> str:
         if len(_folders) > 100:
             _folders.clear()
             _root_groups.clear()
+            _settled.clear()
         folder_path = _folders[key] = storage.path(folder)
     path = os.path.join(folder_path, base)
     mode = storage.file_permissions_mode
@@ -82,6 +102,13 @@ def _save_local(storage: FileSystemStorage, name: str, data: bytes) -> str:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
+        # A new file's mode (the umask) and group (the folder's setgid bit, the process's
+        # group) are the same for every file this process makes in a folder: once one
+        # needed no change, the others are not checked with an ``fstat`` each.
+        settled = (folder_path, mode)
+        if settled in _settled:
+            os.close(fd)
+            return name
         stat = os.fstat(fd)
         if mode is not None and stat.st_mode & 0o7777 != mode:  # the umask took some bits
             os.fchmod(fd, mode)
@@ -91,6 +118,8 @@ def _save_local(storage: FileSystemStorage, name: str, data: bytes) -> str:
         if os.name == "posix" and stat.st_gid != location_gid:
             with contextlib.suppress(PermissionError):
                 os.fchown(fd, -1, location_gid)
+        elif mode is None or stat.st_mode & 0o7777 == mode:
+            _settled.add(settled)
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,7 +139,7 @@ class Resolver:
         ):
             self._orgs_by_peppol[(scheme, value)] = org_id
             self._orgs_by_number[number] = org_id
-        self._suppliers: dict[tuple[str, str], int | None] = {}
+        self._suppliers: dict[tuple[str, ...], int | None] = {}
 
     def buyer_id(self, doc: ParsedDocument) -> int | None:
         found = self._orgs_by_peppol.get((doc.buyer_endpoint_scheme, doc.buyer_endpoint_id))
@@ -148,7 +149,7 @@ class Resolver:
             found = self._orgs_by_number.get(doc.buyer_endpoint_id.replace("-", ""))
         return found
 
-    def _supplier(self, key: tuple[str, str], **lookup: str) -> int | None:
+    def _supplier(self, key: tuple[str, ...], **lookup: str) -> int | None:
         # Looked up in the cache before any query is built: 5,000 invoices name 150 sellers.
         try:
             return self._suppliers[key]
@@ -157,6 +158,58 @@ class Resolver:
             self._suppliers[key] = found
             return found
 
+    def prefetch(self, docs: Sequence[ParsedDocument]) -> None:
+        """Fill the supplier cache for a group of documents with one query per kind of
+        identifier, instead of one per seller on first sight: what ``supplier_id`` would
+        find one by one (the lowest id of each exact organisation number, Peppol id and,
+        for ASCII values, case-insensitive VAT number) is looked up for all sellers of the
+        group not yet known. A key missing here is cached as unknown, as a query finding
+        nothing would; a VAT number that is not ASCII is left to ``supplier_id`` (SQLite's
+        case folding is ASCII only, so Python's upper case would not be the database's)."""
+        cache = self._suppliers
+        numbers = {
+            d.seller_org_number for d in docs if d.seller_org_number and ("org", d.seller_org_number) not in cache
+        }
+        peppol = {
+            (d.seller_endpoint_scheme, d.seller_endpoint_id)
+            for d in docs
+            if d.seller_endpoint_id and ("peppol", d.seller_endpoint_scheme, d.seller_endpoint_id) not in cache
+        }
+        vats = {
+            d.seller_vat_id.upper()
+            for d in docs
+            if d.seller_vat_id and d.seller_vat_id.isascii() and ("vat", d.seller_vat_id.upper()) not in cache
+        }
+        if numbers:
+            found: dict[str, int] = {}
+            for pk, number in (
+                Supplier.objects.filter(org_number__in=numbers).order_by("-id").values_list("id", "org_number")
+            ):
+                found[number] = pk  # in descending id order, so the lowest id stays
+            for number in numbers:
+                cache[("org", number)] = found.get(number)
+        if peppol:
+            found_p: dict[tuple[str, str], int] = {}
+            for pk, scheme, value in (
+                Supplier.objects.filter(peppol_value__in={value for _s, value in peppol})
+                .order_by("-id")
+                .values_list("id", "peppol_scheme", "peppol_value")
+            ):
+                found_p[(scheme, value)] = pk
+            for scheme, value in peppol:
+                cache[("peppol", scheme, value)] = found_p.get((scheme, value))
+        if vats:
+            found_v: dict[str, int] = {}
+            for pk, upper in (
+                Supplier.objects.annotate(vat_upper=Upper("vat_number"))
+                .filter(vat_upper__in=vats)
+                .order_by("-id")
+                .values_list("id", "vat_upper")
+            ):
+                found_v[upper] = pk
+            for upper in vats:
+                cache[("vat", upper)] = found_v.get(upper)
+
     def supplier_id(self, doc: ParsedDocument) -> int | None:
         if doc.seller_org_number:
             found = self._supplier(("org", doc.seller_org_number), org_number=doc.seller_org_number)
@@ -164,7 +217,7 @@ class Resolver:
                 return found
         if doc.seller_endpoint_id:
             found = self._supplier(
-                ("peppol", f"{doc.seller_endpoint_scheme}:{doc.seller_endpoint_id}"),
+                ("peppol", doc.seller_endpoint_scheme, doc.seller_endpoint_id),
                 peppol_scheme=doc.seller_endpoint_scheme,
                 peppol_value=doc.seller_endpoint_id,
             )
@@ -272,6 +325,7 @@ class _LineInserter:
         columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         namespace: dict[str, Any] = {}
         parts = []
         for n, f in enumerate(fields):
@@ -290,6 +344,19 @@ class _LineInserter:
     def insert(self, items: Sequence[tuple[int, ParsedDocument]]) -> None:
         row = self.row
         rows = [row(document_id, line) for document_id, doc in items for line in doc.lines]
+        if connection.vendor == "postgresql" and rows:
+            # COPY: a fifth of the client CPU of executemany for the same rows (10,000 rows,
+            # measured by h15m); the same values, adapted by psycopg's dumpers. It bypasses
+            # Django's cursor wrapper, so its errors are made Django's here (an
+            # IntegrityError stays one for the caller's per-document retry).
+            with (
+                connection.cursor() as cursor,
+                connection.wrap_database_errors,
+                cursor.cursor.copy(self.copy_sql) as copy,
+            ):
+                for values in rows:
+                    copy.write_row(values)
+            return
         with connection.cursor() as cursor:
             for start in range(0, len(rows), LINE_BATCH_SIZE):
                 cursor.executemany(self.sql, rows[start : start + LINE_BATCH_SIZE])
@@ -321,6 +388,15 @@ class _JsonAdapter:
     def _key(value: Any) -> tuple[tuple[tuple[str, str], ...], ...] | None:
         """The value as nested tuples, or None. Only text is cached: 1 == True == 1.0 as keys."""
         if type(value) is not list:
+            return None
+        if len(value) == 1:  # nearly every line: one classification, without a loop
+            item = value[0]
+            if type(item) is dict:
+                pairs = tuple(item.items())
+                for name, text in pairs:
+                    if type(name) is not str or type(text) is not str:
+                        return None
+                return (pairs,)
             return None
         key = []
         for item in value:
@@ -371,21 +447,45 @@ def _find_existing(
     if not docs:
         return {}, {}
     # One query: by checksum, or by number among these sellers (the exact keys are
-    # picked out below; a hundred ORed conditions cost more to build than to run).
-    keys = {(d.seller_key, d.number, d.kind) for d in docs}
-    found = InvoiceDocument.objects.filter(
-        Q(sha256__in={d.sha256 for d in docs})
-        | Q(number__in={d.number for d in docs}, seller_key__in={d.seller_key for d in docs})
-    ).only("id", "uuid", "sha256", "seller_key", "number", "kind", "imported_at", "buyer_organisation_id")
+    # picked out below; a hundred ORed conditions cost more to build than to run). Written
+    # as SQL with only the keys in its rows: the ORM built a query of 300 parameters per
+    # group for what is nearly always no row. The rare documents found are then loaded.
     shas = {d.sha256 for d in docs}
+    keys = {(d.seller_key, d.number, d.kind) for d in docs}
+    numbers = {d.number for d in docs}
+    sellers = {d.seller_key for d in docs}
+    quote = connection.ops.quote_name
+
+    def marks(values: set[str]) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    # Only quoted names from the model's metadata are formatted in; the values are parameters.
+    sql = (
+        f"SELECT {quote('id')}, {quote('sha256')}, {quote('seller_key')}, {quote('number')}, {quote('kind')} "  # noqa: S608
+        f"FROM {quote(InvoiceDocument._meta.db_table)} WHERE {quote('sha256')} IN ({marks(shas)}) "
+        f"OR ({quote('number')} IN ({marks(numbers)}) AND {quote('seller_key')} IN ({marks(sellers)}))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*shas, *numbers, *sellers])
+        rows = cursor.fetchall()
+    wanted = {
+        pk: (sha256 in shas, (seller_key, number, kind) in keys)
+        for pk, sha256, seller_key, number, kind in rows
+        if sha256 in shas or (seller_key, number, kind) in keys
+    }
     by_sha: dict[str, InvoiceDocument] = {}
     by_key: dict[tuple[str, str, str], InvoiceDocument] = {}
+    if not wanted:
+        return by_sha, by_key
+    found = InvoiceDocument.objects.filter(pk__in=wanted).only(
+        "id", "uuid", "sha256", "seller_key", "number", "kind", "imported_at", "buyer_organisation_id"
+    )
     for existing in found:
-        if existing.sha256 in shas:
+        same_sha, same_key = wanted[existing.pk]
+        if same_sha:
             by_sha[existing.sha256] = existing
-        key = (existing.seller_key, existing.number, existing.kind)
-        if key in keys:
-            by_key[key] = existing
+        if same_key:
+            by_key[(existing.seller_key, existing.number, existing.kind)] = existing
     return by_sha, by_key
 
 
@@ -460,6 +560,7 @@ def _store_group(
     others are stored. So one bad document never takes the others with it, and the
     common case pays for one savepoint per group instead of one per document."""
     found_sha, found_key = _find_existing(parsed_docs)
+    resolver.prefetch(parsed_docs)
     # The documents stored before, and those of this group about to be stored.
     by_sha: dict[str, Any] = dict(found_sha)
     by_key: dict[tuple[str, str, str], Any] = dict(found_key)

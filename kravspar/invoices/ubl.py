@@ -272,6 +272,8 @@ def _at(children: Children, tags: tuple[str, ...]) -> etree._Element | None:
     first = children.get(tags[0])
     if first is None or len(tags) == 1:
         return first
+    if len(tags) == 2:  # what ``_walk`` finds, without its call: the first child of the tag
+        return next(first.iterchildren(tags[1]), None)
     return _walk(first, tags, 1)
 
 
@@ -284,7 +286,14 @@ def _norm(el: etree._Element | None) -> str:
 
 
 def _t(children: Children, tags: tuple[str, ...]) -> str:
-    return _norm(_at(children, tags))
+    """``_norm(_at(children, tags))`` in one call: a header reads a dozen of them."""
+    el = children.get(tags[0])
+    if el is not None and len(tags) > 1:
+        el = next(el.iterchildren(tags[1]), None) if len(tags) == 2 else _walk(el, tags, 1)
+    if el is None:
+        return ""
+    text = el.text
+    return "" if text is None else " ".join(text.split())
 
 
 def _attr(el: etree._Element | None, name: str) -> str:

@@ -72,6 +72,9 @@ class Supplier(TimestampedModel):
         verbose_name = _("supplier")
         verbose_name_plural = _("suppliers")
         ordering = ["name"]
+        # The invoice import finds a document's seller by organisation number (one query
+        # per group of invoices, ``invoices.services.Resolver.prefetch``).
+        indexes = [models.Index(fields=["org_number"], name="supplier_org_number_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from kravspar.audit.models import AppendOnlyError, AuditEvent
-from kravspar.audit.services import audit_event, audit_record, audit_record_all
+from kravspar.audit.services import audit_event, audit_record, audit_record_many
 from kravspar.organisations import services
 
 
@@ -47,7 +47,7 @@ def test_events_written_together_are_the_events_written_one_by_one(world):
         one = audit_record(
             actor=world.admin, action="x", obj=world.sormland, before={"a": 1, "b": 2}, after={"a": 1, "b": 3}
         )
-        together = audit_record_all(
+        together = audit_record_many(
             [
                 audit_event(
                     actor=world.admin, action="x", obj=world.sormland, before={"a": 1, "b": 2}, after={"a": 1, "b": 3}
@@ -59,7 +59,7 @@ def test_events_written_together_are_the_events_written_one_by_one(world):
     assert [getattr(saved, f) for f in fields] == [getattr(one, f) for f in fields]
     assert saved.before == {"b": 2} and saved.uuid != one.uuid
     with mock.patch.object(connection, "in_atomic_block", False), pytest.raises(RuntimeError):
-        audit_record_all([audit_event(actor=None, action="x", obj=world.sormland)])
+        audit_record_many([audit_event(actor=None, action="x", obj=world.sormland)])
 
 
 def test_a_failed_change_leaves_no_event(world):

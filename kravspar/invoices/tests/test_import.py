@@ -288,3 +288,42 @@ def test_a_failing_group_receiver_rolls_back_the_matches_and_keeps_the_documents
     matched = set(InvoiceMatch.objects.values_list("document__number", flat=True))
     assert matched == {"2"}  # the first group's match was rolled back with the failure
     assert set(LineMatch.objects.values_list("line__document__number", flat=True)) == {"2"}
+
+
+def test_a_group_finds_its_sellers_as_one_by_one_with_a_few_queries(
+    world: Any, make_xml: MakeXml, django_assert_max_num_queries: Any
+) -> None:
+    """The group path looks up all sellers of a group at once (``Resolver.prefetch``) and
+    finds what the one-by-one look-up finds: the lowest id of an organisation number, a
+    Peppol id matched exactly, a VAT number matched without regard to case."""
+    first = SupplierFactory.create(name="Först", org_number=SUPPLIERS[0].org_number)
+    SupplierFactory.create(name="Sedan", org_number=SUPPLIERS[0].org_number)
+    by_vat = SupplierFactory.create(name="Via moms", vat_number=f"se{SUPPLIERS[1].org_number}01")
+    SupplierFactory.create(name="Annat schema", peppol_scheme="0088", peppol_value=SUPPLIERS[2].org_number)
+    by_peppol = SupplierFactory.create(name="Via Peppol", peppol_scheme="0007", peppol_value=SUPPLIERS[2].org_number)
+    docs = [parse(make_xml(seller=SUPPLIERS[n], number=f"G-{n}"), f"g{n}.xml") for n in range(4) for _copy in (1, 2)]
+    one_by_one = services.Resolver()
+    expected = [one_by_one.supplier_id(d) for d in docs]
+    assert expected[::2] == [first.pk, by_vat.pk, by_peppol.pk, None]
+    resolver = services.Resolver()
+    with django_assert_max_num_queries(3):
+        resolver.prefetch(docs)
+    with django_assert_max_num_queries(0):
+        assert [resolver.supplier_id(d) for d in docs] == expected
+    outcomes = store_documents(docs, resolver=services.Resolver(), bulk_signal=True, run={}, written=[])
+    assert [o.status for o in outcomes] == [IMPORTED, DUPLICATE] * 4
+    stored = InvoiceDocument.objects.order_by("number").values_list("supplier_id", flat=True)
+    assert list(stored) == expected[::2]
+
+
+def test_the_line_insert_raises_djangos_integrity_error_for_a_repeated_line(world: Any, make_xml: MakeXml) -> None:
+    """On PostgreSQL the lines go in with COPY, past Django's cursor wrapper: a constraint
+    violation must still be Django's IntegrityError, which the group's retry catches."""
+    from django.db import IntegrityError, transaction
+
+    doc = parse(make_xml())
+    [outcome] = store_documents([doc])
+    assert outcome.document is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.insert_lines([(outcome.document.pk, doc)])
+    assert InvoiceLine.objects.count() == 2

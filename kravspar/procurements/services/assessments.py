@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kravspar.accounts.roles import Perm
 from kravspar.audit.models import AuditEvent
-from kravspar.audit.services import audit_event, audit_record_all
+from kravspar.audit.services import audit_event, audit_record_many
 from kravspar.procurements import policy
 from kravspar.procurements.models import Aim, AimAssessment, EnvironmentalGoal, GoalAssessment, Procurement
 from kravspar.procurements.services.common import _lock, _org, _require
@@ -138,5 +138,5 @@ def assessments_record(
     GoalAssessment.objects.bulk_create(new_goals)
     if events:
         Procurement.objects.filter(pk=locked.pk).update(version=locked.version, updated_at=timezone.now())
-        audit_record_all(events)
+        audit_record_many(events)
     return aims_done, goals_done

@@ -5,7 +5,7 @@ running totals it is measured against."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kravspar.audit.models import AuditEvent
+from kravspar.audit.services import audit_record_many
 from kravspar.contracts.models import Contract
 from kravspar.invoices.models import DocumentKind
 from kravspar.spend import policy
@@ -33,7 +35,7 @@ from kravspar.spend.models import (
     OffContractPurchase,
 )
 from kravspar.spend.policy import Period
-from kravspar.spend.requirements import economy_requirement_for
+from kravspar.spend.requirements import economy_requirements_for
 
 
 class DeviationRules(MatcherState):
@@ -98,15 +100,21 @@ class DeviationRules(MatcherState):
             }
         )
         numbers = {d["id"]: d["number"] for d in docs}
+        new = [key for key in findings if key not in known]
+        raised = dict(
+            zip(
+                new,
+                self._new_deviations(
+                    [(key, numbers[key[1]], findings[key], (context or {}).get(key, {})) for key in new]
+                ),
+                strict=True,
+            )
+        )
+        summary.deviations += len(new)
         evidence: list[DeviationInvoiceLine] = []
         for key, lines in findings.items():
-            contract_id, doc_id, check = key
-            deviation_id = known.get(key)
-            if deviation_id is None:
-                deviation_id = self._new_deviation(
-                    contract_id, doc_id, numbers[doc_id], check, lines, (context or {}).get(key, {})
-                )
-                summary.deviations += 1
+            deviation_id = known.get(key) or raised[key]
+            check = key[2]
             evidence.extend(
                 DeviationInvoiceLine(
                     deviation_id=deviation_id, line_id=line_id, check_type=check, agreed_price=agreed, overcharge=over
@@ -200,61 +208,89 @@ class DeviationRules(MatcherState):
         }
         return title, description
 
-    def _new_deviation(
+    def _new_deviations(
         self,
-        contract_id: int,
-        doc_id: int,
-        number: str,
-        check: str,
-        lines: list[tuple[int, Decimal | None, Decimal]],
-        ctx: dict[str, Any] | None = None,
-    ) -> int:
-        from kravspar.findings.services import deviation_raise_on_contract
+        items: list[tuple[tuple[int, int, str], str, list[tuple[int, Decimal | None, Decimal]], dict[str, Any]]],
+    ) -> list[int]:
+        """Raise a deviation for each (contract, document, check) found, in bulk: what
+        ``economy_requirement_for`` and ``deviation_raise_on_contract`` do one by one (each
+        tied to its contract's economy requirement, added if the contract has none, so that
+        it counts under aim 1 like any other), with the same numbering (in the order of
+        ``items``) and the same history events in the same order, in a fixed number of
+        queries. Returns the deviations' ids."""
+        if not items:
+            return []
+        from kravspar.findings.services import ContractDeviation, deviations_raise_on_contracts
 
-        contract = Contract.objects.get(pk=contract_id)
-        info = self.contracts[contract_id]
+        contract_ids = list(dict.fromkeys(key[0] for key, _n, _l, _c in items))
+        contracts = Contract.objects.in_bulk(contract_ids)
+        added: dict[int, AuditEvent] = {}
+        raised: list[AuditEvent] = []
         with translation.override(settings.LANGUAGE_CODE):
-            title, description = self._describe(check, number, info, lines, ctx or {})
-            # Tied to the contract's economy requirement (added if the contract has none),
-            # so that the deviation counts under aim 1 like any other.
-            requirement = economy_requirement_for(contract=contract)
-            deviation = deviation_raise_on_contract(
+            texts = [
+                self._describe(key[2], number, self.contracts[key[0]], lines, ctx) for key, number, lines, ctx in items
+            ]
+            requirements = economy_requirements_for(contracts=[contracts[pk] for pk in contract_ids], history=added)
+            deviations = deviations_raise_on_contracts(
                 actor=None,
-                contract=contract,
-                kind="economy",
-                severity=policy.SEVERITY[check],
-                title=title,
-                description=description,
-                requirement=requirement,
+                items=[
+                    ContractDeviation(
+                        contract=contracts[key[0]],
+                        kind="economy",
+                        severity=policy.SEVERITY[key[2]],
+                        title=title,
+                        description=description,
+                        requirement=requirements[key[0]],
+                    )
+                    for (key, _n, _l, _c), (title, description) in zip(items, texts, strict=True)
+                ],
+                history=raised,
             )
-        EconomyFinding.objects.create(
-            contract_id=contract_id, document_id=doc_id, check_type=check, deviation=deviation
+        # One by one, a contract's "requirement added" event came just before its first deviation's.
+        events: list[AuditEvent] = []
+        for (key, _n, _l, _c), event in zip(items, raised, strict=True):
+            first = added.pop(key[0], None)
+            if first is not None:
+                events.append(first)
+            events.append(event)
+        audit_record_many(events)
+        EconomyFinding.objects.bulk_create(
+            EconomyFinding(contract_id=key[0], document_id=key[1], check_type=key[2], deviation=deviation)
+            for (key, _n, _l, _c), deviation in zip(items, deviations, strict=True)
         )
-        return deviation.pk
+        return [deviation.pk for deviation in deviations]
 
     def _over_value(
         self,
         contract_ids: set[int],
         docs: list[dict[str, Any]],
         decided: dict[int, dict[str, Any]],
-        lines_by_doc: dict[int, list[dict[str, Any]]],
-        summary: MatchSummary,
-    ) -> None:
+        ids_by_doc: Mapping[int, list[int]],
+    ) -> dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]]:
+        """The "spend past the contract value" findings of a batch (at most one per contract,
+        ever), for ``_raise``."""
+        found: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = {}
         with_value = [c for c in contract_ids if self.contracts.get(c) and self.contracts[c].value is not None]
         if not with_value:
-            return
-        already = set(
-            EconomyFinding.objects.filter(contract_id__in=with_value, check_type=Check.OVER_VALUE).values_list(
+            return found
+        # The running totals first (no query for contracts already met): only a contract
+        # past its value needs asking whether it was raised before.
+        spent = self.spent_in_kronor(with_value)
+        raised = self._over_value_raised
+        over = [
+            c
+            for c in with_value
+            if c not in raised and spent[c] > self.contracts[c].value  # type: ignore[operator]
+        ]
+        if not over:
+            return found
+        raised.update(
+            EconomyFinding.objects.filter(contract_id__in=over, check_type=Check.OVER_VALUE).values_list(
                 "contract_id", flat=True
             )
         )
-        todo = [c for c in with_value if c not in already]
-        if not todo:
-            return
-        spent = self.spent_in_kronor(todo)
-        for contract_id in todo:
-            value = self.contracts[contract_id].value
-            if value is None or spent[contract_id] <= value:
+        for contract_id in over:
+            if contract_id in raised:
                 continue
             theirs = [
                 d
@@ -266,25 +302,28 @@ class DeviationRules(MatcherState):
             if not theirs:
                 continue
             last = max(theirs, key=lambda d: (d["issue_date"], d["id"]))
-            lines: list[tuple[int, Decimal | None, Decimal]] = [
-                (line["id"], None, Decimal(0)) for line in lines_by_doc.get(last["id"], [])
+            found[(contract_id, last["id"], str(Check.OVER_VALUE))] = [
+                (line_id, None, Decimal(0)) for line_id in ids_by_doc.get(last["id"], [])
             ]
-            self._raise({(contract_id, last["id"], str(Check.OVER_VALUE)): lines}, docs, summary)
+            raised.add(contract_id)  # raised with the batch's other findings, or the batch fails
+        return found
 
-    def _count_spend(self, line_rows: Iterable[dict[str, Any]], before: Iterable[InvoiceMatch]) -> None:
-        """Add the batch's lines (just written) to the running totals. A document matched
-        before may have counted for another contract: the totals of the contracts it and
-        the batch touch are dropped and summed afresh in SQL when next needed."""
-        rows = list(line_rows)
+    def _count_spend(
+        self, spend: Mapping[int, Decimal], touched: Iterable[int | None], before: Iterable[InvoiceMatch]
+    ) -> None:
+        """Add the batch's kronor lines (just written; ``spend``: their sum per contract) to
+        the running totals. A document matched before may have counted for another
+        contract: the totals of the contracts it and the batch (``touched``) touch are
+        dropped and summed afresh in SQL when next needed."""
         earlier = [m.contract_id for m in before if m.contract_id is not None]
         if earlier:
-            for contract_id in {*earlier, *(lm["contract_id"] for lm in rows)}:
-                self.spent.pop(contract_id, None)
+            for contract_id in {*earlier, *touched}:
+                if contract_id is not None:
+                    self.spent.pop(contract_id, None)
             return
-        for lm in rows:
-            contract_id = lm["contract_id"]
-            if contract_id in self.spent and lm["currency"] == policy.KRONOR:
-                self.spent[contract_id] += lm["net_amount"]
+        for contract_id, amount in spend.items():
+            if contract_id in self.spent:
+                self.spent[contract_id] += amount
 
     def spent_in_kronor(self, contract_ids: Iterable[int]) -> dict[int, Decimal]:
         """The kronor invoiced on each contract so far (the value is in kronor: only lines

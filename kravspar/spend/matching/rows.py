@@ -78,6 +78,33 @@ INVOICE_MATCH_UPDATE = [
     "matched_by",
     "version",
 ]
+# A line match as the matcher builds it: a tuple of these attributes, in this order (the
+# columns of the insert); the invoice match's id comes last, added once it is known.
+LINE_ROW_FIELDS = [
+    "line_id",
+    "status",
+    "method",
+    "article_id",
+    "organisation_id",
+    "unit_id",
+    "supplier_id",
+    "contract_id",
+    "issue_date",
+    "currency",
+    "net_amount",
+    "unit_price",
+    "agreed_price",
+    "price_check",
+    "compared_price",
+    "contracted",
+    "on_terms",
+    "over_price",
+    "overcharge",
+    "matched_by_id",
+    "matched_at",
+    "version",
+    "invoice_match_id",
+]
 LINE_MATCH_UPDATE = [
     "invoice_match",
     "status",
@@ -116,6 +143,24 @@ class ArticleRow(NamedTuple):
     valid_to: datetime.date | None
 
 
+class StoredLine(NamedTuple):
+    """A stored invoice line as the matcher reads it (``LINE_FIELDS``), with the attribute
+    names of the reader's ``ParsedLine``, so that both go through the same rules."""
+
+    id: int
+    document_id: int
+    quantity: Decimal
+    line_net_amount: Decimal
+    price_amount: Decimal
+    base_quantity: Decimal | None
+    unit_code: str
+    seller_item_id: str
+    standard_item_id: str
+    standard_item_scheme: str
+    period_start: datetime.date | None
+    period_end: datetime.date | None
+
+
 @dataclass
 class MatchSummary:
     documents: int = 0
@@ -142,10 +187,11 @@ class PriceResult(NamedTuple):
     compared: Decimal | None = None  # the invoiced price in the agreed unit, when converted
 
 
-def unit_price_of(line: dict[str, Any]) -> Decimal:
-    """Net price per one unit of the invoiced quantity (BT-146 / BT-149)."""
-    base = line["base_quantity"] or Decimal(1)
-    price: Decimal = line["price_amount"]
+def unit_price_of(line: Any) -> Decimal:
+    """Net price per one unit of the invoiced quantity (BT-146 / BT-149), of a line with the
+    attributes of ``ParsedLine`` (the matcher computes the same inline)."""
+    base = line.base_quantity or Decimal(1)
+    price: Decimal = line.price_amount
     return price / base if base else price
 
 

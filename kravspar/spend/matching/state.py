@@ -33,8 +33,16 @@ class MatcherState:
         # first time a contract is met and then kept up to date from each batch's new lines,
         # so that the "spend past the contract value" check never re-sums earlier batches.
         self.spent: dict[int, Decimal] = {}
+        # Contracts whose "spend past the contract value" deviation is known to exist (at
+        # most one per contract, ever): not asked about again during the run.
+        self._over_value_raised: set[int] = set()
         # The price-list articles loaded so far (``_load_articles``).
         self._article_keys: set[tuple[int, str, str]] = set()
         self._by_item: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
         self._by_gtin: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
         self._articles: dict[int, ArticleRow] = {}
+        # Per article, what the price check compares with: its currency in capitals, its
+        # unit normalised, and the highest price still accepted (``policy.price_limit``).
+        self._prepared: dict[int, tuple[str, str, Decimal]] = {}
+        # Unit codes as invoiced -> normalised (``unit_conversion.normalise``).
+        self._unit_of: dict[str, str] = {}

@@ -2,23 +2,38 @@
 matches, the same syntax on SQLite and PostgreSQL; a plain ``INSERT`` (``update=False``)
 for documents just stored in the caller's transaction, which cannot have matches yet: the
 ``DO UPDATE`` clause alone costs SQLite more than half again the insert, even when no row
-conflicts (measured: 10,000 line matches, 0.27 s CPU plain, 0.62 s with the clause)."""
+conflicts (measured: 10,000 line matches, 0.27 s CPU plain, 0.62 s with the clause).
+On PostgreSQL the plain insert is a ``COPY … FROM STDIN``: psycopg's ``executemany`` costs
+the client five times the CPU of ``COPY`` for the same rows (10,000 rows of 23 columns:
+0.22–0.26 s against 0.04–0.05 s)."""
 
 from __future__ import annotations
 
 import datetime
-import operator
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
 
 from kravspar.core.bulk import RowInserter
-from kravspar.spend.matching.rows import INVOICE_MATCH_UPDATE, LINE_MATCH_UPDATE, concrete_field
+from kravspar.spend.matching.rows import INVOICE_MATCH_UPDATE, LINE_ROW_FIELDS, concrete_field
 from kravspar.spend.models import (
     InvoiceMatch,
     LineMatch,
 )
+
+
+def _copy(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> bool:
+    """Write ``rows`` with ``COPY`` where the database has it (PostgreSQL); False elsewhere.
+    ``table`` and ``columns`` are quoted names from the model's metadata."""
+    if connection.vendor != "postgresql":
+        return False
+    # Only quoted identifiers from the model's own metadata are formatted in.
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return True
 
 
 def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.datetime, update: bool = True) -> None:
@@ -40,40 +55,38 @@ def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.date
     if not update:
         sql = inserter.sql
     values = inserter.rows(rows, now=now)
+    # RowInserter's columns: the model's concrete fields but the key, in order.
+    columns = [quote(str(f.column)) for f in InvoiceMatch._meta.concrete_fields if not f.primary_key]
+    if not update and _copy(table, columns, values):
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(values), 2000):
             cursor.executemany(sql, values[start : start + 2000])
 
 
-def upsert_line_matches(rows: Sequence[dict[str, Any]], chunk: int = 2000, *, update: bool = True) -> None:
-    """Insert or update line matches (dicts keyed by attribute name) with one ``INSERT …
-    ON CONFLICT (line) DO UPDATE`` per chunk; SQLite and PostgreSQL share the syntax. The
-    ORM's ``bulk_create`` spends most of its time building and preparing each object, and
-    a million lines make that matter. Matching again bumps the version. ``update=False``:
-    a plain ``INSERT``, for lines that cannot have a match yet."""
-    fields = [concrete_field(LineMatch, name) for name in ["line", *LINE_MATCH_UPDATE]]
-    attnames = [f.attname for f in fields]
+def upsert_line_matches(rows: Sequence[tuple[Any, ...]], chunk: int = 2000, *, update: bool = True) -> None:
+    """Insert or update line matches with one ``INSERT … ON CONFLICT (line) DO UPDATE`` per
+    chunk; SQLite and PostgreSQL share the syntax. Each row is a tuple of the attributes of
+    ``LINE_ROW_FIELDS`` in that order, ``matched_at`` already adapted for the database
+    (``connection.ops.adapt_datetimefield_value``); the driver adapts the rest. The ORM's
+    ``bulk_create`` spends most of its time building and preparing each object, and a
+    million lines make that matter. Matching again bumps the version. ``update=False``: a
+    plain ``INSERT``, for lines that cannot have a match yet."""
+    fields = [concrete_field(LineMatch, name.removesuffix("_id")) for name in LINE_ROW_FIELDS]
     quote = connection.ops.quote_name
     table = quote(LineMatch._meta.db_table)
     columns = [quote(str(f.column)) for f in fields]
-    updates = [f"{c} = {table}.{c} + 1" if c == quote("version") else f"{c} = excluded.{c}" for c in columns[1:]]
+    updates = [
+        f"{c} = {table}.{c} + 1" if c == quote("version") else f"{c} = excluded.{c}"
+        for c in columns
+        if c != quote("line_id")
+    ]
     # Only quoted identifiers from the model's own metadata are formatted in; values are parameters.
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     if update:
         sql += f" ON CONFLICT ({quote('line_id')}) DO UPDATE SET {', '.join(updates)}"
-    # The driver adapts decimals, dates and booleans; the matching time is one value for
-    # a whole batch (or a manual match's own), so each is adapted once.
-    at = attnames.index("matched_at")
-    adapted: dict[Any, Any] = {}
-
-    def adapt_datetime(value: Any) -> Any:
-        if value not in adapted:
-            adapted[value] = connection.ops.adapt_datetimefield_value(value)
-        return adapted[value]
-
-    take = operator.itemgetter(*attnames)
-    values = [take(row) for row in rows]
-    values = [(*v[:at], adapt_datetime(v[at]), *v[at + 1 :]) for v in values]
+    elif _copy(table, columns, rows):
+        return
     with connection.cursor() as cursor:
-        for start in range(0, len(values), chunk):
-            cursor.executemany(sql, values[start : start + chunk])
+        for start in range(0, len(rows), chunk):
+            cursor.executemany(sql, rows[start : start + chunk])
