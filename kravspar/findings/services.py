@@ -253,7 +253,40 @@ def deviation_raise_on_contract(
     if supplier is None:
         suppliers = list(contract.suppliers.all()[:2])
         supplier = suppliers[0] if len(suppliers) == 1 else None
-    deviation = Deviation(
+    deviation = _contract_deviation(
+        actor=actor,
+        contract=contract,
+        kind=kind,
+        severity=severity,
+        title=title,
+        description=description,
+        requirement=requirement,
+        supplier=supplier,
+        subcontractor=subcontractor,
+        raised_on=raised_on or _today(),
+    )
+    _clean_deviation(deviation)
+    deviation.save()
+    audit_record(actor=actor, action="deviation.raised", obj=deviation, after=_raised_snapshot(deviation))
+    return deviation
+
+
+def _contract_deviation(
+    *,
+    actor: User | None,
+    contract: Contract,
+    kind: str,
+    severity: str,
+    title: str,
+    description: str,
+    requirement: ContractRequirement | None,
+    supplier: Supplier | None,
+    subcontractor: Subcontractor | None,
+    raised_on: datetime.date,
+) -> Deviation:
+    """A deviation raised on a contract outside a follow-up activity, not yet validated or saved
+    (the one-by-one and the bulk raising build it alike)."""
+    return Deviation(
         contract=contract,
         activity=None,
         kind=kind or (requirement.type if requirement is not None else ""),
@@ -264,17 +297,15 @@ def deviation_raise_on_contract(
         title=title,
         description=description,
         raised_by=actor,
-        raised_on=raised_on or _today(),
+        raised_on=raised_on,
     )
-    _clean_deviation(deviation)
-    deviation.save()
-    audit_record(
-        actor=actor,
-        action="deviation.raised",
-        obj=deviation,
-        after=snapshot(deviation, [*DEVIATION_FIELDS, "kind", "raised_on"]) | {"contract": contract.contract_number},
-    )
-    return deviation
+
+
+def _raised_snapshot(deviation: Deviation) -> dict[str, Any]:
+    """What the "deviation.raised" event records of a deviation raised on a contract."""
+    return snapshot(deviation, [*DEVIATION_FIELDS, "kind", "raised_on"]) | {
+        "contract": deviation.contract.contract_number
+    }
 
 
 @dataclass(frozen=True)
@@ -312,30 +343,23 @@ def deviations_raise_on_contracts(
     today = _today()
     deviations = []
     for item in items:
-        deviation = Deviation(
+        deviation = _contract_deviation(
+            actor=actor,
             contract=item.contract,
-            activity=None,
-            kind=item.kind or (item.requirement.type if item.requirement is not None else ""),
-            requirement=item.requirement,
-            supplier=only.get(item.contract.pk),
-            subcontractor=None,
+            kind=item.kind,
             severity=item.severity,
             title=item.title,
             description=item.description,
-            raised_by=actor,
+            requirement=item.requirement,
+            supplier=only.get(item.contract.pk),
+            subcontractor=None,
             raised_on=item.raised_on or today,
         )
         _clean_deviation(deviation, supplier_checked=True)
         deviations.append(deviation)
     Deviation.objects.bulk_create(deviations)
     events = [
-        audit_event(
-            actor=actor,
-            action="deviation.raised",
-            obj=deviation,
-            after=snapshot(deviation, [*DEVIATION_FIELDS, "kind", "raised_on"])
-            | {"contract": deviation.contract.contract_number},
-        )
+        audit_event(actor=actor, action="deviation.raised", obj=deviation, after=_raised_snapshot(deviation))
         for deviation in deviations
     ]
     if history is not None:

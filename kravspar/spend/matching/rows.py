@@ -105,30 +105,6 @@ LINE_ROW_FIELDS = [
     "version",
     "invoice_match_id",
 ]
-LINE_MATCH_UPDATE = [
-    "invoice_match",
-    "status",
-    "method",
-    "article",
-    "organisation",
-    "unit",
-    "supplier",
-    "contract",
-    "issue_date",
-    "currency",
-    "net_amount",
-    "unit_price",
-    "agreed_price",
-    "price_check",
-    "compared_price",
-    "contracted",
-    "on_terms",
-    "over_price",
-    "overcharge",
-    "matched_by",
-    "matched_at",
-    "version",
-]
 
 
 class ArticleRow(NamedTuple):
