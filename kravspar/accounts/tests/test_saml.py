@@ -353,3 +353,80 @@ def test_a_signed_logout_request_for_another_person_keeps_the_session(saml_on, w
     # The genuine request for this person still ends the session.
     assert client.get(idp_logout_location(saml_on, "SE2321000172-ANNA1")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+# --- The endpoints are imported at the first SAML request -------------------------------------
+
+
+def test_the_idps_posts_need_no_csrf_token_and_other_posts_do(saml_on, world):
+    """The URLs hold stand-ins that import djangosaml2's views at the first request
+    (accounts/sso_urls.py); the IdP's POSTs to the assertion consumer and the single logout
+    service still pass without a CSRF token (the IdP cannot have one), other POSTs do not."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    person = anna(world)
+    next_login(saml_on, **{HSA: "SE2321000172-ANNA1"})
+    action, fields = through_idp(browser)
+    assert "csrfmiddlewaretoken" not in fields
+    assert post_to_acs(browser, action, fields).status_code == 302
+    assert browser.session["_auth_user_id"] == str(person.pk)
+    # An unsigned LogoutRequest posted without a token reaches the view, which refuses it.
+    unsigned = browser.post(reverse("saml2_ls_post"), {"SAMLRequest": "bm90IHNhbWw="})
+    assert "Begäran om utloggning avvisad" in unsigned.content.decode()
+    for path in (reverse("saml2_login"), reverse("saml2_logout"), reverse("saml2_metadata"), reverse("accounts:login")):
+        refused = browser.post(path, {})
+        assert refused.status_code == 403 and b"CSRF" in refused.content, path
+    assert browser.session["_auth_user_id"] == str(person.pk)
+
+
+def test_each_stand_in_carries_the_csrf_mark_of_its_view():
+    from django.urls import get_resolver
+
+    from kravspar.accounts import sso_urls, sso_views
+
+    names = {"saml2_login", "saml2_acs", "saml2_logout", "saml2_ls", "saml2_ls_post", "saml2_metadata"}
+    assert {pattern.name for pattern in sso_urls.urlpatterns} == names
+    real = {
+        "saml2_login": sso_views.login,
+        "saml2_acs": sso_views.acs,
+        "saml2_logout": sso_views.logout_init,
+        "saml2_ls": sso_views.logout_service,
+        "saml2_ls_post": sso_views.logout_service,
+        "saml2_metadata": sso_views.metadata,
+    }
+    for pattern in sso_urls.urlpatterns:
+        resolved = get_resolver().resolve(reverse(pattern.name))
+        assert resolved.func is pattern.callback
+        marked = getattr(pattern.callback, "csrf_exempt", False)
+        assert marked == getattr(real[pattern.name], "csrf_exempt", False), pattern.name
+    assert getattr(sso_views.acs, "csrf_exempt", False) and getattr(sso_views.logout_service, "csrf_exempt", False)
+
+
+def test_loading_the_urls_and_backends_leaves_the_saml_endpoints_unimported():
+    """What every app server, worker and manage.py pays: the URLs and the authentication
+    backends without djangosaml2's views and pysaml2's signature module (about a second of CPU
+    each process)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys, django; django.setup();"
+        "from django.urls import resolve; resolve('/saml2/acs/'); resolve('/');"
+        "from django.contrib.auth import get_backends; get_backends();"
+        "print(sorted(m for m in ('djangosaml2.views', 'saml2.sigver', 'saml2.response') if m in sys.modules))"
+    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="kravspar.settings")
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
