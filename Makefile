@@ -17,7 +17,12 @@ TEST_ENV := DJANGO_SECRET_KEY=insecure-key-for-tests-only
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements-dev.txt
+	@# Bytecode for every installed module except sympy, networkx and cfn-lint, which only moto's
+	@# CloudFormation support imports (the tests use its S3): pip compiling them too cost about
+	@# 10 s of CPU more per fresh install (docs/benchmarks.md). Python compiles a module left out
+	@# here when something first imports it.
+	$(BIN)/python -m compileall -q -x '/site-packages/(sympy|networkx|cfnlint)/' $(VENV)/lib
 	touch $(STAMP)
 
 install: $(STAMP)
