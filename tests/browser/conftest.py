@@ -39,6 +39,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # One renderer process for the pages and the compositor in the browser process: fewer
+    # processes started per browser context (docs/benchmarks.md, "The test suite").
+    "--renderer-process-limit=1",
+    "--in-process-gpu",
 ]
 DEMO_PASSWORD = "kravspar-demo-2026"  # seed_demo.DEMO_PASSWORD
 # Generous: make test starts this server while mypy and both database runs share the cores.
