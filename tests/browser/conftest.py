@@ -27,8 +27,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-# Debian's headless shell (package chromium-headless-shell) is the same Blink engine without the
-# full browser around it: the same pages, layout and axe results for less than half the CPU
+# Debian's headless shell (package chromium-headless-shell) is the same Chromium version's Blink and
+# V8 without the full browser around it: about a third less CPU for the whole browser run
 # (docs/benchmarks.md, "The test suite"). The full Chromium is the fallback.
 HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
 CHROMIUM = HEADLESS_SHELL if HEADLESS_SHELL.exists() else Path("/usr/bin/chromium")
