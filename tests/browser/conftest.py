@@ -27,7 +27,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's headless shell (package chromium-headless-shell) is the same Chromium version's Blink and
+# V8 without the full browser around it: about a third less CPU for the whole browser run
+# (docs/benchmarks.md, "The test suite"). The full Chromium is the fallback.
+HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
+CHROMIUM = HEADLESS_SHELL if HEADLESS_SHELL.exists() else Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -35,6 +39,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # One renderer process for the pages and the compositor in the browser process: fewer
+    # processes started per browser context (docs/benchmarks.md, "The test suite").
+    "--renderer-process-limit=1",
+    "--in-process-gpu",
 ]
 DEMO_PASSWORD = "kravspar-demo-2026"  # seed_demo.DEMO_PASSWORD
 # Generous: make test starts this server while mypy and both database runs share the cores.
