@@ -220,6 +220,21 @@ def other_contracts(n: int) -> None:
     )
 
 
+def create_files(folder: Path, target: Path) -> float:
+    """CPU seconds of creating, writing and closing one new file per invoice file under
+    ``folder`` (the same bytes) in ``target``: what the originals cost the file system in
+    this run, whose CPU time depends on the machine's other file activity."""
+    datas = [path.read_bytes() for path in sorted(folder.rglob("*.xml"))]
+    target.mkdir(parents=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    at = time.process_time()
+    for data in datas:
+        fd = os.open(target / f"{os.urandom(16).hex()}.xml", flags, 0o644)
+        os.write(fd, data)
+        os.close(fd)
+    return time.process_time() - at
+
+
 def main() -> None:
     args = parse_args()
     tmp = tempfile.mkdtemp(prefix="kravspar-bench-invoices-")
@@ -318,6 +333,12 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     )
     floor_wall, floor_cpu = (floor_wall + after_wall) / 2, (floor_cpu + after_cpu) / 2
     print(f"ratio to the floor: {wall / floor_wall:.1f}x wall, {cpu / floor_cpu:.1f}x CPU")
+    created_cpu = create_files(folder, tmp / "created")
+    print(
+        f"(c) creating {n_inv:,} files of the same bytes on the same file system, as the import does with the "
+        f"originals (not in the ratio): {created_cpu:.2f} s CPU; on a busy shared machine this moves by 10-30x "
+        f"(see docs/benchmarks.md)"
+    )
     print(
         f"    refused {batch.refused_count}, duplicates {batch.duplicate_count}; "
         f"matched to a contract: {InvoiceMatch.objects.filter(contract__isnull=False).count():,}, "
