@@ -333,12 +333,6 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     )
     floor_wall, floor_cpu = (floor_wall + after_wall) / 2, (floor_cpu + after_cpu) / 2
     print(f"ratio to the floor: {wall / floor_wall:.1f}x wall, {cpu / floor_cpu:.1f}x CPU")
-    created_cpu = create_files(folder, tmp / "created")
-    print(
-        f"(c) creating {n_inv:,} files of the same bytes on the same file system, as the import does with the "
-        f"originals (not in the ratio): {created_cpu:.2f} s CPU; on a busy shared machine this moves by 10-30x "
-        f"(see docs/benchmarks.md)"
-    )
     print(
         f"    refused {batch.refused_count}, duplicates {batch.duplicate_count}; "
         f"matched to a contract: {InvoiceMatch.objects.filter(contract__isnull=False).count():,}, "
@@ -347,6 +341,13 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
         f"economy deviations: {EconomyFinding.objects.count():,}"
     )
     print(f"peak RSS: {rss_mb():.0f} MB; load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    # After the peak RSS: it holds the files' bytes.
+    created_cpu = create_files(folder, tmp / "created")
+    print(
+        f"(c) creating {n_inv:,} files of the same bytes on the same file system, as the import does with the "
+        f"originals (not in the ratio): {created_cpu:.2f} s CPU; on a busy shared machine this moves by 10-30x "
+        f"(see docs/benchmarks.md)"
+    )
     if sql_times:
         print("CPU time per kind of SQL statement (s, calls):")
         for key, (spent, calls) in sorted(sql_times.items(), key=lambda kv: -kv[1][0])[:25]:
