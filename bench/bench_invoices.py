@@ -220,6 +220,21 @@ def other_contracts(n: int) -> None:
     )
 
 
+def create_files(folder: Path, target: Path) -> float:
+    """CPU seconds of creating, writing and closing one new file per invoice file under
+    ``folder`` (the same bytes) in ``target``: what the originals cost the file system in
+    this run, whose CPU time depends on the machine's other file activity."""
+    datas = [path.read_bytes() for path in sorted(folder.rglob("*.xml"))]
+    target.mkdir(parents=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    at = time.process_time()
+    for data in datas:
+        fd = os.open(target / f"{os.urandom(16).hex()}.xml", flags, 0o644)
+        os.write(fd, data)
+        os.close(fd)
+    return time.process_time() - at
+
+
 def main() -> None:
     args = parse_args()
     tmp = tempfile.mkdtemp(prefix="kravspar-bench-invoices-")
@@ -326,6 +341,13 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
         f"economy deviations: {EconomyFinding.objects.count():,}"
     )
     print(f"peak RSS: {rss_mb():.0f} MB; load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    # After the peak RSS: it holds the files' bytes.
+    created_cpu = create_files(folder, tmp / "created")
+    print(
+        f"(c) creating {n_inv:,} files of the same bytes on the same file system, as the import does with the "
+        f"originals (not in the ratio): {created_cpu:.2f} s CPU; on a busy shared machine this moves by 10-30x "
+        f"(see docs/benchmarks.md)"
+    )
     if sql_times:
         print("CPU time per kind of SQL statement (s, calls):")
         for key, (spent, calls) in sorted(sql_times.items(), key=lambda kv: -kv[1][0])[:25]:

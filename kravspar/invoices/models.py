@@ -296,11 +296,9 @@ class InvoiceLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "position"], name="invoices_unique_line_position"),
         ]
-        indexes = [
-            models.Index(fields=["seller_item_id"], name="invoices_line_seller_item"),
-            models.Index(fields=["standard_item_id"], name="invoices_line_standard_item"),
-            models.Index(fields=["cpv_code"], name="invoices_line_cpv"),
-        ]
+        # No index on the item ids or the CPV code: no query looks lines up by them (the
+        # matcher compares them in Python, the figures group by the contract's CPV code),
+        # and three more indexes per line cost the invoice import (issue 15).
 
     def __str__(self) -> str:
         return f"{self.line_id}: {self.item_name}"

@@ -1059,17 +1059,32 @@ def _read(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, bytes 
         yield name, data
 
 
+# The youngest generation's threshold during an import (Python's default is 700).
+YOUNG_GC_THRESHOLD = 50_000
+
+
 @contextlib.contextmanager
 def _frozen_heap() -> Iterator[None]:
     """Keep the objects that exist before a long import (Django, the app registry, the
     translations) out of the garbage collector's full collections while it runs: each full
     collection would traverse them all again, and an import of thousands of documents makes
     many (measured: about a tenth of the import's CPU time). ``gc.unfreeze`` gives them back
-    afterwards, so nothing is kept longer than it would have been."""
+    afterwards, so nothing is kept longer than it would have been.
+
+    The youngest generation is also collected after 50,000 new container objects instead of
+    700: a group's parsed documents (about 3,000 objects per 100 documents) are freed by
+    reference counting when the group is stored, so with the default threshold the
+    collector traversed them while they were still alive, promoted them, and traversed
+    them again in older generations (5,000 invoices: 754 collections, 0.33 s CPU; with
+    50,000: 4, 0.04 s). Cyclic garbage, which the import hardly makes, waits at most
+    50,000 objects for its collection. The thresholds are restored afterwards."""
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 

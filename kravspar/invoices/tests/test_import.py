@@ -327,3 +327,30 @@ def test_the_line_insert_raises_djangos_integrity_error_for_a_repeated_line(worl
     with pytest.raises(IntegrityError), transaction.atomic():
         services.insert_lines([(outcome.document.pk, doc)])
     assert InvoiceLine.objects.count() == 2
+
+
+def test_the_import_collects_young_garbage_less_often_and_restores_the_collector(
+    world: Any, make_xml: MakeXml, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    (tmp_path / "a.xml").write_bytes(make_xml(number="F-GC"))
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    real = services.store_documents
+
+    def store_and_look(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_threshold())
+        if len(seen) > 1:  # the second import fails
+            raise RuntimeError("a bug while storing")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "store_documents", store_and_look)
+    import_paths([tmp_path])
+    assert seen == [(services.YOUNG_GC_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
+    # Restored when the import fails too.
+    with pytest.raises(RuntimeError):
+        import_paths([tmp_path])
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
