@@ -4,6 +4,8 @@ a signed contract."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from kravspar.core.models import TimestampedModel
 from kravspar.procurements.models import Responsible, Timing
 from kravspar.requirements.models import RequirementFields
+
+if TYPE_CHECKING:
+    from kravspar.suppliers.models import Supplier
 
 
 class ContractStatus(models.TextChoices):
@@ -71,6 +76,12 @@ class Contract(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.contract_number} {self.title}"
+
+    def sole_supplier(self) -> Supplier | None:
+        """The supplier when the contract has exactly one, else None (the caller must name it).
+        Reads at most two rows, or the prefetched suppliers."""
+        suppliers = list(self.suppliers.all()[:2])
+        return suppliers[0] if len(suppliers) == 1 else None
 
 
 class ContractExtension(models.Model):

@@ -163,8 +163,7 @@ def deviation_raise(
         raise NotAllowedError()
     contract = activity.contract
     if supplier is None:
-        suppliers = list(contract.suppliers.all()[:2])
-        supplier = suppliers[0] if len(suppliers) == 1 else None
+        supplier = contract.sole_supplier()
     requirement = requirement or activity.requirement
     deviation = Deviation(
         contract=contract,
@@ -251,8 +250,7 @@ def deviation_raise_on_contract(
     follows the same action-plan and sanction flow."""
     _require_manage(actor)
     if supplier is None:
-        suppliers = list(contract.suppliers.all()[:2])
-        supplier = suppliers[0] if len(suppliers) == 1 else None
+        supplier = contract.sole_supplier()
     deviation = _contract_deviation(
         actor=actor,
         contract=contract,

@@ -373,8 +373,7 @@ def document_request_create(
             errors["subcontractor"] = [_("Subcontractor: choose one of this contract's subcontractors.")]
         supplier = subcontractor.supplier
     if supplier is None:
-        suppliers = list(followup.contract.suppliers.all()[:2])
-        supplier = suppliers[0] if len(suppliers) == 1 else None
+        supplier = followup.contract.sole_supplier()
     if supplier is None or not followup.contract.suppliers.filter(pk=supplier.pk).exists():
         errors["supplier"] = [_("Supplier: choose one of the contract's suppliers.")]
     if reason not in RequestReason.values:

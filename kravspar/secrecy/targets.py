@@ -29,11 +29,6 @@ class Target:
     url: Callable[[Any], str]
 
 
-def _sole_supplier(contract: Any) -> Any:
-    suppliers = list(contract.suppliers.all()[:2])
-    return suppliers[0] if len(suppliers) == 1 else None
-
-
 def _evidence() -> Target:
     from kravspar.followups.models import Evidence
 
@@ -46,7 +41,7 @@ def _evidence() -> Target:
         title=lambda e: e.original_name,
         date=lambda e: e.uploaded_at.date(),
         contract=lambda e: e.activity.contract,
-        supplier=lambda e: _sole_supplier(e.activity.contract),
+        supplier=lambda e: e.activity.contract.sole_supplier(),
         url=lambda e: reverse("followups:detail", args=[e.activity.uuid]),
     )
 
@@ -78,7 +73,7 @@ def _deviation() -> Target:
         title=lambda d: d.title,
         date=lambda d: d.raised_on,
         contract=lambda d: d.contract,
-        supplier=lambda d: d.supplier or _sole_supplier(d.contract),
+        supplier=lambda d: d.supplier or d.contract.sole_supplier(),
         url=lambda d: reverse("findings:detail", args=[d.uuid]),
     )
 
