@@ -34,7 +34,12 @@ def told_from(day: datetime.date | None) -> Iterator[datetime.timedelta]:
     real_now: Callable[[], datetime.datetime] = timezone.now
 
     def moved_now() -> datetime.datetime:
-        return real_now() + offset
+        # Move the local wall clock by whole days, not the UTC instant: 300 days from a
+        # winter evening at 23:30 (UTC+1) land at 00:30 summer time (UTC+2) the day after
+        # if the instant is moved, so the local date would be one day past ``day``.
+        zone = timezone.get_current_timezone()
+        wall = real_now().astimezone(zone).replace(tzinfo=None) + offset
+        return wall.replace(tzinfo=zone).astimezone(datetime.UTC)
 
     timezone.now = moved_now
     try:

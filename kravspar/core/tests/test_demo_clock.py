@@ -91,3 +91,27 @@ def test_a_contract_terminated_on_a_demo_day_ends_that_day(world: Any, days: int
         )
     contract.refresh_from_db()
     assert contract.ended_on == day
+
+
+@pytest.mark.parametrize(
+    ("real_utc", "days"),
+    [
+        # 23:30 in Stockholm in winter (UTC+1); 300 days later is summer time (UTC+2).
+        (datetime.datetime(2026, 12, 3, 22, 30, tzinfo=datetime.UTC), 300),
+        # 00:30 in Stockholm in summer (UTC+2), moved back into winter.
+        (datetime.datetime(2027, 6, 30, 22, 30, tzinfo=datetime.UTC), -200),
+        # Across the spring-forward night itself.
+        (datetime.datetime(2027, 3, 27, 1, 30, tzinfo=datetime.UTC), 1),
+    ],
+)
+def test_the_local_date_moves_by_whole_days_across_summer_time(
+    monkeypatch: pytest.MonkeyPatch, real_utc: datetime.datetime, days: int
+) -> None:
+    """The bug: after 22:00 UTC in winter a demo day in summer came out one day late,
+    because the instant, not the local wall clock, was moved."""
+    monkeypatch.setattr(timezone, "now", lambda: real_utc)
+    real = timezone.localdate()
+    day = real + datetime.timedelta(days=days)
+    with told_from(day):
+        assert timezone.localdate() == day
+    assert timezone.localdate() == real
