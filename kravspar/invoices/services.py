@@ -60,7 +60,26 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LINE_BATCH_SIZE = 500
-GROUP_SIZE = 100  # documents parsed before their duplicates are looked up together
+# A folder import (``import_paths``, the command) stores, matches and commits this many files
+# at a time: each group costs a fixed set of queries (duplicates, sellers, articles, the
+# invoice matches' ids, deviations) and a commit, about 14 ms, so larger groups cost less in
+# all (measured in docs/benchmarks.md, "sixth pass: groups"). The matching's results do not
+# depend on the group size (the "spend past the contract value" finding names the invoice
+# that crossed the value, not the group's last), and a kill still loses only the unfinished
+# group, which the next run stores.
+GROUP_SIZE = 500
+# ... and a group also ends once its files hold this many bytes. A group is held in memory
+# until it is stored: its originals, what the reader parsed (about 1.5 times the file's
+# bytes), the rows written and the matches, in all about 3.7 times its files' bytes at the
+# peak (measured: 120 invoices of 1.7 MB, peak RSS 437 MB with this cap, 911 MB in one
+# group). With files at the 5 MB limit a group of ``GROUP_SIZE`` files would be 2.5 GB of
+# originals, about 9 GB of memory; with this cap a group holds at most 64 MB of files plus
+# one, about 250 MB, and groups of ordinary invoices (10-50 kB each) never reach it.
+GROUP_BYTES = 64 * 1024 * 1024
+# Uploads and the API (``import_files``) store each document in its own transaction, so a
+# group only batches the duplicate look-up there; it is also how often an upload job's
+# progress bar moves, so it stays at 100.
+UPLOAD_GROUP_SIZE = 100
 
 
 def max_file_bytes() -> int:
@@ -960,16 +979,21 @@ def _process(
     group_size: int,
     progress: Callable[[ImportBatch], None] | None,
     grouped: bool = False,
+    group_bytes: int = GROUP_BYTES,
 ) -> None:
-    """Parse, store and record ``group_size`` documents at a time. ``grouped``: each group
-    in one transaction (with a savepoint per document, see ``store_documents``), its
-    batch counters and problems included, so a kill leaves whole groups."""
+    """Parse, store and record ``group_size`` documents at a time, or fewer when the
+    group's parsed files reach ``group_bytes`` (refused files hold no bytes and count as
+    files only). ``grouped``: each group in one transaction (with a savepoint per document,
+    see ``store_documents``), its batch counters and problems included, so a kill leaves
+    whole groups."""
     resolver = Resolver()
     run: dict[str, Any] = {}
     group: list[ParsedDocument] = []
     pending: list[Outcome] = []
+    held = 0  # bytes of the group's parsed files
 
     def flush() -> None:
+        nonlocal held
         written: list[str] = []
         try:
             with transaction.atomic() if grouped else contextlib.nullcontext():
@@ -989,6 +1013,7 @@ def _process(
             raise
         group.clear()
         pending.clear()
+        held = 0
         if progress is not None:
             progress(recorder.batch)
 
@@ -998,7 +1023,8 @@ def _process(
             pending.append(result)
         else:
             group.append(result)
-        if len(group) + len(pending) >= group_size:
+            held += len(result.original)
+        if len(group) + len(pending) >= group_size or held >= group_bytes:
             flush()
     if group or pending:
         flush()
@@ -1095,11 +1121,13 @@ def import_paths(
     progress: Callable[[ImportBatch], None] | None = None,
     source: str = BatchSource.COMMAND,
     group_size: int = GROUP_SIZE,
+    group_bytes: int = GROUP_BYTES,
 ) -> ImportBatch:
     """Import the files and folders (recursively, ``*.xml``) named, ``group_size`` files
-    per transaction (a savepoint per document), and send ``invoices_stored`` once per
-    group inside its transaction (matching commits with the group). ``progress`` is
-    called with the batch after every group."""
+    per transaction (a savepoint per document; fewer when their bytes reach
+    ``group_bytes``), and send ``invoices_stored`` once per group inside its transaction
+    (matching commits with the group). ``progress`` is called with the batch after every
+    group."""
     batch = start_batch(source=source, actor=actor, label=", ".join(str(p) for p in paths))
     recorder = BatchRecorder(batch)
     try:
@@ -1113,6 +1141,7 @@ def import_paths(
                 group_size=group_size,
                 progress=progress,
                 grouped=True,
+                group_bytes=group_bytes,
             )
     except BaseException:
         recorder.finish(status=BatchStatus.FAILED)
@@ -1150,7 +1179,7 @@ def import_files(
             actor=actor,
             allowed_buyer_ids=allowed_buyer_ids,
             bulk_signal=False,
-            group_size=GROUP_SIZE,
+            group_size=UPLOAD_GROUP_SIZE,
             progress=progress,
         )
     except BaseException:

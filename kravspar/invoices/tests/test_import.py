@@ -186,6 +186,32 @@ def test_import_paths_reads_folders_recursively_and_reports_every_file(
     assert event.after["imported"] == 2
 
 
+def test_a_group_ends_early_when_its_files_reach_the_byte_cap(world: Any, make_xml: MakeXml, tmp_path: Path) -> None:
+    """A group ends at ``group_size`` files or once its parsed files hold ``group_bytes``,
+    whichever comes first, so that a group of large files stays bounded in memory; a
+    refused file holds no bytes and counts as a file only. Each group is its own
+    transaction, committed before the next is read."""
+    files = [make_xml(number=f"B-{i}") for i in range(7)]
+    size = max(len(data) for data in files)
+    for i, data in enumerate(files):
+        (tmp_path / f"{i}.xml").write_bytes(data)
+    (tmp_path / "3b-broken.xml").write_bytes(b"<Invoice>" * (size // 9 + 1))  # as large, refused
+    stored: list[int] = []
+
+    def after_group(batch: Any) -> None:
+        stored.append(InvoiceDocument.objects.filter(batch=batch).count())
+
+    batch = import_paths([tmp_path], group_size=100, group_bytes=2 * size + size // 2, progress=after_group)
+    # 0, 1, 2 (bytes: 3 files) | 3, 3b-broken, 4, 5 (3 files' bytes and a refusal) | 6
+    assert (batch.file_count, batch.imported_count, batch.refused_count) == (8, 7, 1)
+    assert stored == [3, 6, 7]
+    # The file count still ends a group first when it comes first.
+    InvoiceDocument.objects.all().delete()
+    stored.clear()
+    import_paths([tmp_path], group_size=2, group_bytes=2 * size + size // 2, progress=after_group)
+    assert stored == [2, 4, 5, 7]  # 0 1 | 2 3 | 3b-broken 4 | 5 6
+
+
 def test_files_over_the_size_limit_are_refused_unread(
     world: Any, make_xml: MakeXml, tmp_path: Path, settings: Any
 ) -> None:

@@ -42,7 +42,7 @@ def killed_upload(world: Any, settings: Any, monkeypatch: Any, tmp_path: Any) ->
     assert job.status == JobStatus.QUEUED  # the database queue: no worker in this test
     assert services.job_mark_running(job)
     with monkeypatch.context() as patch:
-        patch.setattr(invoice_services, "GROUP_SIZE", 2)
+        patch.setattr(invoice_services, "UPLOAD_GROUP_SIZE", 2)
         patch.setattr(invoice_services.BatchRecorder, "add", _die)
         patch.setattr(invoice_services.BatchRecorder, "finish", _die)
         with pytest.raises(WorkerKilled):

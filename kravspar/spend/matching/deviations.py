@@ -266,44 +266,66 @@ class DeviationRules(MatcherState):
         docs: list[dict[str, Any]],
         decided: dict[int, dict[str, Any]],
         ids_by_doc: Mapping[int, list[int]],
+        totals: Mapping[int, Decimal],
     ) -> dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]]:
         """The "spend past the contract value" findings of a batch (at most one per contract,
-        ever), for ``_raise``."""
+        ever), for ``_raise``. Called after ``_count_spend``: the running totals already hold
+        the batch. ``totals``: each document's net amount as matched (a credit note's
+        negative), what the batch added to its contract's total when in kronor.
+
+        The finding names the invoice at which the contract's running kronor total went past
+        the value: the batch's kronor documents of the contract, in (issue date, id) order,
+        are added one by one to the total known before the batch, and the first invoice
+        after which the total is above the value is named. That is the invoice a supplier
+        (or an auditor) can check: the sum of what came before it is at most the value, and
+        with it the sum is above. It is also the same invoice however the import groups the
+        files (one by one, a hundred at a time or all at once) as long as the files come in
+        that order; naming the batch's last invoice, as before, made the finding depend on
+        the grouping. Credit notes count as ``spent_in_kronor`` counts them (negative, so
+        they never take the total past the value, and a credit note is never named); a
+        document in another currency is not added (the value is in kronor). Once past, the
+        finding stays raised even if a later credit note brings the total back below."""
         found: dict[tuple[int, int, str], list[tuple[int, Decimal | None, Decimal]]] = {}
-        with_value = [c for c in contract_ids if self.contracts.get(c) and self.contracts[c].value is not None]
+        raised = self._over_value_raised
+        with_value = [
+            c
+            for c in contract_ids
+            if c not in raised and (info := self.contracts.get(c)) is not None and info.value is not None
+        ]
         if not with_value:
             return found
-        # The running totals first (no query for contracts already met): only a contract
-        # past its value needs asking whether it was raised before.
+        # The running totals first (no query for contracts already met).
         spent = self.spent_in_kronor(with_value)
-        raised = self._over_value_raised
-        over = [
-            c
-            for c in with_value
-            if c not in raised and spent[c] > self.contracts[c].value  # type: ignore[operator]
-        ]
-        if not over:
+        kronor = policy.KRONOR
+        theirs: dict[int, list[dict[str, Any]]] = {c: [] for c in with_value}
+        for d in docs:
+            group = theirs.get(decided[d["id"]]["contract_id"])
+            if group is not None and d["currency"].upper() == kronor:
+                group.append(d)
+        crossing: dict[int, dict[str, Any]] = {}
+        for contract_id in with_value:
+            value = self.contracts[contract_id].value
+            ordered = sorted(theirs[contract_id], key=lambda d: (d["issue_date"], d["id"]))
+            # The total before the batch: the running total less what the batch added.
+            total = spent[contract_id] - sum((totals[d["id"]] for d in ordered), Decimal(0))
+            for d in ordered:
+                total += totals[d["id"]]
+                if d["kind"] == DocumentKind.INVOICE and total > value:  # type: ignore[operator]
+                    crossing[contract_id] = d
+                    break
+        if not crossing:
             return found
+        # Only a contract past its value needs asking whether it was raised before.
         raised.update(
-            EconomyFinding.objects.filter(contract_id__in=over, check_type=Check.OVER_VALUE).values_list(
+            EconomyFinding.objects.filter(contract_id__in=list(crossing), check_type=Check.OVER_VALUE).values_list(
                 "contract_id", flat=True
             )
         )
-        for contract_id in over:
+        for contract_id, d in crossing.items():
             if contract_id in raised:
                 continue
-            theirs = [
-                d
-                for d in docs
-                if decided[d["id"]]["contract_id"] == contract_id
-                and d["kind"] == DocumentKind.INVOICE
-                and d["currency"].upper() == policy.KRONOR
-            ]
-            if not theirs:
-                continue
-            last = max(theirs, key=lambda d: (d["issue_date"], d["id"]))
-            found[(contract_id, last["id"], str(Check.OVER_VALUE))] = [
-                (line_id, None, Decimal(0)) for line_id in ids_by_doc.get(last["id"], [])
+            found[(contract_id, d["id"], str(Check.OVER_VALUE))] = [
+                (line_id, None, Decimal(0)) for line_id in ids_by_doc.get(d["id"], [])
             ]
             raised.add(contract_id)  # raised with the batch's other findings, or the batch fails
         return found

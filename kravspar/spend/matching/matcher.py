@@ -410,7 +410,11 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
         self._count_spend(spend, {r["contract_id"] for r in decided.values()}, existing.values())
         # One by one the line checks' deviations were raised before the running totals'; the
         # order (and so their numbers) is kept by raising them together in that order.
-        findings.update(self._over_value(contract_ids, docs, decided, ids_by_doc))
+        findings.update(
+            self._over_value(
+                contract_ids, docs, decided, ids_by_doc, {m["document_id"]: m["net_amount"] for m in match_rows}
+            )
+        )
         self._raise(findings, docs, summary, context, fresh=fresh)
 
 

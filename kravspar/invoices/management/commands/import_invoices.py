@@ -2,9 +2,11 @@
 
     python manage.py import_invoices /srv/peppol/inbox 2026-01-invoice.xml
 
-Folders are read recursively (``*.xml``). Each invoice is stored in its own transaction,
-so the import can be stopped at any point and run again: what was stored is reported
-as a duplicate, the rest is imported.
+Folders are read recursively (``*.xml``). The files are stored and matched in groups of
+``GROUP_SIZE`` (500; fewer once a group's files hold ``GROUP_BYTES``, 64 MB, and at most
+``--progress-every`` files, so that progress is printed when asked), one transaction per
+group with a savepoint per invoice, so the import can be stopped at any point and run
+again: the groups committed are kept whole and reported as duplicates, the rest is imported.
 
 One file never stops the run: a file that cannot be read is refused with its reason, and
 an unexpected error on one file (a bug) refuses that file with the reason "internal
