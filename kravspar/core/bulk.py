@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 BATCH_SIZE = 2000
@@ -33,6 +34,21 @@ def _uuid4_hex() -> str:
     """``uuid.uuid4().hex`` without building a ``UUID`` (a third of the cost): the column
     value of a new random uuid where the database has no uuid type (SQLite)."""
     return "%032x" % (int.from_bytes(os.urandom(16), "big") & _UUID4_CLEAR | _UUID4_SET)
+
+
+def _same_as_last(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``adapt`` that gives the last result again for the very same object: the rows of one
+    insert nearly always share one time (``timezone.now()`` of the run), which SQLite's
+    adaptation would make naive again for every row. Made per ``rows`` call, and it keeps the
+    last value alive, so an identical object is never a different one reusing its id."""
+    last: list[Any] = [None, None]
+
+    def adapted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, adapt(value)
+        return last[1]
+
+    return adapted
 
 
 class RowInserter:
@@ -63,6 +79,8 @@ class RowInserter:
     def _adapter(self, field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         ops, connection = self.connection.ops, self.connection
         if isinstance(field, models.DecimalField):
+            if type(ops).adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value:
+                return None  # the backend's adaptation gives the value back (SQLite, PostgreSQL)
             return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
         if isinstance(field, models.JSONField):
             return lambda v: field.get_db_prep_save(v, connection)
@@ -92,11 +110,14 @@ class RowInserter:
         hundred thousand rows through a generic per-field loop cost more than the insert."""
         namespace: dict[str, Any] = {}
         parts = []
+        datetime_adapter = self.connection.ops.adapt_datetimefield_value
         for n, (attname, adapt, default, timestamp) in enumerate(self.fields):
             if attname in given:
                 if adapt is None:
                     parts.append(f"item[{attname!r}]")
                 else:
+                    if adapt == datetime_adapter:
+                        adapt = _same_as_last(adapt)
                     namespace[f"a{n}"] = adapt
                     parts.append(f"(None if (v{n} := item[{attname!r}]) is None else a{n}(v{n}))")
                 continue

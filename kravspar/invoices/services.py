@@ -465,28 +465,41 @@ def _find_existing(
 ) -> tuple[dict[str, InvoiceDocument], dict[tuple[str, str, str], InvoiceDocument]]:
     if not docs:
         return {}, {}
-    # One query: by checksum, or by number among these sellers (the exact keys are
-    # picked out below; a hundred ORed conditions cost more to build than to run). Written
-    # as SQL with only the keys in its rows: the ORM built a query of 300 parameters per
-    # group for what is nearly always no row. The rare documents found are then loaded.
+    # One query per 500 documents: by checksum, or by exact (seller, number, kind) through
+    # a join with a ``VALUES`` list of the keys (SQLite and PostgreSQL both name its columns
+    # column1, column2, …). Written as SQL with only the keys in its rows: the ORM built a
+    # query of 300 parameters per group for what is nearly always no row, and "number IN
+    # (…) AND seller IN (…)" made SQLite probe the unique index for every number with
+    # every seller of the group (10,000 probes for 100 invoices of 100 sellers, 2.3 ms,
+    # against 0.16 ms for the 100 keys). The rare documents found are then loaded.
     shas = {d.sha256 for d in docs}
     keys = {(d.seller_key, d.number, d.kind) for d in docs}
-    numbers = {d.number for d in docs}
-    sellers = {d.seller_key for d in docs}
     quote = connection.ops.quote_name
-
-    def marks(values: set[str]) -> str:
-        return ", ".join(["%s"] * len(values))
-
-    # Only quoted names from the model's metadata are formatted in; the values are parameters.
-    sql = (
-        f"SELECT {quote('id')}, {quote('sha256')}, {quote('seller_key')}, {quote('number')}, {quote('kind')} "  # noqa: S608
-        f"FROM {quote(InvoiceDocument._meta.db_table)} WHERE {quote('sha256')} IN ({marks(shas)}) "
-        f"OR ({quote('number')} IN ({marks(numbers)}) AND {quote('seller_key')} IN ({marks(sellers)}))"
-    )
+    table = quote(InvoiceDocument._meta.db_table)
+    columns = f"{quote('id')}, {quote('sha256')}, {quote('seller_key')}, {quote('number')}, {quote('kind')}"
+    rows: list[tuple[Any, ...]] = []
+    sha_list, key_list = sorted(shas), sorted(keys)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*shas, *numbers, *sellers])
-        rows = cursor.fetchall()
+        for start in range(0, max(len(sha_list), len(key_list)), 500):
+            some_shas, some_keys = sha_list[start : start + 500], key_list[start : start + 500]
+            parts, params = [], []
+            if some_shas:
+                # Only quoted names from the model's metadata are formatted in; the values are parameters.
+                parts.append(
+                    f"SELECT {columns} FROM {table} "  # noqa: S608
+                    f"WHERE {quote('sha256')} IN ({', '.join(['%s'] * len(some_shas))})"
+                )
+                params.extend(some_shas)
+            if some_keys:
+                parts.append(
+                    f"SELECT {', '.join('d.' + c for c in columns.split(', '))} FROM {table} d "  # noqa: S608
+                    f"JOIN (VALUES {', '.join(['(%s, %s, %s)'] * len(some_keys))}) w "
+                    f"ON d.{quote('seller_key')} = w.column1 AND d.{quote('number')} = w.column2 "
+                    f"AND d.{quote('kind')} = w.column3"
+                )
+                params.extend(value for key in some_keys for value in key)
+            cursor.execute(" UNION ".join(parts), params)
+            rows.extend(cursor.fetchall())
     wanted = {
         pk: (sha256 in shas, (seller_key, number, kind) in keys)
         for pk, sha256, seller_key, number, kind in rows

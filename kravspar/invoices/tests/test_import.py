@@ -90,6 +90,18 @@ def test_duplicates_within_one_group_are_found(world: Any, make_xml: MakeXml) ->
     assert [o.status for o in outcomes] == [IMPORTED, DUPLICATE]
 
 
+def test_earlier_invoices_are_found_among_many_by_bytes_and_by_number(world: Any, make_xml: MakeXml) -> None:
+    """The duplicate look-up asks 500 checksums and 500 (seller, number, kind) keys at a
+    time: what was stored before is found wherever it falls among 1,200 documents."""
+    store_documents([parse(make_xml(number=number)) for number in ("F-0001", "F-1199")])
+    store_documents([parse(make_xml(number="F-0900", note="En tidigare version"))])
+    docs = [parse(make_xml(number=f"F-{n:04}")) for n in range(1200)]
+    by_sha, by_key = services._find_existing(docs)
+    seller = docs[0].seller_key
+    assert sorted(doc.number for doc in by_sha.values()) == ["F-0001", "F-1199"]
+    assert sorted(by_key) == [(seller, number, "invoice") for number in ("F-0001", "F-0900", "F-1199")]
+
+
 def test_a_race_is_decided_by_the_database_constraint(
     world: Any, make_xml: MakeXml, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kravspar.invoices import ubl
 from kravspar.invoices.generate import SUPPLIERS, Line, Party, org_number, render
 from kravspar.invoices.ubl import BIS3_CUSTOMIZATION, InvoiceRejected, ProblemCode, parse
 
@@ -80,6 +81,26 @@ def test_base_quantity_and_many_decimals_in_prices(make_xml: MakeXml) -> None:
     assert doc.lines[0].base_quantity == Decimal(100)
     assert doc.lines[0].price_amount == Decimal("2.345678901")
     assert doc.lines[0].quantity == Decimal("1.23456789")
+
+
+def test_quantities_and_prices_are_remembered_in_a_bounded_cache(
+    make_xml: MakeXml, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quantity or price read once is looked up the next time its exact text comes; a
+    text that was refused is never kept, and past its limit the cache starts again."""
+    monkeypatch.setattr(ubl, "_QUANTITIES", {})
+    monkeypatch.setattr(ubl, "_QUANTITIES_LIMIT", 4)
+    lines = [Line(f"A-{n}", "Spik", Decimal(n), "KGM", Decimal(f"{n}.5")) for n in (1, 2)]
+    first, again = parse(make_xml(lines=lines)), parse(make_xml(lines=lines))
+    assert [(x.quantity, x.price_amount) for x in again.lines] == [(1, Decimal("1.5")), (2, Decimal("2.5"))]
+    assert again.lines[1].price_amount is first.lines[1].price_amount  # the same object: looked up
+    assert sorted(ubl._QUANTITIES) == ["1", "1.5", "2", "2.5"]
+    with pytest.raises(InvoiceRejected) as refused:
+        parse(make_xml(lines=[Line("A-9", "Spik", Decimal(1), "KGM", Decimal("1.12345678901"))]))
+    assert refused.value.code == ProblemCode.INVALID_LINE  # eleven decimals
+    assert sorted(ubl._QUANTITIES) == ["1", "1.5", "2", "2.5"]
+    parse(make_xml(lines=[Line("A-3", "Spik", Decimal(3), "KGM", Decimal("3.5"))]))
+    assert sorted(ubl._QUANTITIES) == ["3", "3.5"]
 
 
 # --- Unsafe XML ------------------------------------------------------------------------

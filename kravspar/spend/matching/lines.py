@@ -107,6 +107,7 @@ class LineRules(MatcherState):
             self._article_keys.clear()
             self._by_item.clear()
             self._by_gtin.clear()
+            self._item_always.clear()
             self._articles.clear()
             self._prepared.clear()
         keys = self._article_keys
@@ -122,13 +123,15 @@ class LineRules(MatcherState):
             if (item := line.seller_item_id.strip())
         }
         self._load_pairs("item", [pair for pair in items if (pair[0], "item", pair[1]) not in keys], self._by_item)
-        by_item = self._by_item
+        by_item, always = self._by_item, self._item_always
         gtins: set[tuple[int, str]] = set()
         for contract_id, lines, periods in with_contract:
             for line, period in zip(lines, periods, strict=True):
+                item = line.seller_item_id.strip()
+                if item and (contract_id, item) in always:
+                    continue  # found by its item id (the common case, decided by one look-up)
                 if line.standard_item_scheme != "0160" or not (gtin := line.standard_item_id.strip()):
                     continue
-                item = line.seller_item_id.strip()
                 found = by_item.get((contract_id, item)) if item else None
                 if found is not None and (
                     # One article valid at all times (the common case), or one valid in the period.
@@ -173,6 +176,12 @@ class LineRules(MatcherState):
                     index[key] = [loaded]
                 else:
                     found.append(loaded)
+        if by_item:  # every article of these pairs is loaded now: note the pairs with one for all time
+            always = self._item_always
+            for pair in pairs:
+                found = index.get(pair)
+                if found is not None and len(found) == 1 and found[0].valid_from is None and found[0].valid_to is None:
+                    always.add(pair)
 
     @staticmethod
     def _article_for(

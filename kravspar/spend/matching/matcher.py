@@ -202,6 +202,9 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
         # Each contract's new kronor spend in this batch, for the running totals.
         spend: dict[int, Decimal] = defaultdict(Decimal)
         now_db = connection.ops.adapt_datetimefield_value(now)
+        # The issue date as the line matches' column takes it, once per document rather
+        # than once per line in the driver's adapter (SQLite: the same ISO text).
+        adapt_date = connection.ops.adapt_datefield_value
         one = Decimal(1)
         minus_one = Decimal(-1)
         kronor = policy.KRONOR
@@ -222,6 +225,7 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
             unit_id = self.units.get((org_id, doc["buyer_reference"].strip().lower())) if org_id else None
             supplier_id = doc["supplier_id"]
             issue_date = doc["issue_date"]
+            issue_date_db = adapt_date(issue_date)
             contracted = contract_id is not None
             # A financial-system line without article (ledger app) counts for spend and
             # contract loyalty; there is no article whose price it could be checked against.
@@ -305,7 +309,7 @@ class Matcher(DocumentRules, LineRules, DeviationRules):
                         unit_id,
                         supplier_id,
                         contract_id,
-                        issue_date,
+                        issue_date_db,
                         currency,
                         amount,
                         price,

@@ -40,6 +40,9 @@ class MatcherState:
         self._article_keys: set[tuple[int, str, str]] = set()
         self._by_item: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
         self._by_gtin: dict[tuple[int, str], list[ArticleRow]] = defaultdict(list)
+        # (contract, seller's item id) pairs with exactly one article, valid at all times:
+        # a line that names one is found by its item id whatever the period it covers.
+        self._item_always: set[tuple[int, str]] = set()
         self._articles: dict[int, ArticleRow] = {}
         # Per article, what the price check compares with: its currency in capitals, its
         # unit normalised, and the highest price still accepted (``policy.price_limit``).

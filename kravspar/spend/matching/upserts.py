@@ -68,7 +68,9 @@ def upsert_line_matches(rows: Sequence[tuple[Any, ...]], chunk: int = 2000, *, u
     """Insert or update line matches with one ``INSERT … ON CONFLICT (line) DO UPDATE`` per
     chunk; SQLite and PostgreSQL share the syntax. Each row is a tuple of the attributes of
     ``LINE_ROW_FIELDS`` in that order, ``matched_at`` already adapted for the database
-    (``connection.ops.adapt_datetimefield_value``); the driver adapts the rest. The ORM's
+    (``connection.ops.adapt_datetimefield_value``) and ``issue_date`` either a date or
+    adapted (``adapt_datefield_value``, as the matcher does once per document); the driver
+    adapts the rest. The ORM's
     ``bulk_create`` spends most of its time building and preparing each object, and a
     million lines make that matter. Matching again bumps the version. ``update=False``: a
     plain ``INSERT``, for lines that cannot have a match yet."""
