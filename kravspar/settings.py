@@ -389,7 +389,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("KRAVSPAR_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # pysaml2's schema library (xmlschema) logs at INFO when it loads its schemas ("Resource
+        # 'XMLSchema.xsd' is already loaded"), which every command printed: noise, not an
+        # event an operator acts on.
+        "xmlschema": {"level": "WARNING"},
+    },
 }
 
 # --- Kravspår -------------------------------------------------------------------------
