@@ -18,7 +18,15 @@ Peppol BIS Billing 3.0 invoices with ``kravspar.invoices.generate`` and:
     import and again after it (the ratio uses the mean of the two: on a shared machine the
     CPU time of the same work moves with the load);
 (b) the operator's command: ``call_command("import_invoices", folder)``, exactly as
-    ``manage.py import_invoices`` runs it (grouped storing, matching per group).
+    ``manage.py import_invoices`` runs it (grouped storing, matching per group);
+(d) after the import, the floor of storing what it stored: the rows of the four per-invoice
+    and per-line tables (documents, lines, invoice matches, line matches) read back and
+    re-inserted with one ``executemany`` per 2,000 rows into the same tables and indexes
+    (``floor_executemany.reinsert_floor``, the floor ``bench_plans.py`` uses; on PostgreSQL
+    with ``COPY``, the cheapest way in, which the import uses too), in a transaction that is
+    rolled back. (a) + (d) is what parsing the files and writing the
+    same rows costs with nothing else: no reading of rules, no matching, no checks. The
+    ratio of (b) to it is printed beside the ratio to (a).
 
 Prints both in wall-clock and CPU time (``time.process_time``: the machine is shared, and
 CPU time is what a busy machine distorts least; on PostgreSQL it leaves out the server's
@@ -52,6 +60,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from floor_executemany import reinsert_floor  # noqa: E402
 from floor_lxml import parse_floor  # noqa: E402
 
 
@@ -235,6 +244,25 @@ def create_files(folder: Path, target: Path) -> float:
     return time.process_time() - at
 
 
+def store_floor() -> float:
+    """CPU seconds of re-inserting the rows the import wrote into its four per-invoice and
+    per-line tables, rolled back (see (d) in the docstring). On PostgreSQL the server's share
+    is left out, as in (b)."""
+    from django.db import connection, transaction
+
+    from kravspar.invoices.models import InvoiceDocument, InvoiceLine
+    from kravspar.spend.models import InvoiceMatch, LineMatch
+
+    total = 0.0
+    with transaction.atomic():
+        for model in (InvoiceDocument, InvoiceLine, InvoiceMatch, LineMatch):
+            rows, _wall, cpu = reinsert_floor(connection, model._meta.db_table, copy=True)
+            print(f"    (d) {model._meta.db_table}: {rows:,} rows, {cpu:.2f} s CPU")
+            total += cpu
+        transaction.set_rollback(True)  # a measurement, not a change
+    return total
+
+
 def main() -> None:
     args = parse_args()
     tmp = tempfile.mkdtemp(prefix="kravspar-bench-invoices-")
@@ -333,6 +361,12 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     )
     floor_wall, floor_cpu = (floor_wall + after_wall) / 2, (floor_cpu + after_cpu) / 2
     print(f"ratio to the floor: {wall / floor_wall:.1f}x wall, {cpu / floor_cpu:.1f}x CPU")
+    store_cpu = store_floor()
+    print(
+        "(d) floor of storing the same rows (executemany, on PostgreSQL COPY, into the same tables and "
+        f"indexes): {store_cpu:.2f} s CPU; "
+        f"ratio to the floor of parsing and storing, (a) + (d): {cpu / (floor_cpu + store_cpu):.1f}x CPU"
+    )
     print(
         f"    refused {batch.refused_count}, duplicates {batch.duplicate_count}; "
         f"matched to a contract: {InvoiceMatch.objects.filter(contract__isnull=False).count():,}, "

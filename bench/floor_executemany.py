@@ -20,9 +20,12 @@ from typing import Any
 BATCH = 2000
 
 
-def reinsert_floor(connection: Any, table: str, quote: Any = lambda name: f'"{name}"') -> tuple[int, float, float]:
+def reinsert_floor(
+    connection: Any, table: str, quote: Any = lambda name: f'"{name}"', *, copy: bool = False
+) -> tuple[int, float, float]:
     """(rows, wall seconds, CPU seconds) of re-inserting every row of ``table``.
-    ``connection``: a DB-API connection or Django's; the caller commits."""
+    ``connection``: a DB-API connection or Django's; the caller commits. ``copy``: on
+    PostgreSQL (Django's connection) write with ``COPY … FROM STDIN`` instead."""
     cursor = connection.cursor()
     cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - a table name from the caller
     columns = [d[0] for d in cursor.description]
@@ -33,6 +36,13 @@ def reinsert_floor(connection: Any, table: str, quote: Any = lambda name: f'"{na
     )
     sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"  # noqa: S608
     started, cpu = time.perf_counter(), time.process_time()
+    if copy and getattr(connection, "vendor", "") == "postgresql":
+        # PostgreSQL's cheapest way in, which the invoice import's matcher uses too.
+        copy_sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as writer:
+            for row in rows:
+                writer.write_row(row)
+        return len(rows), time.perf_counter() - started, time.process_time() - cpu
     for start in range(0, len(rows), BATCH):
         cursor.executemany(sql, rows[start : start + BATCH])
     return len(rows), time.perf_counter() - started, time.process_time() - cpu

@@ -5,7 +5,8 @@ insert compiler; with a hundred thousand rows that costs more than the database 
 ``RowInserter`` takes plain dictionaries keyed by attribute name, fills in the fields'
 defaults (``uuid4``, ``auto_now``/``auto_now_add`` timestamps, constants) the way the ORM
 would, adapts only the types the backend needs adapted (dates, times, decimals, JSON,
-UUIDs without a native column) and sends one parameterised ``INSERT`` to ``executemany``.
+UUIDs without a native column) and sends one parameterised ``INSERT`` to ``executemany``;
+on PostgreSQL the rows go in with ``COPY … FROM STDIN`` instead (``copy_rows``).
 
 Like ``bulk_create`` it calls no ``save()``, sends no signals and returns no ids: use it
 where nothing needs the new rows' keys, and write the history rows the same way.
@@ -16,10 +17,10 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
@@ -51,6 +52,27 @@ def _same_as_last(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return adapted
 
 
+def copy_rows(connection: Any, table: str, columns: Iterable[str], rows: Iterable[tuple[Any, ...]]) -> bool:
+    """Write ``rows`` with ``COPY … FROM STDIN`` where the database has it (PostgreSQL) and
+    return True; False elsewhere, having written nothing. ``table`` and ``columns`` are
+    names quoted by the backend, from a model's metadata.
+
+    Why: psycopg's ``executemany`` costs the client about five times the CPU of ``COPY`` for
+    the same rows (10,000 line matches of 23 columns: 0.22-0.26 s against 0.04-0.05 s), and
+    its client-side binding parses every statement's placeholders in Python. The values are
+    adapted by psycopg's dumpers as ``executemany`` would adapt them. COPY goes past Django's
+    cursor wrapper, so its errors are made Django's here: an ``IntegrityError`` stays one for
+    a caller that retries per document."""
+    if connection.vendor != "postgresql":
+        return False
+    # Only quoted identifiers from a model's own metadata are formatted in.
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return True
+
+
 class RowInserter:
     """``RowInserter(Activity).insert([{"contract_id": 1, ...}, ...])``."""
 
@@ -58,11 +80,11 @@ class RowInserter:
         self.connection = connection = connections[using]
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         ops = connection.ops
-        table = ops.quote_name(model._meta.db_table)
-        columns = ", ".join(ops.quote_name(str(f.column)) for f in fields)
+        self.table = table = ops.quote_name(model._meta.db_table)
+        self.columns = [ops.quote_name(str(f.column)) for f in fields]
         placeholders = ", ".join(["%s"] * len(fields))
         # Only quoted names from the model's own metadata are formatted in; values are parameters.
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        self.sql = f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({placeholders})"  # noqa: S608
         self.fields: list[tuple[str, Callable[[Any], Any] | None, Any, bool]] = []
         for f in fields:
             timestamp = bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
@@ -139,6 +161,8 @@ class RowInserter:
     def insert(self, items: Iterable[Mapping[str, Any]], *, now: datetime.datetime | None = None) -> int:
         """Insert the rows; returns how many. Runs in the caller's transaction."""
         rows = self.rows(items, now=now)
+        if not rows or copy_rows(self.connection, self.table, self.columns, rows):
+            return len(rows)
         with self.connection.cursor() as cursor:
             for start in range(0, len(rows), BATCH_SIZE):
                 cursor.executemany(self.sql, rows[start : start + BATCH_SIZE])
@@ -155,9 +179,34 @@ def insert_rows(
     using: str = DEFAULT_DB_ALIAS,
     now: datetime.datetime | None = None,
 ) -> int:
-    """Insert plain rows of ``model`` with one ``executemany``; see ``RowInserter``."""
+    """Insert plain rows of ``model`` with one ``executemany`` (PostgreSQL: ``COPY``); see
+    ``RowInserter``."""
     key = (model, using)
     inserter = _inserters.get(key)
     if inserter is None or inserter.connection is not connections[using]:
         inserter = _inserters[key] = RowInserter(model, using=using)
     return inserter.insert(items, now=now)
+
+
+def values_table(rows: Sequence[tuple[Any, ...]], types: Sequence[str]) -> tuple[str, list[Any]]:
+    """A table of ``rows`` to join in a query, as ``(fragment, params)``: the fragment is
+    ``… w`` with columns named ``column1``, ``column2``, … and ``types`` their PostgreSQL
+    types (``"bigint"``, ``"text"``). SQLite gets a ``VALUES`` list with a parameter per
+    value; PostgreSQL one array per column through ``unnest``, so the statement has as many
+    parameters as columns whatever the rows: psycopg's client-side binding parses every
+    placeholder in Python (500 pairs: 3.3 ms as ``VALUES``, 0.9 ms as two arrays)."""
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        names = ", ".join(f"column{n}" for n in range(1, len(types) + 1))
+        return f"unnest({arrays}) AS w({names})", [[row[n] for row in rows] for n in range(len(types))]
+    one = "(" + ", ".join(["%s"] * len(types)) + ")"
+    return f"(VALUES {', '.join([one] * len(rows))}) w", [value for row in rows for value in row]
+
+
+def in_values(values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """A membership test to put after a column, as ``(fragment, params)``: ``IN (%s, …)``
+    on SQLite, ``= ANY(%s)`` with one array on PostgreSQL (see ``values_table``: psycopg's
+    client-side binding parses every placeholder in Python). ``values`` must not be empty."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [list(values)]
+    return f"IN ({', '.join(['%s'] * len(values))})", list(values)

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kravspar.audit.services import audit_record
-from kravspar.core.bulk import insert_rows
+from kravspar.core.bulk import copy_rows, in_values, insert_rows, values_table
 from kravspar.invoices import originals, signals
 from kravspar.invoices.models import (
     BatchSource,
@@ -340,11 +340,10 @@ class _LineInserter:
     def __init__(self) -> None:
         fields = [f for f in InvoiceLine._meta.concrete_fields if not f.primary_key]
         # Names from the model, quoted by the backend; the values are parameters.
-        table = connection.ops.quote_name(InvoiceLine._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+        self.table = table = connection.ops.quote_name(InvoiceLine._meta.db_table)
+        self.columns = [connection.ops.quote_name(str(f.column)) for f in fields]
         placeholders = ", ".join(["%s"] * len(fields))
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+        self.sql = f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({placeholders})"  # noqa: S608
         namespace: dict[str, Any] = {}
         parts = []
         for n, f in enumerate(fields):
@@ -363,18 +362,7 @@ class _LineInserter:
     def insert(self, items: Sequence[tuple[int, ParsedDocument]]) -> None:
         row = self.row
         rows = [row(document_id, line) for document_id, doc in items for line in doc.lines]
-        if connection.vendor == "postgresql" and rows:
-            # COPY: a fifth of the client CPU of executemany for the same rows (10,000 rows,
-            # measured by h15m); the same values, adapted by psycopg's dumpers. It bypasses
-            # Django's cursor wrapper, so its errors are made Django's here (an
-            # IntegrityError stays one for the caller's per-document retry).
-            with (
-                connection.cursor() as cursor,
-                connection.wrap_database_errors,
-                cursor.cursor.copy(self.copy_sql) as copy,
-            ):
-                for values in rows:
-                    copy.write_row(values)
+        if not rows or copy_rows(connection, self.table, self.columns, rows):
             return
         with connection.cursor() as cursor:
             for start in range(0, len(rows), LINE_BATCH_SIZE):
@@ -400,7 +388,14 @@ class _JsonAdapter:
         if adapted is None:
             if len(self.cache) >= self.LIMIT:
                 self.cache.clear()
-            adapted = self.cache[key] = self.field.get_db_prep_save([dict(pairs) for pairs in key], connection)
+            adapted = self.field.get_db_prep_save([dict(pairs) for pairs in key], connection)
+            if connection.vendor == "postgresql" and hasattr(adapted, "dumps") and hasattr(adapted, "obj"):
+                # PostgreSQL: the JSON text itself, made once, instead of psycopg's Jsonb wrapper,
+                # which ``COPY`` would serialise again for every line. The text is what its
+                # dumper sends (``dumps(obj)``); in COPY's text format the server reads it
+                # as the column's jsonb.
+                adapted = adapted.dumps(adapted.obj)
+            self.cache[key] = adapted
         return adapted
 
     @staticmethod
@@ -485,19 +480,18 @@ def _find_existing(
             parts, params = [], []
             if some_shas:
                 # Only quoted names from the model's metadata are formatted in; the values are parameters.
-                parts.append(
-                    f"SELECT {columns} FROM {table} "  # noqa: S608
-                    f"WHERE {quote('sha256')} IN ({', '.join(['%s'] * len(some_shas))})"
-                )
-                params.extend(some_shas)
+                member, sha_params = in_values(some_shas)
+                parts.append(f"SELECT {columns} FROM {table} WHERE {quote('sha256')} {member}")  # noqa: S608
+                params.extend(sha_params)
             if some_keys:
+                joined, key_params = values_table(some_keys, ("text", "text", "text"))
                 parts.append(
                     f"SELECT {', '.join('d.' + c for c in columns.split(', '))} FROM {table} d "  # noqa: S608
-                    f"JOIN (VALUES {', '.join(['(%s, %s, %s)'] * len(some_keys))}) w "
+                    f"JOIN {joined} "
                     f"ON d.{quote('seller_key')} = w.column1 AND d.{quote('number')} = w.column2 "
                     f"AND d.{quote('kind')} = w.column3"
                 )
-                params.extend(value for key in some_keys for value in key)
+                params.extend(key_params)
             cursor.execute(" UNION ".join(parts), params)
             rows.extend(cursor.fetchall())
     wanted = {
@@ -694,10 +688,11 @@ def _write_documents(pending: Sequence[_Pending], *, batch: ImportBatch | None, 
     by_sha = {p.doc.sha256: p for p in pending}
     with connection.cursor() as cursor:
         # Only quoted names from the model's metadata are formatted in; the values are parameters.
+        member, params = in_values(list(by_sha))
         cursor.execute(
             f"SELECT {quote('sha256')}, {quote('id')} FROM {quote(InvoiceDocument._meta.db_table)} "  # noqa: S608
-            f"WHERE {quote('sha256')} IN ({', '.join(['%s'] * len(by_sha))})",
-            list(by_sha),
+            f"WHERE {quote('sha256')} {member}",
+            params,
         )
         for sha256, pk in cursor.fetchall():
             by_sha[sha256].pk = pk

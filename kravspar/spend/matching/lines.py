@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection
 
+from kravspar.core.bulk import values_table
 from kravspar.spend import policy, unit_conversion
 from kravspar.spend.matching.rows import (
     ARTICLE_CACHE_LIMIT,
@@ -32,8 +33,9 @@ from kravspar.spend.policy import Period
 
 def _articles_for_pairs(kind: str, pairs: Sequence[tuple[int, str]]) -> list[ArticleRow]:
     """The articles of exactly these (contract, seller's item id) or (contract, GTIN) pairs,
-    newest first, in one query that joins a ``VALUES`` list (SQLite and PostgreSQL both name
-    its columns column1, column2). The ORM would need a hundred ORed conditions to say it."""
+    newest first, in one query that joins them as a table (``values_table``: a ``VALUES``
+    list on SQLite, arrays on PostgreSQL). The ORM would need a hundred ORed conditions to
+    say it."""
     if not pairs:
         return []
     quote = connection.ops.quote_name
@@ -47,16 +49,16 @@ def _articles_for_pairs(kind: str, pairs: Sequence[tuple[int, str]]) -> list[Art
         else f"a.{quote(name)}"
         for name in ("id", "contract_id", "seller_item_id", "gtin", "unit_code", "net_price", "currency")
     )
-    values = ", ".join(["(%s, %s)"] * len(pairs))
+    joined, params = values_table(pairs, ("bigint", "text"))
     # Only quoted names from the model's metadata are formatted in; the pairs are parameters.
     sql = (
         f"SELECT {fields}, a.{quote('valid_from')}, a.{quote('valid_to')} "  # noqa: S608
-        f"FROM {quote(meta.db_table)} a JOIN (VALUES {values}) w "
+        f"FROM {quote(meta.db_table)} a JOIN {joined} "
         f"ON a.{quote('contract_id')} = w.column1 AND a.{column} = w.column2 "
         f"ORDER BY a.{quote('valid_from')} DESC"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for pair in pairs for value in pair])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
 
     # SQLite gives the days as text; a price list has few distinct ones.

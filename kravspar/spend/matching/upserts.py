@@ -15,25 +15,12 @@ from typing import Any
 
 from django.db import connection
 
-from kravspar.core.bulk import RowInserter
+from kravspar.core.bulk import RowInserter, copy_rows
 from kravspar.spend.matching.rows import INVOICE_MATCH_UPDATE, LINE_ROW_FIELDS, concrete_field
 from kravspar.spend.models import (
     InvoiceMatch,
     LineMatch,
 )
-
-
-def _copy(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> bool:
-    """Write ``rows`` with ``COPY`` where the database has it (PostgreSQL); False elsewhere.
-    ``table`` and ``columns`` are quoted names from the model's metadata."""
-    if connection.vendor != "postgresql":
-        return False
-    # Only quoted identifiers from the model's own metadata are formatted in.
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-    return True
 
 
 def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.datetime, update: bool = True) -> None:
@@ -57,7 +44,7 @@ def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.date
     values = inserter.rows(rows, now=now)
     # RowInserter's columns: the model's concrete fields but the key, in order.
     columns = [quote(str(f.column)) for f in InvoiceMatch._meta.concrete_fields if not f.primary_key]
-    if not update and _copy(table, columns, values):
+    if not update and copy_rows(connection, table, columns, values):
         return
     with connection.cursor() as cursor:
         for start in range(0, len(values), 2000):
@@ -87,7 +74,7 @@ def upsert_line_matches(rows: Sequence[tuple[Any, ...]], chunk: int = 2000, *, u
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     if update:
         sql += f" ON CONFLICT ({quote('line_id')}) DO UPDATE SET {', '.join(updates)}"
-    elif _copy(table, columns, rows):
+    elif copy_rows(connection, table, columns, rows):
         return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
