@@ -610,6 +610,7 @@ def _store_group(
         p.original = originals.save(p.doc.original)
         if written is not None:
             written.append(p.original)
+    originals.make_durable([p.original for _i, p in pending])
     try:
         with transaction.atomic():
             _write_documents([p for _i, p in pending], batch=batch, actor=actor)
@@ -799,6 +800,11 @@ def _store_one(
     buyer_id, supplier_id, warnings = prepared.buyer_id, prepared.supplier_id, prepared.warnings
     key = (doc.seller_key, doc.number, doc.kind)
     name = originals.save(doc.original)  # written first: a committed row always has its file
+    try:
+        originals.make_durable([name])
+    except BaseException:
+        originals.delete([name])
+        raise
     document = _document(
         doc, original=name, buyer_id=buyer_id, supplier_id=supplier_id, batch=batch, actor=actor, warnings=warnings
     )
