@@ -130,6 +130,18 @@ def _clean_contract(contract: Contract, buyers: list[Organisation] | None = None
         value = getattr(contract, field)
         if value is not None and Decimal(value) < 0:
             add(field, _("%(field)s: cannot be negative.") % {"field": label})
+    # Bounds a contract can have (and well inside the small-integer columns, which
+    # PostgreSQL enforces and SQLite does not): an import's cell of 684027 months is refused
+    # with its column named, not stored on one database and an internal error on the other.
+    limits = (
+        ("extension_options", _("Extension options: at most %(limit)d."), 99),
+        ("extension_months", _("Months per extension: at most %(limit)d (ten years)."), 120),
+        ("fine_cap_weeks", _("Fine for at most (weeks): at most %(limit)d (ten years)."), 520),
+    )
+    for field, message, limit in limits:
+        value = getattr(contract, field)
+        if value is not None and field not in errors and Decimal(value) > limit:
+            add(field, message % {"limit": limit})
     if contract.extension_options is None:
         contract.extension_options = 0
     if contract.extension_months is None:

@@ -301,3 +301,47 @@ def test_the_import_service_refuses_a_reader(world: Any, tmp_path: Any) -> None:
             actor=world.reader, sheet=sheet, mapping=dict(importing.guess_mapping(sheet.headers)), commit=True
         )
     assert Contract.objects.count() == 0
+
+
+def _run_rows(world: Any, header: str, lines: list[str], name: str) -> importing.Result:
+    path = importing.import_dir() / name
+    path.write_text("\n".join([header, *lines]), encoding="utf-8")
+    sheet = importing.read_sheet(path)
+    mapping: dict[str, int | None] = dict(importing.guess_mapping(sheet.headers))
+    return importing.run_import(actor=world.officer, sheet=sheet, mapping=mapping, commit=True)
+
+
+def test_a_nul_character_in_a_cell_is_refused_by_its_column_on_both_databases(world: Any) -> None:
+    """Found by the fuzzer on PostgreSQL, which can neither store nor compare text with a NUL:
+    the row was refused as an internal error there and stored on SQLite."""
+    result = _run_rows(
+        world, HEADER, [GOOD[0], "IMP-2\x00;Tvätt;Tvätt\x00 AB;;232100-0172;2024-01-01;2026-12-31;"], "nul.csv"
+    )
+    assert not result.committed
+    (wrong,) = [row for row in result.rows if row.errors]
+    assert wrong.errors == [
+        "Rad 3, kolumn ”Avtalsnummer”: cellen innehåller ett NUL-tecken (0x00), som inte kan sparas; ta bort det.",
+        "Rad 3, kolumn ”Leverantör”: cellen innehåller ett NUL-tecken (0x00), som inte kan sparas; ta bort det.",
+    ]
+    assert Contract.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "months", "refused"),
+    [
+        ("99", "120", []),
+        ("100", "12", ["Förlängningsoptioner: högst 99."]),
+        ("2", "684027", ["Månader per förlängning: högst 120 (tio år)."]),
+    ],
+)
+def test_extension_counts_beyond_what_a_contract_can_have_are_refused_by_their_column(
+    world: Any, options: str, months: str, refused: list[str]
+) -> None:
+    """Found by the fuzzer on PostgreSQL: 684,027 months per extension overflowed the small
+    integer column (an internal error there, stored on SQLite)."""
+    header = HEADER + ";Förlängningsoptioner;Månader per förlängning"
+    result = _run_rows(world, header, [f"{GOOD[0]};{options};{months}"], "ext.csv")
+    errors = [e for row in result.rows for e in row.errors]
+    assert [e.split(": ", 1)[1] for e in errors] == [r.split(": ", 1)[1] for r in refused]
+    assert all("Internt fel" not in e for e in errors)
+    assert result.committed == (not refused)
