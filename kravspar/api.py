@@ -16,11 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.views import openapi_json
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from kravspar.accounts.models import User
@@ -53,6 +55,49 @@ class BearerToken(HttpBearer):
         return user
 
 
+def _refuse_nul(value: Any, loc: list[str | int]) -> None:
+    """Raise the API's validation error at the first text holding a NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise NinjaValidationError(
+                [
+                    {
+                        "type": "nul_character",
+                        "loc": loc,
+                        "msg": _("The text holds a NUL character (0x00), which cannot be stored; remove it."),
+                    }
+                ]
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, loc)
+            _refuse_nul(item, [*loc, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, [*loc, index])
+
+
+class NulRefusingParser(Parser):
+    """JSON bodies, query strings and form fields with a NUL character (0x00) anywhere are
+    refused as an invalid request (422), before any schema or service sees them.
+
+    Why here: PostgreSQL can neither store nor compare text holding a NUL, so such a value
+    reached the database as a 500 (SQLite stored it). Django's form fields refuse NUL for
+    the pages; this is the same rule for the API, in the one place every request passes."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        _refuse_nul(data, ["body"])
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(result, [])
+        return result
+
+
 api = NinjaAPI(
     title="Kravspår API",
     version="1",
@@ -61,6 +106,7 @@ api = NinjaAPI(
     auth=[BearerToken(), SessionAuth()],
     urls_namespace="api",
     docs_decorator=docs_login_required,
+    parser=NulRefusingParser(),
 )
 
 
@@ -119,6 +165,10 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, NinjaValidationError):
+        # django-ninja turns every exception of the body parser into "Cannot parse request
+        # body"; the parser's own refusal (a NUL character) keeps its words and shape.
+        return _invalid_request(request, exc.__cause__)
     return error_response(request, exc.status_code, "error", exc.message)
 
 

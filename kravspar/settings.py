@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kravspar.core.middleware.ContentSecurityPolicyMiddleware",
+    "kravspar.core.middleware.RefuseNulInQueryMiddleware",
 ]
 
 ROOT_URLCONF = "kravspar.urls"

@@ -6,6 +6,7 @@ from typing import Any
 from csp.constants import NONE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 
@@ -49,3 +50,26 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 
 NOTHING_POLICY: dict[str, Any] = {"default-src": [NONE], "frame-ancestors": [NONE], "base-uri": [NONE]}
+
+
+class RefuseNulInQueryMiddleware:
+    """A page address whose query string holds a NUL character (``%00``) is a bad request
+    (400), before any view reads it.
+
+    Why: PostgreSQL can neither store nor compare text holding a NUL, and some views read a
+    search word or a filter straight from ``request.GET`` into a query, so ``?q=%00`` was a
+    500 on PostgreSQL (SQLite answered). Forms refuse NUL themselves (Django's form fields);
+    the API refuses it with its own JSON error (``kravspar.api.NulRefusingParser``), so its
+    addresses are left to it."""
+
+    API_PREFIX = "/api/"  # kravspar/urls.py mounts the API at api/v1/
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", "") and not request.path_info.startswith(self.API_PREFIX):
+            for key, values in request.GET.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    raise BadRequest("NUL character in the query string")
+        return self.get_response(request)
