@@ -53,23 +53,31 @@ NOTHING_POLICY: dict[str, Any] = {"default-src": [NONE], "frame-ancestors": [NON
 
 
 class RefuseNulInQueryMiddleware:
-    """A page address whose query string holds a NUL character (``%00``) is a bad request
-    (400), before any view reads it.
+    """A page request whose query string or form fields hold a NUL character (``%00``) is
+    a bad request (400), before any view reads it.
 
     Why: PostgreSQL can neither store nor compare text holding a NUL, and some views read a
-    search word or a filter straight from ``request.GET`` into a query, so ``?q=%00`` was a
-    500 on PostgreSQL (SQLite answered). Forms refuse NUL themselves (Django's form fields);
-    the API refuses it with its own JSON error (``kravspar.api.NulRefusingParser``), so its
+    search word, a filter or a reason straight from ``request.GET``/``request.POST`` into a
+    query or a row, so ``?q=%00`` was a 500 on PostgreSQL (SQLite answered). Django's form
+    fields refuse NUL themselves; this covers what does not pass a form. The form fields are
+    read as ``CsrfViewMiddleware`` reads them anyway (uploaded files are not looked into).
+    The API refuses NUL with its own JSON error (``kravspar.api.NulRefusingParser``), so its
     addresses are left to it."""
 
     API_PREFIX = "/api/"  # kravspar/urls.py mounts the API at api/v1/
+    FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "%00" in request.META.get("QUERY_STRING", "") and not request.path_info.startswith(self.API_PREFIX):
-            for key, values in request.GET.lists():
-                if "\x00" in key or any("\x00" in value for value in values):
-                    raise BadRequest("NUL character in the query string")
+        if not request.path_info.startswith(self.API_PREFIX):
+            if "%00" in request.META.get("QUERY_STRING", "") and _holds_nul(request.GET):
+                raise BadRequest("NUL character in the query string")
+            if request.method == "POST" and request.content_type in self.FORMS and _holds_nul(request.POST):
+                raise BadRequest("NUL character in a form field")
         return self.get_response(request)
+
+
+def _holds_nul(data: Any) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())

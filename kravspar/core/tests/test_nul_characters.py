@@ -76,3 +76,32 @@ def test_a_page_address_with_a_nul_is_a_bad_request_on_both_databases(world: Any
     assert response.status_code == 400
     assert "Begäran kunde inte läsas" in response.content.decode()
     assert client.get(page + "?q=ab").status_code == 200  # the same address without it
+
+
+def test_a_form_field_with_a_nul_is_a_bad_request_and_changes_nothing(world: Any) -> None:
+    """The link-a-procurement form reads its field without a Django form: a NUL in it was a
+    500 on PostgreSQL."""
+    import datetime
+
+    from kravspar.contracts import services as contract_services
+    from kravspar.contracts.models import Contract
+    from kravspar.testing.factories import SupplierFactory
+
+    contract = contract_services.contract_register_direct(
+        actor=world.officer,
+        suppliers=[SupplierFactory.create()],
+        buyers=[world.vastmanland],
+        contract_number="NUL-1",
+        title="Nul",
+        signed_on=datetime.date(2025, 1, 1),
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2027, 1, 1),
+    )
+    client = Client()
+    client.force_login(world.officer)
+    url = f"/avtal/{contract.uuid}/upphandling/"
+    response = client.post(url, {"registry_number": "RS-2025\x00-1"})
+    assert response.status_code == 400
+    assert "Begäran kunde inte läsas" in response.content.decode()
+    assert Contract.objects.get(pk=contract.pk).procurement_id is None
+    assert client.post(url, {"registry_number": "RS-2025-1"}).status_code == 302  # without it: the view answers
