@@ -451,7 +451,7 @@ def _import_row(
 
     # PostgreSQL cannot store or even compare text holding a NUL character (0x00), which a
     # sheet can carry: such a cell is refused by its column, before anything reads it.
-    nul = [key for key, index in mapping.items() if index is not None and "\x00" in str(values[index] or "")]
+    nul = [key for key in mapping if "\x00" in str(cell(key) or "")]
     for key in nul:
         error(key, _("the cell holds a NUL character (0x00), which cannot be stored; remove it."))
     if nul:

@@ -31,21 +31,18 @@ def upsert_invoice_matches(rows: Sequence[dict[str, Any]], *, now: datetime.date
     if not rows:
         return
     inserter = RowInserter(InvoiceMatch)
+    if not update:
+        inserter.insert(rows, now=now)  # COPY on PostgreSQL, executemany elsewhere
+        return
     quote = connection.ops.quote_name
-    table = quote(InvoiceMatch._meta.db_table)
+    table = inserter.table
     updates = []
     for name in INVOICE_MATCH_UPDATE:
         column = quote(str(concrete_field(InvoiceMatch, name).column))
         updates.append(f"{column} = {table}.{column} + 1" if name == "version" else f"{column} = excluded.{column}")
     # Only quoted identifiers from the model's own metadata are added; values are parameters.
     sql = f"{inserter.sql} ON CONFLICT ({quote('document_id')}) DO UPDATE SET {', '.join(updates)}"
-    if not update:
-        sql = inserter.sql
     values = inserter.rows(rows, now=now)
-    # RowInserter's columns: the model's concrete fields but the key, in order.
-    columns = [quote(str(f.column)) for f in InvoiceMatch._meta.concrete_fields if not f.primary_key]
-    if not update and copy_rows(connection, table, columns, values):
-        return
     with connection.cursor() as cursor:
         for start in range(0, len(values), 2000):
             cursor.executemany(sql, values[start : start + 2000])
